@@ -1,0 +1,98 @@
+# memhp: eBPF observability and policy for Linux memory hotplug.
+#   make            build/memhp, build/memhp-static (BPF objects + skeletons)
+#   make test       unit tests (plain and ASan/UBSan), lab VM scenarios
+#   make demo       the lab demo: a scripted hotplug traced live
+#   make install    PREFIX=/usr/local DESTDIR=
+# V=1 shows the commands.
+
+OUTPUT ?= build
+ARCH ?= x86
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+CC ?= gcc
+PREFIX ?= /usr/local
+VERSION := 0.1.0
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VERSION)"' \
+	-I$(OUTPUT) -Ibpf -Iuser
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
+	-Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+# The CLI and its library; every file here but memhp.c is also unit-tested.
+LIB_SRCS := $(filter-out user/memhp.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+MAIN_OBJ := $(OUTPUT)/user/memhp.o
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(OUTPUT)/memhp $(OUTPUT)/memhp-static
+
+deps:
+	$(Q)tools/deps.sh build
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h bpf/memhp.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name memhp_$* > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/memhp.h $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/memhp: $(MAIN_OBJ) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ -lbpf -lelf -lz -o $@
+
+# Fully static, for the lab VM's busybox initramfs.
+$(OUTPUT)/memhp-static: $(MAIN_OBJ) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -static $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@
+
+include tests/unit/unit.mk
+
+# Installs its own dependencies first (Debian packages, lab kernel).
+test:
+	$(Q)tools/deps.sh all
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit-test
+	$(Q)$(MAKE) --no-print-directory unit-test-asan
+	$(Q)$(MAKE) --no-print-directory lab-test
+
+lab-test: all
+	$(Q)tools/deps.sh lab
+	$(Q)python3 tests/vm/run.py $(LAB_ARGS)
+
+demo:
+	$(Q)tools/deps.sh all
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)python3 tools/lab/demo.py
+
+install: $(OUTPUT)/memhp
+	install -D -m 0755 $(OUTPUT)/memhp $(DESTDIR)$(PREFIX)/sbin/memhp
+
+clean:
+	rm -rf $(OUTPUT)

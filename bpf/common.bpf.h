@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by every memhp BPF object: the maps all objects use (userspace
+ * makes them one by reusing the first object's map fds), the load-time
+ * configuration and the helpers that fill struct memhp_event.
+ */
+#ifndef MEMHP_COMMON_BPF_H
+#define MEMHP_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "memhp.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by userspace before load (user/loader.c). */
+const volatile __u64 pages_per_section = 1ULL << 15; /* x86_64: 128 MiB / 4 KiB */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Indexed by enum memhp_stat: lost events and friends, never silent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEMHP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* struct memory_group * -> group id, learnt from memory_group_find_by_id(). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __s32);
+} group_ids SEC(".maps");
+
+/* group id -> struct memory_group *, to forget a group on unregister. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __s32);
+	__type(value, __u64);
+} group_ptrs SEC(".maps");
+
+/*
+ * Function entry state keyed by (pid_tgid, call site): the entry timestamp,
+ * and the arguments for kretprobes (which cannot see them on return).
+ */
+struct entry {
+	__u64 ts;
+	__u64 args[5];
+};
+
+struct entry_key {
+	__u64 pid_tgid;
+	__u64 site;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct entry_key);
+	__type(value, struct entry);
+} entries SEC(".maps");
+
+/* Call sites for struct entry_key.site. */
+enum memhp_site {
+	SITE_ONLINE_PAGES = 1,
+	SITE_OFFLINE_PAGES,
+	SITE_ADD_MEMORY,
+	SITE_REMOVE_MEMORY,
+	SITE_GROUP_STATIC,
+	SITE_GROUP_DYNAMIC,
+	SITE_GROUP_UNREGISTER,
+	SITE_GROUP_FIND,
+	SITE_SUBSYS_ONLINE,
+	SITE_SUBSYS_OFFLINE,
+	SITE_NOTIFY,
+};
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline void entry_save(__u64 site, __u64 a0, __u64 a1, __u64 a2,
+				       __u64 a3, __u64 a4)
+{
+	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct entry e = { .ts = bpf_ktime_get_ns(),
+			   .args = { a0, a1, a2, a3, a4 } };
+
+	bpf_map_update_elem(&entries, &k, &e, BPF_ANY);
+}
+
+/* Copies and deletes the entry state; 0 if found. */
+static __always_inline int entry_take(__u64 site, struct entry *out)
+{
+	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct entry *e = bpf_map_lookup_elem(&entries, &k);
+
+	if (!e)
+		return -1;
+	*out = *e;
+	bpf_map_delete_elem(&entries, &k);
+	return 0;
+}
+
+/* Reserve an event and fill what every event has; NULL counts a loss. */
+static __always_inline struct memhp_event *event_new(__u16 kind)
+{
+	struct memhp_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(MEMHP_STAT_LOST);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->hdr.abi = MEMHP_ABI_VERSION;
+	e->hdr.kind = kind;
+	e->hdr.size = sizeof(*e);
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->nid = -1;
+	e->zone_idx = -1;
+	e->group_id = -1;
+	e->group_nid = -1;
+	e->status_nid = -1;
+	e->online_type = (unsigned int)-1;
+	return e;
+}
+
+static __always_inline void event_submit(struct memhp_event *e)
+{
+	stat_inc(MEMHP_STAT_EVENTS);
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void event_duration(struct memhp_event *e, __u64 ts)
+{
+	if (ts && e->ts_ns >= ts) {
+		e->duration_ns = e->ts_ns - ts;
+		e->flags |= MEMHP_F_DURATION;
+	}
+}
+
+/* Node, zone index and zone name of a struct zone. */
+static __always_inline void event_zone(struct memhp_event *e, struct zone *zone)
+{
+	struct pglist_data *pgdat;
+	const char *name;
+	__u64 first;
+
+	if (!zone)
+		return;
+	pgdat = BPF_CORE_READ(zone, zone_pgdat);
+	if (!pgdat)
+		return;
+	e->nid = BPF_CORE_READ(pgdat, node_id);
+	first = (__u64)pgdat + bpf_core_field_offset(struct pglist_data, node_zones);
+	if ((__u64)zone >= first)
+		e->zone_idx = ((__u64)zone - first) / bpf_core_type_size(struct zone);
+	name = BPF_CORE_READ(zone, name);
+	if (name)
+		bpf_probe_read_kernel_str(e->zone_name, sizeof(e->zone_name), name);
+	e->flags |= MEMHP_F_ZONE;
+}
+
+/* Everything about a memory group (5.15+); id only if memhp saw it used. */
+static __always_inline void event_group(struct memhp_event *e,
+					struct memory_group *g)
+{
+	__u64 key = (__u64)g;
+	__s32 *id;
+
+	if (!g)
+		return;
+	e->flags |= MEMHP_F_GROUP;
+	e->group_key = key;
+	e->group_nid = BPF_CORE_READ(g, nid);
+	if (BPF_CORE_READ(g, is_dynamic)) {
+		e->flags |= MEMHP_F_GROUP_DYNAMIC;
+		e->group_pages = BPF_CORE_READ(g, d.unit_pages);
+	} else {
+		e->group_pages = BPF_CORE_READ(g, s.max_pages);
+	}
+	e->group_kernel_pages = BPF_CORE_READ(g, present_kernel_pages);
+	e->group_movable_pages = BPF_CORE_READ(g, present_movable_pages);
+	id = bpf_map_lookup_elem(&group_ids, &key);
+	if (id) {
+		e->group_id = *id;
+		e->flags |= MEMHP_F_GROUP_ID;
+	}
+}
+
+#endif

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory added and removed, and memory groups registered, used and
+ * unregistered. Group ids are not stored in struct memory_group: the id of a
+ * group object is learnt when memory_group_find_by_id() returns it (every
+ * add_memory*() with MHP_NID_IS_MGID calls it), and forgotten on unregister.
+ */
+#include "common.bpf.h"
+
+/* remove: 0: (start, size) 5.15+;  1: (nid, start, size) up to 5.14 */
+const volatile int remove_abi = 0;
+
+#define MHP_NID_IS_MGID_FLAG (1u << 2) /* 5.15+, see include/linux/memory_hotplug.h */
+
+static __always_inline int emit_add(struct entry *en, int ret, __u32 flags)
+{
+	struct resource *res = (struct resource *)en->args[1];
+	struct memhp_event *e;
+	const char *name;
+	__u64 start, end;
+
+	e = event_new(MEMHP_EV_ADD);
+	if (!e)
+		return 0;
+	e->flags |= flags;
+	e->ret = ret;
+	e->mhp_flags = en->args[2];
+	event_duration(e, en->ts);
+	start = BPF_CORE_READ(res, start);
+	end = BPF_CORE_READ(res, end);
+	e->start_pfn = start >> 12;
+	e->nr_pages = end >= start ? (end - start + 1) >> 12 : 0;
+	name = BPF_CORE_READ(res, name);
+	if (name)
+		bpf_probe_read_kernel_str(e->res_name, sizeof(e->res_name), name);
+	if (e->mhp_flags & MHP_NID_IS_MGID_FLAG) {
+		e->group_id = (int)en->args[0];
+		e->flags |= MEMHP_F_GROUP | MEMHP_F_GROUP_ID;
+	} else {
+		e->nid = (int)en->args[0];
+	}
+	event_submit(e);
+	return 0;
+}
+
+static __always_inline int emit_remove(struct entry *en, int ret, __u32 flags)
+{
+	struct memhp_event *e = event_new(MEMHP_EV_REMOVE);
+	__u64 start, size;
+
+	if (!e)
+		return 0;
+	if (remove_abi == 1) {
+		e->nid = (int)en->args[0];
+		start = en->args[1];
+		size = en->args[2];
+	} else {
+		start = en->args[0];
+		size = en->args[1];
+	}
+	e->flags |= flags;
+	e->ret = ret;
+	e->start_pfn = start >> 12;
+	e->nr_pages = size >> 12;
+	event_duration(e, en->ts);
+	event_submit(e);
+	return 0;
+}
+
+static __always_inline int emit_group(struct entry *en, int ret, bool dynamic,
+				      __u32 flags)
+{
+	struct memhp_event *e = event_new(MEMHP_EV_GROUP_REGISTER);
+
+	if (!e)
+		return 0;
+	e->flags |= flags | MEMHP_F_GROUP;
+	if (dynamic)
+		e->flags |= MEMHP_F_GROUP_DYNAMIC;
+	e->ret = ret < 0 ? ret : 0;
+	if (ret >= 0) {
+		e->group_id = ret;
+		e->flags |= MEMHP_F_GROUP_ID;
+	}
+	e->group_nid = (int)en->args[0];
+	e->nid = e->group_nid;
+	e->group_pages = en->args[1];
+	event_duration(e, en->ts);
+	event_submit(e);
+	return 0;
+}
+
+static __always_inline int emit_unregister(struct entry *en, int ret, __u32 flags)
+{
+	struct memhp_event *e;
+	__s32 id = (int)en->args[0];
+	__u64 *ptr;
+
+	if (ret == 0) {
+		ptr = bpf_map_lookup_elem(&group_ptrs, &id);
+		if (ptr) {
+			__u64 key = *ptr;
+
+			bpf_map_delete_elem(&group_ids, &key);
+			bpf_map_delete_elem(&group_ptrs, &id);
+		}
+	}
+	e = event_new(MEMHP_EV_GROUP_UNREGISTER);
+	if (!e)
+		return 0;
+	e->flags |= flags | MEMHP_F_GROUP | MEMHP_F_GROUP_ID;
+	e->group_id = id;
+	e->ret = ret;
+	event_duration(e, en->ts);
+	event_submit(e);
+	return 0;
+}
+
+static __always_inline void learn_group(__s32 id, __u64 ptr)
+{
+	if (!ptr || id < 0)
+		return;
+	bpf_map_update_elem(&group_ids, &ptr, &id, BPF_ANY);
+	bpf_map_update_elem(&group_ptrs, &id, &ptr, BPF_ANY);
+}
+
+/* ---- fentry/fexit ---- */
+
+SEC("fentry/add_memory_resource")
+int BPF_PROG(fentry_add)
+{
+	entry_save(SITE_ADD_MEMORY, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+SEC("fexit/add_memory_resource")
+int fexit_add(unsigned long long *ctx)
+{
+	struct entry en = {};
+
+	entry_take(SITE_ADD_MEMORY, &en);
+	en.args[0] = ctx[0];
+	en.args[1] = ctx[1];
+	en.args[2] = ctx[2];
+	return emit_add(&en, (int)ctx[3], 0);
+}
+
+/* Attach target may be switched to remove_memory by userspace. */
+SEC("fentry/try_remove_memory")
+int BPF_PROG(fentry_remove)
+{
+	entry_save(SITE_REMOVE_MEMORY, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+SEC("fexit/try_remove_memory")
+int fexit_remove(unsigned long long *ctx)
+{
+	struct entry en = {};
+	int ret;
+
+	entry_take(SITE_REMOVE_MEMORY, &en);
+	en.args[0] = ctx[0];
+	en.args[1] = ctx[1];
+	if (remove_abi == 1) {
+		en.args[2] = ctx[2];
+		ret = (int)ctx[3];
+	} else {
+		ret = (int)ctx[2];
+	}
+	return emit_remove(&en, ret, 0);
+}
+
+SEC("fexit/memory_group_register_static")
+int fexit_grp_static(unsigned long long *ctx)
+{
+	struct entry en = { .args = { ctx[0], ctx[1] } };
+
+	return emit_group(&en, (int)ctx[2], false, 0);
+}
+
+SEC("fexit/memory_group_register_dynamic")
+int fexit_grp_dynamic(unsigned long long *ctx)
+{
+	struct entry en = { .args = { ctx[0], ctx[1] } };
+
+	return emit_group(&en, (int)ctx[2], true, 0);
+}
+
+SEC("fexit/memory_group_unregister")
+int fexit_grp_unreg(unsigned long long *ctx)
+{
+	struct entry en = { .args = { ctx[0] } };
+
+	return emit_unregister(&en, (int)ctx[1], 0);
+}
+
+SEC("fexit/memory_group_find_by_id")
+int fexit_grp_find(unsigned long long *ctx)
+{
+	learn_group((int)ctx[0], ctx[1]);
+	return 0;
+}
+
+/* ---- kprobe/kretprobe twins ---- */
+
+SEC("kprobe/add_memory_resource")
+int BPF_KPROBE(kprobe_add, __u64 a0, __u64 a1, __u64 a2)
+{
+	entry_save(SITE_ADD_MEMORY, a0, a1, a2, 0, 0);
+	return 0;
+}
+
+SEC("kretprobe/add_memory_resource")
+int BPF_KRETPROBE(kretprobe_add, int ret)
+{
+	struct entry en;
+
+	if (entry_take(SITE_ADD_MEMORY, &en)) {
+		stat_inc(MEMHP_STAT_MISSED_ENTRY);
+		return 0;
+	}
+	return emit_add(&en, ret, MEMHP_F_KPROBE);
+}
+
+SEC("kprobe/try_remove_memory")
+int BPF_KPROBE(kprobe_remove, __u64 a0, __u64 a1, __u64 a2)
+{
+	entry_save(SITE_REMOVE_MEMORY, a0, a1, a2, 0, 0);
+	return 0;
+}
+
+SEC("kretprobe/try_remove_memory")
+int BPF_KRETPROBE(kretprobe_remove, int ret)
+{
+	struct entry en;
+
+	if (entry_take(SITE_REMOVE_MEMORY, &en)) {
+		stat_inc(MEMHP_STAT_MISSED_ENTRY);
+		return 0;
+	}
+	return emit_remove(&en, ret, MEMHP_F_KPROBE);
+}
+
+#define KPROBE_PAIR(name, site, emit)                                     \
+	SEC("kprobe/" #name)                                               \
+	int BPF_KPROBE(kprobe_##site, __u64 a0, __u64 a1)                  \
+	{                                                                  \
+		entry_save(SITE_##site, a0, a1, 0, 0, 0);                  \
+		return 0;                                                  \
+	}                                                                  \
+	SEC("kretprobe/" #name)                                            \
+	int BPF_KRETPROBE(kretprobe_##site, long ret)                      \
+	{                                                                  \
+		struct entry en;                                           \
+		if (entry_take(SITE_##site, &en)) {                        \
+			stat_inc(MEMHP_STAT_MISSED_ENTRY);                 \
+			return 0;                                          \
+		}                                                          \
+		emit;                                                      \
+		return 0;                                                  \
+	}
+
+KPROBE_PAIR(memory_group_register_static, GROUP_STATIC,
+	    emit_group(&en, (int)ret, false, MEMHP_F_KPROBE))
+KPROBE_PAIR(memory_group_register_dynamic, GROUP_DYNAMIC,
+	    emit_group(&en, (int)ret, true, MEMHP_F_KPROBE))
+KPROBE_PAIR(memory_group_unregister, GROUP_UNREGISTER,
+	    emit_unregister(&en, (int)ret, MEMHP_F_KPROBE))
+KPROBE_PAIR(memory_group_find_by_id, GROUP_FIND,
+	    learn_group((int)en.args[0], (__u64)ret))

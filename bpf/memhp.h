@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memhp BPF <-> userspace ABI: the events the BPF programs put into the ring
+ * buffer. Shared by the BPF programs (bpf/) and user/. Units are pages (the kernel's
+ * PAGE_SIZE); userspace converts to bytes.
+ *
+ * Versioning: every event starts with struct memhp_event_hdr; abi is
+ * MEMHP_ABI_VERSION of the writer. Readers reject events with a newer major
+ * ABI and events shorter than they need (see user/decode.c).
+ */
+#ifndef MEMHP_H
+#define MEMHP_H
+
+#define MEMHP_ABI_VERSION 1
+#define MEMHP_COMM_LEN 16
+#define MEMHP_ZONE_NAME_LEN 16
+#define MEMHP_RES_NAME_LEN 32
+
+/* Event kinds. Values are ABI: append only. */
+enum memhp_event_kind {
+	MEMHP_EV_ONLINE = 1,	    /* online_pages() returned */
+	MEMHP_EV_OFFLINE = 2,	    /* offline_pages() returned */
+	MEMHP_EV_ADD = 3,	    /* add_memory_resource() returned */
+	MEMHP_EV_REMOVE = 4,	    /* try_remove_memory()/remove_memory() returned */
+	MEMHP_EV_GROUP_REGISTER = 5,   /* memory_group_register_{static,dynamic} */
+	MEMHP_EV_GROUP_UNREGISTER = 6, /* memory_group_unregister() */
+	MEMHP_EV_NOTIFY = 7,	    /* memory_notify() chain called */
+	MEMHP_EV_REQUEST = 8,	    /* memory_subsys_online/offline: who asked */
+	MEMHP_EV_KIND_MAX,
+};
+
+/* memory_notify() actions, normalised (kernel values differ by version). */
+enum memhp_notify_action {
+	MEMHP_NOTIFY_UNKNOWN = 0,
+	MEMHP_NOTIFY_GOING_ONLINE = 1,
+	MEMHP_NOTIFY_ONLINE = 2,
+	MEMHP_NOTIFY_CANCEL_ONLINE = 3,
+	MEMHP_NOTIFY_GOING_OFFLINE = 4,
+	MEMHP_NOTIFY_OFFLINE = 5,
+	MEMHP_NOTIFY_CANCEL_OFFLINE = 6,
+	MEMHP_NOTIFY_PREPARE_ONLINE = 7,
+	MEMHP_NOTIFY_FINISH_OFFLINE = 8,
+};
+
+/* struct memhp_event.flags */
+#define MEMHP_F_GROUP	      (1u << 0) /* the operation named a memory group */
+#define MEMHP_F_GROUP_DYNAMIC (1u << 1) /* ... and it is dynamic */
+#define MEMHP_F_GROUP_ID      (1u << 2) /* group_id is known (seen registered/used) */
+#define MEMHP_F_ZONE	      (1u << 3) /* nid/zone_idx/zone_name are valid */
+#define MEMHP_F_DURATION      (1u << 4) /* duration_ns is valid */
+#define MEMHP_F_KPROBE	      (1u << 5) /* captured by the kprobe fallback */
+#define MEMHP_F_REQ_OFFLINE   (1u << 6) /* REQUEST event: an offline request */
+
+/* Online types as in the kernel (MMOP_*), stable across versions. */
+#define MEMHP_MMOP_OFFLINE	  0
+#define MEMHP_MMOP_ONLINE	  1
+#define MEMHP_MMOP_ONLINE_KERNEL  2
+#define MEMHP_MMOP_ONLINE_MOVABLE 3
+
+struct memhp_event_hdr {
+	unsigned short abi;  /* MEMHP_ABI_VERSION */
+	unsigned short kind; /* enum memhp_event_kind */
+	unsigned int size;   /* sizeof the whole event */
+};
+
+struct memhp_event {
+	struct memhp_event_hdr hdr;
+	unsigned long long ts_ns;	/* bpf_ktime_get_ns() at return */
+	unsigned long long duration_ns; /* entry to return, MEMHP_F_DURATION */
+	unsigned int cpu;
+	unsigned int pid; /* tgid of the caller */
+	int ret;	  /* return code (0 or -errno) */
+	unsigned int flags;
+	char comm[MEMHP_COMM_LEN];
+
+	unsigned long long start_pfn;
+	unsigned long long nr_pages;
+
+	int nid;      /* node of the zone / add / group; -1 unknown */
+	int zone_idx; /* index in pgdat->node_zones; -1 unknown */
+	char zone_name[MEMHP_ZONE_NAME_LEN];
+
+	int group_id;		/* -1: unknown or none (see flags) */
+	int group_nid;		/* group's node, -1 unknown */
+	unsigned long long group_pages; /* max_pages (static) or unit_pages (dynamic) */
+	unsigned long long group_kernel_pages;  /* present_kernel_pages after the op */
+	unsigned long long group_movable_pages; /* present_movable_pages after the op */
+	unsigned long long group_key;	/* opaque identity of the group object */
+
+	unsigned int online_type;   /* REQUEST: MMOP_* requested; ONLINE: -1 */
+	unsigned int notify_action; /* NOTIFY: enum memhp_notify_action */
+	unsigned int mhp_flags;	    /* ADD: mhp_t flags */
+	int status_nid;		    /* NOTIFY: status_change_nid, -1 none */
+	char res_name[MEMHP_RES_NAME_LEN]; /* ADD: resource name ("System RAM (virtio_mem)") */
+};
+
+/* Per-CPU counters in the "stats" map (index = enum memhp_stat). */
+enum memhp_stat {
+	MEMHP_STAT_LOST = 0,	   /* ring buffer reservation failed */
+	MEMHP_STAT_EVENTS = 1,	   /* events submitted */
+	MEMHP_STAT_MISSED_ENTRY = 2, /* return seen without its entry (kretprobe) */
+	MEMHP_STAT_MAX = 8,
+};
+
+#endif /* MEMHP_H */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * online_pages() and offline_pages(): one event per call, on return, with the
+ * arguments, the zone and group, the return code and the duration.
+ *
+ * fentry/fexit when the kernel allows trampolines, otherwise the
+ * kprobe/kretprobe twins; userspace keeps one set (user/loader.c).
+ */
+#include "common.bpf.h"
+
+/*
+ * Argument layouts, chosen by userspace from the function's BTF prototype:
+ * online_pages:  0: (pfn, nr_pages, zone, group)        5.15+
+ *                1: (pfn, nr_pages, zone)               5.13, 5.14
+ *                2: (pfn, nr_pages, online_type, nid)   up to 5.12
+ * offline_pages: 0: (start_pfn, nr_pages, zone, group)  5.18+
+ *                1: (start_pfn, nr_pages, group)        5.15 - 5.17
+ *                2: (start_pfn, nr_pages)               up to 5.14
+ */
+const volatile int online_abi = 0;
+const volatile int offline_abi = 0;
+
+static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
+{
+	struct memhp_event *e = event_new(MEMHP_EV_ONLINE);
+
+	if (!e)
+		return 0;
+	e->flags |= flags;
+	e->start_pfn = en->args[0];
+	e->nr_pages = en->args[1];
+	e->ret = ret;
+	event_duration(e, en->ts);
+	if (online_abi == 2) {
+		e->online_type = (int)en->args[2];
+		e->nid = (int)en->args[3];
+	} else {
+		event_zone(e, (struct zone *)en->args[2]);
+		if (online_abi == 0)
+			event_group(e, (struct memory_group *)en->args[3]);
+	}
+	event_submit(e);
+	return 0;
+}
+
+static __always_inline int emit_offline(struct entry *en, int ret, __u32 flags)
+{
+	struct memhp_event *e = event_new(MEMHP_EV_OFFLINE);
+
+	if (!e)
+		return 0;
+	e->flags |= flags;
+	e->start_pfn = en->args[0];
+	e->nr_pages = en->args[1];
+	e->ret = ret;
+	event_duration(e, en->ts);
+	if (offline_abi == 0) {
+		event_zone(e, (struct zone *)en->args[2]);
+		event_group(e, (struct memory_group *)en->args[3]);
+	} else if (offline_abi == 1) {
+		event_group(e, (struct memory_group *)en->args[2]);
+	}
+	event_submit(e);
+	return 0;
+}
+
+/* fentry only stamps the time: fexit sees the arguments again. */
+SEC("fentry/online_pages")
+int BPF_PROG(fentry_online)
+{
+	entry_save(SITE_ONLINE_PAGES, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+SEC("fexit/online_pages")
+int fexit_online(unsigned long long *ctx)
+{
+	struct entry en = {};
+	int ret;
+
+	entry_take(SITE_ONLINE_PAGES, &en);
+	en.args[0] = ctx[0];
+	en.args[1] = ctx[1];
+	if (online_abi == 1) {
+		en.args[2] = ctx[2];
+		ret = (int)ctx[3];
+	} else {
+		en.args[2] = ctx[2];
+		en.args[3] = ctx[3];
+		ret = (int)ctx[4];
+	}
+	return emit_online(&en, ret, 0);
+}
+
+SEC("fentry/offline_pages")
+int BPF_PROG(fentry_offline)
+{
+	entry_save(SITE_OFFLINE_PAGES, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+SEC("fexit/offline_pages")
+int fexit_offline(unsigned long long *ctx)
+{
+	struct entry en = {};
+	int ret;
+
+	entry_take(SITE_OFFLINE_PAGES, &en);
+	en.args[0] = ctx[0];
+	en.args[1] = ctx[1];
+	if (offline_abi == 0) {
+		en.args[2] = ctx[2];
+		en.args[3] = ctx[3];
+		ret = (int)ctx[4];
+	} else if (offline_abi == 1) {
+		en.args[2] = ctx[2];
+		ret = (int)ctx[3];
+	} else {
+		ret = (int)ctx[2];
+	}
+	return emit_offline(&en, ret, 0);
+}
+
+SEC("kprobe/online_pages")
+int BPF_KPROBE(kprobe_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	entry_save(SITE_ONLINE_PAGES, a0, a1, a2, a3, 0);
+	return 0;
+}
+
+SEC("kretprobe/online_pages")
+int BPF_KRETPROBE(kretprobe_online, int ret)
+{
+	struct entry en;
+
+	if (entry_take(SITE_ONLINE_PAGES, &en)) {
+		stat_inc(MEMHP_STAT_MISSED_ENTRY);
+		return 0;
+	}
+	return emit_online(&en, ret, MEMHP_F_KPROBE);
+}
+
+SEC("kprobe/offline_pages")
+int BPF_KPROBE(kprobe_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	entry_save(SITE_OFFLINE_PAGES, a0, a1, a2, a3, 0);
+	return 0;
+}
+
+SEC("kretprobe/offline_pages")
+int BPF_KRETPROBE(kretprobe_offline, int ret)
+{
+	struct entry en;
+
+	if (entry_take(SITE_OFFLINE_PAGES, &en)) {
+		stat_inc(MEMHP_STAT_MISSED_ENTRY);
+		return 0;
+	}
+	return emit_offline(&en, ret, MEMHP_F_KPROBE);
+}

@@ -1,0 +1,17 @@
+# Unit tests (cmocka): each tests/unit/test_X.c links the memhp library.
+# Run twice: plain, and with ASan+UBSan (separate build directory).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -lcmocka -lbpf -lelf -lz -o $@
+
+unit-test: $(UNIT_BINS)
+	$(Q)tests/unit/run.sh $(OUTPUT) $(UNIT_BINS)
+
+# Same sources, sanitizers on; a sub-make with its own OUTPUT.
+unit-test-asan:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		unit-test

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Event decoding (validation of ring-buffer records) and event formatting. */
+#ifndef MEMHP_DECODE_H
+#define MEMHP_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "memhp.h"
+
+struct memhp_model;
+
+/*
+ * Validate and copy one raw record into *out. Older (shorter) events of the
+ * same major ABI are zero-extended; records from a newer ABI, of an unknown
+ * kind, or too short for their header are rejected with a reason.
+ * Returns 0 or -1.
+ */
+int decode_event(const void *data, size_t size, struct memhp_event *out,
+		 char *why, size_t whylen);
+
+const char *event_kind_name(unsigned int kind);
+/* Parses an event kind name; -1 if unknown. */
+int event_kind_parse(const char *name);
+const char *notify_action_name(unsigned int action);
+const char *online_type_name(int type);
+/* "EBUSY" for -16, "ok" for 0, "E123" when unknown. */
+const char *errno_name(int ret, char *buf, size_t len);
+
+/* Converts ktime (CLOCK_MONOTONIC ns) to wall-clock. */
+struct time_conv {
+	int64_t offset_ns; /* realtime - monotonic at start */
+};
+void time_conv_init(struct time_conv *tc);
+
+void event_print_text(FILE *f, const struct memhp_event *e, uint64_t pages_per_block,
+		      uint64_t page_size, const struct time_conv *tc);
+void event_print_json(FILE *f, const struct memhp_event *e, uint64_t pages_per_block,
+		      uint64_t page_size, const struct time_conv *tc);
+void event_print_text_header(FILE *f);
+/* JSON string with escapes (quotes included). */
+void json_string(FILE *f, const char *s, size_t maxlen);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one loader: opens the BPF objects, picks fentry/fexit or the
+ * kprobe/kretprobe fallback, disables programs whose target is absent,
+ * attaches, and says precisely what is attached and why anything is not.
+ */
+#ifndef MEMHP_LOADER_H
+#define MEMHP_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum loader_mode { LOADER_AUTO, LOADER_FENTRY, LOADER_KPROBE };
+
+struct memhp_event;
+typedef int (*loader_event_fn)(void *ctx, const void *data, size_t size);
+
+struct loader_opts {
+	enum loader_mode mode;
+	bool verbose;	       /* libbpf debug output */
+	uint64_t block_size;   /* bytes, from sysfs */
+	loader_event_fn on_event;
+	void *ctx;
+};
+
+#define LOADER_MAX_PROBES 16
+
+struct probe_status {
+	const char *name;   /* what it observes, e.g. "online_pages" */
+	char target[64];    /* the kernel function it attached to */
+	const char *how;    /* "fexit", "kretprobe", or "-" */
+	bool attached;
+	bool required;
+	char why[160];	    /* when not attached */
+};
+
+struct memhp_loader;
+
+/*
+ * 0 on success (at least every required probe attached); on failure
+ * returns the exit status to use (2: the kernel forbids tracing or lacks
+ * what memhp needs) with a one-paragraph explanation in err.
+ */
+int loader_open(struct memhp_loader **out, const struct loader_opts *o,
+		char *err, size_t errlen);
+/* Polls the ring buffer; returns events consumed or -errno. */
+int loader_poll(struct memhp_loader *l, int timeout_ms);
+/* Sum over CPUs of a stats counter (enum memhp_stat). */
+uint64_t loader_stat(struct memhp_loader *l, unsigned int idx);
+size_t loader_probes(struct memhp_loader *l, const struct probe_status **st);
+void loader_report(struct memhp_loader *l, FILE *f);
+void loader_close(struct memhp_loader *l);
+
+#endif

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The state model: blocks sorted by id, groups by BPF identity. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memhp.h"
+#include "model.h"
+
+void model_init(struct memhp_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->page_size = 4096;
+}
+
+void model_free(struct memhp_model *m)
+{
+	free(m->blocks);
+	m->blocks = NULL;
+	m->nr_blocks = m->cap_blocks = 0;
+}
+
+uint64_t model_pages_per_block(const struct memhp_model *m)
+{
+	if (!m->page_size || m->block_size < m->page_size)
+		return 0;
+	return m->block_size / m->page_size;
+}
+
+/* Index of the first block with id >= @id. */
+static size_t lower_bound(const struct memhp_model *m, uint64_t id)
+{
+	size_t lo = 0, hi = m->nr_blocks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->blocks[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct memhp_block *model_block_find(const struct memhp_model *m, uint64_t id)
+{
+	size_t i = lower_bound(m, id);
+
+	if (i < m->nr_blocks && m->blocks[i].id == id)
+		return &m->blocks[i];
+	return NULL;
+}
+
+static void block_init(struct memhp_block *b, uint64_t id)
+{
+	memset(b, 0, sizeof(*b));
+	b->id = id;
+	b->node = -1;
+	b->removable = -1;
+	b->phys_device = -1;
+	b->group_id = -1;
+	b->online_type = -1;
+}
+
+struct memhp_block *model_block_get(struct memhp_model *m, uint64_t id)
+{
+	size_t i;
+
+	/* Fast path: snapshots and hotplug append in increasing order. */
+	if (m->nr_blocks && m->blocks[m->nr_blocks - 1].id < id)
+		i = m->nr_blocks;
+	else
+		i = lower_bound(m, id);
+	if (i < m->nr_blocks && m->blocks[i].id == id)
+		return &m->blocks[i];
+	if (m->nr_blocks == m->cap_blocks) {
+		size_t cap = m->cap_blocks ? m->cap_blocks * 2 : 256;
+		struct memhp_block *nb = realloc(m->blocks, cap * sizeof(*nb));
+
+		if (!nb)
+			return NULL;
+		m->blocks = nb;
+		m->cap_blocks = cap;
+	}
+	memmove(&m->blocks[i + 1], &m->blocks[i],
+		(m->nr_blocks - i) * sizeof(m->blocks[0]));
+	m->nr_blocks++;
+	block_init(&m->blocks[i], id);
+	return &m->blocks[i];
+}
+
+void model_block_remove(struct memhp_model *m, uint64_t id)
+{
+	size_t i = lower_bound(m, id);
+
+	if (i >= m->nr_blocks || m->blocks[i].id != id)
+		return;
+	memmove(&m->blocks[i], &m->blocks[i + 1],
+		(m->nr_blocks - i - 1) * sizeof(m->blocks[0]));
+	m->nr_blocks--;
+}
+
+const char *model_state_name(enum memhp_block_state s)
+{
+	switch (s) {
+	case MEMHP_BLOCK_ONLINE:
+		return "online";
+	case MEMHP_BLOCK_OFFLINE:
+		return "offline";
+	case MEMHP_BLOCK_GOING_OFFLINE:
+		return "going-offline";
+	default:
+		return "unknown";
+	}
+}
+
+struct memhp_group *model_group_by_key(struct memhp_model *m, uint64_t key,
+				       bool create)
+{
+	size_t i;
+
+	if (!key)
+		return NULL;
+	for (i = 0; i < m->nr_groups; i++)
+		if (m->groups[i].key == key)
+			return &m->groups[i];
+	if (!create || m->nr_groups == MEMHP_MAX_GROUPS)
+		return NULL;
+	memset(&m->groups[m->nr_groups], 0, sizeof(m->groups[0]));
+	m->groups[m->nr_groups].key = key;
+	m->groups[m->nr_groups].id = -1;
+	return &m->groups[m->nr_groups++];
+}
+
+/* Groups known only by id (ADD / REGISTER events) get a synthetic key. */
+#define GROUP_ID_KEY(id) (0x8000000000000000ULL | (uint64_t)(uint32_t)(id))
+
+static struct memhp_group *group_by_id(struct memhp_model *m, int id)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr_groups; i++)
+		if (m->groups[i].id == id)
+			return &m->groups[i];
+	return NULL;
+}
+
+static void apply_group(struct memhp_model *m, const struct memhp_event *e,
+			struct memhp_block *first, uint64_t nblocks)
+{
+	struct memhp_group *g = NULL;
+	uint64_t i;
+
+	if (!(e->flags & MEMHP_F_GROUP))
+		return;
+	if (e->group_key) {
+		g = model_group_by_key(m, e->group_key, true);
+		if (g && (e->flags & MEMHP_F_GROUP_ID)) {
+			struct memhp_group *old = group_by_id(m, e->group_id);
+
+			/* A record made from a REGISTER event: merge it. */
+			if (old && old != g && old->key == GROUP_ID_KEY(e->group_id))
+				old->registered = false, old->id = -1;
+			g->id = e->group_id;
+		}
+	} else if (e->flags & MEMHP_F_GROUP_ID) {
+		g = group_by_id(m, e->group_id);
+	}
+	if (!g)
+		return;
+	g->registered = true;
+	if (e->group_key) {
+		g->nid = e->group_nid;
+		g->dynamic = e->flags & MEMHP_F_GROUP_DYNAMIC;
+		g->pages = e->group_pages;
+		g->present_kernel_pages = e->group_kernel_pages;
+		g->present_movable_pages = e->group_movable_pages;
+	}
+	for (i = 0; first && i < nblocks; i++) {
+		struct memhp_block *b = model_block_find(m, first->id + i);
+
+		if (b) {
+			b->group_key = g->key;
+			b->group_id = g->id;
+		}
+	}
+}
+
+int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
+{
+	uint64_t ppb = model_pages_per_block(m);
+	uint64_t first, nblocks, i;
+	struct memhp_group *g;
+
+	m->events++;
+	if (e->hdr.kind == MEMHP_EV_GROUP_REGISTER) {
+		if (e->ret || !(e->flags & MEMHP_F_GROUP_ID))
+			return 0;
+		g = group_by_id(m, e->group_id);
+		if (!g)
+			g = model_group_by_key(m, GROUP_ID_KEY(e->group_id), true);
+		if (!g)
+			return -1;
+		g->id = e->group_id;
+		g->nid = e->group_nid;
+		g->dynamic = e->flags & MEMHP_F_GROUP_DYNAMIC;
+		g->pages = e->group_pages;
+		g->registered = true;
+		return 0;
+	}
+	if (e->hdr.kind == MEMHP_EV_GROUP_UNREGISTER) {
+		if (e->ret)
+			return 0;
+		g = group_by_id(m, e->group_id);
+		if (g) {
+			*g = m->groups[--m->nr_groups];
+		}
+		return 0;
+	}
+	if (!ppb)
+		return -1;
+	first = e->start_pfn / ppb;
+	nblocks = (e->nr_pages + ppb - 1) / ppb;
+	if (nblocks > (1u << 20))
+		return -1; /* nonsense: refuse rather than loop forever */
+
+	switch (e->hdr.kind) {
+	case MEMHP_EV_ONLINE:
+	case MEMHP_EV_OFFLINE:
+		if (e->ret)
+			return 0;
+		for (i = 0; i < nblocks; i++) {
+			struct memhp_block *b = model_block_get(m, first + i);
+
+			if (!b)
+				return -1;
+			b->last_event_ns = e->ts_ns;
+			if (e->hdr.kind == MEMHP_EV_ONLINE) {
+				b->state = MEMHP_BLOCK_ONLINE;
+				if (e->flags & MEMHP_F_ZONE) {
+					snprintf(b->zones, sizeof(b->zones), "%s",
+						 e->zone_name);
+					b->node = e->nid;
+				}
+				snprintf(b->onlined_by, sizeof(b->onlined_by),
+					 "%.15s", e->comm);
+			} else {
+				b->state = MEMHP_BLOCK_OFFLINE;
+				b->zones[0] = '\0'; /* valid_zones is a list now */
+			}
+		}
+		apply_group(m, e, model_block_find(m, first), nblocks);
+		return 0;
+	case MEMHP_EV_ADD:
+		if (e->ret)
+			return 0;
+		for (i = 0; i < nblocks; i++) {
+			struct memhp_block *b = model_block_find(m, first + i);
+
+			if (!b) {
+				b = model_block_get(m, first + i);
+				if (!b)
+					return -1;
+				b->state = MEMHP_BLOCK_OFFLINE;
+				b->node = e->nid;
+			}
+			b->last_event_ns = e->ts_ns;
+		}
+		apply_group(m, e, model_block_find(m, first), nblocks);
+		return 0;
+	case MEMHP_EV_REMOVE:
+		if (e->ret)
+			return 0;
+		for (i = 0; i < nblocks; i++)
+			model_block_remove(m, first + i);
+		return 0;
+	case MEMHP_EV_REQUEST: {
+		struct memhp_block *b = model_block_find(m, first);
+
+		if (b && !(e->flags & MEMHP_F_REQ_OFFLINE))
+			b->online_type = (int)e->online_type;
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}

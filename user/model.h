@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The memhp state model: THE one source of truth for blocks, zones, nodes
+ * and memory groups. Filled from a sysfs snapshot (user/sysfs.c), then kept
+ * current by decoded BPF events (model_apply_event()). Sinks (trace, ls, ...)
+ * only read it.
+ */
+#ifndef MEMHP_MODEL_H
+#define MEMHP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct memhp_event;
+
+enum memhp_block_state {
+	MEMHP_BLOCK_UNKNOWN = 0,
+	MEMHP_BLOCK_ONLINE,
+	MEMHP_BLOCK_OFFLINE,
+	MEMHP_BLOCK_GOING_OFFLINE,
+};
+
+#define MEMHP_ZONES_LEN 64 /* "DMA32 Normal Movable" and the like */
+#define MEMHP_MAX_GROUPS 256
+
+struct memhp_block {
+	uint64_t id;		     /* memoryN */
+	enum memhp_block_state state;
+	int node;		     /* -1: unknown */
+	int removable;		     /* -1: the file does not exist */
+	int phys_device;	     /* -1: the file does not exist */
+	char zones[MEMHP_ZONES_LEN]; /* valid_zones as the kernel printed it */
+	/* From events (zero until memhp sees one). */
+	int group_id;		     /* -1: none or unknown */
+	uint64_t group_key;	     /* opaque group identity from BPF, 0: none */
+	int online_type;	     /* last requested MMOP_*, -1 unknown */
+	char onlined_by[16];	     /* comm of the last online caller */
+	uint64_t last_event_ns;
+};
+
+struct memhp_group {
+	uint64_t key;	/* opaque identity from BPF (never 0 when used) */
+	int id;		/* memory group id, -1 unknown */
+	int nid;
+	bool dynamic;
+	uint64_t pages; /* max_pages (static) or unit_pages (dynamic) */
+	uint64_t present_kernel_pages;
+	uint64_t present_movable_pages;
+	bool registered; /* seen alive */
+};
+
+struct memhp_model {
+	uint64_t block_size; /* bytes, from block_size_bytes */
+	uint64_t page_size;  /* bytes */
+	struct memhp_block *blocks; /* sorted by id, unique */
+	size_t nr_blocks, cap_blocks;
+	struct memhp_group groups[MEMHP_MAX_GROUPS];
+	size_t nr_groups;
+	uint64_t events; /* events applied */
+	uint64_t lost;	 /* events lost (ring buffer full), as last reported */
+};
+
+void model_init(struct memhp_model *m);
+void model_free(struct memhp_model *m);
+/* Insert or find a block; keeps blocks sorted. NULL on allocation failure. */
+struct memhp_block *model_block_get(struct memhp_model *m, uint64_t id);
+/* Find a block; NULL if absent. O(log n). */
+struct memhp_block *model_block_find(const struct memhp_model *m, uint64_t id);
+void model_block_remove(struct memhp_model *m, uint64_t id);
+uint64_t model_pages_per_block(const struct memhp_model *m);
+/* Apply one decoded event; returns 0, or -1 if it was inconsistent. */
+int model_apply_event(struct memhp_model *m, const struct memhp_event *e);
+struct memhp_group *model_group_by_key(struct memhp_model *m, uint64_t key, bool create);
+const char *model_state_name(enum memhp_block_state s);
+
+#endif

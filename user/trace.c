@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `memhp trace`: live memory hotplug events, text or JSON lines. */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "decode.h"
+#include "loader.h"
+#include "model.h"
+#include "sysfs.h"
+#include "trace.h"
+
+struct trace_opts {
+	bool json, verbose, quiet, no_header;
+	unsigned int kinds;	/* bit per enum memhp_event_kind */
+	uint64_t block_lo, block_hi;
+	int node;		/* -1: any */
+	const char *zone;	/* NULL: any */
+	int group;		/* -2: any */
+	double duration;	/* seconds, 0: forever */
+	uint64_t count;		/* 0: unlimited */
+	enum loader_mode mode;
+	const char *sysroot;
+};
+
+struct trace_state {
+	struct trace_opts *o;
+	struct memhp_model model;
+	struct time_conv tc;
+	uint64_t printed, bad, seen;
+	bool done;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+#define DEFAULT_KINDS                                                              \
+	((1u << MEMHP_EV_ONLINE) | (1u << MEMHP_EV_OFFLINE) | (1u << MEMHP_EV_ADD) |  \
+	 (1u << MEMHP_EV_REMOVE) | (1u << MEMHP_EV_GROUP_REGISTER) |                \
+	 (1u << MEMHP_EV_GROUP_UNREGISTER) | (1u << MEMHP_EV_REQUEST))
+
+static const char doc[] =
+	"Trace memory hotplug live: one line per online/offline, memory add/remove,\n"
+	"memory-group change and online/offline request, with pfns, block, node, zone,\n"
+	"group, caller, result and latency.\n"
+	"\n"
+	"EVENT kinds: online offline add remove group-register group-unregister\n"
+	"request notify (memory notifier chain; not shown by default), or 'all'.\n"
+	"Needs root and a kernel with BTF plus fentry or kprobes. Exit status: 0 ok,\n"
+	"1 runtime error, 2 bad usage or tracing not possible here.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  memhp trace                    # all but notifier events, text\n"
+	"  memhp trace -J -c 10           # ten events as JSON lines\n"
+	"  memhp trace -e online,offline --zone Movable --block 48-63\n"
+	"  memhp trace --attach kprobe -d 30";
+
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR };
+
+static const struct argp_option options[] = {
+	{ "json", 'J', NULL, 0, "JSON lines (schema: docs/events.md)", 0 },
+	{ "event", 'e', "LIST", 0, "Comma-separated event kinds to show", 0 },
+	{ "block", OPT_BLOCK, "N[-M]", 0, "Only events touching memory blocks N..M", 0 },
+	{ "node", OPT_NODE, "NID", 0, "Only events on this NUMA node", 0 },
+	{ "zone", OPT_ZONE, "NAME", 0, "Only events in this zone (Normal, Movable, ...)", 0 },
+	{ "group", OPT_GROUP, "ID", 0, "Only events of this memory group", 0 },
+	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "count", 'c', "N", 0, "Stop after N events shown", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
+	{ "sysroot", 's', "DIR", 0, "Read the initial sysfs snapshot below DIR", 0 },
+	{ "noheadings", OPT_NOHDR, NULL, 0, "No header line (text)", 0 },
+	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
+	{ 0 },
+};
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return (errno || *end) ? -1 : 0;
+}
+
+static int parse_int(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_kinds(const char *arg, unsigned int *kinds)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int k, ret = 0;
+
+	if (!copy)
+		return -1;
+	*kinds = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			*kinds = ~0u;
+			continue;
+		}
+		if (!strcmp(tok, "group")) {
+			*kinds |= (1u << MEMHP_EV_GROUP_REGISTER) |
+				  (1u << MEMHP_EV_GROUP_UNREGISTER);
+			continue;
+		}
+		k = event_kind_parse(tok);
+		if (k < 0) {
+			fprintf(stderr, "memhp trace: unknown event kind '%s'\n", tok);
+			ret = -1;
+			break;
+		}
+		*kinds |= 1u << k;
+	}
+	free(copy);
+	if (!ret && !*kinds)
+		ret = -1;
+	return ret;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct trace_opts *o = state->input;
+	char *dash;
+
+	switch (key) {
+	case 'J':
+		o->json = true;
+		break;
+	case 'e':
+		if (parse_kinds(arg, &o->kinds))
+			argp_error(state, "invalid --event list '%s'", arg);
+		break;
+	case OPT_BLOCK: {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%s", arg);
+		dash = strchr(buf, '-');
+		if (dash)
+			*dash = '\0';
+		if (parse_u64(buf, &o->block_lo) ||
+		    (dash ? parse_u64(dash + 1, &o->block_hi) : (o->block_hi = o->block_lo, 0)) ||
+		    o->block_hi < o->block_lo)
+			argp_error(state, "invalid --block '%s' (want N or N-M)", arg);
+		break;
+	}
+	case OPT_NODE:
+		if (parse_int(arg, 0, 1 << 20, &o->node))
+			argp_error(state, "invalid --node '%s'", arg);
+		break;
+	case OPT_ZONE:
+		o->zone = arg;
+		break;
+	case OPT_GROUP:
+		if (parse_int(arg, 0, 1 << 30, &o->group))
+			argp_error(state, "invalid --group '%s'", arg);
+		break;
+	case 'd': {
+		char *end;
+
+		errno = 0;
+		o->duration = strtod(arg, &end);
+		if (errno || *end || !(o->duration > 0) || o->duration > 1e9)
+			argp_error(state, "invalid --duration '%s' (seconds > 0)", arg);
+		break;
+	}
+	case 'c':
+		if (parse_u64(arg, &o->count) || !o->count)
+			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
+		break;
+	case OPT_ATTACH:
+		if (!strcmp(arg, "auto"))
+			o->mode = LOADER_AUTO;
+		else if (!strcmp(arg, "fentry"))
+			o->mode = LOADER_FENTRY;
+		else if (!strcmp(arg, "kprobe"))
+			o->mode = LOADER_KPROBE;
+		else
+			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
+		break;
+	case 's':
+		o->sysroot = arg;
+		break;
+	case OPT_NOHDR:
+		o->no_header = true;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static bool wanted(const struct trace_opts *o, const struct memhp_event *e,
+		   uint64_t ppb)
+{
+	if (!(o->kinds & (1u << e->hdr.kind)))
+		return false;
+	if (o->block_hi != UINT64_MAX) {
+		uint64_t first, last;
+
+		if (!ppb)
+			return false;
+		first = e->start_pfn / ppb;
+		last = e->nr_pages ? (e->start_pfn + e->nr_pages - 1) / ppb : first;
+		if (last < o->block_lo || first > o->block_hi)
+			return false;
+		if (!e->nr_pages && e->hdr.kind != MEMHP_EV_REQUEST)
+			return false;
+	}
+	if (o->node >= 0 && e->nid != o->node && e->group_nid != o->node)
+		return false;
+	if (o->zone && (!(e->flags & MEMHP_F_ZONE) || strcasecmp(o->zone, e->zone_name)))
+		return false;
+	if (o->group >= 0 &&
+	    (!(e->flags & MEMHP_F_GROUP_ID) || e->group_id != o->group))
+		return false;
+	return true;
+}
+
+static int on_event(void *ctx, const void *data, size_t size)
+{
+	struct trace_state *st = ctx;
+	uint64_t ppb = model_pages_per_block(&st->model);
+	struct memhp_event e;
+	char why[128];
+
+	if (st->done)
+		return 0;
+	if (decode_event(data, size, &e, why, sizeof(why))) {
+		if (!st->bad++)
+			fprintf(stderr, "memhp trace: dropped a malformed event: %s\n", why);
+		return 0;
+	}
+	st->seen++;
+	model_apply_event(&st->model, &e);
+	if (!wanted(st->o, &e, ppb))
+		return 0;
+	if (st->o->json)
+		event_print_json(stdout, &e, ppb, st->model.page_size, &st->tc);
+	else
+		event_print_text(stdout, &e, ppb, st->model.page_size, &st->tc);
+	st->printed++;
+	if (st->o->count && st->printed >= st->o->count) {
+		st->done = true;
+		exiting = 1;
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct trace_opts o = {
+		.kinds = DEFAULT_KINDS,
+		.block_hi = UINT64_MAX,
+		.node = -1,
+		.group = -2,
+		.mode = LOADER_AUTO,
+	};
+	struct trace_state st = { .o = &o };
+	struct loader_opts lo = { 0 };
+	struct memhp_loader *l = NULL;
+	uint64_t lost = 0, lost_reported = 0;
+	char err[512];
+	double start, deadline = 0;
+	int ret = 0, n;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	model_init(&st.model);
+	if (sysfs_snapshot(&st.model, o.sysroot, err, sizeof(err))) {
+		fprintf(stderr, "memhp trace: %s\n", err);
+		model_free(&st.model);
+		return 2;
+	}
+	time_conv_init(&st.tc);
+	lo.mode = o.mode;
+	lo.verbose = o.verbose;
+	lo.block_size = st.model.block_size;
+	lo.on_event = on_event;
+	lo.ctx = &st;
+	ret = loader_open(&l, &lo, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "memhp trace: %s\n", err);
+		model_free(&st.model);
+		return ret;
+	}
+	if (!o.quiet)
+		loader_report(l, stderr);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!o.json && !o.no_header)
+		event_print_text_header(stdout);
+	start = now_s();
+	if (o.duration > 0)
+		deadline = start + o.duration;
+	while (!exiting) {
+		int timeout = 200;
+
+		if (deadline) {
+			double left = deadline - now_s();
+
+			if (left <= 0)
+				break;
+			if (left * 1000 < timeout)
+				timeout = (int)(left * 1000) + 1;
+		}
+		n = loader_poll(l, timeout);
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "memhp trace: ring buffer poll failed: %s\n",
+				strerror(-n));
+			ret = 1;
+			break;
+		}
+		lost = loader_stat(l, MEMHP_STAT_LOST);
+		if (lost != lost_reported) {
+			if (o.json)
+				printf("{\"event\":\"lost\",\"lost_total\":%" PRIu64 "}\n", lost);
+			else
+				printf("# LOST %" PRIu64 " events (ring buffer full; total %" PRIu64 ")\n",
+				       lost - lost_reported, lost);
+			lost_reported = lost;
+		}
+	}
+	/* Drain what is already in the buffer unless a count stopped us. */
+	if (!st.done)
+		loader_poll(l, 0);
+	lost = loader_stat(l, MEMHP_STAT_LOST);
+	fprintf(stderr,
+		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
+		" lost, %" PRIu64 " malformed, %.1fs\n",
+		st.printed, st.seen, lost, st.bad, now_s() - start);
+	loader_close(l);
+	model_free(&st.model);
+	return ret;
+}
