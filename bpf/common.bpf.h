@@ -83,6 +83,19 @@ enum memhp_site {
 	SITE_NOTIFY,
 };
 
+/*
+ * fexit arguments that are pointers arrive typed (PTR_TO_BTF_ID) and the
+ * verifier forbids arithmetic on them; memhp only uses them as addresses
+ * (BPF_CORE_READ, map keys, zone index), so copy them into plain scalars.
+ */
+static __always_inline __u64 as_scalar(__u64 v)
+{
+	__u64 out = 0;
+
+	bpf_probe_read_kernel(&out, sizeof(out), &v);
+	return out;
+}
+
 static __always_inline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);

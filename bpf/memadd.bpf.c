@@ -134,15 +134,15 @@ int BPF_PROG(fentry_add)
 }
 
 SEC("fexit/add_memory_resource")
-int fexit_add(unsigned long long *ctx)
+int BPF_PROG(fexit_add, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
 	struct entry en = {};
 
 	entry_take(SITE_ADD_MEMORY, &en);
-	en.args[0] = ctx[0];
-	en.args[1] = ctx[1];
-	en.args[2] = ctx[2];
-	return emit_add(&en, (int)ctx[3], 0);
+	en.args[0] = a0;
+	en.args[1] = as_scalar(a1);
+	en.args[2] = as_scalar(a2);
+	return emit_add(&en, ret, 0);
 }
 
 /* Attach target may be switched to remove_memory by userspace. */
@@ -153,52 +153,58 @@ int BPF_PROG(fentry_remove)
 	return 0;
 }
 
+/* One program per prototype (see online.bpf.c for why). */
 SEC("fexit/try_remove_memory")
-int fexit_remove(unsigned long long *ctx)
+int BPF_PROG(fexit_remove, __u64 a0, __u64 a1, int ret)
 {
 	struct entry en = {};
-	int ret;
 
 	entry_take(SITE_REMOVE_MEMORY, &en);
-	en.args[0] = ctx[0];
-	en.args[1] = ctx[1];
-	if (remove_abi == 1) {
-		en.args[2] = ctx[2];
-		ret = (int)ctx[3];
-	} else {
-		ret = (int)ctx[2];
-	}
+	en.args[0] = a0;
+	en.args[1] = a1;
+	return emit_remove(&en, ret, 0);
+}
+
+SEC("fexit/try_remove_memory")
+int BPF_PROG(fexit_remove3, __u64 a0, __u64 a1, __u64 a2, int ret)
+{
+	struct entry en = {};
+
+	entry_take(SITE_REMOVE_MEMORY, &en);
+	en.args[0] = a0;
+	en.args[1] = a1;
+	en.args[2] = a2;
 	return emit_remove(&en, ret, 0);
 }
 
 SEC("fexit/memory_group_register_static")
-int fexit_grp_static(unsigned long long *ctx)
+int BPF_PROG(fexit_grp_static, int nid, __u64 pages, int ret)
 {
-	struct entry en = { .args = { ctx[0], ctx[1] } };
+	struct entry en = { .args = { nid, pages } };
 
-	return emit_group(&en, (int)ctx[2], false, 0);
+	return emit_group(&en, ret, false, 0);
 }
 
 SEC("fexit/memory_group_register_dynamic")
-int fexit_grp_dynamic(unsigned long long *ctx)
+int BPF_PROG(fexit_grp_dynamic, int nid, __u64 pages, int ret)
 {
-	struct entry en = { .args = { ctx[0], ctx[1] } };
+	struct entry en = { .args = { nid, pages } };
 
-	return emit_group(&en, (int)ctx[2], true, 0);
+	return emit_group(&en, ret, true, 0);
 }
 
 SEC("fexit/memory_group_unregister")
-int fexit_grp_unreg(unsigned long long *ctx)
+int BPF_PROG(fexit_grp_unreg, int mgid, int ret)
 {
-	struct entry en = { .args = { ctx[0] } };
+	struct entry en = { .args = { mgid } };
 
-	return emit_unregister(&en, (int)ctx[1], 0);
+	return emit_unregister(&en, ret, 0);
 }
 
 SEC("fexit/memory_group_find_by_id")
-int fexit_grp_find(unsigned long long *ctx)
+int BPF_PROG(fexit_grp_find, int mgid, struct memory_group *ret)
 {
-	learn_group((int)ctx[0], ctx[1]);
+	learn_group(mgid, as_scalar((__u64)ret));
 	return 0;
 }
 

@@ -72,23 +72,33 @@ int BPF_PROG(fentry_online)
 	return 0;
 }
 
+/*
+ * One fexit program per argument count: BPF_PROG reads each argument at a
+ * constant context offset, as the verifier requires. Userspace loads the
+ * one matching the kernel's prototype and leaves the others out.
+ */
 SEC("fexit/online_pages")
-int fexit_online(unsigned long long *ctx)
+int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
 	struct entry en = {};
-	int ret;
 
 	entry_take(SITE_ONLINE_PAGES, &en);
-	en.args[0] = ctx[0];
-	en.args[1] = ctx[1];
-	if (online_abi == 1) {
-		en.args[2] = ctx[2];
-		ret = (int)ctx[3];
-	} else {
-		en.args[2] = ctx[2];
-		en.args[3] = ctx[3];
-		ret = (int)ctx[4];
-	}
+	en.args[0] = a0;
+	en.args[1] = a1;
+	en.args[2] = as_scalar(a2);
+	en.args[3] = as_scalar(a3);
+	return emit_online(&en, ret, 0);
+}
+
+SEC("fexit/online_pages")
+int BPF_PROG(fexit_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
+{
+	struct entry en = {};
+
+	entry_take(SITE_ONLINE_PAGES, &en);
+	en.args[0] = a0;
+	en.args[1] = a1;
+	en.args[2] = as_scalar(a2);
 	return emit_online(&en, ret, 0);
 }
 
@@ -100,24 +110,38 @@ int BPF_PROG(fentry_offline)
 }
 
 SEC("fexit/offline_pages")
-int fexit_offline(unsigned long long *ctx)
+int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
 	struct entry en = {};
-	int ret;
 
 	entry_take(SITE_OFFLINE_PAGES, &en);
-	en.args[0] = ctx[0];
-	en.args[1] = ctx[1];
-	if (offline_abi == 0) {
-		en.args[2] = ctx[2];
-		en.args[3] = ctx[3];
-		ret = (int)ctx[4];
-	} else if (offline_abi == 1) {
-		en.args[2] = ctx[2];
-		ret = (int)ctx[3];
-	} else {
-		ret = (int)ctx[2];
-	}
+	en.args[0] = a0;
+	en.args[1] = a1;
+	en.args[2] = as_scalar(a2);
+	en.args[3] = as_scalar(a3);
+	return emit_offline(&en, ret, 0);
+}
+
+SEC("fexit/offline_pages")
+int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
+{
+	struct entry en = {};
+
+	entry_take(SITE_OFFLINE_PAGES, &en);
+	en.args[0] = a0;
+	en.args[1] = a1;
+	en.args[2] = as_scalar(a2);
+	return emit_offline(&en, ret, 0);
+}
+
+SEC("fexit/offline_pages")
+int BPF_PROG(fexit_offline2, __u64 a0, __u64 a1, int ret)
+{
+	struct entry en = {};
+
+	entry_take(SITE_OFFLINE_PAGES, &en);
+	en.args[0] = a0;
+	en.args[1] = a1;
 	return emit_offline(&en, ret, 0);
 }
 

@@ -167,18 +167,21 @@ static void human_size(uint64_t bytes, char *buf, size_t len)
 
 void event_print_text_header(FILE *f)
 {
-	fprintf(f, "%-12s %-16s %-10s %-25s %6s %4s %-8s %-10s %-16s %-7s %s\n", "TIME",
+	fprintf(f, "%-12s %-20s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s\n", "TIME",
 		"EVENT", "BLOCK", "PFN-RANGE", "SIZE", "NODE", "ZONE", "GROUP", "CALLER",
 		"RESULT", "LATENCY");
 }
 
 static void group_text(const struct memhp_event *e, char *buf, size_t len)
 {
+	/* static/dynamic is known when the event read the group object */
+	bool kind = e->group_key || e->hdr.kind == MEMHP_EV_GROUP_REGISTER;
+
 	if (!(e->flags & MEMHP_F_GROUP))
 		snprintf(buf, len, "-");
 	else if (e->flags & MEMHP_F_GROUP_ID)
 		snprintf(buf, len, "%d%s", e->group_id,
-			 e->flags & MEMHP_F_GROUP_DYNAMIC ? "(dyn)" : "(sta)");
+			 !kind ? "" : e->flags & MEMHP_F_GROUP_DYNAMIC ? "(dyn)" : "(sta)");
 	else
 		snprintf(buf, len, "?%s", e->flags & MEMHP_F_GROUP_DYNAMIC ? "(dyn)" : "(sta)");
 }
@@ -211,7 +214,10 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 				 (uint64_t)(e->start_pfn + e->nr_pages - 1));
 		else
 			snprintf(range, sizeof(range), "0x%" PRIx64, (uint64_t)e->start_pfn);
-		human_size(e->nr_pages * page_size, size, sizeof(size));
+		if (e->nr_pages)
+			human_size(e->nr_pages * page_size, size, sizeof(size));
+		else
+			snprintf(size, sizeof(size), "-");
 	} else {
 		snprintf(block, sizeof(block), "-");
 		snprintf(range, sizeof(range), "-");
@@ -219,6 +225,8 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 	}
 	if (e->nid >= 0)
 		snprintf(node, sizeof(node), "%d", e->nid);
+	else if (e->hdr.kind == MEMHP_EV_NOTIFY && e->status_nid >= 0)
+		snprintf(node, sizeof(node), "%d", e->status_nid);
 	else
 		snprintf(node, sizeof(node), "-");
 	group_text(e, grp, sizeof(grp));
@@ -226,7 +234,7 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		snprintf(lat, sizeof(lat), "%.3fms", e->duration_ns / 1e6);
 	else
 		snprintf(lat, sizeof(lat), "-");
-	fprintf(f, "%-12s %-16s %-10s %-25s %6s %4s %-8s %-10s %-16s %-7s %s\n", tbuf, ev,
+	fprintf(f, "%-12s %-20s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s\n", tbuf, ev,
 		block, range, size, node, (e->flags & MEMHP_F_ZONE) ? e->zone_name : "-",
 		grp, e->comm, e->hdr.kind == MEMHP_EV_NOTIFY ? "-" : errno_name(e->ret, eb, sizeof(eb)),
 		lat);

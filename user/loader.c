@@ -33,6 +33,9 @@ struct probe_def {
 	const char *fentry, *fexit; /* program names, NULL if none */
 	const char *kprobe, *kretprobe;
 	bool required;
+	/* fexit programs per prototype, indexed by the ABI number of abi_of */
+	const char *fexit_abi[3];
+	enum { ABI_NONE, ABI_ONLINE, ABI_OFFLINE, ABI_REMOVE } abi_of;
 };
 
 struct kconf {
@@ -50,9 +53,11 @@ struct obj_ops {
 
 static const struct probe_def online_probes[] = {
 	{ "online_pages", { "online_pages" }, "fentry_online", "fexit_online",
-	  "kprobe_online", "kretprobe_online", true },
+	  "kprobe_online", "kretprobe_online", true,
+	  { "fexit_online", "fexit_online3", "fexit_online" }, ABI_ONLINE },
 	{ "offline_pages", { "offline_pages" }, "fentry_offline", "fexit_offline",
-	  "kprobe_offline", "kretprobe_offline", true },
+	  "kprobe_offline", "kretprobe_offline", true,
+	  { "fexit_offline", "fexit_offline3", "fexit_offline2" }, ABI_OFFLINE },
 	{ 0 },
 };
 
@@ -60,7 +65,8 @@ static const struct probe_def memadd_probes[] = {
 	{ "add_memory", { "add_memory_resource" }, "fentry_add", "fexit_add",
 	  "kprobe_add", "kretprobe_add" },
 	{ "remove_memory", { "try_remove_memory", "remove_memory" }, "fentry_remove",
-	  "fexit_remove", "kprobe_remove", "kretprobe_remove" },
+	  "fexit_remove", "kprobe_remove", "kretprobe_remove", false,
+	  { "fexit_remove", "fexit_remove3", NULL }, ABI_REMOVE },
 	{ "group_register_static", { "memory_group_register_static" }, NULL,
 	  "fexit_grp_static", "kprobe_GROUP_STATIC", "kretprobe_GROUP_STATIC" },
 	{ "group_register_dynamic", { "memory_group_register_dynamic" }, NULL,
@@ -231,6 +237,27 @@ static void set_autoload(struct bpf_object *obj, const char *prog, bool on)
 		bpf_program__set_autoload(p, on);
 }
 
+/* The fexit program for this kernel's prototype of the probe's target. */
+static const char *fexit_for(const struct probe_def *p, const struct kconf *k)
+{
+	int abi;
+
+	switch (p->abi_of) {
+	case ABI_ONLINE:
+		abi = k->online_abi;
+		break;
+	case ABI_OFFLINE:
+		abi = k->offline_abi;
+		break;
+	case ABI_REMOVE:
+		abi = k->remove_abi;
+		break;
+	default:
+		return p->fexit;
+	}
+	return (abi >= 0 && abi < 3) ? p->fexit_abi[abi] : NULL;
+}
+
 static void detach_from(struct memhp_loader *l, size_t first)
 {
 	while (l->nr_links > first)
@@ -273,10 +300,14 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 	ops->set_rodata(skel, k);
 	for (p = ops->probes; p->name; p++) {
 		const char *t = resolve_target(l, p);
-		bool use = t && (kprobe ? p->kretprobe != NULL : p->fexit != NULL);
+		const char *fexit = fexit_for(p, k);
+		bool use = t && (kprobe ? p->kretprobe != NULL : fexit != NULL);
+		int j;
 
+		for (j = 0; j < 3; j++)
+			set_autoload(obj, p->fexit_abi[j], false);
 		set_autoload(obj, p->fentry, use && !kprobe);
-		set_autoload(obj, p->fexit, use && !kprobe);
+		set_autoload(obj, fexit, use && !kprobe);
 		set_autoload(obj, p->kprobe, use && kprobe);
 		set_autoload(obj, p->kretprobe, use && kprobe);
 		if (use && !kprobe) {
@@ -284,7 +315,7 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 
 			if (p->fentry && (bp = bpf_object__find_program_by_name(obj, p->fentry)))
 				bpf_program__set_attach_target(bp, 0, t);
-			bp = bpf_object__find_program_by_name(obj, p->fexit);
+			bp = bpf_object__find_program_by_name(obj, fexit);
 			if (bp)
 				bpf_program__set_attach_target(bp, 0, t);
 		}
@@ -314,7 +345,7 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 	for (p = ops->probes; p->name; p++) {
 		const char *t = resolve_target(l, p);
 		const char *progs[2] = { kprobe ? p->kprobe : p->fentry,
-					 kprobe ? p->kretprobe : p->fexit };
+					 kprobe ? p->kretprobe : fexit_for(p, k) };
 		int j;
 
 		if (!t || !progs[1])

@@ -155,15 +155,17 @@ static void apply_group(struct memhp_model *m, const struct memhp_event *e,
 	if (!(e->flags & MEMHP_F_GROUP))
 		return;
 	if (e->group_key) {
-		g = model_group_by_key(m, e->group_key, true);
-		if (g && (e->flags & MEMHP_F_GROUP_ID)) {
+		if (e->flags & MEMHP_F_GROUP_ID) {
 			struct memhp_group *old = group_by_id(m, e->group_id);
 
-			/* A record made from a REGISTER event: merge it. */
-			if (old && old != g && old->key == GROUP_ID_KEY(e->group_id))
-				old->registered = false, old->id = -1;
-			g->id = e->group_id;
+			/* Drop the record made from the REGISTER event: the
+			 * group object now has its real identity. */
+			if (old && old->key == GROUP_ID_KEY(e->group_id))
+				*old = m->groups[--m->nr_groups];
 		}
+		g = model_group_by_key(m, e->group_key, true);
+		if (g && (e->flags & MEMHP_F_GROUP_ID))
+			g->id = e->group_id;
 	} else if (e->flags & MEMHP_F_GROUP_ID) {
 		g = group_by_id(m, e->group_id);
 	}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Event decoding and formatting. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "decode.h"
+#include "memhp.h"
+
+static struct memhp_event good(void)
+{
+	struct memhp_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.abi = MEMHP_ABI_VERSION;
+	e.hdr.kind = MEMHP_EV_ONLINE;
+	e.hdr.size = sizeof(e);
+	e.start_pfn = 0x180000;
+	e.nr_pages = 32768;
+	e.nid = 0;
+	e.zone_idx = 4;
+	strcpy(e.zone_name, "Movable");
+	strcpy(e.comm, "kworker/u4:1");
+	e.flags = MEMHP_F_ZONE | MEMHP_F_GROUP | MEMHP_F_GROUP_ID | MEMHP_F_DURATION;
+	e.group_id = 3;
+	e.group_key = 0xffff888000001000ULL;
+	e.group_pages = 262144;
+	e.group_movable_pages = 32768;
+	e.duration_ns = 1500000;
+	return e;
+}
+
+static void test_decode_accepts_good(void **s)
+{
+	struct memhp_event e = good(), out;
+	char why[128];
+
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), 0);
+	assert_memory_equal(&e, &out, sizeof(e));
+}
+
+static void test_decode_rejects(void **s)
+{
+	struct memhp_event e = good(), out;
+	char why[128];
+
+	assert_int_equal(decode_event(&e, 3, &out, why, sizeof(why)), -1);
+	assert_int_equal(decode_event(NULL, 0, &out, why, sizeof(why)), -1);
+	assert_int_equal(decode_event(&e, sizeof(e) - 1, &out, why, sizeof(why)), -1);
+	e.hdr.abi = MEMHP_ABI_VERSION + 1;
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "ABI"));
+	e = good();
+	e.hdr.abi = 0;
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), -1);
+	e = good();
+	e.hdr.kind = MEMHP_EV_KIND_MAX;
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "kind"));
+	e = good();
+	e.hdr.size = sizeof(e) + 8; /* claims more than the record holds */
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), -1);
+}
+
+static void test_decode_terminates_strings(void **s)
+{
+	struct memhp_event e = good(), out;
+	char why[128];
+
+	memset(e.comm, 'A', sizeof(e.comm));
+	memset(e.zone_name, 'Z', sizeof(e.zone_name));
+	memset(e.res_name, 'R', sizeof(e.res_name));
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), 0);
+	assert_int_equal(strlen(out.comm), sizeof(out.comm) - 1);
+	assert_int_equal(strlen(out.zone_name), sizeof(out.zone_name) - 1);
+	assert_int_equal(strlen(out.res_name), sizeof(out.res_name) - 1);
+}
+
+static void test_names(void **s)
+{
+	char b[16];
+
+	assert_string_equal(event_kind_name(MEMHP_EV_ONLINE), "online");
+	assert_string_equal(event_kind_name(999), "unknown");
+	assert_int_equal(event_kind_parse("offline"), MEMHP_EV_OFFLINE);
+	assert_int_equal(event_kind_parse("bogus"), -1);
+	assert_string_equal(errno_name(0, b, sizeof(b)), "ok");
+	assert_string_equal(errno_name(-16, b, sizeof(b)), "EBUSY");
+	assert_string_equal(errno_name(-4095, b, sizeof(b)), "-4095");
+	assert_string_equal(notify_action_name(MEMHP_NOTIFY_CANCEL_OFFLINE), "cancel-offline");
+	assert_string_equal(notify_action_name(1000), "unknown");
+	assert_string_equal(online_type_name(3), "online_movable");
+	assert_string_equal(online_type_name(-1), "-");
+}
+
+static char *capture(void (*fn)(FILE *, const struct memhp_event *, uint64_t, uint64_t,
+				const struct time_conv *),
+		     const struct memhp_event *e)
+{
+	struct time_conv tc = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, e, 32768, 4096, &tc);
+	fclose(f);
+	return buf;
+}
+
+static void test_json(void **s)
+{
+	struct memhp_event e = good();
+	char *j;
+
+	strcpy(e.comm, "a\"b\\c\n");
+	j = capture(event_print_json, &e);
+	assert_non_null(strstr(j, "\"event\":\"online\""));
+	assert_non_null(strstr(j, "\"block\":48,\"blocks\":1"));
+	assert_non_null(strstr(j, "\"start_pfn\":1572864,\"nr_pages\":32768"));
+	assert_non_null(strstr(j, "\"size_bytes\":134217728"));
+	assert_non_null(strstr(j, "\"zone\":\"Movable\""));
+	assert_non_null(strstr(j, "\"group\":{\"id\":3,\"dynamic\":false"));
+	assert_non_null(strstr(j, "\"max_pages\":262144"));
+	assert_non_null(strstr(j, "\"comm\":\"a\\\"b\\\\c\\u000a\""));
+	assert_non_null(strstr(j, "\"duration_ns\":1500000"));
+	assert_non_null(strstr(j, "\"ret\":0,\"result\":\"ok\""));
+	assert_true(j[strlen(j) - 1] == '\n');
+	assert_ptr_equal(strchr(j, '\n'), j + strlen(j) - 1); /* one line */
+	free(j);
+}
+
+static void test_text(void **s)
+{
+	struct memhp_event e = good();
+	char *t;
+
+	e.nr_pages = 3 * 32768;
+	e.ret = -16;
+	t = capture(event_print_text, &e);
+	assert_non_null(strstr(t, "online"));
+	assert_non_null(strstr(t, "48-50"));
+	assert_non_null(strstr(t, "0x180000-0x197fff"));
+	assert_non_null(strstr(t, "384M"));
+	assert_non_null(strstr(t, "Movable"));
+	assert_non_null(strstr(t, "3(sta)"));
+	assert_non_null(strstr(t, "EBUSY"));
+	assert_non_null(strstr(t, "1.500ms"));
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_accepts_good),
+		cmocka_unit_test(test_decode_rejects),
+		cmocka_unit_test(test_decode_terminates_strings),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The state model: block bookkeeping and event application. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "memhp.h"
+#include "model.h"
+
+#define PPB 32768ULL /* 128 MiB blocks of 4 KiB pages */
+
+static void setup_model(struct memhp_model *m)
+{
+	model_init(m);
+	m->block_size = PPB * 4096;
+}
+
+static struct memhp_event ev(int kind, uint64_t block, uint64_t nblocks)
+{
+	struct memhp_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.abi = MEMHP_ABI_VERSION;
+	e.hdr.kind = kind;
+	e.hdr.size = sizeof(e);
+	e.start_pfn = block * PPB;
+	e.nr_pages = nblocks * PPB;
+	e.nid = -1;
+	e.group_id = -1;
+	strcpy(e.comm, "sh");
+	return e;
+}
+
+static void test_blocks_sorted(void **s)
+{
+	struct memhp_model m;
+	uint64_t ids[] = { 50, 3, 49, 0, 1000, 48, 3 };
+	size_t i;
+
+	setup_model(&m);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		assert_non_null(model_block_get(&m, ids[i]));
+	assert_int_equal(m.nr_blocks, 6);
+	for (i = 1; i < m.nr_blocks; i++)
+		assert_true(m.blocks[i - 1].id < m.blocks[i].id);
+	assert_non_null(model_block_find(&m, 49));
+	assert_null(model_block_find(&m, 51));
+	model_block_remove(&m, 49);
+	model_block_remove(&m, 12345); /* absent: no-op */
+	assert_null(model_block_find(&m, 49));
+	assert_int_equal(m.nr_blocks, 5);
+	assert_int_equal(model_block_find(&m, 3)->node, -1);
+	model_free(&m);
+}
+
+static void test_many_blocks(void **s)
+{
+	struct memhp_model m;
+	uint64_t i;
+
+	setup_model(&m);
+	for (i = 0; i < 131072; i++)
+		assert_non_null(model_block_get(&m, i));
+	assert_int_equal(m.nr_blocks, 131072);
+	assert_int_equal(model_block_find(&m, 131071)->id, 131071);
+	model_free(&m);
+}
+
+static void test_add_online_offline_remove(void **s)
+{
+	struct memhp_model m;
+	struct memhp_event e;
+	struct memhp_block *b;
+
+	setup_model(&m);
+	e = ev(MEMHP_EV_ADD, 48, 8);
+	e.nid = 0;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(m.nr_blocks, 8);
+	assert_int_equal(model_block_find(&m, 55)->state, MEMHP_BLOCK_OFFLINE);
+
+	e = ev(MEMHP_EV_ONLINE, 49, 1);
+	e.flags = MEMHP_F_ZONE;
+	e.nid = 0;
+	strcpy(e.zone_name, "Movable");
+	strcpy(e.comm, "udev-worker");
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	b = model_block_find(&m, 49);
+	assert_int_equal(b->state, MEMHP_BLOCK_ONLINE);
+	assert_string_equal(b->zones, "Movable");
+	assert_string_equal(b->onlined_by, "udev-worker");
+	assert_int_equal(model_block_find(&m, 48)->state, MEMHP_BLOCK_OFFLINE);
+
+	/* A failed offline changes nothing. */
+	e = ev(MEMHP_EV_OFFLINE, 49, 1);
+	e.ret = -16;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(model_block_find(&m, 49)->state, MEMHP_BLOCK_ONLINE);
+	e.ret = 0;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(model_block_find(&m, 49)->state, MEMHP_BLOCK_OFFLINE);
+
+	e = ev(MEMHP_EV_REMOVE, 48, 8);
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(m.nr_blocks, 0);
+	assert_int_equal(m.events, 5);
+	model_free(&m);
+}
+
+static void test_groups(void **s)
+{
+	struct memhp_model m;
+	struct memhp_event e;
+
+	setup_model(&m);
+	e = ev(MEMHP_EV_GROUP_REGISTER, 0, 0);
+	e.flags = MEMHP_F_GROUP | MEMHP_F_GROUP_ID;
+	e.group_id = 2;
+	e.group_nid = 1;
+	e.group_pages = 8 * PPB;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(m.nr_groups, 1);
+
+	/* The first online names the group object: merged, not duplicated. */
+	e = ev(MEMHP_EV_ONLINE, 48, 1);
+	e.flags = MEMHP_F_GROUP | MEMHP_F_GROUP_ID;
+	e.group_id = 2;
+	e.group_key = 0xffff8880deadb000ULL;
+	e.group_nid = 1;
+	e.group_pages = 8 * PPB;
+	e.group_movable_pages = PPB;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_non_null(model_group_by_key(&m, e.group_key, false));
+	assert_int_equal(m.nr_groups, 1);
+	assert_int_equal(model_group_by_key(&m, e.group_key, false)->id, 2);
+	assert_int_equal(model_group_by_key(&m, e.group_key, false)->present_movable_pages, PPB);
+	assert_int_equal(model_block_find(&m, 48)->group_id, 2);
+
+	/* Unknown id (memhp started late): the group is still tracked by key. */
+	e = ev(MEMHP_EV_ONLINE, 60, 1);
+	e.flags = MEMHP_F_GROUP | MEMHP_F_GROUP_DYNAMIC;
+	e.group_key = 0xffff8880cafe0000ULL;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(model_group_by_key(&m, e.group_key, false)->id, -1);
+	assert_true(model_group_by_key(&m, e.group_key, false)->dynamic);
+
+	e = ev(MEMHP_EV_GROUP_UNREGISTER, 0, 0);
+	e.flags = MEMHP_F_GROUP | MEMHP_F_GROUP_ID;
+	e.group_id = 2;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_null(model_group_by_key(&m, 0xffff8880deadb000ULL, false));
+	assert_int_equal(m.nr_groups, 1); /* the dynamic one is left */
+	model_free(&m);
+}
+
+static void test_rejects_nonsense(void **s)
+{
+	struct memhp_model m;
+	struct memhp_event e;
+
+	setup_model(&m);
+	e = ev(MEMHP_EV_ONLINE, 0, 0);
+	e.nr_pages = UINT64_MAX / 2; /* would be 2^50 blocks */
+	assert_int_equal(model_apply_event(&m, &e), -1);
+	assert_int_equal(m.nr_blocks, 0);
+	m.block_size = 0; /* no snapshot yet: cannot place blocks */
+	e = ev(MEMHP_EV_ONLINE, 1, 1);
+	assert_int_equal(model_apply_event(&m, &e), -1);
+	model_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blocks_sorted),
+		cmocka_unit_test(test_many_blocks),
+		cmocka_unit_test(test_add_online_offline_remove),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_rejects_nonsense),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

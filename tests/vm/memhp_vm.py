@@ -1,0 +1,114 @@
+"""Helpers for lab scenarios that run memhp inside the guest."""
+import json
+import shlex
+import time
+
+PAGE = 4096
+
+
+class Tracer:
+    """`memhp trace -J` running in the background in the guest; its JSON
+    lines go to /tmp/<name>.json and its stderr to /tmp/<name>.err."""
+
+    def __init__(self, lab, name="trace", args="-e all"):
+        self.lab = lab
+        self.name = name
+        self.args = args
+        self.bin = lab.memhp()
+        self.out = "/tmp/%s.json" % name
+        self.err = "/tmp/%s.err" % name
+        self.pidfile = "/tmp/%s.pid" % name
+        self.stderr = ""
+
+    def start(self, timeout=60):
+        self.lab.check("%s trace -J %s >%s 2>%s & echo $! >%s"
+                       % (self.bin, self.args, self.out, self.err, self.pidfile))
+        # Attached (the loader reports every probe before tracing starts) or dead.
+        cond = ("grep -q 'attached online_pages' {e} || ! kill -0 $(cat {p})"
+                .format(e=self.err, p=self.pidfile))
+        self.lab.wait_until(cond, timeout=timeout, what="memhp trace attached")
+        rc, _ = self.lab.run("kill -0 $(cat %s)" % self.pidfile)
+        self.stderr = self.lab.check("cat %s" % self.err)
+        if rc != 0:
+            raise AssertionError("memhp trace died at start:\n" + self.stderr)
+        return self.stderr
+
+    def attached(self):
+        """{probe name: 'how:target'} from the loader's report."""
+        res = {}
+        for ln in self.stderr.splitlines():
+            p = ln.split()
+            if len(p) >= 4 and p[0] == "memhp:" and p[1] == "attached":
+                res[p[2]] = p[3]
+        return res
+
+    def events(self, kind=None):
+        raw = self.lab.check("cat %s" % self.out, timeout=60)
+        evs = []
+        for ln in raw.splitlines():
+            ln = ln.strip()
+            if not ln:
+                continue
+            try:
+                evs.append(json.loads(ln))
+            except ValueError:
+                raise AssertionError("memhp trace printed a line that is not JSON: %r" % ln)
+        if kind:
+            evs = [e for e in evs if e.get("event") == kind]
+        return evs
+
+    def wait_events(self, pred, timeout=60, what="events"):
+        """Poll until pred(events) is true; returns the events."""
+        deadline = time.monotonic() + timeout
+        while True:
+            evs = self.events()
+            if pred(evs):
+                return evs
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out after %ds waiting for %s; have %d events:\n%s"
+                                     % (timeout, what, len(evs),
+                                        "\n".join(json.dumps(e) for e in evs[-10:])))
+            time.sleep(0.5)
+
+    def stop(self, sig="INT", timeout=20):
+        """Signal memhp and wait for it to exit; returns its stderr."""
+        self.lab.run("kill -%s $(cat %s)" % (sig, self.pidfile))
+        self.lab.wait_until("! kill -0 $(cat %s)" % self.pidfile, timeout=timeout,
+                            what="memhp trace exit")
+        self.stderr = self.lab.check("cat %s" % self.err)
+        return self.stderr
+
+
+def memhp_ls_json(lab, args="-a"):
+    out = lab.check("%s ls -J %s" % (lab.memhp(), args))
+    return json.loads(out)
+
+
+def sysfs_blocks(lab):
+    """{block id: (state, valid_zones, node)} straight from the guest's sysfs."""
+    return {b: (v.state, v.zone, v.node) for b, v in lab.blocks().items()}
+
+
+def assert_online_events(evs, blocks, zone=None, node=0, probe=None):
+    """One successful online event per block, with the right pfns."""
+    by_block = {}
+    for e in evs:
+        assert e["ret"] == 0, "online failed: %s" % json.dumps(e)
+        assert e["blocks"] == 1, "one event per block expected: %s" % json.dumps(e)
+        assert e["block"] not in by_block, "duplicate online of block %d" % e["block"]
+        by_block[e["block"]] = e
+    assert sorted(by_block) == sorted(blocks), \
+        "online events for blocks %s, expected %s" % (sorted(by_block), sorted(blocks))
+    for b, e in by_block.items():
+        assert e["start_pfn"] == b * 32768 and e["nr_pages"] == 32768, json.dumps(e)
+        assert e["node"] == node, json.dumps(e)
+        if zone:
+            assert e["zone"] == zone, "block %d zone %s, expected %s" % (b, e["zone"], zone)
+        if probe:
+            assert e["probe"] == probe, json.dumps(e)
+        assert e["duration_ns"] is not None and e["duration_ns"] > 0, json.dumps(e)
+    return by_block
+
+
+def q(s):
+    return shlex.quote(s)
