@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memhp: the command-line entry point; one subcommand per sink. */
+#include <argp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	argp_err_exit_status = 2; /* bad usage: 2, like every memhp error of that kind */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

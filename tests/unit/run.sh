@@ -25,7 +25,7 @@ done
 for s in tests/unit/cli_*.sh tests/unit/ls_vs_lsmem.sh; do
 	[ -f "$s" ] || continue
 	log=$out/results/$(basename "$s").log
-	sh "$s" "$out" >"$log" 2>&1
+	bash "$s" "$out" >"$log" 2>&1
 	p=$(grep -c '^ok ' "$log")
 	f=$(grep -c '^not ok ' "$log")
 	[ "$f" -ne 0 ] && grep '^not ok ' "$log" | head -20 | sed 's/^/    /'
