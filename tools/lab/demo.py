@@ -45,11 +45,11 @@ def main():
     with Lab(name="demo", default_state="online", late=["virtio_mem"], cmdline="nokaslr",
              virtio_mem=[VirtioMem(id="vm0", size="4G", node=0, requested=0)],
              hard_timeout=400) as lab:
-        say("booting the lab VM (Debian kernel %s, QEMU TCG)..." % (lab.release or "6.1"))
-        lab.boot()
-        say("booted in %.1fs; starting memhp trace in the guest" % lab.boot_time)
+        # `with` boots the VM.
+        say("lab VM up in %.1fs (Debian kernel %s, QEMU TCG); starting memhp trace in the guest"
+            % (lab.boot_time, lab.release))
         bin = lab.memhp()
-        lab.check("%s trace -e all >/lab/demo-trace.txt 2>/lab/demo-trace.err & echo $! >/tmp/demo.pid" % bin)
+        lab.check("%s trace >/lab/demo-trace.txt 2>/lab/demo-trace.err & echo $! >/tmp/demo.pid" % bin)
         lab.wait_until("grep -q 'attached online_pages' /lab/demo-trace.err || ! kill -0 $(cat /tmp/demo.pid)",
                        timeout=60)
         print(open(lab.host_path("/lab/demo-trace.err")).read(), end="")

@@ -29,6 +29,13 @@ def test_manual_online_kernel_and_movable(lab):
     st = sysfs_blocks(lab)
     assert all(st[b][0] == "offline" for b in blocks), [st[b] for b in blocks]
     low, high = blocks[:4], blocks[4:]
+    # Filters, checked against the same kernel activity: exactly what they ask for,
+    # and -c makes memhp stop by itself.
+    f1 = Tracer(lab, "filter-block", "-e online --block %d-%d --zone Normal --node 0 -c 2"
+                % (low[0], low[1]))
+    f1.start()
+    f2 = Tracer(lab, "filter-zone", "-e online --zone movable")
+    f2.start()
     for b in low:
         lab.check("echo online_kernel > " + STATE % b)
     for b in high:
@@ -36,6 +43,12 @@ def test_manual_online_kernel_and_movable(lab):
     evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "online"]) >= 8,
                         what="8 online events")
     t.stop()
+    lab.wait_until("! kill -0 $(cat %s)" % f1.pidfile, timeout=20, what="-c 2 ends memhp")
+    fe = f1.events()
+    assert [e["block"] for e in fe] == low[:2] and all(e["event"] == "online" for e in fe), fe
+    f2.stop()
+    fe = f2.events()
+    assert sorted(e["block"] for e in fe) == high and all(e["zone"] == "Movable" for e in fe), fe
     online = [e for e in evs if e["event"] == "online"]
     assert_online_events([e for e in online if e["block"] in low], low, zone="Normal")
     assert_online_events([e for e in online if e["block"] in high], high, zone="Movable")
