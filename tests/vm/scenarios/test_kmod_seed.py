@@ -1,0 +1,212 @@
+"""The Hyper-V balloon seed bug (memhp seed 000) reproduced on the real lab
+kernel with tests/kmod/memhp_fakeballoon.ko, an hv_balloon-like online-page
+callback over a hot-plugged DIMM. Needs no memhp binary.
+
+Each case hot-plugs a fresh 1G DIMM (left offline), loads the module with the
+DIMM's pfns minus a partial tail as the backed ("covered") range, onlines the
+blocks in the seed's order (top, top-1, lowest, then the rest upwards) and
+compares, per block, MemTotal's delta, the module's counters, and an exact
+model of the callback. The module is unloaded (rmmod) at the end of a case:
+that works while the memory it onlined stays online (held-back pages are
+leaked PageOffline, freed ones live in the buddy). Per-step numbers go to
+<rundir>/kmod_seed-<case>.json."""
+import json
+import os
+import subprocess
+
+from lab import Skip, REPO
+
+LAB = dict(ram="4G", default_state="offline", cmdline="nokaslr")
+
+MOD = "memhp_fakeballoon"
+KO = "/memhp/build/kmod/%s.ko" % MOD
+PARAMS = "/sys/module/%s/parameters" % MOD
+COUNTERS = ("pages_released", "pages_held", "pages_overreleased", "pages_passthrough",
+            "callbacks", "covered_start_pfn")
+PAGE = 4096
+# The seed's last hot-add block was backed for 111616 - 3 * 32768 pages.
+TAIL_PAGES = 13312
+CHUNK_PAGES = 1024          # online_pages_range() calls back per order-10 chunk (x86)
+# /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h; RESERVED is
+# the kernel-internal bit 32, also exported).
+KPF_BUDDY, KPF_NOPAGE, KPF_OFFLINE, KPF_RESERVED = 10, 20, 23, 32
+
+_build = {}
+
+
+def build_module():
+    """Run tests/kmod/build.sh once per process; Skip if headers are unavailable."""
+    if "rc" not in _build:
+        p = subprocess.run(["sh", os.path.join(REPO, "tests", "kmod", "build.sh")],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=900)
+        _build.update(rc=p.returncode, out=p.stdout.strip())
+    if _build["rc"] == 77:
+        raise Skip("cannot build %s.ko: %s" % (MOD, _build["out"].splitlines()[-1]))
+    assert _build["rc"] == 0, "tests/kmod/build.sh failed:\n" + _build["out"][-2000:]
+
+
+def model(order, bp, cs, ce, buggy, over):
+    """The module's decision per pfn, block by block in onlining order:
+    [(released, held, overreleased)], the final covered_start_pfn, and the
+    set of held (PageOffline) pfns."""
+    steps, held_pfns = [], set()
+    for b in order:
+        rel = held = ovr = 0
+        for pfn in range(b * bp, (b + 1) * bp):
+            backed = cs <= pfn < ce
+            beyond = not backed and over and pfn >= ce
+            if backed or beyond:
+                rel += 1
+                ovr += beyond
+                if buggy and backed:
+                    cs += 1
+            else:
+                held += 1
+                held_pfns.add(pfn)
+        steps.append((rel, held, ovr))
+    return steps, cs, held_pfns
+
+
+def snapshot(lab, online_block=None):
+    """Online a block (optional), then MemTotal (kB) and the module counters,
+    in one agent call."""
+    cmd = ""
+    if online_block is not None:
+        cmd = "echo online > /sys/devices/system/memory/memory%d/state && " % online_block
+    cmd += ("awk '/^MemTotal:/{print $2}' /proc/meminfo && "
+            "awk '$1==\"present\"{p+=$2} $1==\"managed\"{m+=$2} END{print p, m}' /proc/zoneinfo"
+            " && cd %s && cat %s" % (PARAMS, " ".join(COUNTERS)))
+    vals = [int(x) for x in lab.check(cmd, timeout=120).split()]
+    assert len(vals) == 3 + len(COUNTERS), vals
+    c = dict(zip(COUNTERS, vals[3:]))
+    c["zone_present"], c["zone_managed"] = vals[1], vals[2]
+    return vals[0], c
+
+
+def kpageflags(lab, first_pfn, n, tag):
+    """/proc/kpageflags for [first_pfn, first_pfn + n) as a list of ints."""
+    assert (first_pfn * 8) % PAGE == 0 and (n * 8) % PAGE == 0
+    lab.check("dd if=/proc/kpageflags of=/lab/kpf-%s.bin bs=%d skip=%d count=%d 2>/dev/null"
+              % (tag, PAGE, first_pfn * 8 // PAGE, n * 8 // PAGE), timeout=120)
+    path = lab.host_path("/lab/kpf-%s.bin" % tag)
+    with open(path, "rb") as f:
+        data = f.read()
+    os.unlink(path)
+    assert len(data) == n * 8, (len(data), n * 8)
+    return [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8)]
+
+
+def run_case(lab, tag, buggy, overrelease):
+    build_module()
+    lab.run("rmmod %s 2>/dev/null" % MOD)  # left over from a failed case
+    dev = lab.add_dimm("1G")
+    blocks = lab.device_blocks(dev)
+    bp = lab.block_size() // PAGE
+    assert len(blocks) == 8 and bp == 32768, (blocks, bp)
+    lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=60,
+                   what="%s's blocks in sysfs" % dev)
+    st = lab.blocks(zones=False)
+    assert all(st[b].state == "offline" for b in blocks), {b: st.get(b) for b in blocks}
+
+    addr = lab.memory_devices()[dev]["addr"]
+    start = addr // PAGE
+    assert start == blocks[0] * bp, (hex(addr), blocks)
+    cs, ce = start, start + len(blocks) * bp - (bp - TAIL_PAGES)
+    rc, out = lab.run("insmod %s covered_start_pfn=%d covered_end_pfn=%d buggy=%d overrelease=%d"
+                      % (KO, cs, ce, buggy, overrelease))
+    assert rc == 0, "insmod failed (rc %d): %s\n%s" % (rc, out, lab.dmesg(tail=5))
+
+    # The seed's order: top block (partly backed), the one below, the lowest,
+    # then the rest upwards.
+    order = [blocks[-1], blocks[-2], blocks[0]] + blocks[1:-2]
+    expect, expect_cs, expect_held = model(order, bp, cs, ce, buggy, overrelease)
+
+    mem0, c0 = snapshot(lab)
+    assert c0["pages_released"] == c0["pages_held"] == c0["callbacks"] == 0, c0
+    assert c0["covered_start_pfn"] == cs, c0
+    steps, prev_mem, prev = [], mem0, c0
+    for b, (e_rel, e_held, e_ovr) in zip(order, expect):
+        mem, c = snapshot(lab, b)
+        d = {k: c[k] - prev[k] for k in c}
+        step = dict(block=b, memtotal_kb=mem, memtotal_delta_kb=mem - prev_mem,
+                    released=d["pages_released"], held=d["pages_held"],
+                    overreleased=d["pages_overreleased"], passthrough=d["pages_passthrough"],
+                    callbacks=d["callbacks"], covered_start_pfn=c["covered_start_pfn"],
+                    present_delta=d["zone_present"], managed_delta=d["zone_managed"],
+                    expect_released=e_rel)
+        steps.append(step)
+        # The counters agree with MemTotal exactly: each released page is one
+        # generic_online_page(pg, 0) = totalram_pages_add(1).
+        assert step["memtotal_delta_kb"] == step["released"] * PAGE // 1024, step
+        assert step["released"] + step["held"] == bp and step["passthrough"] == 0, step
+        assert step["callbacks"] == bp // CHUNK_PAGES, step
+        # /proc/zoneinfo: the whole block becomes present, only released
+        # pages become managed (__free_pages_core()).
+        assert (step["present_delta"], step["managed_delta"]) == (bp, step["released"]), step
+        assert (step["released"], step["held"], step["overreleased"]) == (e_rel, e_held, e_ovr), step
+        prev_mem, prev = mem, c
+    result = dict(case=tag, dimm=dev, blocks=blocks, covered=[cs, ce], buggy=buggy,
+                  overrelease=overrelease, memtotal0_kb=mem0, steps=steps,
+                  total_delta_kb=prev_mem - mem0, counters=prev)
+    with open(os.path.join(lab.rundir, "kmod_seed-%s.json" % tag), "w") as f:
+        json.dump(result, f, indent=1)
+    assert prev["covered_start_pfn"] == expect_cs, (prev, expect_cs)
+
+    # Where the held-back pages are: exactly the model's, PageOffline and
+    # still PG_reserved (never freed); released pages are neither.
+    flags = kpageflags(lab, start, len(blocks) * bp, tag)
+    offline = {start + i for i, f in enumerate(flags) if f >> KPF_OFFLINE & 1}
+    assert not any(f >> KPF_NOPAGE & 1 for f in flags), "DIMM pages missing from kpageflags"
+    assert offline == expect_held, (len(offline), len(expect_held))
+    assert all(f >> KPF_RESERVED & 1 for f in flags if f >> KPF_OFFLINE & 1)
+    assert not any(f >> KPF_RESERVED & 1 for f in flags if not f >> KPF_OFFLINE & 1)
+    return result, order
+
+
+def unload(lab):
+    lab.check("rmmod %s" % MOD)
+    assert lab.run("test -e /sys/module/%s" % MOD)[0] != 0, "module still loaded"
+
+
+def test_buggy_seed_order(lab):
+    """Old hv_online_page(): onlining upper blocks first advances
+    covered_start_pfn past the lowest block, which then adds zero pages."""
+    res, order = run_case(lab, "buggy", buggy=1, overrelease=0)
+    steps, bp = res["steps"], 32768
+    top, below, lowest = steps[0], steps[1], steps[2]
+    assert top["memtotal_delta_kb"] == TAIL_PAGES * 4, top     # partly backed
+    assert below["memtotal_delta_kb"] == bp * 4, below
+    assert lowest["block"] == min(res["blocks"]), lowest
+    assert lowest["memtotal_delta_kb"] == 0 and lowest["held"] == bp, lowest  # the seed bug
+    cs, ce = res["covered"]
+    assert res["total_delta_kb"] < (ce - cs) * 4, res["total_delta_kb"]
+    # A block holding PageOffline pages with a reference can't be offlined.
+    rc, out = lab.run("echo offline > /sys/devices/system/memory/memory%d/state"
+                      % lowest["block"], timeout=120)
+    assert rc != 0 and "busy" in out.lower(), "offlining held-back pages: rc %d %s" % (rc, out)
+    unload(lab)
+
+
+def test_fixed_seed_order(lab):
+    """6.1 hv_online_page() logic (fixed covered_start_pfn): every backed page
+    comes online whatever the order."""
+    res, _ = run_case(lab, "fixed", buggy=0, overrelease=0)
+    cs, ce = res["covered"]
+    assert res["counters"]["pages_released"] == ce - cs, res["counters"]
+    assert res["total_delta_kb"] == (ce - cs) * 4, res["total_delta_kb"]
+    assert res["counters"]["pages_overreleased"] == 0, res["counters"]
+    assert all(s["memtotal_delta_kb"] > 0 for s in res["steps"]), res["steps"]
+    unload(lab)
+
+
+def test_overrelease(lab):
+    """Uncovered onlining: pages beyond covered_end_pfn reach the buddy."""
+    res, _ = run_case(lab, "overrelease", buggy=0, overrelease=1)
+    cs, ce = res["covered"]
+    c = res["counters"]
+    assert c["pages_overreleased"] == 8 * 32768 - (ce - cs) > 0, c
+    assert res["total_delta_kb"] > (ce - cs) * 4, res["total_delta_kb"]
+    assert res["total_delta_kb"] == 8 * 32768 * 4, res["total_delta_kb"]
+    assert c["pages_held"] == 0, c
+    unload(lab)
