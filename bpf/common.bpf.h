@@ -54,6 +54,8 @@ struct {
 struct entry {
 	__u64 ts;
 	__u64 args[5];
+	__u64 released; /* online_pages: pages the online-page callback freed */
+	__u64 calls;	/* ... in this many generic_online_page() calls */
 };
 
 struct entry_key {

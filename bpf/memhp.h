@@ -50,6 +50,7 @@ enum memhp_notify_action {
 #define MEMHP_F_DURATION      (1u << 4) /* duration_ns is valid */
 #define MEMHP_F_KPROBE	      (1u << 5) /* captured by the kprobe fallback */
 #define MEMHP_F_REQ_OFFLINE   (1u << 6) /* REQUEST event: an offline request */
+#define MEMHP_F_RELEASED      (1u << 7) /* ONLINE: released_pages is valid */
 
 /* Online types as in the kernel (MMOP_*), stable across versions. */
 #define MEMHP_MMOP_OFFLINE	  0
@@ -92,6 +93,11 @@ struct memhp_event {
 	unsigned int mhp_flags;	    /* ADD: mhp_t flags */
 	int status_nid;		    /* NOTIFY: status_change_nid, -1 none */
 	char res_name[MEMHP_RES_NAME_LEN]; /* ADD: resource name ("System RAM (virtio_mem)") */
+
+	/* ONLINE: what the online-page callback did with the pages. */
+	unsigned long long released_pages; /* freed to the buddy (generic_online_page) */
+	unsigned long long release_calls;  /* generic_online_page() calls */
+	unsigned long long callback;	   /* online_page_callback (kernel address) */
 };
 
 /* Per-CPU counters in the "stats" map (index = enum memhp_stat). */

@@ -19,6 +19,15 @@
  */
 const volatile int online_abi = 0;
 const volatile int offline_abi = 0;
+/* Set when the generic_online_page probe is loaded too. */
+const volatile bool track_release = false;
+
+/*
+ * The online-page callback in force (mm/memory_hotplug.c, static): which
+ * driver decides what happens to the pages of a block being onlined.
+ * Typeless ksym, resolved from kallsyms; 0 when the kernel has none.
+ */
+extern const void online_page_callback __ksym __weak;
 
 static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
 {
@@ -31,6 +40,14 @@ static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
 	e->nr_pages = en->args[1];
 	e->ret = ret;
 	event_duration(e, en->ts);
+	if (track_release) {
+		e->released_pages = en->released;
+		e->release_calls = en->calls;
+		e->flags |= MEMHP_F_RELEASED;
+	}
+	if (&online_page_callback)
+		bpf_probe_read_kernel(&e->callback, sizeof(e->callback),
+				      &online_page_callback);
 	if (online_abi == 2) {
 		e->online_type = (int)en->args[2];
 		e->nid = (int)en->args[3];
@@ -181,4 +198,36 @@ int BPF_KRETPROBE(kretprobe_offline, int ret)
 		return 0;
 	}
 	return emit_offline(&en, ret, MEMHP_F_KPROBE);
+}
+
+/*
+ * generic_online_page(page, order) frees 2^order pages of a block being
+ * onlined to the buddy allocator. Drivers that own the online-page callback
+ * (hv_balloon, virtio-mem, xen) call it only for pages they back; counted
+ * into the enclosing online_pages() call of the same task.
+ */
+static __always_inline void count_release(unsigned int order)
+{
+	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+			       .site = SITE_ONLINE_PAGES };
+	struct entry *en = bpf_map_lookup_elem(&entries, &k);
+
+	if (!en || order > 20)
+		return;
+	__sync_fetch_and_add(&en->released, 1ULL << order);
+	__sync_fetch_and_add(&en->calls, 1);
+}
+
+SEC("fentry/generic_online_page")
+int BPF_PROG(fentry_release, struct page *page, unsigned int order)
+{
+	count_release(order);
+	return 0;
+}
+
+SEC("kprobe/generic_online_page")
+int BPF_KPROBE(kprobe_release, struct page *page, unsigned int order)
+{
+	count_release(order);
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "decode.h"
+#include "ksyms.h"
 
 static const char *const kind_names[MEMHP_EV_KIND_MAX] = {
 	[MEMHP_EV_ONLINE] = "online",
@@ -234,10 +235,19 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		snprintf(lat, sizeof(lat), "%.3fms", e->duration_ns / 1e6);
 	else
 		snprintf(lat, sizeof(lat), "-");
-	fprintf(f, "%-12s %-20s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s\n", tbuf, ev,
+	fprintf(f, "%-12s %-20s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s", tbuf, ev,
 		block, range, size, node, (e->flags & MEMHP_F_ZONE) ? e->zone_name : "-",
 		grp, e->comm, e->hdr.kind == MEMHP_EV_NOTIFY ? "-" : errno_name(e->ret, eb, sizeof(eb)),
 		lat);
+	/* Pages of an onlined range that the online-page callback kept back. */
+	if ((e->flags & MEMHP_F_RELEASED) && e->ret == 0 && e->released_pages != e->nr_pages) {
+		char cb[96];
+
+		fprintf(f, "  released %" PRIu64 "/%" PRIu64 " pages (callback %s)",
+			(uint64_t)e->released_pages, (uint64_t)e->nr_pages,
+			ksym_name(e->callback, cb, sizeof(cb)));
+	}
+	fputc('\n', f);
 }
 
 void json_string(FILE *f, const char *s, size_t maxlen)
@@ -325,6 +335,22 @@ void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		fprintf(f, ",\"resource\":");
 		json_string(f, e->res_name, sizeof(e->res_name));
 		fprintf(f, ",\"mhp_flags\":%u", e->mhp_flags);
+	}
+	if (e->hdr.kind == MEMHP_EV_ONLINE) {
+		char cb[96];
+
+		if (e->flags & MEMHP_F_RELEASED)
+			fprintf(f, ",\"released_pages\":%" PRIu64 ",\"held_pages\":%" PRIu64
+				   ",\"release_calls\":%" PRIu64,
+				(uint64_t)e->released_pages,
+				e->nr_pages > e->released_pages
+					? (uint64_t)(e->nr_pages - e->released_pages) : 0,
+				(uint64_t)e->release_calls);
+		fprintf(f, ",\"online_callback\":");
+		if (e->callback)
+			json_string(f, ksym_name(e->callback, cb, sizeof(cb)), sizeof(cb));
+		else
+			fprintf(f, "null");
 	}
 	if (e->flags & MEMHP_F_DURATION)
 		fprintf(f, ",\"duration_ns\":%" PRIu64, (uint64_t)e->duration_ns);

@@ -40,6 +40,7 @@ struct probe_def {
 
 struct kconf {
 	int online_abi, offline_abi, remove_abi;
+	bool has_release; /* generic_online_page() can be probed */
 };
 
 struct obj_ops {
@@ -58,6 +59,9 @@ static const struct probe_def online_probes[] = {
 	{ "offline_pages", { "offline_pages" }, "fentry_offline", "fexit_offline",
 	  "kprobe_offline", "kretprobe_offline", true,
 	  { "fexit_offline", "fexit_offline3", "fexit_offline2" }, ABI_OFFLINE },
+	/* entry only: counts pages released inside online_pages() */
+	{ "generic_online_page", { "generic_online_page" }, "fentry_release", NULL,
+	  "kprobe_release", NULL },
 	{ 0 },
 };
 
@@ -106,6 +110,7 @@ static void online_rodata(void *s, const struct kconf *k)
 
 	skel->rodata->online_abi = k->online_abi;
 	skel->rodata->offline_abi = k->offline_abi;
+	skel->rodata->track_release = k->has_release;
 	skel->rodata->pages_per_section = PAGES_PER_SECTION;
 }
 
@@ -199,6 +204,7 @@ static void kconf_from_btf(const struct btf *btf, struct kconf *k)
 	if (n < 0)
 		n = func_nparams(btf, "remove_memory", NULL);
 	k->remove_abi = n == 3 ? 1 : 0;
+	k->has_release = func_nparams(btf, "generic_online_page", NULL) == 2;
 }
 
 static struct probe_status *status_for(struct memhp_loader *l, const char *name)
@@ -301,7 +307,9 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 	for (p = ops->probes; p->name; p++) {
 		const char *t = resolve_target(l, p);
 		const char *fexit = fexit_for(p, k);
-		bool use = t && (kprobe ? p->kretprobe != NULL : fexit != NULL);
+		/* a probe is its return program, or its entry program alone */
+		bool use = t && (kprobe ? (p->kretprobe || p->kprobe)
+					: (fexit || p->fentry));
 		int j;
 
 		for (j = 0; j < 3; j++)
@@ -315,8 +323,7 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 
 			if (p->fentry && (bp = bpf_object__find_program_by_name(obj, p->fentry)))
 				bpf_program__set_attach_target(bp, 0, t);
-			bp = bpf_object__find_program_by_name(obj, fexit);
-			if (bp)
+			if (fexit && (bp = bpf_object__find_program_by_name(obj, fexit)))
 				bpf_program__set_attach_target(bp, 0, t);
 		}
 		any |= use;
@@ -348,7 +355,7 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 					 kprobe ? p->kretprobe : fexit_for(p, k) };
 		int j;
 
-		if (!t || !progs[1])
+		if (!t || (!progs[0] && !progs[1]))
 			continue;
 		for (j = 0; j < 2; j++) {
 			struct bpf_program *bp;
@@ -386,7 +393,7 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 }
 
 static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
-			  bool loaded, bool kprobe, const char *why)
+			  const struct kconf *k, bool loaded, bool kprobe, const char *why)
 {
 	const struct probe_def *p;
 
@@ -405,7 +412,10 @@ static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
 				 p->targets[0]);
 		} else if (loaded) {
 			s->attached = true;
-			s->how = kprobe ? "kretprobe" : "fexit";
+			if (kprobe)
+				s->how = p->kretprobe ? "kretprobe" : "kprobe";
+			else
+				s->how = fexit_for(p, k) ? "fexit" : "fentry";
 			s->why[0] = '\0';
 		} else {
 			s->attached = false;
@@ -471,9 +481,9 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 				snprintf(why, sizeof(why), "%.70s; %.80s", why_f, why_k);
 			else
 				snprintf(why, sizeof(why), "%s", why_f[0] ? why_f : why_k);
-			record_status(l, ops, false, kprobe, why);
+			record_status(l, ops, &k, false, kprobe, why);
 		} else {
-			record_status(l, ops, true, kprobe, NULL);
+			record_status(l, ops, &k, true, kprobe, NULL);
 		}
 	}
 	for (i = 0; i < l->nr_st; i++)

@@ -89,7 +89,8 @@ def sysfs_blocks(lab):
     return {b: (v.state, v.zone, v.node) for b, v in lab.blocks().items()}
 
 
-def assert_online_events(evs, blocks, zone=None, node=0, probe=None):
+def assert_online_events(evs, blocks, zone=None, node=0, probe=None,
+                         callback="generic_online_page", release_calls=32):
     """One successful online event per block, with the right pfns."""
     by_block = {}
     for e in evs:
@@ -107,6 +108,12 @@ def assert_online_events(evs, blocks, zone=None, node=0, probe=None):
         if probe:
             assert e["probe"] == probe, json.dumps(e)
         assert e["duration_ns"] is not None and e["duration_ns"] > 0, json.dumps(e)
+        # Every page of these blocks is backed: all of them are freed, by
+        # the core (32 order-10 chunks) or through the driver's callback.
+        assert e["online_callback"] == callback, json.dumps(e)
+        assert e["released_pages"] == 32768 and e["held_pages"] == 0, json.dumps(e)
+        if release_calls is not None:
+            assert e["release_calls"] == release_calls, json.dumps(e)
     return by_block
 
 

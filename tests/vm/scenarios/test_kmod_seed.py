@@ -13,8 +13,12 @@ leaked PageOffline, freed ones live in the buddy). Per-step numbers go to
 import json
 import os
 import subprocess
+import sys
 
 from lab import Skip, REPO
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from memhp_vm import Tracer  # noqa: E402
 
 LAB = dict(ram="4G", default_state="offline", cmdline="nokaslr")
 
@@ -122,6 +126,9 @@ def run_case(lab, tag, buggy, overrelease):
     order = [blocks[-1], blocks[-2], blocks[0]] + blocks[1:-2]
     expect, expect_cs, expect_held = model(order, bp, cs, ce, buggy, overrelease)
 
+    # memhp traces the same onlining: what the callback released per block.
+    tracer = Tracer(lab, "kmod-" + tag, "-e online")
+    tracer.start()
     mem0, c0 = snapshot(lab)
     assert c0["pages_released"] == c0["pages_held"] == c0["callbacks"] == 0, c0
     assert c0["covered_start_pfn"] == cs, c0
@@ -146,6 +153,15 @@ def run_case(lab, tag, buggy, overrelease):
         assert (step["present_delta"], step["managed_delta"]) == (bp, step["released"]), step
         assert (step["released"], step["held"], step["overreleased"]) == (e_rel, e_held, e_ovr), step
         prev_mem, prev = mem, c
+    evs = tracer.wait_events(lambda e: len(e) >= len(order), what="online events")
+    tracer.stop()
+    by_block = {e["block"]: e for e in evs}
+    for step in steps:
+        e = by_block[step["block"]]
+        assert e["ret"] == 0 and e["nr_pages"] == bp, e
+        assert (e["released_pages"], e["held_pages"]) == (step["released"], step["held"]), (e, step)
+        assert e["online_callback"] == "fake_online_page [memhp_fakeballoon]", e
+        step["memhp_released"] = e["released_pages"]
     result = dict(case=tag, dimm=dev, blocks=blocks, covered=[cs, ce], buggy=buggy,
                   overrelease=overrelease, memtotal0_kb=mem0, steps=steps,
                   total_delta_kb=prev_mem - mem0, counters=prev)

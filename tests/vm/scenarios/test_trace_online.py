@@ -98,7 +98,8 @@ def test_virtio_mem_grow_shrink(lab):
     assert all(a["resource"] == "System RAM (virtio_mem)" for a in adds), adds
     blocks = sorted(a["block"] for a in adds)
     online = [e for e in evs if e["event"] == "online"]
-    assert_online_events(online, blocks, node=0)
+    assert_online_events(online, blocks, node=0,
+                         callback="virtio_mem_online_page_cb [virtio_mem]", release_calls=None)
     assert all(e["group"]["id"] == gid and e["group"]["dynamic"] for e in online), online
 
     lab.virtio_mem_resize("vm0", "0")
