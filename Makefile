@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 VERSION := 0.1.0
 
 CFLAGS ?= -O2 -g
-WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VERSION)"' \
 	-I$(OUTPUT) -Ibpf -Iuser
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \

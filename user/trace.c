@@ -11,9 +11,7 @@
 #include <time.h>
 
 #include "decode.h"
-#include "loader.h"
-#include "model.h"
-#include "sysfs.h"
+#include "session.h"
 #include "trace.h"
 
 struct trace_opts {
@@ -31,9 +29,7 @@ struct trace_opts {
 
 struct trace_state {
 	struct trace_opts *o;
-	struct memhp_model model;
-	struct time_conv tc;
-	uint64_t printed, bad, seen;
+	uint64_t printed;
 	bool done;
 };
 
@@ -250,34 +246,22 @@ static bool wanted(const struct trace_opts *o, const struct memhp_event *e,
 	return true;
 }
 
-static int on_event(void *ctx, const void *data, size_t size)
+static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 {
 	struct trace_state *st = ctx;
-	uint64_t ppb = model_pages_per_block(&st->model);
-	struct memhp_event e;
-	char why[128];
+	uint64_t ppb = model_pages_per_block(&s->model);
 
-	if (st->done)
-		return 0;
-	if (decode_event(data, size, &e, why, sizeof(why))) {
-		if (!st->bad++)
-			fprintf(stderr, "memhp trace: dropped a malformed event: %s\n", why);
-		return 0;
-	}
-	st->seen++;
-	model_apply_event(&st->model, &e);
-	if (!wanted(st->o, &e, ppb))
-		return 0;
+	if (st->done || !wanted(st->o, e, ppb))
+		return;
 	if (st->o->json)
-		event_print_json(stdout, &e, ppb, st->model.page_size, &st->tc);
+		event_print_json(stdout, e, ppb, s->model.page_size, &s->tc);
 	else
-		event_print_text(stdout, &e, ppb, st->model.page_size, &st->tc);
+		event_print_text(stdout, e, ppb, s->model.page_size, &s->tc);
 	st->printed++;
 	if (st->o->count && st->printed >= st->o->count) {
 		st->done = true;
 		exiting = 1;
 	}
-	return 0;
 }
 
 static double now_s(void)
@@ -299,36 +283,25 @@ int cmd_trace(int argc, char **argv)
 		.mode = LOADER_AUTO,
 	};
 	struct trace_state st = { .o = &o };
-	struct loader_opts lo = { 0 };
-	struct memhp_loader *l = NULL;
-	uint64_t lost = 0, lost_reported = 0;
-	char err[512];
+	struct session_opts so = { 0 };
+	struct session s;
+	uint64_t lost_reported = 0;
 	double start, deadline = 0;
-	int ret = 0, n;
+	int ret, n;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	model_init(&st.model);
-	if (sysfs_snapshot(&st.model, o.sysroot, err, sizeof(err))) {
-		fprintf(stderr, "memhp trace: %s\n", err);
-		model_free(&st.model);
-		return 2;
-	}
-	time_conv_init(&st.tc);
-	lo.mode = o.mode;
-	lo.verbose = o.verbose;
-	lo.block_size = st.model.block_size;
-	lo.on_event = on_event;
-	lo.ctx = &st;
-	ret = loader_open(&l, &lo, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "memhp trace: %s\n", err);
-		model_free(&st.model);
+	so.mode = o.mode;
+	so.verbose = o.verbose;
+	so.quiet = o.quiet;
+	so.sysroot = o.sysroot;
+	so.prog = "memhp trace";
+	so.on_event = on_event;
+	so.ctx = &st;
+	ret = session_open(&s, &so);
+	if (ret)
 		return ret;
-	}
-	if (!o.quiet)
-		loader_report(l, stderr);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!o.json && !o.no_header)
@@ -347,32 +320,29 @@ int cmd_trace(int argc, char **argv)
 			if (left * 1000 < timeout)
 				timeout = (int)(left * 1000) + 1;
 		}
-		n = loader_poll(l, timeout);
-		if (n < 0 && n != -EINTR) {
+		n = session_poll(&s, timeout);
+		if (n < 0) {
 			fprintf(stderr, "memhp trace: ring buffer poll failed: %s\n",
 				strerror(-n));
 			ret = 1;
 			break;
 		}
-		lost = loader_stat(l, MEMHP_STAT_LOST);
-		if (lost != lost_reported) {
+		if (s.lost != lost_reported) {
 			if (o.json)
-				printf("{\"event\":\"lost\",\"lost_total\":%" PRIu64 "}\n", lost);
+				printf("{\"event\":\"lost\",\"lost_total\":%" PRIu64 "}\n", s.lost);
 			else
 				printf("# LOST %" PRIu64 " events (ring buffer full; total %" PRIu64 ")\n",
-				       lost - lost_reported, lost);
-			lost_reported = lost;
+				       s.lost - lost_reported, s.lost);
+			lost_reported = s.lost;
 		}
 	}
 	/* Drain what is already in the buffer unless a count stopped us. */
 	if (!st.done)
-		loader_poll(l, 0);
-	lost = loader_stat(l, MEMHP_STAT_LOST);
+		session_poll(&s, 0);
 	fprintf(stderr,
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
 		" lost, %" PRIu64 " malformed, %.1fs\n",
-		st.printed, st.seen, lost, st.bad, now_s() - start);
-	loader_close(l);
-	model_free(&st.model);
+		st.printed, s.seen, s.lost, s.bad, now_s() - start);
+	session_close(&s);
 	return ret;
 }

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Snapshot + loader + event loop feeding the model (see session.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "session.h"
+#include "sysfs.h"
+
+static int on_record(void *ctx, const void *data, size_t size)
+{
+	struct session *s = ctx;
+	struct memhp_event e;
+	char why[128];
+
+	if (decode_event(data, size, &e, why, sizeof(why))) {
+		if (!s->bad++)
+			fprintf(stderr, "%s: dropped a malformed event: %s\n", s->o.prog, why);
+		return 0;
+	}
+	s->seen++;
+	pthread_mutex_lock(&s->lock);
+	if (model_apply_event(&s->model, &e))
+		s->inconsistent++;
+	pthread_mutex_unlock(&s->lock);
+	if (s->o.on_event)
+		s->o.on_event(s, &e, s->o.ctx);
+	return 0;
+}
+
+int session_open(struct session *s, const struct session_opts *o)
+{
+	struct loader_opts lo = { 0 };
+	char err[512];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->o = *o;
+	if (!s->o.prog)
+		s->o.prog = "memhp";
+	pthread_mutex_init(&s->lock, NULL);
+	model_init(&s->model);
+	if (sysfs_snapshot(&s->model, o->sysroot, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", s->o.prog, err);
+		model_free(&s->model);
+		return 2;
+	}
+	time_conv_init(&s->tc);
+	lo.mode = o->mode;
+	lo.verbose = o->verbose;
+	lo.block_size = s->model.block_size;
+	lo.on_event = on_record;
+	lo.ctx = s;
+	ret = loader_open(&s->loader, &lo, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", s->o.prog, err);
+		model_free(&s->model);
+		return ret;
+	}
+	if (!o->quiet)
+		loader_report(s->loader, stderr);
+	return 0;
+}
+
+int session_poll(struct session *s, int timeout_ms)
+{
+	int n = loader_poll(s->loader, timeout_ms);
+
+	s->lost = loader_stat(s->loader, MEMHP_STAT_LOST);
+	pthread_mutex_lock(&s->lock);
+	s->model.lost = s->lost;
+	pthread_mutex_unlock(&s->lock);
+	return n == -EINTR ? 0 : n;
+}
+
+void session_close(struct session *s)
+{
+	loader_close(s->loader);
+	s->loader = NULL;
+	model_free(&s->model);
+	pthread_mutex_destroy(&s->lock);
+}

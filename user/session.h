@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A live session: the sysfs snapshot, the loader and the event loop that
+ * keeps the model current. Every live sink (trace, export, top, daemons)
+ * runs one; it sees each decoded event after the model applied it.
+ */
+#ifndef MEMHP_SESSION_H
+#define MEMHP_SESSION_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "loader.h"
+#include "model.h"
+
+struct session;
+typedef void (*session_event_fn)(struct session *s, const struct memhp_event *e,
+				 void *ctx);
+
+struct session_opts {
+	enum loader_mode mode;
+	bool verbose; /* libbpf debug output */
+	bool quiet;   /* no attach report on stderr */
+	const char *sysroot;
+	const char *prog; /* "memhp trace": prefix of messages */
+	session_event_fn on_event;
+	void *ctx;
+};
+
+struct session {
+	struct session_opts o;
+	struct memhp_model model;
+	/* Held while the model changes; sinks on other threads take it to read. */
+	pthread_mutex_t lock;
+	struct memhp_loader *loader;
+	struct time_conv tc;
+	uint64_t seen;	/* events decoded */
+	uint64_t bad;	/* records rejected by the decoder */
+	uint64_t lost;	/* lost in the kernel (ring buffer full), last read */
+	uint64_t inconsistent; /* events the model could not apply */
+};
+
+/* 0, or the exit status to use (message printed on stderr). */
+int session_open(struct session *s, const struct session_opts *o);
+/* Waits up to timeout_ms for events; >= 0 events handled, or -errno. */
+int session_poll(struct session *s, int timeout_ms);
+void session_close(struct session *s);
+
+#endif
