@@ -21,6 +21,10 @@ ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VER
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	-Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
 
+# Libraries of the CLI; sinks append what they need (one line each, with why).
+LIBS := -lbpf -lelf -lz -lpthread
+STATIC_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -lpthread
+
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
@@ -65,12 +69,12 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/memhp.h $(SKELS) | $(OUTPU
 
 $(OUTPUT)/memhp: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
 
 # Fully static, for the lab VM's busybox initramfs.
 $(OUTPUT)/memhp-static: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -static $^ -l:libbpf.a -l:libelf.a -l:libz.a -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
 include tests/unit/unit.mk
 

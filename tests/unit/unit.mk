@@ -5,7 +5,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -lcmocka -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -lcmocka $(LIBS) -o $@
 
 unit-test: $(UNIT_BINS)
 	$(Q)tests/unit/run.sh $(OUTPUT) $(UNIT_BINS)
