@@ -100,6 +100,18 @@ struct memhp_event {
 	unsigned long long callback;	   /* online_page_callback (kernel address) */
 };
 
+/*
+ * Per-CPU values of the "balloons" map, keyed by struct balloon_dev_info *
+ * (bpf/balloon.bpf.c): the kernel's BALLOON_* vmstat events per device.
+ */
+struct memhp_balloon_stats {
+	unsigned long long inflated;
+	unsigned long long deflated;
+	unsigned long long migrated;
+	unsigned long long migrate_failed;
+	unsigned long long migratepage; /* b_dev_info->migratepage: names the driver */
+};
+
 /* Per-CPU counters in the "stats" map (index = enum memhp_stat). */
 enum memhp_stat {
 	MEMHP_STAT_LOST = 0,	   /* ring buffer reservation failed */

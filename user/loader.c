@@ -23,6 +23,7 @@
 #include "online.skel.h"
 #include "memadd.skel.h"
 #include "notify.skel.h"
+#include "balloon.skel.h"
 
 /* x86_64: SECTION_SIZE_BITS 27, PAGE_SHIFT 12. */
 #define PAGES_PER_SECTION (1ULL << (27 - 12))
@@ -35,11 +36,11 @@ struct probe_def {
 	bool required;
 	/* fexit programs per prototype, indexed by the ABI number of abi_of */
 	const char *fexit_abi[3];
-	enum { ABI_NONE, ABI_ONLINE, ABI_OFFLINE, ABI_REMOVE } abi_of;
+	enum { ABI_NONE, ABI_ONLINE, ABI_OFFLINE, ABI_REMOVE, ABI_MIGRATE } abi_of;
 };
 
 struct kconf {
-	int online_abi, offline_abi, remove_abi;
+	int online_abi, offline_abi, remove_abi, migrate_abi;
 	bool has_release; /* generic_online_page() can be probed */
 };
 
@@ -92,6 +93,19 @@ static const struct probe_def notify_probes[] = {
 	{ 0 },
 };
 
+static const struct probe_def balloon_probes[] = {
+	{ "balloon_page_enqueue", { "balloon_page_enqueue" }, "fentry_b_enq", NULL,
+	  "kprobe_b_enq", NULL },
+	{ "balloon_page_list_enqueue", { "balloon_page_list_enqueue" }, NULL,
+	  "fexit_b_list_enq", "kprobe_b_list_enq", "kretprobe_b_list_enq" },
+	{ "balloon_page_list_dequeue", { "balloon_page_list_dequeue" }, NULL,
+	  "fexit_b_list_deq", "kprobe_b_list_deq", "kretprobe_b_list_deq" },
+	{ "balloon_page_migrate", { "balloon_page_migrate" }, NULL, "fexit_b_migrate",
+	  "kprobe_b_migrate", "kretprobe_b_migrate", false,
+	  { "fexit_b_migrate", "fexit_b_migrate4", NULL }, ABI_MIGRATE },
+	{ 0 },
+};
+
 #define OBJ_OPS(n)                                                            \
 	static void *n##_open(void) { return memhp_##n##__open(); }           \
 	static struct bpf_object *n##_obj(void *s)                            \
@@ -103,6 +117,7 @@ static const struct probe_def notify_probes[] = {
 OBJ_OPS(online)
 OBJ_OPS(memadd)
 OBJ_OPS(notify)
+OBJ_OPS(balloon)
 
 static void online_rodata(void *s, const struct kconf *k)
 {
@@ -127,10 +142,17 @@ static void notify_rodata(void *s, const struct kconf *k)
 	((struct memhp_notify *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
 }
 
+static void balloon_rodata(void *s, const struct kconf *k)
+{
+	((struct memhp_balloon *)s)->rodata->migrate_abi = k->migrate_abi;
+	((struct memhp_balloon *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+}
+
 static const struct obj_ops objects[] = {
 	{ "online", online_probes, online_open, online_obj, online_rodata, online_destroy },
 	{ "memadd", memadd_probes, memadd_open, memadd_obj, memadd_rodata, memadd_destroy },
 	{ "notify", notify_probes, notify_open, notify_obj, notify_rodata, notify_destroy },
+	{ "balloon", balloon_probes, balloon_open, balloon_obj, balloon_rodata, balloon_destroy },
 };
 
 #define NR_OBJECTS (sizeof(objects) / sizeof(objects[0]))
@@ -205,6 +227,7 @@ static void kconf_from_btf(const struct btf *btf, struct kconf *k)
 		n = func_nparams(btf, "remove_memory", NULL);
 	k->remove_abi = n == 3 ? 1 : 0;
 	k->has_release = func_nparams(btf, "generic_online_page", NULL) == 2;
+	k->migrate_abi = func_nparams(btf, "balloon_page_migrate", NULL) == 4 ? 1 : 0;
 }
 
 static struct probe_status *status_for(struct memhp_loader *l, const char *name)
@@ -257,6 +280,9 @@ static const char *fexit_for(const struct probe_def *p, const struct kconf *k)
 		break;
 	case ABI_REMOVE:
 		abi = k->remove_abi;
+		break;
+	case ABI_MIGRATE:
+		abi = k->migrate_abi;
 		break;
 	default:
 		return p->fexit;
@@ -534,6 +560,27 @@ uint64_t loader_stat(struct memhp_loader *l, unsigned int idx)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+int loader_map_fd(struct memhp_loader *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_OBJECTS; i++) {
+		struct bpf_map *m;
+
+		if (!l->skel[i])
+			continue;
+		m = bpf_object__find_map_by_name(objects[i].obj(l->skel[i]), name);
+		if (m)
+			return bpf_map__fd(m);
+	}
+	return -ENOENT;
+}
+
+int loader_ncpus(struct memhp_loader *l)
+{
+	return l->ncpus;
 }
 
 size_t loader_probes(struct memhp_loader *l, const struct probe_status **st)

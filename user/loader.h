@@ -25,7 +25,7 @@ struct loader_opts {
 	void *ctx;
 };
 
-#define LOADER_MAX_PROBES 16
+#define LOADER_MAX_PROBES 24
 
 struct probe_status {
 	const char *name;   /* what it observes, e.g. "online_pages" */
@@ -49,6 +49,9 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 int loader_poll(struct memhp_loader *l, int timeout_ms);
 /* Sum over CPUs of a stats counter (enum memhp_stat). */
 uint64_t loader_stat(struct memhp_loader *l, unsigned int idx);
+/* fd of a map of any loaded object ("balloons"), or -ENOENT. */
+int loader_map_fd(struct memhp_loader *l, const char *name);
+int loader_ncpus(struct memhp_loader *l);
 size_t loader_probes(struct memhp_loader *l, const struct probe_status **st);
 void loader_report(struct memhp_loader *l, FILE *f);
 void loader_close(struct memhp_loader *l);

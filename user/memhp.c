@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "balloon.h"
 #include "ls.h"
 #include "trace.h"
 
@@ -16,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "trace", cmd_trace, "live memory hotplug events (BPF; text or JSON lines)" },
 	{ "ls", cmd_ls, "memory blocks from sysfs, lsmem-compatible (no BPF needed)" },
+	{ "balloon", cmd_balloon, "balloon inflate/deflate/migrate activity per driver (BPF)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,58 @@
+"""memhp balloon on the real kernel: virtio-balloon inflated and deflated by a
+few hundred MiB (and compacted, which migrates balloon pages); memhp's
+per-CPU counts must equal the guest's /proc/vmstat balloon counters exactly,
+in fentry and kprobe mode."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+LAB = dict(balloon=True, ram="2G")
+MIB_PAGES = 256
+
+
+def _vmstat(lab):
+    v = lab.vmstat()
+    return {k: v[k] for k in ("balloon_inflate", "balloon_deflate", "balloon_migrate")}
+
+
+def _run(lab, mode):
+    bin = lab.memhp()
+    out, err, pid = "/tmp/balloon-%s.json" % mode, "/tmp/balloon-%s.err" % mode, "/tmp/b.pid"
+    lab.check("%s balloon -J -i 0.5 --attach %s >%s 2>%s & echo $! >%s" % (bin, mode, out, err, pid))
+    lab.wait_until("grep -q 'attached balloon_page_list_dequeue' %s || ! kill -0 $(cat %s)"
+                   % (err, pid), timeout=60, what="memhp balloon attached")
+    assert lab.run("kill -0 $(cat %s)" % pid)[0] == 0, lab.check("cat %s" % err)
+    want = "kretprobe" if mode == "kprobe" else "fexit"
+    assert "%s:balloon_page_list_dequeue" % want in lab.check("cat %s" % err)
+    v0 = _vmstat(lab)
+    size0 = lab.balloon_actual() // (1 << 20)
+    lab.balloon(size0 - 300)  # inflate by 300 MiB
+    lab.wait_until("awk '/^balloon_inflate/{exit !($2 >= %d)}' /proc/vmstat"
+                   % (v0["balloon_inflate"] + 300 * MIB_PAGES), timeout=120, what="inflated")
+    lab.run("echo 1 > /proc/sys/vm/compact_memory", timeout=120)  # may migrate balloon pages
+    lab.balloon(size0)  # deflate back
+    lab.wait_until("awk '/^balloon_deflate/{exit !($2 >= %d)}' /proc/vmstat"
+                   % (v0["balloon_deflate"] + 300 * MIB_PAGES), timeout=120, what="deflated")
+    v1 = _vmstat(lab)
+    lab.run("sleep 1.2")  # one more report after the last change
+    lab.run("kill -INT $(cat %s)" % pid)
+    lab.wait_until("! kill -0 $(cat %s)" % pid, timeout=20, what="memhp exit")
+    last = json.loads(lab.check("tail -n1 %s" % out))
+    devs = last["balloons"]
+    assert len(devs) == 1 and devs[0]["driver"] == "virtio_balloon", devs
+    d = devs[0]
+    got = (d["inflated_pages"], d["deflated_pages"], d["migrated_pages"])
+    want = tuple(v1[k] - v0[k] for k in ("balloon_inflate", "balloon_deflate", "balloon_migrate"))
+    assert got == want, "memhp %s != vmstat %s" % (got, want)
+    assert want[0] >= 300 * MIB_PAGES and d["growth_bytes"] == (want[0] - want[1]) * 4096, d
+    return got
+
+
+def test_balloon_counts_fentry(lab):
+    _run(lab, "fentry")
+
+
+def test_balloon_counts_kprobe(lab):
+    _run(lab, "kprobe")
