@@ -98,6 +98,10 @@ struct memhp_event {
 	unsigned long long released_pages; /* freed to the buddy (generic_online_page) */
 	unsigned long long release_calls;  /* generic_online_page() calls */
 	unsigned long long callback;	   /* online_page_callback (kernel address) */
+
+	/* REQUEST: pages at the start of the block that hold its own memmap
+	 * (memmap_on_memory); online_pages() then covers only the rest. */
+	unsigned long long vmemmap_pages;
 };
 
 /*

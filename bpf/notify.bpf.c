@@ -23,6 +23,26 @@ enum memory_block_state___enum {
 	MEM_FINISH_OFFLINE___enum,
 };
 
+/* 6.6+: the vmemmap pages of a block are described by an altmap. */
+struct memory_block___altmap {
+	struct vmem_altmap *altmap;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 block_vmemmap_pages(struct memory_block *mem)
+{
+	struct memory_block___altmap *m = (void *)mem;
+	struct vmem_altmap *altmap;
+
+	if (bpf_core_field_exists(mem->nr_vmemmap_pages))
+		return BPF_CORE_READ(mem, nr_vmemmap_pages);
+	if (bpf_core_field_exists(m->altmap)) {
+		altmap = BPF_CORE_READ(m, altmap);
+		if (altmap)
+			return BPF_CORE_READ(altmap, free);
+	}
+	return 0;
+}
+
 #define ENUMV(n) bpf_core_enum_value(enum memory_block_state___enum, n##___enum)
 
 static __always_inline __u32 notify_action(__u64 val)
@@ -99,6 +119,7 @@ static __always_inline int emit_request(struct entry *en, int ret, bool offline,
 	e->start_pfn = en->args[1] * pages_per_section;
 	e->online_type = offline ? MEMHP_MMOP_OFFLINE : (int)en->args[2];
 	e->nid = (int)en->args[3];
+	e->vmemmap_pages = en->args[4];
 	event_duration(e, en->ts);
 	event_submit(e);
 	return 0;
@@ -110,7 +131,8 @@ static __always_inline void save_request(__u64 site, void *dev)
 	struct memory_block *mem = dev_to_mem(dev);
 
 	entry_save(site, (__u64)dev, BPF_CORE_READ(mem, start_section_nr),
-		   BPF_CORE_READ(mem, online_type), BPF_CORE_READ(mem, nid), 0);
+		   BPF_CORE_READ(mem, online_type), BPF_CORE_READ(mem, nid),
+		   block_vmemmap_pages(mem));
 }
 
 SEC("fentry/memory_subsys_online")

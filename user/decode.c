@@ -327,10 +327,11 @@ void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,
 			errno_name(e->ret, eb, sizeof(eb)));
 	}
 	if (e->hdr.kind == MEMHP_EV_REQUEST)
-		fprintf(f, ",\"request\":\"%s\",\"online_type\":\"%s\"",
+		fprintf(f, ",\"request\":\"%s\",\"online_type\":\"%s\",\"vmemmap_pages\":%" PRIu64,
 			(e->flags & MEMHP_F_REQ_OFFLINE) ? "offline" : "online",
 			(e->flags & MEMHP_F_REQ_OFFLINE) ? "offline"
-							  : online_type_name((int)e->online_type));
+							  : online_type_name((int)e->online_type),
+			(uint64_t)e->vmemmap_pages);
 	if (e->hdr.kind == MEMHP_EV_ADD) {
 		fprintf(f, ",\"resource\":");
 		json_string(f, e->res_name, sizeof(e->res_name));

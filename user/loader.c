@@ -162,6 +162,7 @@ static const char *shared_maps[] = { "events", "stats", "group_ids",
 				     "group_ptrs", "entries" };
 
 struct memhp_loader {
+	struct loader_opts o; /* a copy: the caller's may not outlive loader_open() */
 	void *skel[NR_OBJECTS];
 	struct bpf_link *links[MAX_LINKS];
 	size_t nr_links;
@@ -453,9 +454,9 @@ static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
-	const struct loader_opts *o = ctx;
+	struct memhp_loader *l = ctx;
 
-	return o->on_event(o->ctx, data, size);
+	return l->o.on_event(l->o.ctx, data, size);
 }
 
 int loader_open(struct memhp_loader **out, const struct loader_opts *o,
@@ -477,6 +478,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 	}
 	for (i = 0; i < sizeof(l->map_fd) / sizeof(l->map_fd[0]); i++)
 		l->map_fd[i] = -1;
+	l->o = *o;
 	l->verbose = o->verbose;
 	l->vmlinux = btf__load_vmlinux_btf();
 	if (!l->vmlinux) {
@@ -529,7 +531,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		loader_close(l);
 		return 2;
 	}
-	l->rb = ring_buffer__new(l->map_fd[0], handle_event, (void *)o, NULL);
+	l->rb = ring_buffer__new(l->map_fd[0], handle_event, l, NULL);
 	if (!l->rb) {
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		loader_close(l);

@@ -247,6 +247,9 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 				}
 				snprintf(b->onlined_by, sizeof(b->onlined_by),
 					 "%.15s", e->comm);
+				/* one event per block when a callback is tracked */
+				b->released_known = (e->flags & MEMHP_F_RELEASED) && nblocks == 1;
+				b->released_pages = e->released_pages;
 			} else {
 				b->state = MEMHP_BLOCK_OFFLINE;
 				b->zones[0] = '\0'; /* valid_zones is a list now */
@@ -282,6 +285,8 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 
 		if (b && !(e->flags & MEMHP_F_REQ_OFFLINE))
 			b->online_type = (int)e->online_type;
+		if (b)
+			b->vmemmap_pages = e->vmemmap_pages;
 		return 0;
 	}
 	default:

@@ -36,6 +36,9 @@ struct memhp_block {
 	uint64_t group_key;	     /* opaque group identity from BPF, 0: none */
 	int online_type;	     /* last requested MMOP_*, -1 unknown */
 	char onlined_by[16];	     /* comm of the last online caller */
+	uint64_t vmemmap_pages;	     /* memmap_on_memory: pages holding its memmap */
+	uint64_t released_pages;     /* last online: pages freed to the buddy */
+	bool released_known;	     /* ... released_pages is valid */
 	uint64_t last_event_ns;
 };
 
@@ -50,6 +53,24 @@ struct memhp_group {
 	bool registered; /* seen alive */
 };
 
+/*
+ * System-wide hotplug settings as sysfs shows them (user/sysfs.c). Strings
+ * are "" and numbers -1 when the kernel does not show them (or before a
+ * snapshot: model_init() zeroes, sysfs_snapshot() sets every field).
+ */
+struct memhp_sys {
+	char auto_online_blocks[24]; /* memory/auto_online_blocks: "offline",
+				      * "online", "online_kernel", ... */
+	char memmap_on_memory[16];   /* memory_hotplug.memmap_on_memory: "Y",
+				      * "N", "force" (6.6+) */
+	char online_policy[24];	     /* memory_hotplug.online_policy:
+				      * "contig-zones", "auto-movable" */
+	int auto_movable_ratio;	     /* memory_hotplug.auto_movable_ratio */
+	int auto_movable_numa_aware; /* memory_hotplug.auto_movable_numa_aware:
+				      * 1 (Y), 0 (N) */
+	bool snapshot;		     /* filled by a sysfs snapshot */
+};
+
 struct memhp_model {
 	uint64_t block_size; /* bytes, from block_size_bytes */
 	uint64_t page_size;  /* bytes */
@@ -59,6 +80,7 @@ struct memhp_model {
 	size_t nr_groups;
 	uint64_t events; /* events applied */
 	uint64_t lost;	 /* events lost (ring buffer full), as last reported */
+	struct memhp_sys sys; /* global settings from sysfs */
 };
 
 void model_init(struct memhp_model *m);
