@@ -26,6 +26,7 @@ enum memhp_event_kind {
 	MEMHP_EV_GROUP_UNREGISTER = 6, /* memory_group_unregister() */
 	MEMHP_EV_NOTIFY = 7,	    /* memory_notify() chain called */
 	MEMHP_EV_REQUEST = 8,	    /* memory_subsys_online/offline: who asked */
+	MEMHP_EV_COVERAGE = 9,	    /* online_pages() in a balloon driver's region */
 	MEMHP_EV_KIND_MAX,
 };
 
@@ -98,6 +99,14 @@ struct memhp_event {
 	unsigned long long released_pages; /* freed to the buddy (generic_online_page) */
 	unsigned long long release_calls;  /* generic_online_page() calls */
 	unsigned long long callback;	   /* online_page_callback (kernel address) */
+
+	/* COVERAGE: what the driver says is backed in [start_pfn, +nr_pages),
+	 * and what its online-page callback did with it. */
+	unsigned long long backed_pages;       /* backed (driver's view) */
+	unsigned long long released_backed;    /* backed and freed to the buddy */
+	unsigned long long released_uncovered; /* freed but NOT backed: critical */
+	unsigned long long region_start_pfn;   /* the driver's hot-add region */
+	unsigned long long region_end_pfn;
 
 	/* REQUEST: pages at the start of the block that hold its own memmap
 	 * (memmap_on_memory); online_pages() then covers only the rest. */

@@ -18,6 +18,7 @@ static const char *const kind_names[MEMHP_EV_KIND_MAX] = {
 	[MEMHP_EV_GROUP_UNREGISTER] = "group-unregister",
 	[MEMHP_EV_NOTIFY] = "notify",
 	[MEMHP_EV_REQUEST] = "request",
+	[MEMHP_EV_COVERAGE] = "coverage",
 };
 
 int decode_event(const void *data, size_t size, struct memhp_event *out,
@@ -239,6 +240,18 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		block, range, size, node, (e->flags & MEMHP_F_ZONE) ? e->zone_name : "-",
 		grp, e->comm, e->hdr.kind == MEMHP_EV_NOTIFY ? "-" : errno_name(e->ret, eb, sizeof(eb)),
 		lat);
+	if (e->hdr.kind == MEMHP_EV_COVERAGE) {
+		uint64_t lost = e->backed_pages > e->released_backed
+					? e->backed_pages - e->released_backed : 0;
+
+		fprintf(f, "  %s: backed %" PRIu64 ", onlined %" PRIu64, e->res_name,
+			(uint64_t)e->backed_pages, (uint64_t)e->released_backed);
+		if (e->released_uncovered)
+			fprintf(f, "  CRITICAL: %" PRIu64 " pages released that the driver never backed",
+				(uint64_t)e->released_uncovered);
+		if (lost)
+			fprintf(f, "  WARNING: %" PRIu64 " backed pages left offline", lost);
+	}
 	/* Pages of an onlined range that the online-page callback kept back. */
 	if ((e->flags & MEMHP_F_RELEASED) && e->ret == 0 && e->released_pages != e->nr_pages) {
 		char cb[96];
@@ -336,6 +349,29 @@ void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		fprintf(f, ",\"resource\":");
 		json_string(f, e->res_name, sizeof(e->res_name));
 		fprintf(f, ",\"mhp_flags\":%u", e->mhp_flags);
+	}
+	if (e->hdr.kind == MEMHP_EV_COVERAGE) {
+		uint64_t lost = e->backed_pages > e->released_backed
+					? e->backed_pages - e->released_backed : 0;
+		int n = 0;
+
+		fprintf(f, ",\"driver\":");
+		json_string(f, e->res_name, sizeof(e->res_name));
+		fprintf(f, ",\"region_start_pfn\":%" PRIu64 ",\"region_end_pfn\":%" PRIu64
+			   ",\"backed_pages\":%" PRIu64 ",\"released_backed_pages\":%" PRIu64
+			   ",\"released_uncovered_pages\":%" PRIu64
+			   ",\"backed_not_onlined_pages\":%" PRIu64 ",\"findings\":[",
+			(uint64_t)e->region_start_pfn, (uint64_t)e->region_end_pfn,
+			(uint64_t)e->backed_pages, (uint64_t)e->released_backed,
+			(uint64_t)e->released_uncovered, lost);
+		if (e->released_uncovered)
+			fprintf(f, "%s{\"kind\":\"uncovered-online\",\"severity\":\"critical\","
+				   "\"pages\":%" PRIu64 "}", n++ ? "," : "",
+				(uint64_t)e->released_uncovered);
+		if (lost)
+			fprintf(f, "%s{\"kind\":\"backed-not-onlined\",\"severity\":\"warning\","
+				   "\"pages\":%" PRIu64 "}", n++ ? "," : "", lost);
+		fputc(']', f);
 	}
 	if (e->hdr.kind == MEMHP_EV_ONLINE) {
 		char cb[96];

@@ -24,6 +24,7 @@
 #include "memadd.skel.h"
 #include "notify.skel.h"
 #include "balloon.skel.h"
+#include "hvcover.skel.h"
 
 /* x86_64: SECTION_SIZE_BITS 27, PAGE_SHIFT 12. */
 #define PAGES_PER_SECTION (1ULL << (27 - 12))
@@ -51,6 +52,7 @@ struct obj_ops {
 	struct bpf_object *(*obj)(void *skel);
 	void (*set_rodata)(void *skel, const struct kconf *k);
 	void (*destroy)(void *skel);
+	bool module_state; /* reads module symbols: reload when modules change */
 };
 
 static const struct probe_def online_probes[] = {
@@ -106,6 +108,16 @@ static const struct probe_def balloon_probes[] = {
 	{ 0 },
 };
 
+/* Hyper-V balloon coverage: reads the module's state (see hvcover.bpf.c). */
+static const struct probe_def hvcover_probes[] = {
+	{ "hv_coverage", { "online_pages" }, "fentry_hv_online", "fexit_hv_online",
+	  "kprobe_hv_online", "kretprobe_hv_online", false,
+	  { "fexit_hv_online", "fexit_hv_online3", "fexit_hv_online" }, ABI_ONLINE },
+	{ "hv_coverage_release", { "generic_online_page" }, "fentry_hv_release", NULL,
+	  "kprobe_hv_release", NULL },
+	{ 0 },
+};
+
 #define OBJ_OPS(n)                                                            \
 	static void *n##_open(void) { return memhp_##n##__open(); }           \
 	static struct bpf_object *n##_obj(void *s)                            \
@@ -118,6 +130,7 @@ OBJ_OPS(online)
 OBJ_OPS(memadd)
 OBJ_OPS(notify)
 OBJ_OPS(balloon)
+OBJ_OPS(hvcover)
 
 static void online_rodata(void *s, const struct kconf *k)
 {
@@ -148,11 +161,20 @@ static void balloon_rodata(void *s, const struct kconf *k)
 	((struct memhp_balloon *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
 }
 
+static void hvcover_rodata(void *s, const struct kconf *k)
+{
+	((struct memhp_hvcover *)s)->rodata->online_abi = k->online_abi;
+	((struct memhp_hvcover *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+}
+
 static const struct obj_ops objects[] = {
 	{ "online", online_probes, online_open, online_obj, online_rodata, online_destroy },
 	{ "memadd", memadd_probes, memadd_open, memadd_obj, memadd_rodata, memadd_destroy },
 	{ "notify", notify_probes, notify_open, notify_obj, notify_rodata, notify_destroy },
 	{ "balloon", balloon_probes, balloon_open, balloon_obj, balloon_rodata, balloon_destroy },
+	/* last: reloaded when modules come and go (module symbols resolve at load) */
+	{ "hvcover", hvcover_probes, hvcover_open, hvcover_obj, hvcover_rodata, hvcover_destroy,
+	  true },
 };
 
 #define NR_OBJECTS (sizeof(objects) / sizeof(objects[0]))
@@ -164,6 +186,9 @@ static const char *shared_maps[] = { "events", "stats", "group_ids",
 struct memhp_loader {
 	struct loader_opts o; /* a copy: the caller's may not outlive loader_open() */
 	void *skel[NR_OBJECTS];
+	size_t first_link[NR_OBJECTS]; /* links of object i start here... */
+	struct kconf k;
+	uint64_t modules_hash; /* of /proc/modules' names at the last load */
 	struct bpf_link *links[MAX_LINKS];
 	size_t nr_links;
 	struct ring_buffer *rb;
@@ -459,14 +484,83 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return l->o.on_event(l->o.ctx, data, size);
 }
 
+/* Loads object i in the loader's mode, falling back to kprobes in auto mode. */
+static void load_one(struct memhp_loader *l, size_t i)
+{
+	const struct obj_ops *ops = &objects[i];
+	bool kprobe = l->o.mode == LOADER_KPROBE;
+	char why_f[160] = "", why_k[160] = "";
+	int e;
+
+	l->first_link[i] = l->nr_links;
+	e = load_object(l, ops, &l->k, kprobe, &l->skel[i], kprobe ? why_k : why_f,
+			sizeof(why_f));
+	if (e && l->o.mode == LOADER_AUTO && e != -ENOENT) {
+		kprobe = true;
+		e = load_object(l, ops, &l->k, true, &l->skel[i], why_k, sizeof(why_k));
+	}
+	if (e) {
+		char why[160];
+
+		l->skel[i] = NULL;
+		if (why_f[0] && why_k[0])
+			snprintf(why, sizeof(why), "%.70s; %.80s", why_f, why_k);
+		else
+			snprintf(why, sizeof(why), "%s", why_f[0] ? why_f : why_k);
+		record_status(l, ops, &l->k, false, kprobe, why);
+	} else {
+		record_status(l, ops, &l->k, true, kprobe, NULL);
+	}
+}
+
+/* FNV-1a over the module names in /proc/modules: changes when one comes or goes. */
+static uint64_t modules_hash(void)
+{
+	uint64_t h = 1469598103934665603ULL;
+	char line[512];
+	FILE *f = fopen("/proc/modules", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		for (p = line; *p && *p != ' '; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ '\n') * 1099511628211ULL;
+	}
+	fclose(f);
+	return h;
+}
+
+int loader_refresh(struct memhp_loader *l)
+{
+	uint64_t h = modules_hash();
+	size_t i;
+	int reloaded = 0;
+
+	if (h == l->modules_hash)
+		return 0;
+	l->modules_hash = h;
+	for (i = 0; i < NR_OBJECTS; i++) {
+		if (!objects[i].module_state)
+			continue;
+		/* module-state objects come last: their links are the tail */
+		detach_from(l, l->first_link[i]);
+		if (l->skel[i])
+			objects[i].destroy(l->skel[i]);
+		l->skel[i] = NULL;
+		load_one(l, i);
+		reloaded++;
+	}
+	return reloaded;
+}
+
 int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		char *err, size_t errlen)
 {
 	struct memhp_loader *l;
-	char why_f[160] = "", why_k[160] = "";
-	struct kconf k;
 	size_t i, required_missing = 0;
-	int e;
 
 	*out = NULL;
 	verbose_libbpf = o->verbose;
@@ -489,31 +583,10 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		free(l);
 		return 2;
 	}
-	kconf_from_btf(l->vmlinux, &k);
-
-	for (i = 0; i < NR_OBJECTS; i++) {
-		const struct obj_ops *ops = &objects[i];
-		bool kprobe = o->mode == LOADER_KPROBE;
-
-		why_f[0] = why_k[0] = '\0';
-		e = load_object(l, ops, &k, kprobe, &l->skel[i],
-				kprobe ? why_k : why_f, sizeof(why_f));
-		if (e && o->mode == LOADER_AUTO && e != -ENOENT) {
-			kprobe = true;
-			e = load_object(l, ops, &k, true, &l->skel[i], why_k, sizeof(why_k));
-		}
-		if (e) {
-			char why[160];
-
-			if (why_f[0] && why_k[0])
-				snprintf(why, sizeof(why), "%.70s; %.80s", why_f, why_k);
-			else
-				snprintf(why, sizeof(why), "%s", why_f[0] ? why_f : why_k);
-			record_status(l, ops, &k, false, kprobe, why);
-		} else {
-			record_status(l, ops, &k, true, kprobe, NULL);
-		}
-	}
+	kconf_from_btf(l->vmlinux, &l->k);
+	l->modules_hash = modules_hash();
+	for (i = 0; i < NR_OBJECTS; i++)
+		load_one(l, i);
 	for (i = 0; i < l->nr_st; i++)
 		if (l->st[i].required && !l->st[i].attached)
 			required_missing++;
@@ -591,17 +664,34 @@ size_t loader_probes(struct memhp_loader *l, const struct probe_status **st)
 	return l->nr_st;
 }
 
+static void report_one(const struct probe_status *s, FILE *f)
+{
+	if (s->attached)
+		fprintf(f, "memhp: attached %-22s %s:%s\n", s->name, s->how, s->target);
+	else
+		fprintf(f, "memhp: skipped  %-22s %s\n", s->name, s->why);
+}
+
 void loader_report(struct memhp_loader *l, FILE *f)
 {
 	size_t i;
 
-	for (i = 0; i < l->nr_st; i++) {
-		const struct probe_status *s = &l->st[i];
+	for (i = 0; i < l->nr_st; i++)
+		report_one(&l->st[i], f);
+}
 
-		if (s->attached)
-			fprintf(f, "memhp: attached %-22s %s:%s\n", s->name, s->how, s->target);
-		else
-			fprintf(f, "memhp: skipped  %-22s %s\n", s->name, s->why);
+void loader_report_changed(struct memhp_loader *l, FILE *f)
+{
+	const struct probe_def *p;
+	size_t i, j;
+
+	for (i = 0; i < NR_OBJECTS; i++) {
+		if (!objects[i].module_state)
+			continue;
+		for (p = objects[i].probes; p->name; p++)
+			for (j = 0; j < l->nr_st; j++)
+				if (!strcmp(l->st[j].name, p->name))
+					report_one(&l->st[j], f);
 	}
 }
 

@@ -45,6 +45,11 @@ struct memhp_loader;
  */
 int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		char *err, size_t errlen);
+/*
+ * Reloads the objects that read module state when the set of loaded modules
+ * changed (a driver came or went). Returns how many were reloaded.
+ */
+int loader_refresh(struct memhp_loader *l);
 /* Polls the ring buffer; returns events consumed or -errno. */
 int loader_poll(struct memhp_loader *l, int timeout_ms);
 /* Sum over CPUs of a stats counter (enum memhp_stat). */
@@ -54,6 +59,8 @@ int loader_map_fd(struct memhp_loader *l, const char *name);
 int loader_ncpus(struct memhp_loader *l);
 size_t loader_probes(struct memhp_loader *l, const struct probe_status **st);
 void loader_report(struct memhp_loader *l, FILE *f);
+/* The probes of the objects loader_refresh() reloads. */
+void loader_report_changed(struct memhp_loader *l, FILE *f);
 void loader_close(struct memhp_loader *l);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "session.h"
 #include "sysfs.h"
@@ -62,9 +63,27 @@ int session_open(struct session *s, const struct session_opts *o)
 	return 0;
 }
 
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int session_poll(struct session *s, int timeout_ms)
 {
 	int n = loader_poll(s->loader, timeout_ms);
+	double now = mono_s();
+
+	/* A driver module loaded or unloaded: reattach what reads its state. */
+	if (now - s->modules_checked >= 1.0) {
+		s->modules_checked = now;
+		if (loader_refresh(s->loader) > 0 && !s->o.quiet) {
+			fprintf(stderr, "%s: modules changed; probes reattached:\n", s->o.prog);
+			loader_report_changed(s->loader, stderr);
+		}
+	}
 
 	s->lost = loader_stat(s->loader, MEMHP_STAT_LOST);
 	pthread_mutex_lock(&s->lock);

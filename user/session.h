@@ -40,6 +40,7 @@ struct session {
 	uint64_t bad;	/* records rejected by the decoder */
 	uint64_t lost;	/* lost in the kernel (ring buffer full), last read */
 	uint64_t inconsistent; /* events the model could not apply */
+	double modules_checked; /* CLOCK_MONOTONIC seconds */
 };
 
 /* 0, or the exit status to use (message printed on stderr). */

@@ -43,7 +43,8 @@ static void on_signal(int sig)
 #define DEFAULT_KINDS                                                              \
 	((1u << MEMHP_EV_ONLINE) | (1u << MEMHP_EV_OFFLINE) | (1u << MEMHP_EV_ADD) |  \
 	 (1u << MEMHP_EV_REMOVE) | (1u << MEMHP_EV_GROUP_REGISTER) |                \
-	 (1u << MEMHP_EV_GROUP_UNREGISTER) | (1u << MEMHP_EV_REQUEST))
+	 (1u << MEMHP_EV_GROUP_UNREGISTER) | (1u << MEMHP_EV_REQUEST) |                \
+	 (1u << MEMHP_EV_COVERAGE))
 
 static const char doc[] =
 	"Trace memory hotplug live: one line per online/offline, memory add/remove,\n"
@@ -51,7 +52,8 @@ static const char doc[] =
 	"group, caller, result and latency.\n"
 	"\n"
 	"EVENT kinds: online offline add remove group-register group-unregister\n"
-	"request notify (memory notifier chain; not shown by default), or 'all'.\n"
+	"request coverage (balloon driver's backed pages vs onlined, with findings)\n"
+	"notify (memory notifier chain; not shown by default), or 'all'.\n"
 	"Needs root and a kernel with BTF plus fentry or kprobes. Exit status: 0 ok,\n"
 	"1 runtime error, 2 bad usage or tracing not possible here.\n"
 	"\n"

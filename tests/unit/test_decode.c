@@ -154,6 +154,37 @@ static void test_text(void **s)
 	free(t);
 }
 
+static void test_coverage_findings(void **s)
+{
+	struct memhp_event e = good();
+	char *j;
+
+	e.hdr.kind = MEMHP_EV_COVERAGE;
+	strcpy(e.res_name, "hv_balloon");
+	e.backed_pages = 32768;
+	e.released_backed = 19456;
+	e.released_uncovered = 0;
+	j = capture(event_print_json, &e);
+	assert_non_null(strstr(j, "\"event\":\"coverage\""));
+	assert_non_null(strstr(j, "\"backed_not_onlined_pages\":13312"));
+	assert_non_null(strstr(j, "\"findings\":[{\"kind\":\"backed-not-onlined\","
+				  "\"severity\":\"warning\",\"pages\":13312}]"));
+	free(j);
+	e.released_backed = 32768;
+	e.released_uncovered = 5;
+	j = capture(event_print_json, &e);
+	assert_non_null(strstr(j, "\"findings\":[{\"kind\":\"uncovered-online\","
+				  "\"severity\":\"critical\",\"pages\":5}]"));
+	free(j);
+	j = capture(event_print_text, &e);
+	assert_non_null(strstr(j, "CRITICAL: 5 pages released that the driver never backed"));
+	free(j);
+	e.released_uncovered = 0;
+	j = capture(event_print_json, &e);
+	assert_non_null(strstr(j, "\"findings\":[]"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_coverage_findings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hyper-V balloon coverage: for each online_pages() inside an hv_balloon
+ * hot-add region, what the driver says is backed and what its online-page
+ * callback freed. Two findings come out of it (user/decode.c):
+ * - pages freed that the driver never backed (touching them can crash the
+ *   guest): released_uncovered > 0;
+ * - backed pages left offline (the seed bug: a block onlined with zero
+ *   pages gained): backed_pages > released_backed.
+ *
+ * The driver's state is read, not hooked: hv_balloon keeps one struct
+ * hv_hotadd_state per hot-add region in dm_device.ha_region_list; a pfn is
+ * backed iff it is in [covered_start_pfn, covered_end_pfn) and in no gap
+ * (drivers/hv/hv_balloon.c: has_pfn_is_backed()). Old kernels advanced
+ * covered_start_pfn while onlining (the seed bug); memhp keeps the lowest
+ * covered_start_pfn it has seen per region as the driver's promise.
+ *
+ * dm_device is a static of the hv_balloon module, resolved from kallsyms
+ * when memhp loads; the loader reloads this object when the module comes.
+ */
+#include "common.bpf.h"
+
+#define HV_MAX_REGIONS 8
+#define HV_MAX_GAPS 8
+
+struct hv_hotadd_gap___memhp {
+	struct list_head list;
+	unsigned long start_pfn;
+	unsigned long end_pfn;
+} __attribute__((preserve_access_index));
+
+struct hv_hotadd_state___memhp {
+	struct list_head list;
+	unsigned long start_pfn;
+	unsigned long covered_start_pfn;
+	unsigned long covered_end_pfn;
+	unsigned long ha_end_pfn;
+	unsigned long end_pfn;
+	struct list_head gap_list;
+} __attribute__((preserve_access_index));
+
+struct hv_dynmem_device___memhp {
+	struct list_head ha_region_list;
+} __attribute__((preserve_access_index));
+
+extern const void dm_device __ksym __weak;
+extern const void vmemmap_base __ksym __weak;
+
+const volatile int online_abi = 0; /* as in online.bpf.c */
+
+/* Lowest covered_start_pfn seen per region (struct hv_hotadd_state *). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);
+	__type(value, __u64);
+} hv_covered_start SEC(".maps");
+
+struct hv_call {
+	__u64 start_pfn, nr_pages;
+	__u64 backed, released_backed, released_uncovered;
+	__u64 region_start, region_end;
+	__u64 ts;
+};
+
+/* The online_pages() call in progress, per task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct hv_call);
+} hv_calls SEC(".maps");
+
+struct hv_region {
+	__u64 has, start, end, cov_start, cov_end;
+};
+
+static __always_inline __u64 list_head_addr(void)
+{
+	return (__u64)&dm_device +
+	       bpf_core_field_offset(struct hv_dynmem_device___memhp, ha_region_list);
+}
+
+/* Region number i of the list (0-based), 0 when there is none. */
+static __always_inline int region_at(__u64 *pos, struct hv_region *r)
+{
+	__u64 head = list_head_addr();
+	struct hv_hotadd_state___memhp *has;
+	__u64 next = 0, *seen, cs;
+
+	bpf_probe_read_kernel(&next, sizeof(next), (void *)*pos);
+	if (!next || next == head)
+		return 0;
+	*pos = next; /* list is the first member: the entry is at next */
+	has = (void *)next;
+	r->has = next;
+	r->start = BPF_CORE_READ(has, start_pfn);
+	r->end = BPF_CORE_READ(has, end_pfn);
+	r->cov_end = BPF_CORE_READ(has, covered_end_pfn);
+	cs = BPF_CORE_READ(has, covered_start_pfn);
+	seen = bpf_map_lookup_elem(&hv_covered_start, &next);
+	if (seen && *seen < cs)
+		cs = *seen;
+	else
+		bpf_map_update_elem(&hv_covered_start, &next, &cs, BPF_ANY);
+	r->cov_start = cs;
+	return 1;
+}
+
+/* Pages of [lo, hi) inside a gap of the region. */
+static __always_inline __u64 gap_pages(__u64 has, __u64 lo, __u64 hi)
+{
+	__u64 head = has + bpf_core_field_offset(struct hv_hotadd_state___memhp, gap_list);
+	__u64 pos = head, next = 0, n = 0;
+	int i;
+
+	for (i = 0; i < HV_MAX_GAPS; i++) {
+		struct hv_hotadd_gap___memhp *gap;
+		__u64 gs, ge;
+
+		next = 0;
+		bpf_probe_read_kernel(&next, sizeof(next), (void *)pos);
+		if (!next || next == head)
+			break;
+		pos = next;
+		gap = (void *)next;
+		gs = BPF_CORE_READ(gap, start_pfn);
+		ge = BPF_CORE_READ(gap, end_pfn);
+		if (gs < lo)
+			gs = lo;
+		if (ge > hi)
+			ge = hi;
+		if (ge > gs)
+			n += ge - gs;
+	}
+	return n;
+}
+
+/* Backed pages of [lo, hi) in region r. */
+static __always_inline __u64 backed_in(const struct hv_region *r, __u64 lo, __u64 hi)
+{
+	__u64 s = r->cov_start > lo ? r->cov_start : lo;
+	__u64 e = r->cov_end < hi ? r->cov_end : hi;
+
+	if (e <= s)
+		return 0;
+	return (e - s) - gap_pages(r->has, s, e);
+}
+
+static __always_inline void call_begin(__u64 pfn, __u64 nr)
+{
+	__u64 id = bpf_get_current_pid_tgid(), pos;
+	struct hv_call c = { .start_pfn = pfn, .nr_pages = nr, .ts = bpf_ktime_get_ns() };
+	struct hv_region r;
+	int i;
+
+	if (!&dm_device)
+		return;
+	pos = list_head_addr();
+	for (i = 0; i < HV_MAX_REGIONS; i++) {
+		if (!region_at(&pos, &r))
+			break;
+		if (pfn + nr <= r.start || pfn >= r.end)
+			continue;
+		c.backed += backed_in(&r, pfn, pfn + nr);
+		c.region_start = r.start;
+		c.region_end = r.end;
+	}
+	if (c.region_end) /* only ranges the driver manages */
+		bpf_map_update_elem(&hv_calls, &id, &c, BPF_ANY);
+}
+
+static __always_inline void count_page(__u64 page, unsigned int order)
+{
+	__u64 id = bpf_get_current_pid_tgid(), base = 0, pfn, n, pos, b;
+	struct hv_call *c = bpf_map_lookup_elem(&hv_calls, &id);
+	struct hv_region r;
+	int i;
+
+	if (!c || !&vmemmap_base || order > 20)
+		return;
+	bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
+	if (!base || page < base)
+		return;
+	pfn = (page - base) / bpf_core_type_size(struct page);
+	n = 1ULL << order;
+	pos = list_head_addr();
+	for (i = 0; i < HV_MAX_REGIONS; i++) {
+		if (!region_at(&pos, &r))
+			break;
+		if (pfn + n <= r.start || pfn >= r.end)
+			continue;
+		b = backed_in(&r, pfn, pfn + n);
+		c->released_backed += b;
+		c->released_uncovered += n - b;
+		return;
+	}
+}
+
+static __always_inline int call_end(int ret, __u32 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct hv_call *c = bpf_map_lookup_elem(&hv_calls, &id);
+	struct memhp_event *e;
+
+	if (!c)
+		return 0;
+	e = event_new(MEMHP_EV_COVERAGE);
+	if (e) {
+		e->flags |= flags;
+		e->ret = ret;
+		e->start_pfn = c->start_pfn;
+		e->nr_pages = c->nr_pages;
+		e->backed_pages = c->backed;
+		e->released_backed = c->released_backed;
+		e->released_uncovered = c->released_uncovered;
+		e->region_start_pfn = c->region_start;
+		e->region_end_pfn = c->region_end;
+		event_duration(e, c->ts);
+		__builtin_memcpy(e->res_name, "hv_balloon", 11); /* the driver */
+		event_submit(e);
+	}
+	bpf_map_delete_elem(&hv_calls, &id);
+	return 0;
+}
+
+SEC("fentry/online_pages")
+int BPF_PROG(fentry_hv_online, __u64 pfn, __u64 nr)
+{
+	call_begin(pfn, nr);
+	return 0;
+}
+
+SEC("fexit/online_pages")
+int BPF_PROG(fexit_hv_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
+{
+	return call_end(ret, 0);
+}
+
+SEC("fexit/online_pages")
+int BPF_PROG(fexit_hv_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
+{
+	return call_end(ret, 0);
+}
+
+SEC("fentry/generic_online_page")
+int BPF_PROG(fentry_hv_release, struct page *page, unsigned int order)
+{
+	count_page(as_scalar((__u64)page), order);
+	return 0;
+}
+
+SEC("kprobe/online_pages")
+int BPF_KPROBE(kprobe_hv_online, __u64 pfn, __u64 nr)
+{
+	call_begin(pfn, nr);
+	return 0;
+}
+
+SEC("kretprobe/online_pages")
+int BPF_KRETPROBE(kretprobe_hv_online, int ret)
+{
+	return call_end(ret, MEMHP_F_KPROBE);
+}
+
+SEC("kprobe/generic_online_page")
+int BPF_KPROBE(kprobe_hv_release, __u64 page, unsigned int order)
+{
+	count_page(page, order);
+	return 0;
+}

@@ -1,0 +1,86 @@
+"""Uncovered-PFN detection on the real kernel, with the hv_balloon-like test
+module (tests/kmod): memhp reads the driver's hot-add regions (covered range,
+gaps) and compares them with what the online-page callback released.
+- the seed bug (old advancing covered_start_pfn, blocks onlined top-down):
+  memhp reports the block that gained nothing and the exact backed pages
+  left offline, and MemTotal agrees with memhp's numbers;
+- the fixed logic, same order: no finding;
+- releasing beyond the covered end: an uncovered-onlining finding.
+memhp is started BEFORE the module is loaded: it must reattach by itself."""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+from memhp_vm import Tracer  # noqa: E402
+from test_kmod_seed import build_module, MOD, KO, TAIL_PAGES  # noqa: E402
+
+LAB = dict(ram="4G", default_state="offline", cmdline="nokaslr")
+BP = 32768
+
+
+def _case(lab, tag, buggy, overrelease):
+    build_module()
+    lab.run("rmmod %s 2>/dev/null" % MOD)
+    t = Tracer(lab, "cov-" + tag, "-e coverage,online")
+    t.start()
+    assert "hv_coverage" in t.stderr, t.stderr
+    dev = lab.add_dimm("1G")
+    blocks = lab.device_blocks(dev)
+    lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=60)
+    start = blocks[0] * BP
+    cs, ce = start, start + len(blocks) * BP - (BP - TAIL_PAGES)
+    lab.check("insmod %s covered_start_pfn=%d covered_end_pfn=%d buggy=%d overrelease=%d"
+              % (KO, cs, ce, buggy, overrelease))
+    # memhp notices the module (polls /proc/modules every second) and reattaches.
+    lab.wait_until("grep -q 'modules changed' %s" % t.err, timeout=20, what="memhp reattach")
+    lab.run("sleep 0.5")
+    order = [blocks[-1], blocks[-2], blocks[0]] + blocks[1:-2]
+    mem0 = lab.meminfo()["MemTotal"]
+    for b in order:
+        lab.check("echo online > /sys/devices/system/memory/memory%d/state" % b)
+    mem1 = lab.meminfo()["MemTotal"]
+    evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "coverage"]) >= 8,
+                        what="8 coverage events")
+    t.stop()
+    cov = {e["block"]: e for e in evs if e["event"] == "coverage"}
+    assert sorted(cov) == blocks, sorted(cov)
+    for b, e in cov.items():
+        assert e["driver"] == "hv_balloon" and e["region_start_pfn"] == cs, e
+        # the driver's promise: covered pages of this block
+        lo, hi = max(b * BP, cs), min((b + 1) * BP, ce)
+        assert e["backed_pages"] == max(0, hi - lo), (b, e)
+    released = sum(e["released_backed_pages"] + e["released_uncovered_pages"] for e in cov.values())
+    assert (mem1 - mem0) == released * 4, (mem0, mem1, released)
+    return blocks, cov
+
+
+def _findings(cov):
+    return {b: {f["kind"]: f["pages"] for f in e["findings"]} for b, e in cov.items() if e["findings"]}
+
+
+def test_seed_bug_found(lab):
+    blocks, cov = _case(lab, "buggy", 1, 0)
+    f = _findings(cov)
+    # the lowest block gained nothing: all its backed pages left offline
+    assert f[blocks[0]] == {"backed-not-onlined": BP}, f
+    assert cov[blocks[0]]["released_backed_pages"] == 0, cov[blocks[0]]
+    # the next one lost what the advanced covered_start_pfn skipped
+    assert f[blocks[1]] == {"backed-not-onlined": TAIL_PAGES}, f
+    assert set(f) == {blocks[0], blocks[1]}, f
+    lab.check("rmmod %s" % MOD)
+
+
+def test_fixed_no_finding(lab):
+    blocks, cov = _case(lab, "fixed", 0, 0)
+    assert _findings(cov) == {}, _findings(cov)
+    assert cov[blocks[-1]]["backed_pages"] == TAIL_PAGES, cov[blocks[-1]]
+    lab.check("rmmod %s" % MOD)
+
+
+def test_overrelease_found(lab):
+    blocks, cov = _case(lab, "over", 0, 1)
+    f = _findings(cov)
+    assert f == {blocks[-1]: {"uncovered-online": BP - TAIL_PAGES}}, f
+    lab.check("rmmod %s" % MOD)
