@@ -133,3 +133,36 @@ def test_snapshot_after_hotplug(lab):
         # lsmem (and so memhp ls) print zone names capitalised ("None")
         assert g[0] == state and g[1].lower() == zone.lower() and int(g[2]) == int(node), \
             (b, g, sysfs[b])
+
+
+def test_virtio_mem_partial_block(lab):
+    """Grown by 200 MiB (not a multiple of the 128 MiB block): the second
+    block is only partly plugged; virtio-mem's callback keeps the unplugged
+    sub-blocks fake-offline. memhp's released/held pages match the device's
+    plugged size and MemTotal, and raise no finding."""
+    t = Tracer(lab, "vmem-partial", "-e online,coverage")
+    t.start()
+    assert "virtio_mem" in lab.check("cat /proc/modules")  # loaded by the test above
+    plugged0 = lab.virtio_mem_info("vm0")["size"]
+    assert plugged0 == 0, plugged0
+    mem0 = lab.meminfo()["MemTotal"]
+    before = lab.online_count()
+    lab.virtio_mem_resize("vm0", "200M")
+    lab.wait_until(lambda: lab.virtio_mem_info("vm0")["size"] == 200 << 20, timeout=120,
+                   what="200M plugged")
+    lab.wait_online_count(before + 2, timeout=60)
+    evs = t.wait_events(lambda e: len(e) >= 2, what="2 online events")
+    mem1 = lab.meminfo()["MemTotal"]
+    online = sorted((e for e in evs if e["event"] == "online"), key=lambda e: e["block"])
+    assert len(online) == 2, online
+    full, part = online
+    assert full["released_pages"] == BLOCK_PAGES and full["held_pages"] == 0, full
+    assert part["released_pages"] == (72 << 20) // 4096, part       # 36 plugged 2M sub-blocks
+    assert part["held_pages"] == (56 << 20) // 4096, part           # fake-offline
+    assert all(e["online_callback"] == "virtio_mem_online_page_cb [virtio_mem]" for e in online)
+    released = sum(e["released_pages"] for e in online)
+    assert released * 4096 == 200 << 20 and (mem1 - mem0) * 1024 == released * 4096, (mem0, mem1)
+    assert not [e for e in evs if e["event"] == "coverage"], evs  # not an hv_balloon region
+    lab.virtio_mem_resize("vm0", "0")
+    lab.wait_until(lambda: lab.virtio_mem_info("vm0")["size"] == 0, timeout=180, what="unplugged")
+    t.stop()
