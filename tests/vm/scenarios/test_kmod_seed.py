@@ -6,10 +6,13 @@ Each case hot-plugs a fresh 1G DIMM (left offline), loads the module with the
 DIMM's pfns minus a partial tail as the backed ("covered") range, onlines the
 blocks in the seed's order (top, top-1, lowest, then the rest upwards) and
 compares, per block, MemTotal's delta, the module's counters, and an exact
-model of the callback. The module is unloaded (rmmod) at the end of a case:
+model of the callback (test_gaps adds unbacked holes on the hot-add
+state's gap_list). The module is unloaded (rmmod) at the end of a case:
 that works while the memory it onlined stays online (held-back pages are
 leaked PageOffline, freed ones live in the buddy). Per-step numbers go to
-<rundir>/kmod_seed-<case>.json."""
+<rundir>/kmod_seed-<case>.json. test_btf checks that the module keeps its state
+in hv_balloon's own types (module BTF) under the symbol dm_device, for memhp's
+CO-RE reader, and rejects bad parameters."""
 import json
 import os
 import subprocess
@@ -50,15 +53,16 @@ def build_module():
     assert _build["rc"] == 0, "tests/kmod/build.sh failed:\n" + _build["out"][-2000:]
 
 
-def model(order, bp, cs, ce, buggy, over):
+def model(order, bp, cs, ce, buggy, over, gaps=()):
     """The module's decision per pfn, block by block in onlining order:
     [(released, held, overreleased)], the final covered_start_pfn, and the
-    set of held (PageOffline) pfns."""
+    set of held (PageOffline) pfns. gaps: [(start, end)], hv_balloon's
+    has_pfn_is_backed() holes."""
     steps, held_pfns = [], set()
     for b in order:
         rel = held = ovr = 0
         for pfn in range(b * bp, (b + 1) * bp):
-            backed = cs <= pfn < ce
+            backed = cs <= pfn < ce and not any(s <= pfn < e for s, e in gaps)
             beyond = not backed and over and pfn >= ce
             if backed or beyond:
                 rel += 1
@@ -101,7 +105,8 @@ def kpageflags(lab, first_pfn, n, tag):
     return [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8)]
 
 
-def run_case(lab, tag, buggy, overrelease):
+def run_case(lab, tag, buggy, overrelease, gaps=None):
+    """gaps: None, or a function (start pfn, pages per block) -> [(start, end)]."""
     build_module()
     lab.run("rmmod %s 2>/dev/null" % MOD)  # left over from a failed case
     dev = lab.add_dimm("1G")
@@ -117,14 +122,16 @@ def run_case(lab, tag, buggy, overrelease):
     start = addr // PAGE
     assert start == blocks[0] * bp, (hex(addr), blocks)
     cs, ce = start, start + len(blocks) * bp - (bp - TAIL_PAGES)
-    rc, out = lab.run("insmod %s covered_start_pfn=%d covered_end_pfn=%d buggy=%d overrelease=%d"
-                      % (KO, cs, ce, buggy, overrelease))
+    gap_list = gaps(start, bp) if gaps else []
+    gap_arg = (" gaps=" + ",".join("%d-%d" % g for g in gap_list)) if gap_list else ""
+    rc, out = lab.run("insmod %s covered_start_pfn=%d covered_end_pfn=%d buggy=%d overrelease=%d%s"
+                      % (KO, cs, ce, buggy, overrelease, gap_arg))
     assert rc == 0, "insmod failed (rc %d): %s\n%s" % (rc, out, lab.dmesg(tail=5))
 
     # The seed's order: top block (partly backed), the one below, the lowest,
     # then the rest upwards.
     order = [blocks[-1], blocks[-2], blocks[0]] + blocks[1:-2]
-    expect, expect_cs, expect_held = model(order, bp, cs, ce, buggy, overrelease)
+    expect, expect_cs, expect_held = model(order, bp, cs, ce, buggy, overrelease, gap_list)
 
     # memhp traces the same onlining: what the callback released per block.
     tracer = Tracer(lab, "kmod-" + tag, "-e online")
@@ -163,7 +170,7 @@ def run_case(lab, tag, buggy, overrelease):
         assert e["online_callback"] == "fake_online_page [memhp_fakeballoon]", e
         step["memhp_released"] = e["released_pages"]
     result = dict(case=tag, dimm=dev, blocks=blocks, covered=[cs, ce], buggy=buggy,
-                  overrelease=overrelease, memtotal0_kb=mem0, steps=steps,
+                  overrelease=overrelease, gaps=gap_list, memtotal0_kb=mem0, steps=steps,
                   total_delta_kb=prev_mem - mem0, counters=prev)
     with open(os.path.join(lab.rundir, "kmod_seed-%s.json" % tag), "w") as f:
         json.dump(result, f, indent=1)
@@ -226,3 +233,110 @@ def test_overrelease(lab):
     assert res["total_delta_kb"] == 8 * 32768 * 4, res["total_delta_kb"]
     assert c["pages_held"] == 0, c
     unload(lab)
+
+
+def test_gaps(lab):
+    """hv_balloon's gap_list: pages in a hole of the covered range stay
+    PageOffline (held) and MemTotal grows by the backed pages only. One gap
+    inside a block, not order-10 aligned, one across a block boundary."""
+    def gaps(start, bp):
+        return [(start + 2 * bp + 1000, start + 2 * bp + 6000),
+                (start + 5 * bp - 2048, start + 5 * bp + 3000)]
+
+    res, _ = run_case(lab, "gaps", buggy=0, overrelease=0, gaps=gaps)
+    cs, ce = res["covered"]
+    holes = sum(e - s for s, e in res["gaps"])
+    c = res["counters"]
+    assert c["pages_released"] == ce - cs - holes, c
+    assert c["pages_held"] == 8 * 32768 - (ce - cs) + holes, c
+    assert res["total_delta_kb"] == (ce - cs - holes) * 4, res["total_delta_kb"]
+    by_block = {s["block"]: s for s in res["steps"]}
+    b = res["blocks"]
+    assert by_block[b[2]]["held"] == 5000 and by_block[b[2]]["memtotal_delta_kb"] == (32768 - 5000) * 4
+    assert by_block[b[4]]["held"] == 2048 and by_block[b[5]]["held"] == 3000, res["steps"]
+    unload(lab)
+
+
+def btf_structs(path):
+    """{struct name: [(member, type id)]} from `bpftool btf dump file` of a
+    module's split BTF (base: the lab kernel's vmlinux), or None without
+    bpftool. Members referring to base types (list_head, unsigned long, ...)
+    have the same ids in every module of this kernel."""
+    vmlinux = os.path.join(REPO, ".cache", "kernel", "vmlinux")
+    try:
+        p = subprocess.run(["bpftool", "-B", vmlinux, "btf", "dump", "file", path],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=120)
+    except FileNotFoundError:
+        return None, ""
+    assert p.returncode == 0, "bpftool btf dump %s:\n%s" % (path, p.stdout[-2000:])
+    structs, cur = {}, None
+    for ln in p.stdout.splitlines():
+        if ln.startswith("["):
+            f = ln.split()
+            cur = f[2].strip("'") if f[1] == "STRUCT" else None
+            if cur:
+                structs[cur] = []
+        elif cur and ln.startswith("\t'"):
+            f = ln.split()
+            structs[cur].append((f[0].strip("'"), f[1]))
+    return structs, p.stdout
+
+
+def test_btf(lab):
+    """The module keeps its state in hv_balloon's types, visible to BPF: its BTF
+    (/sys/kernel/btf/memhp_fakeballoon, split on the kernel's) has
+    struct hv_hotadd_state / hv_hotadd_gap exactly as 6.1 hv_balloon.ko's and
+    hv_dynmem_device's ha_region_list etc. with hv_balloon's types, and
+    kallsyms has "dm_device [memhp_fakeballoon]". Bad parameters are refused.
+    No DIMM needed: the module only records pfns until something is onlined."""
+    build_module()
+    lab.run("rmmod %s 2>/dev/null" % MOD)
+    with open(os.path.join(REPO, "build", "kmod", MOD + ".ko"), "rb") as f:
+        if b"\0.BTF\0" not in f.read():
+            raise Skip("%s.ko has no BTF (no pahole or vmlinux at build time)" % MOD)
+    # Far above any RAM of the lab (pfn 2^28 = 1 TiB).
+    cs, ce = 1 << 28, (1 << 28) + 100000
+    for bad in ("gaps=5-3", "gaps=%d-%d" % (cs + 10, cs + 10), "gaps=junk", "gaps=%d" % cs,
+                "gaps=%d-%d-%d" % (cs + 1, cs + 2, cs + 3),
+                "gaps=%d-%d,%d-%d" % (cs + 1, cs + 9, cs + 5, cs + 20),     # overlap
+                "gaps=%d-%d" % (cs - 1, cs + 5),                            # below start_pfn
+                "gaps=%d-%d" % (ce, cs + (1 << 17) + 1),                    # beyond end_pfn
+                "gaps=" + ",".join("%d-%d" % (cs + 2 * i, cs + 2 * i + 1) for i in range(9)),
+                "ha_start_pfn=%d" % (cs + 1), "ha_end_pfn=%d" % (ce - 1)):
+        rc, out = lab.run("insmod %s covered_start_pfn=%d covered_end_pfn=%d %s"
+                          % (KO, cs, ce, bad))
+        assert rc != 0, "insmod with %s succeeded" % bad
+        assert lab.run("test -e /sys/module/%s" % MOD)[0] != 0, bad
+    gaps = "%d-%d,%d-%d" % (cs + 100, cs + 200, ce - 50, ce + 10)
+    lab.check("insmod %s covered_start_pfn=%d covered_end_pfn=%d gaps=%s" % (KO, cs, ce, gaps))
+    params = lab.check("cd %s && cat gaps covered_start_pfn ha_start_pfn ha_end_pfn" % PARAMS)
+    # ha_{start,end}_pfn default to the covered range rounded to 128 MiB.
+    assert params.split() == [gaps, str(cs), str(cs), str(cs + (1 << 17))], params
+    ksyms = lab.check("awk '$3 == \"dm_device\" && $4 == \"[%s]\"' /proc/kallsyms" % MOD)
+    assert len(ksyms.split()) == 4 and ksyms.split()[1] in "dDbB", ksyms
+    lab.check("test -s /sys/kernel/btf/{m} && cp /sys/kernel/btf/{m} /lab/{m}.btf".format(m=MOD))
+    unload(lab)
+
+    fake, dump = btf_structs(lab.host_path("/lab/%s.btf" % MOD))
+    if fake is None:
+        raise Skip("no bpftool on the host to read the module's BTF")
+    with open(os.path.join(lab.rundir, "%s.btf.txt" % MOD), "w") as f:
+        f.write(dump)
+    names = {k: [m for m, _ in v] for k, v in fake.items()}
+    assert names.get("hv_hotadd_state") == ["list", "start_pfn", "covered_start_pfn",
+                                            "covered_end_pfn", "ha_end_pfn", "end_pfn",
+                                            "gap_list"], fake.get("hv_hotadd_state")
+    assert names.get("hv_hotadd_gap") == ["list", "start_pfn", "end_pfn"], fake
+    assert "ha_region_list" in names.get("hv_dynmem_device", ()), fake
+    # The real thing: hv_balloon.ko of the lab kernel package.
+    rel = open(os.path.join(REPO, ".cache", "kernel", "release")).read().strip()
+    real_ko = os.path.join(REPO, ".cache", "kernel", "root", "lib", "modules", rel,
+                           "kernel", "drivers", "hv", "hv_balloon.ko")
+    if os.path.exists(real_ko):
+        real, _ = btf_structs(real_ko)
+        for st in ("hv_hotadd_state", "hv_hotadd_gap"):
+            assert fake[st] == real[st], (st, fake[st], real[st])
+        real_dm = dict(real["hv_dynmem_device"])
+        for m, t in fake["hv_dynmem_device"]:
+            assert real_dm.get(m) == t, ("hv_dynmem_device", m, t, real_dm.get(m))
