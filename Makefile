@@ -24,6 +24,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 # Libraries of the CLI; sinks append what they need (one line each, with why).
 LIBS := -lbpf -lelf -lz -lpthread
 STATIC_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -lpthread
+# export (HTTP /metrics; GnuTLS stand-ins for the static link: user/http.c) and top (ncurses)
+LIBS += -lmicrohttpd -lncursesw -ltinfo
+STATIC_LIBS += -l:libmicrohttpd.a -l:libncursesw.a -l:libtinfo.a -l:libz.a -lpthread
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -77,6 +80,7 @@ $(OUTPUT)/memhp-static: $(MAIN_OBJ) $(LIB_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 # Installs its own dependencies first (Debian packages, lab kernel).
 test:
@@ -95,8 +99,16 @@ demo:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)python3 tools/lab/demo.py
 
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: $(OUTPUT)/memhp
 	install -D -m 0755 $(OUTPUT)/memhp $(DESTDIR)$(PREFIX)/sbin/memhp
+	install -D -m 0644 docs/memhp.8 $(DESTDIR)$(PREFIX)/share/man/man8/memhp.8
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/local/sbin/memhp|$(PREFIX)/sbin/memhp|' tools/systemd/memhp-exporter.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/memhp-exporter.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/memhp-exporter.service
+	install -D -m 0644 tools/grafana/memhp-dashboard.json \
+		$(DESTDIR)$(PREFIX)/share/memhp/grafana/memhp-dashboard.json
 
 clean:
 	rm -rf $(OUTPUT)
