@@ -385,6 +385,15 @@ static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
 		ops->destroy(skel);
 		return -ENOENT;
 	}
+	if (l->o.ringbuf_bytes && l->map_fd[0] < 0) {
+		struct bpf_map *rb = bpf_object__find_map_by_name(obj, "events");
+
+		if (rb && bpf_map__set_max_entries(rb, l->o.ringbuf_bytes)) {
+			snprintf(why, whylen, "ring buffer size %u refused", l->o.ringbuf_bytes);
+			ops->destroy(skel);
+			return -EINVAL;
+		}
+	}
 	for (i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_maps[i]);
 

@@ -21,6 +21,7 @@ struct loader_opts {
 	enum loader_mode mode;
 	bool verbose;	       /* libbpf debug output */
 	uint64_t block_size;   /* bytes, from sysfs */
+	uint32_t ringbuf_bytes; /* ring buffer size (power of 2 >= page size), 0: default */
 	loader_event_fn on_event;
 	void *ctx;
 };

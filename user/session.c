@@ -50,6 +50,7 @@ int session_open(struct session *s, const struct session_opts *o)
 	lo.mode = o->mode;
 	lo.verbose = o->verbose;
 	lo.block_size = s->model.block_size;
+	lo.ringbuf_bytes = o->ringbuf_bytes;
 	lo.on_event = on_record;
 	lo.ctx = s;
 	ret = loader_open(&s->loader, &lo, err, sizeof(err));
@@ -85,8 +86,26 @@ int session_poll(struct session *s, int timeout_ms)
 		}
 	}
 
-	s->lost = loader_stat(s->loader, MEMHP_STAT_LOST);
+	uint64_t lost = loader_stat(s->loader, MEMHP_STAT_LOST);
+
 	pthread_mutex_lock(&s->lock);
+	if (lost != s->lost) {
+		char err[256];
+
+		/*
+		 * Events were dropped in the kernel: the model may have missed
+		 * transitions. Drain what is queued, then take the kernel's word
+		 * again (sysfs), keeping what events told us that sysfs cannot.
+		 */
+		pthread_mutex_unlock(&s->lock);
+		loader_poll(s->loader, 0);
+		pthread_mutex_lock(&s->lock);
+		if (sysfs_snapshot(&s->model, s->o.sysroot, err, sizeof(err)))
+			fprintf(stderr, "%s: resync after lost events failed: %s\n", s->o.prog, err);
+		else
+			s->resyncs++;
+		s->lost = lost;
+	}
 	s->model.lost = s->lost;
 	pthread_mutex_unlock(&s->lock);
 	return n == -EINTR ? 0 : n;

@@ -25,6 +25,7 @@ struct session_opts {
 	bool quiet;   /* no attach report on stderr */
 	const char *sysroot;
 	const char *prog; /* "memhp trace": prefix of messages */
+	uint32_t ringbuf_bytes; /* 0: the default (256 KiB) */
 	session_event_fn on_event;
 	void *ctx;
 };
@@ -41,6 +42,7 @@ struct session {
 	uint64_t lost;	/* lost in the kernel (ring buffer full), last read */
 	uint64_t inconsistent; /* events the model could not apply */
 	double modules_checked; /* CLOCK_MONOTONIC seconds */
+	uint64_t resyncs; /* sysfs snapshots taken after events were lost */
 };
 
 /* 0, or the exit status to use (message printed on stderr). */

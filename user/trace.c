@@ -25,6 +25,7 @@ struct trace_opts {
 	uint64_t count;		/* 0: unlimited */
 	enum loader_mode mode;
 	const char *sysroot;
+	uint32_t ringbuf_bytes;
 };
 
 struct trace_state {
@@ -63,7 +64,7 @@ static const char doc[] =
 	"  memhp trace -e online,offline --zone Movable --block 48-63\n"
 	"  memhp trace --attach kprobe -d 30";
 
-enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR };
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF };
 
 static const struct argp_option options[] = {
 	{ "json", 'J', NULL, 0, "JSON lines (schema: docs/events.md)", 0 },
@@ -77,6 +78,8 @@ static const struct argp_option options[] = {
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the initial sysfs snapshot below DIR", 0 },
 	{ "noheadings", OPT_NOHDR, NULL, 0, "No header line (text)", 0 },
+	{ "buffer-size", OPT_BUF, "BYTES", 0,
+	  "Ring buffer size: a power of 2, 4096 to 1G (default 262144)", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
 	{ 0 },
@@ -206,6 +209,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NOHDR:
 		o->no_header = true;
 		break;
+	case OPT_BUF: {
+		uint64_t v;
+
+		if (parse_u64(arg, &v) || v < 4096 || v > (1u << 30) || (v & (v - 1)))
+			argp_error(state, "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)",
+				   arg);
+		o->ringbuf_bytes = v;
+		break;
+	}
 	case 'q':
 		o->quiet = true;
 		break;
@@ -298,6 +310,7 @@ int cmd_trace(int argc, char **argv)
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
+	so.ringbuf_bytes = o.ringbuf_bytes;
 	so.prog = "memhp trace";
 	so.on_event = on_event;
 	so.ctx = &st;
@@ -331,9 +344,11 @@ int cmd_trace(int argc, char **argv)
 		}
 		if (s.lost != lost_reported) {
 			if (o.json)
-				printf("{\"event\":\"lost\",\"lost_total\":%" PRIu64 "}\n", s.lost);
+				printf("{\"event\":\"lost\",\"lost_total\":%" PRIu64
+				       ",\"resyncs\":%" PRIu64 "}\n", s.lost, s.resyncs);
 			else
-				printf("# LOST %" PRIu64 " events (ring buffer full; total %" PRIu64 ")\n",
+				printf("# LOST %" PRIu64 " events (ring buffer full; total %" PRIu64
+				       "); model resynchronised from sysfs\n",
 				       s.lost - lost_reported, s.lost);
 			lost_reported = s.lost;
 		}
