@@ -24,7 +24,7 @@
 #include "memadd.skel.h"
 #include "notify.skel.h"
 #include "balloon.skel.h"
-#include "hvcover.skel.h"
+#include "cover.skel.h"
 
 /* x86_64: SECTION_SIZE_BITS 27, PAGE_SHIFT 12. */
 #define PAGES_PER_SECTION (1ULL << (27 - 12))
@@ -43,6 +43,7 @@ struct probe_def {
 struct kconf {
 	int online_abi, offline_abi, remove_abi, migrate_abi;
 	bool has_release; /* generic_online_page() can be probed */
+	uint64_t block_bytes; /* memory block size */
 };
 
 struct obj_ops {
@@ -108,12 +109,12 @@ static const struct probe_def balloon_probes[] = {
 	{ 0 },
 };
 
-/* Hyper-V balloon coverage: reads the module's state (see hvcover.bpf.c). */
-static const struct probe_def hvcover_probes[] = {
-	{ "hv_coverage", { "online_pages" }, "fentry_hv_online", "fexit_hv_online",
+/* Balloon drivers' coverage: reads module state (see cover.bpf.c). */
+static const struct probe_def cover_probes[] = {
+	{ "coverage", { "online_pages" }, "fentry_hv_online", "fexit_hv_online",
 	  "kprobe_hv_online", "kretprobe_hv_online", false,
 	  { "fexit_hv_online", "fexit_hv_online3", "fexit_hv_online" }, ABI_ONLINE },
-	{ "hv_coverage_release", { "generic_online_page" }, "fentry_hv_release", NULL,
+	{ "coverage_release", { "generic_online_page" }, "fentry_hv_release", NULL,
 	  "kprobe_hv_release", NULL },
 	{ 0 },
 };
@@ -130,7 +131,7 @@ OBJ_OPS(online)
 OBJ_OPS(memadd)
 OBJ_OPS(notify)
 OBJ_OPS(balloon)
-OBJ_OPS(hvcover)
+OBJ_OPS(cover)
 
 static void online_rodata(void *s, const struct kconf *k)
 {
@@ -161,10 +162,12 @@ static void balloon_rodata(void *s, const struct kconf *k)
 	((struct memhp_balloon *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
 }
 
-static void hvcover_rodata(void *s, const struct kconf *k)
+static void cover_rodata(void *s, const struct kconf *k)
 {
-	((struct memhp_hvcover *)s)->rodata->online_abi = k->online_abi;
-	((struct memhp_hvcover *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+	((struct memhp_cover *)s)->rodata->online_abi = k->online_abi;
+	((struct memhp_cover *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+	if (k->block_bytes)
+		((struct memhp_cover *)s)->rodata->block_bytes = k->block_bytes;
 }
 
 static const struct obj_ops objects[] = {
@@ -173,8 +176,7 @@ static const struct obj_ops objects[] = {
 	{ "notify", notify_probes, notify_open, notify_obj, notify_rodata, notify_destroy },
 	{ "balloon", balloon_probes, balloon_open, balloon_obj, balloon_rodata, balloon_destroy },
 	/* last: reloaded when modules come and go (module symbols resolve at load) */
-	{ "hvcover", hvcover_probes, hvcover_open, hvcover_obj, hvcover_rodata, hvcover_destroy,
-	  true },
+	{ "cover", cover_probes, cover_open, cover_obj, cover_rodata, cover_destroy, true },
 };
 
 #define NR_OBJECTS (sizeof(objects) / sizeof(objects[0]))
@@ -593,6 +595,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		return 2;
 	}
 	kconf_from_btf(l->vmlinux, &l->k);
+	l->k.block_bytes = o->block_size;
 	l->modules_hash = modules_hash();
 	for (i = 0; i < NR_OBJECTS; i++)
 		load_one(l, i);

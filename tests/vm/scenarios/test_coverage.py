@@ -25,7 +25,7 @@ def _case(lab, tag, buggy, overrelease):
     lab.run("rmmod %s 2>/dev/null" % MOD)
     t = Tracer(lab, "cov-" + tag, "-e coverage,online")
     t.start()
-    assert "hv_coverage" in t.stderr, t.stderr
+    assert "attached coverage" in t.stderr, t.stderr
     dev = lab.add_dimm("1G")
     blocks = lab.device_blocks(dev)
     lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=60)

@@ -140,9 +140,11 @@ def test_virtio_mem_partial_block(lab):
     block is only partly plugged; virtio-mem's callback keeps the unplugged
     sub-blocks fake-offline. memhp's released/held pages match the device's
     plugged size and MemTotal, and raise no finding."""
+    if "virtio_mem" not in lab.check("cat /proc/modules"):  # else loaded above
+        lab.modprobe("virtio_mem")
     t = Tracer(lab, "vmem-partial", "-e online,coverage")
     t.start()
-    assert "virtio_mem" in lab.check("cat /proc/modules")  # loaded by the test above
+    assert "attached coverage" in t.stderr, t.stderr
     plugged0 = lab.virtio_mem_info("vm0")["size"]
     assert plugged0 == 0, plugged0
     mem0 = lab.meminfo()["MemTotal"]
@@ -162,7 +164,17 @@ def test_virtio_mem_partial_block(lab):
     assert all(e["online_callback"] == "virtio_mem_online_page_cb [virtio_mem]" for e in online)
     released = sum(e["released_pages"] for e in online)
     assert released * 4096 == 200 << 20 and (mem1 - mem0) * 1024 == released * 4096, (mem0, mem1)
-    assert not [e for e in evs if e["event"] == "coverage"], evs  # not an hv_balloon region
+    # What virtio-mem says is backed (plugged sub-blocks) is exactly what was
+    # released: no finding.
+    evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "coverage"]) >= 2,
+                        what="2 coverage events")
+    cov = {e["block"]: e for e in evs if e["event"] == "coverage"}
+    assert sorted(cov) == [full["block"], part["block"]], cov
+    for e in online:
+        c = cov[e["block"]]
+        assert c["driver"] == "virtio_mem" and c["findings"] == [], c
+        assert c["backed_pages"] == c["released_backed_pages"] == e["released_pages"], (c, e)
+        assert c["released_uncovered_pages"] == 0, c
     lab.virtio_mem_resize("vm0", "0")
     lab.wait_until(lambda: lab.virtio_mem_info("vm0")["size"] == 0, timeout=180, what="unplugged")
     t.stop()
