@@ -280,6 +280,30 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		for (i = 0; i < nblocks; i++)
 			model_block_remove(m, first + i);
 		return 0;
+	case MEMHP_EV_COVERAGE: {
+		struct memhp_block *b = model_block_find(m, first);
+		uint64_t lost = e->backed_pages > e->released_backed
+					? e->backed_pages - e->released_backed : 0;
+
+		if (e->ret)
+			return 0;
+		if (e->released_uncovered) {
+			m->uncovered_findings++;
+			m->uncovered_pages += e->released_uncovered;
+		}
+		if (lost) {
+			m->not_onlined_findings++;
+			m->not_onlined_pages += lost;
+		}
+		if (!b)
+			return 0;
+		b->coverage_known = true;
+		snprintf(b->coverage_driver, sizeof(b->coverage_driver), "%.15s", e->res_name);
+		b->backed_pages = e->backed_pages;
+		b->backed_not_onlined = lost;
+		b->uncovered_released = e->released_uncovered;
+		return 0;
+	}
 	case MEMHP_EV_REQUEST: {
 		struct memhp_block *b = model_block_find(m, first);
 

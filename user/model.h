@@ -39,6 +39,12 @@ struct memhp_block {
 	uint64_t vmemmap_pages;	     /* memmap_on_memory: pages holding its memmap */
 	uint64_t released_pages;     /* last online: pages freed to the buddy */
 	bool released_known;	     /* ... released_pages is valid */
+	/* Last online inside a balloon driver's memory (COVERAGE event). */
+	bool coverage_known;
+	char coverage_driver[16];    /* "hv_balloon", "virtio_mem" */
+	uint64_t backed_pages;	     /* what the driver says is backed */
+	uint64_t backed_not_onlined; /* finding: backed pages left offline */
+	uint64_t uncovered_released; /* finding: released, never backed */
 	uint64_t last_event_ns;
 };
 
@@ -79,6 +85,9 @@ struct memhp_model {
 	struct memhp_group groups[MEMHP_MAX_GROUPS];
 	size_t nr_groups;
 	uint64_t events; /* events applied */
+	/* Findings seen so far (COVERAGE events), in pages and occurrences. */
+	uint64_t uncovered_findings, uncovered_pages;
+	uint64_t not_onlined_findings, not_onlined_pages;
 	uint64_t lost;	 /* events lost (ring buffer full), as last reported */
 	struct memhp_sys sys; /* global settings from sysfs */
 };

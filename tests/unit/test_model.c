@@ -173,6 +173,34 @@ static void test_rejects_nonsense(void **s)
 	model_free(&m);
 }
 
+static void test_coverage_findings(void **s)
+{
+	struct memhp_model m;
+	struct memhp_event e;
+	struct memhp_block *b;
+
+	setup_model(&m);
+	assert_non_null(model_block_get(&m, 48));
+	e = ev(MEMHP_EV_COVERAGE, 48, 1);
+	strcpy(e.res_name, "hv_balloon");
+	e.backed_pages = PPB;
+	e.released_backed = 0; /* the seed bug: nothing of a backed block came online */
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	b = model_block_find(&m, 48);
+	assert_true(b->coverage_known);
+	assert_string_equal(b->coverage_driver, "hv_balloon");
+	assert_int_equal(b->backed_not_onlined, PPB);
+	assert_int_equal(m.not_onlined_findings, 1);
+	assert_int_equal(m.not_onlined_pages, PPB);
+	e.released_backed = PPB;
+	e.released_uncovered = 7;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(b->backed_not_onlined, 0);
+	assert_int_equal(m.uncovered_findings, 1);
+	assert_int_equal(m.uncovered_pages, 7);
+	model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_add_online_offline_remove),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_rejects_nonsense),
+		cmocka_unit_test(test_coverage_findings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
