@@ -103,7 +103,7 @@ static const struct argp_option options[] = {
 	{ "json", 'J', NULL, 0, "JSON lines", 0 },
 	{ "interval", 'i', "SECS", 0, "Seconds between reports (default 1)", 0 },
 	{ "count", 'c', "N", 0, "Stop after N reports", 0 },
-	{ "attach", 'A', "MODE", 0, "auto (default), fentry or kprobe", 0 },
+	{ "attach", 'A', "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the sysfs snapshot below DIR", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
 	{ 0 },
@@ -131,13 +131,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
 	case 'A':
-		if (!strcmp(arg, "auto"))
-			o->mode = LOADER_AUTO;
-		else if (!strcmp(arg, "fentry"))
-			o->mode = LOADER_FENTRY;
-		else if (!strcmp(arg, "kprobe"))
-			o->mode = LOADER_KPROBE;
-		else
+		if (loader_mode_parse(arg, &o->mode))
 			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
 	case 's':

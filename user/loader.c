@@ -202,6 +202,22 @@ struct memhp_loader {
 	int ncpus;
 };
 
+int loader_mode_parse(const char *arg, enum loader_mode *out)
+{
+	static const char *const names[] = { [LOADER_AUTO] = "auto",
+					     [LOADER_FENTRY] = "fentry",
+					     [LOADER_KPROBE] = "kprobe" };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(arg, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static bool verbose_libbpf;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

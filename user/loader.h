@@ -15,6 +15,10 @@
 enum loader_mode { LOADER_AUTO, LOADER_FENTRY, LOADER_KPROBE };
 
 struct memhp_event;
+
+/* "auto", "fentry", "kprobe" (the --attach values); 0, or -1 if unknown. */
+int loader_mode_parse(const char *arg, enum loader_mode *out);
+#define LOADER_MODE_HELP "auto (default), fentry or kprobe"
 typedef int (*loader_event_fn)(void *ctx, const void *data, size_t size);
 
 struct loader_opts {

@@ -6,6 +6,7 @@
 
 #include "balloon.h"
 #include "ls.h"
+#include "simulate.h"
 #include "trace.h"
 
 struct command {
@@ -17,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{ "trace", cmd_trace, "live memory hotplug events (BPF; text or JSON lines)" },
 	{ "ls", cmd_ls, "memory blocks from sysfs, lsmem-compatible (no BPF needed)" },
+	{ "simulate", cmd_simulate, "predict the kernel's zone for hotplug operations (no BPF needed)" },
 	{ "balloon", cmd_balloon, "balloon inflate/deflate/migrate activity per driver (BPF)" },
 };
 

@@ -75,7 +75,7 @@ static const struct argp_option options[] = {
 	{ "group", OPT_GROUP, "ID", 0, "Only events of this memory group", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N events shown", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the initial sysfs snapshot below DIR", 0 },
 	{ "noheadings", OPT_NOHDR, NULL, 0, "No header line (text)", 0 },
 	{ "buffer-size", OPT_BUF, "BYTES", 0,
@@ -194,13 +194,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
 	case OPT_ATTACH:
-		if (!strcmp(arg, "auto"))
-			o->mode = LOADER_AUTO;
-		else if (!strcmp(arg, "fentry"))
-			o->mode = LOADER_FENTRY;
-		else if (!strcmp(arg, "kprobe"))
-			o->mode = LOADER_KPROBE;
-		else
+		if (loader_mode_parse(arg, &o->mode))
 			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
 	case 's':
