@@ -27,6 +27,9 @@ STATIC_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -lpthread
 # export (HTTP /metrics; GnuTLS stand-ins for the static link: user/http.c) and top (ncurses)
 LIBS += -lmicrohttpd -lncursesw -ltinfo
 STATIC_LIBS += -l:libmicrohttpd.a -l:libncursesw.a -l:libtinfo.a -l:libz.a -lpthread
+# check (policy files: YAML via libyaml, user/policy.c)
+LIBS += -lyaml
+STATIC_LIBS += -l:libyaml.a
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "balloon.h"
+#include "export.h"
 #include "ls.h"
 #include "simulate.h"
+#include "top.h"
 #include "trace.h"
 
 struct command {
@@ -18,6 +20,8 @@ struct command {
 static const struct command commands[] = {
 	{ "trace", cmd_trace, "live memory hotplug events (BPF; text or JSON lines)" },
 	{ "ls", cmd_ls, "memory blocks from sysfs, lsmem-compatible (no BPF needed)" },
+	{ "export", cmd_export, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once" },
+	{ "top", cmd_top, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events" },
 	{ "simulate", cmd_simulate, "predict the kernel's zone for hotplug operations (no BPF needed)" },
 	{ "balloon", cmd_balloon, "balloon inflate/deflate/migrate activity per driver (BPF)" },
 };

@@ -51,6 +51,7 @@ GUEST_RUNDIR = "/lab"          # 9p share of the run directory (rw)
 MEMHP_BIN = "build/memhp-static"
 
 MEMORY_SYSFS = "/sys/devices/system/memory"
+GUEST_IP = "10.0.2.15"         # QEMU user networking's first guest address
 # Guest shell snippets, handy inside wait_until() conditions.
 ONLINE_COUNT = "grep -l '^online' %s/memory*/state | wc -l" % MEMORY_SYSFS
 BLOCK_COUNT = "ls -d %s/memory[0-9]* | wc -l" % MEMORY_SYSFS
@@ -149,6 +150,16 @@ Block = collections.namedtuple("Block", "state zone node")
 Block.__doc__ = """A memory block: state ('online'/'offline'/...), zone (the
 valid_zones text: the zone of an online block, candidate zones of an offline
 one; None when not read), node (int or None)."""
+
+
+def _free_port():
+    """A TCP port that is free on 127.0.0.1 right now (for hostfwd)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
 
 
 def kernel_release():
@@ -392,7 +403,7 @@ class Lab:
                  virtio_mem=(), balloon=False, default_state=None, cmdline="",
                  late=(), load=(), hard_timeout=300, boot_timeout=120, rundir=None,
                  share=REPO, loglevel=5, qemu_args=(), cpu=None, kernel=None,
-                 initrd=None, qemu="qemu-system-x86_64"):
+                 initrd=None, qemu="qemu-system-x86_64", net=False, hostfwd=()):
         """
         name          label used in the run directory name
         ram           boot RAM ('4G'); slots/maxmem for DIMM + virtio-mem hotplug
@@ -412,6 +423,12 @@ class Lab:
         loglevel      console loglevel (5: warnings and worse reach console.log,
                       where the runner looks for WARNING/BUG/Oops)
         qemu_args     extra QEMU arguments (list)
+        net           True: a virtio-net NIC on QEMU user networking with
+                      restrict=on (no way out of the VM); the guest gets
+                      GUEST_IP on eth0 (lab.net on the kernel command line)
+        hostfwd       [(host_port, guest_port), ...]: TCP forwards from
+                      127.0.0.1:host_port on the host to the guest (implies
+                      net); host_port 0 picks a free port, see lab.host_port()
         """
         self.name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:40]
         self.ram = parse_size(ram)
@@ -440,6 +457,9 @@ class Lab:
         self.share = share
         self.loglevel = loglevel
         self.qemu_args = list(qemu_args)
+        self.hostfwd = [(int(h), int(g)) for h, g in hostfwd]
+        self.net = bool(net) or bool(self.hostfwd)
+        self.fwd_ports = {}  # guest port -> host port, after boot()
         self.cpu = cpu
         self.qemu_bin = qemu
         self._kernel = kernel
@@ -543,6 +563,8 @@ class Lab:
             args.append("lab.load=" + ",".join(self.load))
         if self.cmdline:
             args.append(self.cmdline.strip())
+        if self.net:
+            args.append("lab.net=%s" % GUEST_IP)
         return " ".join(args)
 
     def qemu_argv(self, kernel, initrd, console, agent_sock, qmp_sock):
@@ -586,6 +608,11 @@ class Lab:
                      fmt_size(v.block_size))]
         if self.balloon_dev:
             a += ["-device", "virtio-balloon-pci,id=balloon0"]
+        if self.net:
+            fwd = "".join(",hostfwd=tcp:127.0.0.1:%d-:%d" % (self.fwd_ports.get(g, h), g)
+                          for h, g in self.hostfwd)
+            a += ["-netdev", "user,id=n0,restrict=on" + fwd,
+                  "-device", "virtio-net-pci,netdev=n0"]
         return a + self.qemu_args
 
     def boot(self, timeout=None):
@@ -605,6 +632,8 @@ class Lab:
         for p in (agent_sock, qmp_sock):
             if os.path.exists(p):
                 os.unlink(p)
+        for h, g in self.hostfwd:
+            self.fwd_ports[g] = h or _free_port()
         argv = self.qemu_argv(kernel, initrd, console, agent_sock, qmp_sock)
         with open(os.path.join(self.rundir, "qemu.cmdline"), "w") as f:
             f.write(" ".join(shlex.quote(x) for x in argv) + "\n")
@@ -1004,6 +1033,12 @@ done
             if h and (gp == g or gp.startswith(g + "/")):
                 return os.path.join(h, os.path.relpath(gp, g))
         raise ValueError("%s is not under %s or %s" % (guest_path, GUEST_RUNDIR, GUEST_REPO))
+
+    def host_port(self, guest_port):
+        """Host port (on 127.0.0.1) forwarded to guest_port (hostfwd)."""
+        if guest_port not in self.fwd_ports:
+            raise LabError("guest port %d is not forwarded (Lab(hostfwd=...))" % guest_port)
+        return self.fwd_ports[guest_port]
 
     def memhp(self, required=True):
         """Guest path of the static memhp binary; raises Skip when it was not

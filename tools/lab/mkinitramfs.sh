@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the memhp lab VM initramfs: static busybox, busybox init + inittab,
 # tools/lab/guest/{rc,agent.sh}, and a module subset of the lab kernel (virtio,
-# 9p, virtio_mem, virtio_balloon, hv_balloon, memory-notifier-error-inject)
+# 9p, virtio_mem, virtio_balloon, hv_balloon, memory-notifier-error-inject, virtio_net)
 # with a modules.dep made by `depmod -b`, so `modprobe NAME` works in the guest.
 #
 # Usage: tools/lab/mkinitramfs.sh OUT        (gzip'd newc cpio)
@@ -37,7 +37,7 @@ done
 
 # Modules wanted in the image; dependencies are added below.
 want="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
-virtio_mem virtio_balloon virtio_console netfs fscache 9pnet 9pnet_virtio 9p
+virtio_mem virtio_balloon virtio_console virtio_net netfs fscache 9pnet 9pnet_virtio 9p
 hv_vmbus hv_balloon notifier-error-inject memory-notifier-error-inject"
 
 findmod() { # name -> relative path of the .ko (accepts - or _)
@@ -60,7 +60,8 @@ while [ -n "$todo" ] && [ $n -lt 200 ]; do
 	case " $files " in *" $f "*) continue ;; esac
 	files="$files $f"
 	deps=$(modinfo -F depends "$mdir/$f" 2>/dev/null | tr ',' ' ' || true)
-	todo="$todo $deps"
+	# shellcheck disable=SC2086
+	todo=$(echo $todo $deps) # no trailing blank: the loop ends when empty
 done
 
 # Content hash of every input.

@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus text exposition of the model (see prom.h, docs/metrics.md). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "prom.h"
+#include "zoneinfo.h"
+
+/* --- buffer -------------------------------------------------------------- */
+
+void prom_buf_init(struct prom_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void prom_buf_reset(struct prom_buf *b)
+{
+	b->len = 0;
+	b->oom = false;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+void prom_buf_free(struct prom_buf *b)
+{
+	free(b->p);
+	prom_buf_init(b);
+}
+
+static bool buf_reserve(struct prom_buf *b, size_t more)
+{
+	size_t max = b->max ? b->max : PROM_MAX_OUTPUT, cap;
+	char *np;
+
+	if (b->oom)
+		return false;
+	if (more >= max || b->len + more + 1 > max) {
+		b->oom = true;
+		return false;
+	}
+	if (b->len + more + 1 <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	if (cap > max)
+		cap = max;
+	np = realloc(b->p, cap);
+	if (!np) {
+		b->oom = true;
+		return false;
+	}
+	b->p = np;
+	b->cap = cap;
+	return true;
+}
+
+void prom_printf(struct prom_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom || !buf_reserve(b, 256))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		if (!buf_reserve(b, (size_t)n + 1))
+			return;
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0 || (size_t)n >= b->cap - b->len) {
+			b->oom = true;
+			return;
+		}
+	}
+	b->len += (size_t)n;
+}
+
+void prom_label_value(struct prom_buf *b, const char *s, size_t max)
+{
+	size_t i;
+
+	if (!s)
+		s = "";
+	for (i = 0; i < max && s[i]; i++) {
+		if (!buf_reserve(b, 2))
+			return;
+		switch (s[i]) {
+		case '\\':
+			b->p[b->len++] = '\\';
+			b->p[b->len++] = '\\';
+			break;
+		case '"':
+			b->p[b->len++] = '\\';
+			b->p[b->len++] = '"';
+			break;
+		case '\n':
+			b->p[b->len++] = '\\';
+			b->p[b->len++] = 'n';
+			break;
+		default:
+			b->p[b->len++] = s[i];
+		}
+	}
+	b->p[b->len] = '\0';
+}
+
+/* A sample value as Prometheus parses it. */
+static void put_double(struct prom_buf *b, double v)
+{
+	if (isnan(v))
+		prom_printf(b, "NaN");
+	else if (isinf(v))
+		prom_printf(b, "%sInf", v < 0 ? "-" : "+");
+	else
+		prom_printf(b, "%.15g", v);
+}
+
+static void family(struct prom_buf *b, const char *name, const char *type,
+		   const char *help)
+{
+	prom_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* --- labels and small helpers ------------------------------------------- */
+
+const char *prom_zone_label(const char *name)
+{
+	static const char *const known[] = { "DMA",	"DMA32",  "Normal",
+					     "HighMem", "Movable", "Device",
+					     "none" };
+	size_t i;
+
+	if (!name)
+		return "unknown";
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(name, known[i]))
+			return known[i];
+	return "unknown";
+}
+
+const char *prom_block_zone(const struct memhp_block *b)
+{
+	char first[MEMHP_ZONES_LEN];
+	size_t n;
+
+	if (b->state != MEMHP_BLOCK_ONLINE && b->state != MEMHP_BLOCK_GOING_OFFLINE)
+		return "none";
+	/* Bounded: the field need not be terminated. */
+	for (n = 0; n < sizeof(b->zones) && b->zones[n] && b->zones[n] != ' '; n++)
+		;
+	if (!n || n == sizeof(b->zones))
+		return "unknown";
+	memcpy(first, b->zones, n);
+	first[n] = '\0';
+	return prom_zone_label(first);
+}
+
+double prom_ratio(uint64_t movable, uint64_t kernel)
+{
+	if (!kernel)
+		return movable ? INFINITY : 0.0;
+	return (double)movable / (double)kernel;
+}
+
+uint64_t prom_headroom(uint64_t movable, uint64_t kernel, double max_ratio)
+{
+	double lim;
+
+	if (!(max_ratio > 0) || isinf(max_ratio))
+		return 0;
+	lim = (double)kernel * max_ratio;
+	if (lim <= (double)movable)
+		return 0;
+	if (lim - (double)movable >= 18446744073709549568.0)
+		return UINT64_MAX;
+	return (uint64_t)(lim - (double)movable);
+}
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	if (a && b > UINT64_MAX / a)
+		return UINT64_MAX;
+	return a * b;
+}
+
+size_t prom_groups_from_model(const struct memhp_model *m,
+			      struct prom_group *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nr_groups && i < MEMHP_MAX_GROUPS && n < max; i++) {
+		const struct memhp_group *g = &m->groups[i];
+
+		if (!g->registered)
+			continue;
+		out[n].id = g->id;
+		out[n].nid = g->nid;
+		out[n].dynamic = g->dynamic;
+		out[n].size_bytes = mul_sat(g->pages, m->page_size);
+		out[n].kernel_bytes = mul_sat(g->present_kernel_pages, m->page_size);
+		out[n].movable_bytes = mul_sat(g->present_movable_pages, m->page_size);
+		n++;
+	}
+	return n;
+}
+
+/* --- statistics ---------------------------------------------------------- */
+
+const double prom_buckets[PROM_NR_BUCKETS] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+	0.25,	0.5,   1,      2.5,   5,    10,	   30,
+};
+
+void prom_hist_observe(struct prom_hist *h, double s)
+{
+	size_t i;
+
+	if (!(s >= 0) || isinf(s))
+		return;
+	for (i = 0; i < PROM_NR_BUCKETS && s > prom_buckets[i]; i++)
+		;
+	h->bucket[i]++;
+	h->count++;
+	h->sum += s;
+}
+
+static int op_of(unsigned int kind)
+{
+	switch (kind) {
+	case MEMHP_EV_ONLINE:
+		return PROM_OP_ONLINE;
+	case MEMHP_EV_OFFLINE:
+		return PROM_OP_OFFLINE;
+	case MEMHP_EV_ADD:
+		return PROM_OP_ADD;
+	case MEMHP_EV_REMOVE:
+		return PROM_OP_REMOVE;
+	default:
+		return -1;
+	}
+}
+
+static const char *const op_names[PROM_NR_OPS] = { "online", "offline", "add",
+						    "remove" };
+
+/*
+ * A memory notifier chain's NOTIFY_* result as the errno the kernel makes of
+ * it (notifier_to_errno()): NOTIFY_DONE/OK/STOP are 0, NOTIFY_BAD is -EPERM,
+ * notifier_from_errno(-E) is -E.
+ */
+static int notify_errno(int ret)
+{
+	const int stop_mask = 0x8000, notify_ok = 1;
+
+	if (!(ret & stop_mask))
+		return 0;
+	ret &= ~stop_mask;
+	return ret > notify_ok ? notify_ok - ret : 0;
+}
+
+void prom_stats_event(struct prom_stats *st, const struct memhp_event *e)
+{
+	unsigned int k = e->hdr.kind, i;
+	int op, ret = e->ret;
+
+	if (k == 0 || k >= MEMHP_EV_KIND_MAX)
+		return;
+	if (k == MEMHP_EV_NOTIFY)
+		ret = notify_errno(ret);
+	for (i = 0; i < st->nres[k] && i < PROM_MAX_RESULTS; i++)
+		if (st->res[k][i].ret == ret)
+			break;
+	if (i < st->nres[k]) {
+		st->res[k][i].n++;
+	} else if (st->nres[k] < PROM_MAX_RESULTS) {
+		st->res[k][st->nres[k]].ret = ret;
+		st->res[k][st->nres[k]].n = 1;
+		st->nres[k]++;
+	} else {
+		st->other[k]++;
+	}
+	op = op_of(k);
+	if (op >= 0 && (e->flags & MEMHP_F_DURATION))
+		prom_hist_observe(&st->lat[op], (double)e->duration_ns / 1e9);
+	if (k == MEMHP_EV_ONLINE && !e->ret && (e->flags & MEMHP_F_RELEASED)) {
+		uint64_t rel = e->released_pages;
+
+		if (rel > e->nr_pages)
+			rel = e->nr_pages;
+		st->released_pages += rel;
+		st->held_pages += e->nr_pages - rel;
+	}
+}
+
+/* --- blocks by (node, zone, state) -------------------------------------- */
+
+struct agg {
+	int node;
+	const char *zone;  /* static strings: prom_block_zone(), */
+	const char *state; /* model_state_name() */
+	uint64_t n;
+};
+
+static bool agg_is(const struct agg *a, int node, const char *zone,
+		   const char *state)
+{
+	return a->node == node && !strcmp(a->zone, zone) && !strcmp(a->state, state);
+}
+
+static int cmp_agg(const void *a, const void *b)
+{
+	const struct agg *x = a, *y = b;
+	int c;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	c = strcmp(x->zone, y->zone);
+	if (c)
+		return c;
+	return strcmp(x->state, y->state);
+}
+
+static void put_node(struct prom_buf *b, int node)
+{
+	if (node < 0)
+		prom_printf(b, "unknown");
+	else
+		prom_printf(b, "%d", node);
+}
+
+static int render_blocks(struct prom_buf *b, const struct memhp_model *m)
+{
+	struct agg *a = NULL, *last = NULL;
+	size_t na = 0, cap = 0, i, j;
+
+	for (i = 0; i < m->nr_blocks; i++) {
+		const struct memhp_block *bl = &m->blocks[i];
+		const char *zone = prom_block_zone(bl);
+		const char *st = model_state_name(bl->state);
+		int node = bl->node < 0 ? -1 : bl->node;
+
+		if (!last || !agg_is(last, node, zone, st)) {
+			last = NULL;
+			for (j = 0; j < na; j++)
+				if (agg_is(&a[j], node, zone, st)) {
+					last = &a[j];
+					break;
+				}
+		}
+		if (!last) {
+			if (na == cap) {
+				size_t nc = cap ? cap * 2 : 32;
+				struct agg *n2 = realloc(a, nc * sizeof(*a));
+
+				if (!n2) {
+					free(a);
+					return -ENOMEM;
+				}
+				a = n2;
+				cap = nc;
+			}
+			last = &a[na++];
+			last->node = node;
+			last->zone = zone;
+			last->state = st;
+			last->n = 0;
+		}
+		last->n++;
+	}
+	if (na)
+		qsort(a, na, sizeof(*a), cmp_agg);
+	family(b, "memhp_blocks", "gauge",
+	       "Memory blocks by node, zone and state (zone \"none\": offline, or online across zones).");
+	for (i = 0; i < na; i++) {
+		prom_printf(b, "memhp_blocks{node=\"");
+		put_node(b, a[i].node);
+		prom_printf(b, "\",zone=\"%s\",state=\"%s\"} %" PRIu64 "\n",
+			    a[i].zone, a[i].state, a[i].n);
+	}
+	family(b, "memhp_blocks_bytes", "gauge",
+	       "Bytes of memory blocks by node, zone and state.");
+	for (i = 0; i < na; i++) {
+		prom_printf(b, "memhp_blocks_bytes{node=\"");
+		put_node(b, a[i].node);
+		prom_printf(b, "\",zone=\"%s\",state=\"%s\"} %" PRIu64 "\n",
+			    a[i].zone, a[i].state, mul_sat(a[i].n, m->block_size));
+	}
+	free(a);
+	return 0;
+}
+
+static void render_per_block(struct prom_buf *b, const struct memhp_model *m)
+{
+	size_t i;
+
+	family(b, "memhp_block_state", "gauge",
+	       "One series per memory block (only with --per-block): 1, labelled with its node, zone and state.");
+	for (i = 0; i < m->nr_blocks && !b->oom; i++) {
+		const struct memhp_block *bl = &m->blocks[i];
+
+		prom_printf(b, "memhp_block_state{block=\"%" PRIu64 "\",node=\"", bl->id);
+		put_node(b, bl->node);
+		prom_printf(b, "\",zone=\"%s\",state=\"%s\"} 1\n", prom_block_zone(bl),
+			    model_state_name(bl->state));
+	}
+}
+
+/* --- zones --------------------------------------------------------------- */
+
+static int cmp_zone(const void *a, const void *b)
+{
+	const struct zi_zone *x = *(const struct zi_zone *const *)a;
+	const struct zi_zone *y = *(const struct zi_zone *const *)b;
+
+	if (x->nid != y->nid)
+		return x->nid < y->nid ? -1 : 1;
+	if (x->zid != y->zid)
+		return x->zid < y->zid ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+enum zfield { ZF_PRESENT, ZF_MANAGED, ZF_SPANNED, ZF_CMA, ZF_START, ZF_MAX };
+
+static int render_zones(struct prom_buf *b, const struct memhp_model *m,
+			const struct zoneinfo *zi)
+{
+	static const struct {
+		const char *name, *help;
+	} f[ZF_MAX] = {
+		{ "memhp_zone_present_bytes",
+		  "Present memory of the zone (/proc/zoneinfo present)." },
+		{ "memhp_zone_managed_bytes",
+		  "Memory of the zone managed by the buddy allocator (/proc/zoneinfo managed)." },
+		{ "memhp_zone_spanned_bytes",
+		  "Physical span of the zone, holes included (/proc/zoneinfo spanned)." },
+		{ "memhp_zone_cma_bytes", "CMA memory of the zone (/proc/zoneinfo cma)." },
+		{ "memhp_zone_start_address_bytes",
+		  "Physical address where the zone starts (start_pfn times the page size)." },
+	};
+	const struct zi_zone **z;
+	size_t i, n = 0;
+	int k;
+	struct {
+		int node;
+		uint64_t movable, kernel;
+	} *nodes = NULL;
+	size_t nn = 0;
+	uint64_t gm = 0, gk = 0;
+
+	z = calloc(zi->nr ? zi->nr : 1, sizeof(*z));
+	nodes = calloc(zi->nr ? zi->nr : 1, sizeof(*nodes));
+	if (!z || !nodes) {
+		free(z);
+		free(nodes);
+		return -ENOMEM;
+	}
+	for (i = 0; i < zi->nr; i++)
+		z[i] = &zi->zones[i];
+	qsort(z, zi->nr, sizeof(*z), cmp_zone);
+	/* Drop duplicates (same node and label): one series each. */
+	for (i = 0; i < zi->nr; i++) {
+		if (n && z[n - 1]->nid == z[i]->nid &&
+		    !strcmp(prom_zone_label(z[n - 1]->name), prom_zone_label(z[i]->name)))
+			continue;
+		z[n++] = z[i];
+	}
+	for (k = 0; k < ZF_MAX; k++) {
+		family(b, f[k].name, "gauge", f[k].help);
+		for (i = 0; i < n; i++) {
+			const struct zi_zone *x = z[i];
+			uint64_t v;
+			bool has;
+
+			switch (k) {
+			case ZF_PRESENT:
+				v = x->present, has = x->has_present;
+				break;
+			case ZF_MANAGED:
+				v = x->managed, has = x->has_managed;
+				break;
+			case ZF_SPANNED:
+				v = x->spanned, has = x->has_spanned;
+				break;
+			case ZF_CMA:
+				v = x->cma, has = x->has_cma;
+				break;
+			default:
+				/* An empty zone's start_pfn means nothing. */
+				v = x->start_pfn, has = x->has_start && x->spanned;
+				break;
+			}
+			if (!has)
+				continue;
+			prom_printf(b, "%s{node=\"%d\",zone=\"%s\"} %" PRIu64 "\n",
+				    f[k].name, x->nid, prom_zone_label(x->name),
+				    mul_sat(v, m->page_size));
+		}
+	}
+	/* MOVABLE:KERNEL of present memory, per node and overall. */
+	for (i = 0; i < n; i++) {
+		const struct zi_zone *x = z[i];
+		size_t j;
+
+		if (!x->has_present || x->zid == ZA_ZONE_DEVICE)
+			continue;
+		for (j = 0; j < nn && nodes[j].node != x->nid; j++)
+			;
+		if (j == nn) {
+			nodes[nn].node = x->nid;
+			nodes[nn].movable = nodes[nn].kernel = 0;
+			nn++;
+		}
+		if (x->zid == ZA_ZONE_MOVABLE) {
+			nodes[j].movable += x->present;
+			gm += x->present;
+		} else {
+			nodes[j].kernel += x->present;
+			gk += x->present;
+		}
+	}
+	family(b, "memhp_node_movable_kernel_ratio", "gauge",
+	       "Present ZONE_MOVABLE memory per present memory of the other zones, per node (+Inf: no kernel memory).");
+	for (i = 0; i < nn; i++) {
+		prom_printf(b, "memhp_node_movable_kernel_ratio{node=\"%d\"} ", nodes[i].node);
+		put_double(b, prom_ratio(nodes[i].movable, nodes[i].kernel));
+		prom_printf(b, "\n");
+	}
+	family(b, "memhp_movable_kernel_ratio", "gauge",
+	       "Present ZONE_MOVABLE memory per present memory of the other zones, all nodes.");
+	prom_printf(b, "memhp_movable_kernel_ratio ");
+	put_double(b, prom_ratio(gm, gk));
+	prom_printf(b, "\n");
+	free(z);
+	free(nodes);
+	return 0;
+}
+
+/* --- groups -------------------------------------------------------------- */
+
+/* Groups are labelled by id; one whose id is unknown or repeats an earlier
+ * group's (never from the kernel) by its position, so no series repeats. */
+static void group_labels(struct prom_buf *b, const struct prom_group *all,
+			 size_t idx)
+{
+	const struct prom_group *g = &all[idx];
+	size_t i;
+	bool dup = false;
+
+	for (i = 0; i < idx && g->id >= 0 && !dup; i++)
+		dup = all[i].id == g->id;
+	if (g->id >= 0 && !dup)
+		prom_printf(b, "{group=\"%d\",node=\"", g->id);
+	else
+		prom_printf(b, "{group=\"unknown%zu\",node=\"", idx);
+	put_node(b, g->nid);
+	prom_printf(b, "\",type=\"%s\"}", g->dynamic ? "dynamic" : "static");
+}
+
+static void render_groups(struct prom_buf *b, const struct prom_group *g,
+			  size_t n, double max_ratio)
+{
+	static const char *const names[] = {
+		"memhp_group_size_bytes",  "memhp_group_kernel_bytes",
+		"memhp_group_movable_bytes", "memhp_group_movable_kernel_ratio",
+		"memhp_group_headroom_bytes",
+	};
+	static const char *const helps[] = {
+		"Size of the memory group: maximum (static groups: a DIMM) or unit (dynamic: virtio-mem).",
+		"Online memory of the group in zones other than ZONE_MOVABLE (present_kernel_pages).",
+		"Online memory of the group in ZONE_MOVABLE (present_movable_pages).",
+		"MOVABLE:KERNEL ratio of the group's online memory (+Inf: all movable).",
+		"Movable memory the group can still take before its MOVABLE:KERNEL ratio exceeds memory_hotplug.auto_movable_ratio.",
+	};
+	size_t k, i, nk = max_ratio > 0 ? 5 : 4;
+
+	for (k = 0; k < nk; k++) {
+		family(b, names[k], "gauge", helps[k]);
+		for (i = 0; i < n; i++) {
+			prom_printf(b, "%s", names[k]);
+			group_labels(b, g, i);
+			switch (k) {
+			case 0:
+				prom_printf(b, " %" PRIu64 "\n", g[i].size_bytes);
+				break;
+			case 1:
+				prom_printf(b, " %" PRIu64 "\n", g[i].kernel_bytes);
+				break;
+			case 2:
+				prom_printf(b, " %" PRIu64 "\n", g[i].movable_bytes);
+				break;
+			case 3:
+				prom_printf(b, " ");
+				put_double(b, prom_ratio(g[i].movable_bytes, g[i].kernel_bytes));
+				prom_printf(b, "\n");
+				break;
+			default:
+				prom_printf(b, " %" PRIu64 "\n",
+					    prom_headroom(g[i].movable_bytes,
+							  g[i].kernel_bytes, max_ratio));
+			}
+		}
+	}
+}
+
+/* --- live: events and probes ------------------------------------------- */
+
+static void render_events(struct prom_buf *b, const struct prom_input *in)
+{
+	const struct prom_stats *st = in->stats;
+	uint64_t ps = in->model->page_size;
+	unsigned int k, i;
+	int op;
+
+	family(b, "memhp_events_total", "counter",
+	       "Memory hotplug events seen, by kind and result (ok or the errno name; notify: the chain's result as an errno).");
+	for (k = 1; k < MEMHP_EV_KIND_MAX; k++) {
+		for (i = 0; i < st->nres[k] && i < PROM_MAX_RESULTS; i++) {
+			char eb[16];
+
+			prom_printf(b, "memhp_events_total{event=\"%s\",result=\"%s\"} %" PRIu64 "\n",
+				    event_kind_name(k), errno_name(st->res[k][i].ret, eb, sizeof(eb)),
+				    st->res[k][i].n);
+		}
+		if (st->other[k])
+			prom_printf(b, "memhp_events_total{event=\"%s\",result=\"other\"} %" PRIu64 "\n",
+				    event_kind_name(k), st->other[k]);
+	}
+	family(b, "memhp_operation_duration_seconds", "histogram",
+	       "Duration of memory hotplug operations (entry to return), by operation.");
+	for (op = 0; op < PROM_NR_OPS; op++) {
+		const struct prom_hist *h = &st->lat[op];
+		uint64_t cum = 0;
+
+		for (i = 0; i < PROM_NR_BUCKETS; i++) {
+			cum += h->bucket[i];
+			prom_printf(b, "memhp_operation_duration_seconds_bucket{op=\"%s\",le=\"",
+				    op_names[op]);
+			put_double(b, prom_buckets[i]);
+			prom_printf(b, "\"} %" PRIu64 "\n", cum);
+		}
+		prom_printf(b, "memhp_operation_duration_seconds_bucket{op=\"%s\",le=\"+Inf\"} %" PRIu64 "\n",
+			    op_names[op], h->count);
+		prom_printf(b, "memhp_operation_duration_seconds_sum{op=\"%s\"} ", op_names[op]);
+		put_double(b, h->sum);
+		prom_printf(b, "\nmemhp_operation_duration_seconds_count{op=\"%s\"} %" PRIu64 "\n",
+			    op_names[op], h->count);
+	}
+	family(b, "memhp_online_released_bytes_total", "counter",
+	       "Bytes of onlined ranges that the online-page callback released to the page allocator.");
+	prom_printf(b, "memhp_online_released_bytes_total %" PRIu64 "\n",
+		    mul_sat(st->released_pages, ps));
+	family(b, "memhp_online_held_bytes_total", "counter",
+	       "Bytes of onlined ranges that the online-page callback kept back (fake-offline, e.g. balloon drivers).");
+	prom_printf(b, "memhp_online_held_bytes_total %" PRIu64 "\n", mul_sat(st->held_pages, ps));
+}
+
+static void render_probes(struct prom_buf *b, const struct prom_input *in)
+{
+	size_t i;
+
+	family(b, "memhp_probe_attached", "gauge",
+	       "1 when the probe is attached (how: fexit, fentry, kretprobe, kprobe), 0 when not (how=\"none\").");
+	for (i = 0; i < in->nr_probes; i++) {
+		const struct prom_probe *p = &in->probes[i];
+
+		prom_printf(b, "memhp_probe_attached{probe=\"");
+		prom_label_value(b, p->name, sizeof(p->name));
+		prom_printf(b, "\",how=\"");
+		prom_label_value(b, p->attached && p->how[0] ? p->how : "none", sizeof(p->how));
+		prom_printf(b, "\"} %d\n", p->attached ? 1 : 0);
+	}
+}
+
+/* --- the whole exposition --------------------------------------------- */
+
+int prom_render(struct prom_buf *b, const struct prom_input *in)
+{
+	const struct memhp_model *m = in->model;
+	struct prom_group *groups = NULL;
+	const struct prom_group *gp = in->groups;
+	size_t ng = in->nr_groups;
+	double max_ratio = -1;
+
+	if (!m)
+		return -EINVAL;
+	family(b, "memhp_build_info", "gauge",
+	       "memhp's version and event ABI; always 1.");
+	prom_printf(b, "memhp_build_info{version=\"");
+	prom_label_value(b, in->version ? in->version : "unknown", 64);
+	prom_printf(b, "\",abi=\"%d\"} 1\n", MEMHP_ABI_VERSION);
+	family(b, "memhp_kernel_info", "gauge", "The kernel release memhp reads; always 1.");
+	prom_printf(b, "memhp_kernel_info{release=\"");
+	prom_label_value(b, in->kernel_release && *in->kernel_release ?
+				    in->kernel_release : "unknown", 128);
+	prom_printf(b, "\"} 1\n");
+	if (in->start_time > 0) {
+		family(b, "memhp_start_time_seconds", "gauge",
+		       "When memhp started, seconds since the Unix epoch.");
+		prom_printf(b, "memhp_start_time_seconds ");
+		put_double(b, in->start_time);
+		prom_printf(b, "\n");
+	}
+	family(b, "memhp_tracing", "gauge",
+	       "1 when the state is kept current by BPF events, 0 for a one-time sysfs snapshot.");
+	prom_printf(b, "memhp_tracing %d\n", in->live ? 1 : 0);
+	family(b, "memhp_block_size_bytes", "gauge", "Memory block size (block_size_bytes).");
+	prom_printf(b, "memhp_block_size_bytes %" PRIu64 "\n", m->block_size);
+	if (m->sys.snapshot) {
+		family(b, "memhp_hotplug_config_info", "gauge",
+		       "Memory hotplug settings (auto_online_blocks and memory_hotplug parameters); always 1.");
+		prom_printf(b, "memhp_hotplug_config_info{auto_online_blocks=\"");
+		prom_label_value(b, m->sys.auto_online_blocks, sizeof(m->sys.auto_online_blocks));
+		prom_printf(b, "\",online_policy=\"");
+		prom_label_value(b, m->sys.online_policy, sizeof(m->sys.online_policy));
+		prom_printf(b, "\",memmap_on_memory=\"");
+		prom_label_value(b, m->sys.memmap_on_memory, sizeof(m->sys.memmap_on_memory));
+		prom_printf(b, "\"} 1\n");
+		if (m->sys.auto_movable_ratio >= 0) {
+			max_ratio = m->sys.auto_movable_ratio / 100.0;
+			family(b, "memhp_auto_movable_ratio", "gauge",
+			       "Maximum MOVABLE:KERNEL ratio of the auto-movable online policy (memory_hotplug.auto_movable_ratio / 100).");
+			prom_printf(b, "memhp_auto_movable_ratio ");
+			put_double(b, max_ratio);
+			prom_printf(b, "\n");
+		}
+	}
+	if (render_blocks(b, m))
+		return -ENOMEM;
+	if (in->per_block)
+		render_per_block(b, m);
+	if (in->zi && render_zones(b, m, in->zi))
+		return -ENOMEM;
+	if (!gp) {
+		groups = calloc(MEMHP_MAX_GROUPS, sizeof(*groups));
+		if (!groups)
+			return -ENOMEM;
+		ng = prom_groups_from_model(m, groups, MEMHP_MAX_GROUPS);
+		gp = groups;
+	}
+	if (ng || in->live)
+		render_groups(b, gp, ng, max_ratio);
+	free(groups);
+	if (in->live) {
+		family(b, "memhp_events_decoded_total", "counter",
+		       "Events read from the ring buffer and decoded.");
+		prom_printf(b, "memhp_events_decoded_total %" PRIu64 "\n", in->seen);
+		family(b, "memhp_events_lost_total", "counter",
+		       "Events lost in the kernel because the ring buffer was full.");
+		prom_printf(b, "memhp_events_lost_total %" PRIu64 "\n", in->lost);
+		family(b, "memhp_events_malformed_total", "counter",
+		       "Ring-buffer records the decoder rejected.");
+		prom_printf(b, "memhp_events_malformed_total %" PRIu64 "\n", in->malformed);
+		family(b, "memhp_events_inconsistent_total", "counter",
+		       "Events the state model could not apply (drift between events and state).");
+		prom_printf(b, "memhp_events_inconsistent_total %" PRIu64 "\n",
+			    in->inconsistent);
+		if (in->stats)
+			render_events(b, in);
+		render_probes(b, in);
+	}
+	if (in->scrapes_valid) {
+		family(b, "memhp_exporter_scrapes_total", "counter",
+		       "HTTP requests for /metrics answered.");
+		prom_printf(b, "memhp_exporter_scrapes_total %" PRIu64 "\n", in->scrapes);
+		family(b, "memhp_exporter_render_errors_total", "counter",
+		       "Expositions that could not be rendered (out of memory).");
+		prom_printf(b, "memhp_exporter_render_errors_total %" PRIu64 "\n",
+			    in->scrape_errors);
+		family(b, "memhp_exporter_render_seconds", "gauge",
+		       "Time the previous exposition took to render (under the model lock).");
+		prom_printf(b, "memhp_exporter_render_seconds ");
+		put_double(b, in->last_render_seconds);
+		prom_printf(b, "\n");
+	}
+	return b->oom ? -ENOMEM : 0;
+}
