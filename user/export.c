@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "balloon.h"
 #include "export.h"
 #include "http.h"
 #include "session.h"
@@ -438,9 +439,15 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	pthread_mutex_unlock(&s->lock);
 }
 
+#define MAX_EXPORT_BALLOONS 16
+
 static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 {
+	struct balloon_dev bdev[MAX_EXPORT_BALLOONS];
+	struct prom_balloon pb[MAX_EXPORT_BALLOONS];
 	struct prom_input in = { 0 };
+	size_t i;
+	int nb;
 	struct zoneinfo zi;
 	bool warned;
 	double t0, dt;
@@ -461,6 +468,17 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.last_render_seconds = x->last_render;
 	pthread_mutex_unlock(&x->rlock);
 
+	/* per-CPU balloon counters: map reads, outside the model lock */
+	nb = balloon_read(x->s.loader, bdev, MAX_EXPORT_BALLOONS);
+	for (i = 0; nb > 0 && i < (size_t)nb; i++) {
+		snprintf(pb[i].driver, sizeof(pb[i].driver), "%s", bdev[i].driver);
+		pb[i].inflated = bdev[i].s.inflated;
+		pb[i].deflated = bdev[i].s.deflated;
+		pb[i].migrated = bdev[i].s.migrated;
+		pb[i].migrate_failed = bdev[i].s.migrate_failed;
+	}
+	in.balloons = pb;
+	in.nr_balloons = nb > 0 ? (size_t)nb : 0;
 	in.zi = have_zi > 0 ? &zi : NULL;
 	in.live = true;
 	in.stats = &x->stats;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "balloon.h"
+#include "check.h"
 #include "export.h"
 #include "ls.h"
 #include "simulate.h"
@@ -22,6 +23,7 @@ static const struct command commands[] = {
 	{ "ls", cmd_ls, "memory blocks from sysfs, lsmem-compatible (no BPF needed)" },
 	{ "export", cmd_export, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once" },
 	{ "top", cmd_top, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events" },
+	{ "check", cmd_check, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)" },
 	{ "simulate", cmd_simulate, "predict the kernel's zone for hotplug operations (no BPF needed)" },
 	{ "balloon", cmd_balloon, "balloon inflate/deflate/migrate activity per driver (BPF)" },
 };

@@ -685,6 +685,45 @@ static void render_probes(struct prom_buf *b, const struct prom_input *in)
 	}
 }
 
+/* Coverage findings (model counters) and balloon activity, live only. */
+static void render_findings_balloons(struct prom_buf *b, const struct prom_input *in)
+{
+	const struct memhp_model *m = in->model;
+	static const char *const ops[] = { "inflate", "deflate", "migrate", "migrate_failed" };
+	size_t i, k;
+
+	family(b, "memhp_findings_total", "counter",
+	       "Coverage findings: onlines that released pages the driver never backed "
+	       "(uncovered-online, critical) or left backed pages offline "
+	       "(backed-not-onlined, warning).");
+	prom_printf(b, "memhp_findings_total{kind=\"uncovered-online\",severity=\"critical\"} %" PRIu64
+		       "\n", m->uncovered_findings);
+	prom_printf(b, "memhp_findings_total{kind=\"backed-not-onlined\",severity=\"warning\"} %" PRIu64
+		       "\n", m->not_onlined_findings);
+	family(b, "memhp_finding_bytes_total", "counter",
+	       "Memory involved in coverage findings, by kind.");
+	prom_printf(b, "memhp_finding_bytes_total{kind=\"uncovered-online\"} %" PRIu64 "\n",
+		    mul_sat(m->uncovered_pages, m->page_size));
+	prom_printf(b, "memhp_finding_bytes_total{kind=\"backed-not-onlined\"} %" PRIu64 "\n",
+		    mul_sat(m->not_onlined_pages, m->page_size));
+	if (!in->nr_balloons)
+		return;
+	family(b, "memhp_balloon_bytes_total", "counter",
+	       "Balloon activity since memhp started, per driver: memory inflated, deflated, "
+	       "migrated (balloon compaction) and failed migrations.");
+	for (i = 0; i < in->nr_balloons; i++) {
+		const struct prom_balloon *bl = &in->balloons[i];
+		const uint64_t v[] = { bl->inflated, bl->deflated, bl->migrated, bl->migrate_failed };
+
+		for (k = 0; k < 4; k++) {
+			prom_printf(b, "memhp_balloon_bytes_total{driver=\"");
+			prom_label_value(b, bl->driver, sizeof(bl->driver));
+			prom_printf(b, "\",op=\"%s\"} %" PRIu64 "\n", ops[k],
+				    mul_sat(v[k], m->page_size));
+		}
+	}
+}
+
 /* --- the whole exposition --------------------------------------------- */
 
 int prom_render(struct prom_buf *b, const struct prom_input *in)
@@ -771,6 +810,7 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		if (in->stats)
 			render_events(b, in);
 		render_probes(b, in);
+		render_findings_balloons(b, in);
 	}
 	if (in->scrapes_valid) {
 		family(b, "memhp_exporter_scrapes_total", "counter",

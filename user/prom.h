@@ -90,6 +90,12 @@ struct prom_probe {
 	bool attached;
 };
 
+/* One balloon device's activity (user/balloon.c reads it from BPF). */
+struct prom_balloon {
+	char driver[64]; /* "virtio_balloon" */
+	uint64_t inflated, deflated, migrated, migrate_failed; /* pages */
+};
+
 /* A memory group as exported (from the model, or from a system snapshot). */
 struct prom_group {
 	int id;	 /* -1: unknown */
@@ -111,6 +117,8 @@ struct prom_input {
 	uint64_t seen, lost, malformed, inconsistent;
 	const struct prom_probe *probes;
 	size_t nr_probes;
+	const struct prom_balloon *balloons; /* live: balloon devices seen */
+	size_t nr_balloons;
 	/* Self-description. */
 	const char *version;	    /* "0.1.0" */
 	const char *kernel_release; /* NULL or "": "unknown" */

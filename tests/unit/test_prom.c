@@ -429,6 +429,34 @@ static void test_render_random(void **state)
 	}
 }
 
+static void test_render_findings_balloons(void **state)
+{
+	struct memhp_model m;
+	struct prom_input in = { 0 };
+	struct prom_balloon bl[1] = { { "virtio\"balloon", 76800, 76800, 191, 2 } };
+	struct prom_buf b;
+
+	model_2node(&m);
+	m.uncovered_findings = 1;
+	m.uncovered_pages = 19456;
+	m.not_onlined_findings = 2;
+	m.not_onlined_pages = 45056;
+	in.model = &m;
+	in.live = true;
+	in.balloons = bl;
+	in.nr_balloons = 1;
+	prom_buf_init(&b);
+	assert_int_equal(prom_render(&b, &in), 0);
+	check_exposition(b.p);
+	assert_non_null(strstr(b.p, "memhp_findings_total{kind=\"uncovered-online\",severity=\"critical\"} 1\n"));
+	assert_non_null(strstr(b.p, "memhp_findings_total{kind=\"backed-not-onlined\",severity=\"warning\"} 2\n"));
+	assert_non_null(strstr(b.p, "memhp_finding_bytes_total{kind=\"uncovered-online\"} 79691776\n"));
+	assert_non_null(strstr(b.p, "memhp_balloon_bytes_total{driver=\"virtio\\\"balloon\",op=\"inflate\"} 314572800\n"));
+	assert_non_null(strstr(b.p, "memhp_balloon_bytes_total{driver=\"virtio\\\"balloon\",op=\"migrate\"} 782336\n"));
+	prom_buf_free(&b);
+	model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_stats_bounded),  cmocka_unit_test(test_render_snapshot),
 		cmocka_unit_test(test_render_live),    cmocka_unit_test(test_render_oom),
 		cmocka_unit_test(test_render_random),
+		cmocka_unit_test(test_render_findings_balloons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,10 @@ def _run(lab, mode):
     bin = lab.memhp()
     out, err, pid = "/tmp/balloon-%s.json" % mode, "/tmp/balloon-%s.err" % mode, "/tmp/b.pid"
     lab.check("%s balloon -J -i 0.5 --attach %s >%s 2>%s & echo $! >%s" % (bin, mode, out, err, pid))
+    # the exporter counts the same activity (final textfile written at exit)
+    prom, xpid = "/tmp/balloon-%s.prom" % mode, "/tmp/x.pid"
+    lab.check("%s export -q --attach %s --textfile %s -i 1 2>/tmp/x.err & echo $! >%s"
+              % (bin, mode, prom, xpid))
     lab.wait_until("grep -q 'attached balloon_page_list_dequeue' %s || ! kill -0 $(cat %s)"
                    % (err, pid), timeout=60, what="memhp balloon attached")
     assert lab.run("kill -0 $(cat %s)" % pid)[0] == 0, lab.check("cat %s" % err)
@@ -37,8 +41,15 @@ def _run(lab, mode):
                    % (v0["balloon_deflate"] + 300 * MIB_PAGES), timeout=120, what="deflated")
     v1 = _vmstat(lab)
     lab.run("sleep 1.2")  # one more report after the last change
-    lab.run("kill -INT $(cat %s)" % pid)
-    lab.wait_until("! kill -0 $(cat %s)" % pid, timeout=20, what="memhp exit")
+    lab.run("kill -INT $(cat %s) $(cat %s)" % (pid, xpid))
+    lab.wait_until("! kill -0 $(cat %s) && ! kill -0 $(cat %s)" % (pid, xpid), timeout=20,
+                   what="memhp exit")
+    text = lab.check("cat %s" % prom)
+    series = {}
+    for ln in text.splitlines():
+        if ln.startswith("memhp_balloon_bytes_total{"):
+            k, v = ln.rsplit(" ", 1)
+            series[k] = int(v)
     last = json.loads(lab.check("tail -n1 %s" % out))
     devs = last["balloons"]
     assert len(devs) == 1 and devs[0]["driver"] == "virtio_balloon", devs
@@ -47,6 +58,9 @@ def _run(lab, mode):
     want = tuple(v1[k] - v0[k] for k in ("balloon_inflate", "balloon_deflate", "balloon_migrate"))
     assert got == want, "memhp %s != vmstat %s" % (got, want)
     assert want[0] >= 300 * MIB_PAGES and d["growth_bytes"] == (want[0] - want[1]) * 4096, d
+    lbl = 'memhp_balloon_bytes_total{driver="virtio_balloon",op="%s"}'
+    assert (series.get(lbl % "inflate"), series.get(lbl % "deflate"), series.get(lbl % "migrate")) \
+        == tuple(4096 * x for x in want), (series, want)
     return got
 
 
