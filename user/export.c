@@ -18,6 +18,8 @@
 
 #include "balloon.h"
 #include "export.h"
+#include "reconcile.h"
+#include "policy.h"
 #include "http.h"
 #include "session.h"
 #include "sysfs.h"
@@ -34,6 +36,8 @@ struct export_opts {
 	double duration; /* 0: until a signal */
 	unsigned int max_conns;
 	enum loader_mode mode;
+	const char *policy;  /* --policy FILE */
+	double reconcile;    /* seconds between reconciliations */
 };
 
 static volatile sig_atomic_t exiting;
@@ -60,7 +64,8 @@ static const char doc[] =
 	"  memhp export --textfile /var/lib/node_exporter/memhp.prom -i 30\n"
 	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree";
 
-enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_ATTACH, OPT_MAXCONN };
+enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_ATTACH, OPT_MAXCONN, OPT_POLICY,
+       OPT_RECONCILE };
 
 static const struct argp_option options[] = {
 	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
@@ -71,7 +76,13 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 16)", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
+	{ "policy", OPT_POLICY, "FILE", 0,
+	  "Evaluate this policy (docs/policy.md) at each reconciliation: "
+	  "memhp_policy_violations", 0 },
+	{ "reconcile", OPT_RECONCILE, "SECS", 0,
+	  "Seconds between comparisons of the model with sysfs (drift, early memory, "
+	  "policy; default 10)", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
 	{ 0 },
@@ -141,15 +152,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_ATTACH:
-		if (!strcmp(arg, "auto"))
-			o->mode = LOADER_AUTO;
-		else if (!strcmp(arg, "fentry"))
-			o->mode = LOADER_FENTRY;
-		else if (!strcmp(arg, "kprobe"))
-			o->mode = LOADER_KPROBE;
-		else
+		if (loader_mode_parse(arg, &o->mode))
 			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
+	case OPT_POLICY:
+		o->policy = arg;
+		break;
+	case OPT_RECONCILE: {
+		char *end;
+
+		errno = 0;
+		o->reconcile = strtod(arg, &end);
+		if (errno || *end || !(o->reconcile >= 1) || o->reconcile > 86400)
+			argp_error(state, "invalid --reconcile '%s' (seconds, 1 to 86400)", arg);
+		break;
+	}
 	case 'q':
 		o->quiet = true;
 		break;
@@ -423,7 +440,11 @@ struct exporter {
 	char release[128];
 	char zipath[PATH_MAX];
 	double start_time;
+	struct policy pol;	  /* with --policy */
+	bool have_pol;
+	struct policy_tracker trk; /* event-based rules; under s.lock */
 	pthread_mutex_t rlock; /* the fields below */
+	struct recon_result recon;
 	uint64_t scrapes, render_errors;
 	double last_render;
 	bool zi_warned;
@@ -436,6 +457,8 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	pthread_mutex_lock(&s->lock);
 	x->seen++;
 	prom_stats_event(&x->stats, e);
+	if (x->have_pol)
+		policy_track_event(&x->trk, e, model_pages_per_block(&s->model));
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -443,6 +466,7 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 
 static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 {
+	struct recon_result *recon = malloc(sizeof(*recon));
 	struct balloon_dev bdev[MAX_EXPORT_BALLOONS];
 	struct prom_balloon pb[MAX_EXPORT_BALLOONS];
 	struct prom_input in = { 0 };
@@ -466,6 +490,10 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.scrapes = x->scrapes;
 	in.scrape_errors = x->render_errors;
 	in.last_render_seconds = x->last_render;
+	if (recon) {
+		*recon = x->recon;
+		in.recon = recon;
+	}
 	pthread_mutex_unlock(&x->rlock);
 
 	/* per-CPU balloon counters: map reads, outside the model lock */
@@ -505,7 +533,29 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	pthread_mutex_unlock(&x->rlock);
 	if (have_zi > 0)
 		zoneinfo_free(&zi);
+	free(recon);
 	return rc;
+}
+
+/* Compare the model with the kernel; the result shows in the next scrape. */
+static void reconcile(struct exporter *x)
+{
+	struct recon_result *r = malloc(sizeof(*r));
+	char err[256];
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&x->rlock);
+	*r = x->recon;
+	pthread_mutex_unlock(&x->rlock);
+	if (reconcile_run(&x->s, x->o->sysroot, x->have_pol ? &x->pol : NULL, &x->trk, r, err,
+			  sizeof(err)) &&
+	    r->errors == 1)
+		fprintf(stderr, PROG ": reconciliation failed: %s\n", err);
+	pthread_mutex_lock(&x->rlock);
+	x->recon = *r;
+	pthread_mutex_unlock(&x->rlock);
+	free(r);
 }
 
 static int http_render(void *ctx, struct prom_buf *b)
@@ -536,7 +586,7 @@ static int export_live(const struct export_opts *o)
 	struct http_server *http = NULL;
 	const struct probe_status *ps;
 	struct sigaction sa = { 0 };
-	double next_write, deadline = 0;
+	double next_write, next_recon, deadline = 0;
 	size_t i, n;
 	int ret = 0, rc;
 
@@ -548,6 +598,19 @@ static int export_live(const struct export_opts *o)
 	x->o = o;
 	x->start_time = wall_now();
 	pthread_mutex_init(&x->rlock, NULL);
+	policy_tracker_init(&x->trk);
+	if (o->policy) {
+		char err[512];
+
+		if (policy_load(o->policy, &x->pol, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			policy_tracker_free(&x->trk);
+			pthread_mutex_destroy(&x->rlock);
+			free(x);
+			return 2;
+		}
+		x->have_pol = true;
+	}
 	export_kernel_release(o->sysroot, x->release, sizeof(x->release));
 	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
 	so.mode = o->mode;
@@ -559,10 +622,14 @@ static int export_live(const struct export_opts *o)
 	so.ctx = x;
 	rc = session_open(&x->s, &so);
 	if (rc) {
+		if (x->have_pol)
+			policy_free(&x->pol);
+		policy_tracker_free(&x->trk);
 		pthread_mutex_destroy(&x->rlock);
 		free(x);
 		return rc;
 	}
+	reconcile(x); /* early memory, drift 0 and the policy from the start */
 	n = loader_probes(x->s.loader, &ps);
 	for (i = 0; i < n && i < LOADER_MAX_PROBES; i++) {
 		snprintf(x->probes[i].name, sizeof(x->probes[i].name), "%s",
@@ -610,6 +677,7 @@ static int export_live(const struct export_opts *o)
 		fprintf(stderr, PROG ": writing %s every %gs\n", o->textfile, o->interval);
 	}
 	next_write = mono_now() + o->interval;
+	next_recon = mono_now() + o->reconcile;
 	if (o->duration > 0)
 		deadline = mono_now() + o->duration;
 	while (!exiting) {
@@ -618,6 +686,10 @@ static int export_live(const struct export_opts *o)
 
 		if (deadline && now >= deadline)
 			break;
+		if (now >= next_recon) {
+			reconcile(x);
+			next_recon = mono_now() + o->reconcile;
+		}
 		if (o->textfile && now >= next_write) {
 			write_textfile(x);
 			next_write = now + o->interval;
@@ -630,6 +702,7 @@ static int export_live(const struct export_opts *o)
 		}
 	}
 	session_poll(&x->s, 0);
+	reconcile(x);
 	if (o->textfile && write_textfile(x))
 		ret = 1;
 out:
@@ -640,6 +713,9 @@ out:
 		(unsigned long long)x->s.model.lost);
 	pthread_mutex_unlock(&x->rlock);
 	session_close(&x->s);
+	if (x->have_pol)
+		policy_free(&x->pol);
+	policy_tracker_free(&x->trk);
 	pthread_mutex_destroy(&x->rlock);
 	free(x);
 	return ret;
@@ -648,10 +724,14 @@ out:
 int cmd_export(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct export_opts o = { .interval = 15, .mode = LOADER_AUTO };
+	struct export_opts o = { .interval = 15, .mode = LOADER_AUTO, .reconcile = 10 };
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
+	if (o.once && o.policy) {
+		fprintf(stderr, PROG ": --policy needs the live exporter (use memhp check for a one-shot evaluation)\n");
+		return 2;
+	}
 	if (o.once)
 		return export_once(&o);
 	return export_live(&o);

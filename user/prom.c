@@ -10,6 +10,7 @@
 
 #include "decode.h"
 #include "prom.h"
+#include "reconcile.h"
 #include "zoneinfo.h"
 
 /* --- buffer -------------------------------------------------------------- */
@@ -724,6 +725,103 @@ static void render_findings_balloons(struct prom_buf *b, const struct prom_input
 	}
 }
 
+/*
+ * Per node and zone, from the blocks memhp saw come online (live): pages the
+ * online-page callback kept offline (fake-offline, unbacked) and pages that
+ * hold the blocks' own memmap (memmap_on_memory).
+ */
+static void render_block_accounting(struct prom_buf *b, const struct memhp_model *m)
+{
+	struct {
+		int node;
+		const char *zone;
+		uint64_t held, memmap;
+	} acc[32];
+	uint64_t ppb = model_pages_per_block(m);
+	size_t n = 0, i, j;
+
+	for (i = 0; i < m->nr_blocks; i++) {
+		const struct memhp_block *blk = &m->blocks[i];
+		const char *zone = prom_block_zone(blk);
+		uint64_t held = 0;
+
+		if (blk->state != MEMHP_BLOCK_ONLINE)
+			continue;
+		if (blk->released_known && ppb > blk->vmemmap_pages + blk->released_pages)
+			held = ppb - blk->vmemmap_pages - blk->released_pages;
+		if (!held && !blk->vmemmap_pages)
+			continue;
+		for (j = 0; j < n; j++)
+			if (acc[j].node == blk->node && !strcmp(acc[j].zone, zone))
+				break;
+		if (j == n) {
+			if (n == sizeof(acc) / sizeof(acc[0]))
+				continue; /* bounded label set */
+			acc[n].node = blk->node;
+			acc[n].zone = zone;
+			acc[n].held = acc[n].memmap = 0;
+			n++;
+		}
+		acc[j].held += held;
+		acc[j].memmap += blk->vmemmap_pages;
+	}
+	family(b, "memhp_zone_held_bytes", "gauge",
+	       "Memory of online blocks that the online-page callback kept offline "
+	       "(balloon fake-offline, unbacked), per node and zone (blocks memhp saw online).");
+	for (j = 0; j < n; j++) {
+		prom_printf(b, "memhp_zone_held_bytes{node=\"");
+		put_node(b, acc[j].node);
+		prom_printf(b, "\",zone=\"%s\"} %" PRIu64 "\n", acc[j].zone,
+			    mul_sat(acc[j].held, m->page_size));
+	}
+	family(b, "memhp_zone_memmap_bytes", "gauge",
+	       "Memory of online blocks holding their own memmap (memmap_on_memory), "
+	       "per node and zone (blocks memhp saw online).");
+	for (j = 0; j < n; j++) {
+		prom_printf(b, "memhp_zone_memmap_bytes{node=\"");
+		put_node(b, acc[j].node);
+		prom_printf(b, "\",zone=\"%s\"} %" PRIu64 "\n", acc[j].zone,
+			    mul_sat(acc[j].memmap, m->page_size));
+	}
+}
+
+static void render_recon(struct prom_buf *b, const struct prom_input *in)
+{
+	const struct recon_result *r = in->recon;
+	const uint64_t ps = in->model->page_size;
+	size_t i;
+
+	family(b, "memhp_reconciliations_total", "counter",
+	       "Comparisons of the model with the kernel (sysfs), and failed ones.");
+	prom_printf(b, "memhp_reconciliations_total{result=\"ok\"} %" PRIu64 "\n", r->runs);
+	prom_printf(b, "memhp_reconciliations_total{result=\"error\"} %" PRIu64 "\n", r->errors);
+	if (!r->valid)
+		return;
+	family(b, "memhp_drift_blocks", "gauge",
+	       "Memory blocks whose state in memhp's model differed from sysfs at the last "
+	       "reconciliation (0 when events and kernel agree).");
+	prom_printf(b, "memhp_drift_blocks %" PRIu64 "\n", r->drift_blocks);
+	family(b, "memhp_zone_early_bytes", "gauge",
+	       "Present memory of the zone that was there at boot (the kernel's "
+	       "present_early_pages, used by the auto-movable policy).");
+	for (i = 0; i < r->nr_zones; i++)
+		prom_printf(b, "memhp_zone_early_bytes{node=\"%d\",zone=\"%s\"} %" PRIu64 "\n",
+			    r->zones[i].node, prom_zone_label(r->zones[i].zone),
+			    mul_sat(r->zones[i].early, ps));
+	if (!r->policy)
+		return;
+	family(b, "memhp_policy_violations", "gauge",
+	       "Violations of each policy rule at the last evaluation (memhp export --policy).");
+	for (i = 0; i < r->nr_rules; i++) {
+		if (!r->rules[i].evaluated)
+			continue;
+		prom_printf(b, "memhp_policy_violations{rule=\"");
+		prom_label_value(b, r->rules[i].name, sizeof(r->rules[i].name));
+		prom_printf(b, "\",severity=\"%s\"} %" PRIu64 "\n", r->rules[i].severity,
+			    r->rules[i].violations);
+	}
+}
+
 /* --- the whole exposition --------------------------------------------- */
 
 int prom_render(struct prom_buf *b, const struct prom_input *in)
@@ -811,6 +909,9 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 			render_events(b, in);
 		render_probes(b, in);
 		render_findings_balloons(b, in);
+		render_block_accounting(b, m);
+		if (in->recon)
+			render_recon(b, in);
 	}
 	if (in->scrapes_valid) {
 		family(b, "memhp_exporter_scrapes_total", "counter",

@@ -105,6 +105,8 @@ struct prom_group {
 	uint64_t kernel_bytes, movable_bytes;
 };
 
+struct recon_result;
+
 struct prom_input {
 	const struct memhp_model *model; /* required */
 	const struct zoneinfo *zi;	 /* NULL: no zone series */
@@ -119,6 +121,7 @@ struct prom_input {
 	size_t nr_probes;
 	const struct prom_balloon *balloons; /* live: balloon devices seen */
 	size_t nr_balloons;
+	const struct recon_result *recon; /* live: last reconciliation, or NULL */
 	/* Self-description. */
 	const char *version;	    /* "0.1.0" */
 	const char *kernel_release; /* NULL or "": "unknown" */

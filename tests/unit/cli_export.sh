@@ -29,6 +29,9 @@ expect() { # description got want
 check "export --help" 0 "$bin" export --help
 check "export bad --listen" 2 "$bin" export --listen nowhere
 check "export bad --listen port" 2 "$bin" export --listen 127.0.0.1:70000
+check "export --stdout --policy (live only)" 2 "$bin" export --stdout --policy tests/data/policy-lab.conf
+check "export bad --reconcile" 2 "$bin" export --reconcile 0
+check "export unreadable --policy" 2 "$bin" export --policy /nonexistent/policy.yaml --textfile /tmp/memhp-x.prom
 check "export bad --interval" 2 "$bin" export --interval 0
 check "export bad --duration" 2 "$bin" export -d -1
 check "export bad --attach" 2 "$bin" export --attach magic

@@ -150,6 +150,7 @@ def test_export_prometheus(lab):
     hp = lab.host_port(GUEST_PORT)
     # In a subshell that records the exit status.
     lab.check("( %s export --listen 0.0.0.0:%d --textfile /tmp/memhp.prom --interval 1 -q "
+              "--policy /memhp/tests/data/policy-lab.conf --reconcile 1 "
               ">/tmp/export.out 2>/tmp/export.err & echo $! >/tmp/export.pid; wait $!; "
               "echo $? >/tmp/export.rc ) >/dev/null 2>&1 &" % (memhp, GUEST_PORT))
     lab.wait_until("[ -s /tmp/export.pid ]", timeout=10)
@@ -278,6 +279,25 @@ def _scenario(lab, prom, url, memhp):
     assert prom.value('memhp_probe_attached{probe="online_pages"}') == 1
     release = lab.check("uname -r").strip()
     assert prom.value('memhp_kernel_info{release="%s"}' % release) == 1
+
+    # Reconciliation: the model equals sysfs (no drift), early (boot) memory
+    # per zone is present memory minus the hot-plugged blocks online in it,
+    # and the policy's violations equal `memhp check` on the same state.
+    time.sleep(2.5)  # one more reconciliation + scrape after the last change
+    assert prom.value("memhp_drift_blocks") == 0
+    assert prom.value('memhp_reconciliations_total{result="error"}') == 0
+    early = {(m["node"], m["zone"]): v for m, v in prom.query("memhp_zone_early_bytes")}
+    assert early[("0", "Movable")] == 0, early
+    assert early[("0", "Normal")] == zoneinfo[("0", "Normal")]["present"] * 4096 - 2 * bs, early
+    assert early[("0", "DMA32")] == zoneinfo[("0", "DMA32")]["present"] * 4096, early
+    rc, out = lab.run("%s check --policy /memhp/tests/data/policy-lab.conf -J" % memhp)
+    chk = json.loads(out)
+    want = {}
+    for v in chk["violations"]:
+        want[v["rule"]] = want.get(v["rule"], 0) + 1
+    got = {m["rule"]: v for m, v in prom.query("memhp_policy_violations")}
+    assert got == {r: float(want.get(r, 0)) for r in ("global-ratio", "dimm-one-zone")}, (got, want)
+    assert got["dimm-one-zone"] == 1, got  # 2 blocks Normal, 6 Movable
 
     # The exporter kept serving while events streamed: every scrape up.
     assert prom.value('min_over_time(up{job="memhp"}[10m])') == 1

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Periodic reconciliation of a live session with the kernel: drift between
+ * the model (kept by events) and sysfs, the zones' early (boot) memory, and,
+ * with a policy, its violations. Run from a sink's main loop; the result is
+ * copied into the exposition (user/prom.c).
+ */
+#ifndef MEMHP_RECONCILE_H
+#define MEMHP_RECONCILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct session;
+struct policy;
+struct policy_tracker;
+
+#define RECON_MAX_ZONES 64
+#define RECON_MAX_RULES 64
+
+struct recon_zone {
+	int node;
+	char zone[16];	/* za_zone_name() */
+	uint64_t early; /* present early (boot) pages */
+};
+
+struct recon_rule {
+	char name[64];
+	char severity[12];
+	uint64_t violations;
+	bool evaluated;
+};
+
+struct recon_result {
+	bool valid;		/* at least one run completed */
+	uint64_t runs, errors;
+	uint64_t drift_blocks;	/* blocks whose state differs, or missing on a side */
+	struct recon_zone zones[RECON_MAX_ZONES];
+	size_t nr_zones;
+	bool policy;
+	struct recon_rule rules[RECON_MAX_RULES];
+	size_t nr_rules;
+};
+
+/*
+ * One reconciliation. The model is read under the session's lock only while
+ * comparing; sysfs and /proc are read before. Returns 0 or -1 with @err.
+ */
+int reconcile_run(struct session *s, const char *sysroot, const struct policy *pol,
+		  const struct policy_tracker *trk, struct recon_result *out, char *err,
+		  size_t errlen);
+
+/* Blocks whose state differs between two models (sorted block arrays). */
+struct memhp_model;
+uint64_t reconcile_drift(const struct memhp_model *kernel, const struct memhp_model *model);
+
+#endif
