@@ -680,7 +680,7 @@ static const struct argp_option options[] = {
 	{ "delay", 'd', "SECS", 0, "Refresh period (default 1)", 0 },
 	{ "max-ratio", OPT_MAXRATIO, "PCT", 0, "Maximum MOVABLE:KERNEL in percent (301 = 3.01)", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "verbose", 'v', NULL, 0, "Report attached probes; libbpf debug output", 0 },
 	{ 0 },
 };
@@ -720,13 +720,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->sysroot = arg;
 		break;
 	case OPT_ATTACH:
-		if (!strcmp(arg, "auto"))
-			o->mode = LOADER_AUTO;
-		else if (!strcmp(arg, "fentry"))
-			o->mode = LOADER_FENTRY;
-		else if (!strcmp(arg, "kprobe"))
-			o->mode = LOADER_KPROBE;
-		else
+		if (loader_mode_parse(arg, &o->mode))
 			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
 	case 'v':
