@@ -38,6 +38,25 @@ uint64_t reconcile_drift(const struct memhp_model *k, const struct memhp_model *
 	return d;
 }
 
+int reconcile_policy_state(struct policy_state *ps, struct zi_system *sys,
+			   struct policy_balloon *balloons, size_t max_balloons,
+			   const char *sysroot, const struct memhp_model *m,
+			   const struct policy_tracker *trk, char *err, size_t errlen)
+{
+	if (zi_system_load(sys, sysroot, err, errlen))
+		return -1;
+	memset(ps, 0, sizeof(*ps));
+	ps->za = &sys->st;
+	ps->devs = sys->devs;
+	ps->nr_devs = sys->nr_devs;
+	ps->page_size = sys->page_size;
+	ps->model = m;
+	ps->events = trk;
+	ps->nr_balloons = check_detect_balloons(sysroot, balloons, max_balloons);
+	ps->balloons = balloons;
+	return 0;
+}
+
 int reconcile_run(struct session *s, const char *sysroot, const struct policy *pol,
 		  const struct policy_tracker *trk, struct recon_result *out, char *err,
 		  size_t errlen)
@@ -58,7 +77,8 @@ int reconcile_run(struct session *s, const char *sysroot, const struct policy *p
 	zi_system_init(sys);
 	if (sysfs_snapshot(kernel, sysroot, err, errlen))
 		goto out_models;
-	if (zi_system_load(sys, sysroot, err, errlen))
+	if (reconcile_policy_state(&ps, sys, balloons, RECON_MAX_BALLOONS, sysroot, &s->model, trk,
+				   err, errlen))
 		goto out_models;
 	out->nr_zones = 0;
 	for (node = 0; node < sys->st.nr_nodes; node++) {
@@ -78,15 +98,6 @@ int reconcile_run(struct session *s, const char *sysroot, const struct policy *p
 	out->drift_blocks = reconcile_drift(kernel, &s->model);
 	ret = 0;
 	if (pol) {
-		memset(&ps, 0, sizeof(ps));
-		ps.za = &sys->st;
-		ps.devs = sys->devs;
-		ps.nr_devs = sys->nr_devs;
-		ps.page_size = sys->page_size;
-		ps.model = &s->model;
-		ps.events = trk;
-		ps.nr_balloons = check_detect_balloons(sysroot, balloons, RECON_MAX_BALLOONS);
-		ps.balloons = balloons;
 		policy_result_init(&res);
 		n = policy_evaluate(pol, &ps, &res);
 		if (n < 0) {

@@ -51,6 +51,20 @@ int reconcile_run(struct session *s, const char *sysroot, const struct policy *p
 		  const struct policy_tracker *trk, struct recon_result *out, char *err,
 		  size_t errlen);
 
+struct policy_state;
+struct zi_system;
+struct policy_balloon;
+
+/*
+ * The state a policy is evaluated on: the kernel's (sysfs, zoneinfo, iomem;
+ * loaded into @sys, which the caller initialised) plus the model and event
+ * tracker of a live session (may be NULL). 0 or -1 with @err.
+ */
+int reconcile_policy_state(struct policy_state *ps, struct zi_system *sys,
+			   struct policy_balloon *balloons, size_t max_balloons,
+			   const char *sysroot, const struct memhp_model *m,
+			   const struct policy_tracker *trk, char *err, size_t errlen);
+
 /* Blocks whose state differs between two models (sorted block arrays). */
 struct memhp_model;
 uint64_t reconcile_drift(const struct memhp_model *kernel, const struct memhp_model *model);

@@ -10,9 +10,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "check.h"
 #include "decode.h"
+#include "policy.h"
+#include "reconcile.h"
 #include "session.h"
 #include "trace.h"
+#include "zoneinfo.h"
 
 struct trace_opts {
 	bool json, verbose, quiet, no_header;
@@ -26,12 +30,18 @@ struct trace_opts {
 	enum loader_mode mode;
 	const char *sysroot;
 	uint32_t ringbuf_bytes;
+	const char *policy; /* --policy FILE: flag violations as they appear/clear */
 };
 
 struct trace_state {
 	struct trace_opts *o;
 	uint64_t printed;
 	bool done;
+	/* --policy */
+	struct policy pol;
+	struct policy_tracker trk;
+	struct policy_watch watch;
+	bool dirty; /* events since the last evaluation */
 };
 
 static volatile sig_atomic_t exiting;
@@ -64,7 +74,8 @@ static const char doc[] =
 	"  memhp trace -e online,offline --zone Movable --block 48-63\n"
 	"  memhp trace --attach kprobe -d 30";
 
-enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF };
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF,
+       OPT_POLICY };
 
 static const struct argp_option options[] = {
 	{ "json", 'J', NULL, 0, "JSON lines (schema: docs/events.md)", 0 },
@@ -78,6 +89,9 @@ static const struct argp_option options[] = {
 	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the initial sysfs snapshot below DIR", 0 },
 	{ "noheadings", OPT_NOHDR, NULL, 0, "No header line (text)", 0 },
+	{ "policy", OPT_POLICY, "FILE", 0,
+	  "Evaluate this policy (docs/policy.md) after event bursts and every 5 s; "
+	  "print violations when they appear and when they clear", 0 },
 	{ "buffer-size", OPT_BUF, "BYTES", 0,
 	  "Ring buffer size: a power of 2, 4096 to 1G (default 262144)", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
@@ -203,6 +217,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NOHDR:
 		o->no_header = true;
 		break;
+	case OPT_POLICY:
+		o->policy = arg;
+		break;
 	case OPT_BUF: {
 		uint64_t v;
 
@@ -259,6 +276,10 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	struct trace_state *st = ctx;
 	uint64_t ppb = model_pages_per_block(&s->model);
 
+	if (st->o->policy) {
+		policy_track_event(&st->trk, e, ppb);
+		st->dirty = true;
+	}
 	if (st->done || !wanted(st->o, e, ppb))
 		return;
 	if (st->o->json)
@@ -270,6 +291,55 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 		st->done = true;
 		exiting = 1;
 	}
+}
+
+struct transition_ctx {
+	bool json;
+	const struct time_conv *tc;
+};
+
+static void on_transition(enum policy_transition t, const struct policy *p,
+			  const struct policy_violation *v, void *ctx)
+{
+	struct transition_ctx *c = ctx;
+	const struct policy_rule *r = &p->rules[v->rule];
+	char line[1024];
+
+	policy_violation_text(p, v, line, sizeof(line));
+	if (c->json) {
+		printf("{\"event\":\"policy\",\"transition\":\"%s\",\"rule\":",
+		       t == POL_APPEAR ? "appear" : "clear");
+		json_string(stdout, r->name, sizeof(r->name));
+		printf(",\"severity\":\"%s\",\"object\":", policy_severity_name(r->severity));
+		json_string(stdout, v->object, sizeof(v->object));
+		printf(",\"message\":");
+		json_string(stdout, line, sizeof(line));
+		printf("}\n");
+	} else {
+		printf("# POLICY %s %s\n", t == POL_APPEAR ? "APPEAR" : "CLEAR ", line);
+	}
+}
+
+/* Evaluate the policy on the kernel's state and the session's model. */
+static void evaluate_policy(struct trace_state *st, struct session *s)
+{
+	struct transition_ctx tc = { .json = st->o->json, .tc = &s->tc };
+	struct policy_balloon balloons[8];
+	struct zi_system *sys = calloc(1, sizeof(*sys));
+	struct policy_state ps;
+	char err[256];
+
+	if (!sys)
+		return;
+	zi_system_init(sys);
+	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot, &s->model, &st->trk,
+				   err, sizeof(err)))
+		fprintf(stderr, "memhp trace: policy state: %s\n", err);
+	else if (policy_watch_eval(&st->watch, &st->pol, &ps, on_transition, &tc) < 0)
+		fprintf(stderr, "memhp trace: policy evaluation failed\n");
+	zi_system_free(sys);
+	free(sys);
+	st->dirty = false;
 }
 
 static double now_s(void)
@@ -294,12 +364,22 @@ int cmd_trace(int argc, char **argv)
 	struct session_opts so = { 0 };
 	struct session s;
 	uint64_t lost_reported = 0;
-	double start, deadline = 0;
+	double start, deadline = 0, next_eval = 0;
 	int ret, n;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	policy_tracker_init(&st.trk);
+	policy_watch_init(&st.watch);
+	if (o.policy) {
+		char err[512];
+
+		if (policy_load(o.policy, &st.pol, err, sizeof(err))) {
+			fprintf(stderr, "memhp trace: %s\n", err);
+			return 2;
+		}
+	}
 	so.mode = o.mode;
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
@@ -309,8 +389,11 @@ int cmd_trace(int argc, char **argv)
 	so.on_event = on_event;
 	so.ctx = &st;
 	ret = session_open(&s, &so);
-	if (ret)
+	if (ret) {
+		if (o.policy)
+			policy_free(&st.pol);
 		return ret;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!o.json && !o.no_header)
@@ -318,6 +401,10 @@ int cmd_trace(int argc, char **argv)
 	start = now_s();
 	if (o.duration > 0)
 		deadline = start + o.duration;
+	if (o.policy) {
+		evaluate_policy(&st, &s); /* what is violated already */
+		next_eval = now_s() + 5;
+	}
 	while (!exiting) {
 		int timeout = 200;
 
@@ -335,6 +422,11 @@ int cmd_trace(int argc, char **argv)
 				strerror(-n));
 			ret = 1;
 			break;
+		}
+		/* after a burst (the poll came back empty) or every 5 s */
+		if (o.policy && ((st.dirty && n == 0) || now_s() >= next_eval)) {
+			evaluate_policy(&st, &s);
+			next_eval = now_s() + 5;
 		}
 		if (s.lost != lost_reported) {
 			if (o.json)
@@ -355,5 +447,9 @@ int cmd_trace(int argc, char **argv)
 		" lost, %" PRIu64 " malformed, %.1fs\n",
 		st.printed, s.seen, s.lost, s.bad, now_s() - start);
 	session_close(&s);
+	if (o.policy)
+		policy_free(&st.pol);
+	policy_watch_free(&st.watch);
+	policy_tracker_free(&st.trk);
 	return ret;
 }

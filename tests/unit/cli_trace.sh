@@ -31,6 +31,7 @@ check "trace stray arg" 2 "$bin" trace extra
 check "trace missing sysroot" 2 "$bin" trace --sysroot /nonexistent
 check "trace bad --buffer-size" 2 "$bin" trace --buffer-size 5000
 check "trace tiny --buffer-size" 2 "$bin" trace --buffer-size 1024
+check "trace unreadable --policy" 2 "$bin" trace --policy /nonexistent/policy.yaml
 # The one-line error must name the problem.
 n=$((n + 1))
 msg=$("$bin" trace --attach magic 2>&1 | head -n1)
