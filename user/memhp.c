@@ -6,6 +6,7 @@
 
 #include "balloon.h"
 #include "check.h"
+#include "daemon.h"
 #include "export.h"
 #include "ls.h"
 #include "simulate.h"
@@ -26,6 +27,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)" },
 	{ "simulate", cmd_simulate, "predict the kernel's zone for hotplug operations (no BPF needed)" },
 	{ "balloon", cmd_balloon, "balloon inflate/deflate/migrate activity per driver (BPF)" },
+	{ "online-daemon", cmd_online_daemon, "online hot-added memory left offline by a policy (DIMM one zone, ratio, reserve)" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: memhp [-h|--help] [-V|--version] COMMAND [OPTIONS]\n\n"
 		   "eBPF observability for Linux memory hotplug.\n\nCommands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n`memhp COMMAND --help` describes a command. Exit status: 0 ok,\n"
 		   "1 runtime error, 2 bad usage or not possible on this system.\n");
 }

@@ -2,6 +2,7 @@
 /* `memhp top`: live terminal dashboard (see top.h). */
 #include <argp.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -17,6 +18,9 @@
 #include "export.h"
 #include "session.h"
 #include "sysfs.h"
+#include "policy.h"
+#include "reconcile.h"
+#include "check.h"
 #include "top.h"
 #include "zoneinfo.h"
 
@@ -29,6 +33,7 @@ struct top_opts {
 	int max_ratio;	/* percent, 0: the kernel's */
 	const char *sysroot;
 	enum loader_mode mode;
+	const char *policy; /* --policy FILE */
 };
 
 static volatile sig_atomic_t exiting;
@@ -231,6 +236,11 @@ void top_render(const struct top_data *d, const struct top_view *v, int width,
 		if (match(v, line))
 			add(o, body, r > max ? TOP_A_BAD : 0, "%s", line);
 	}
+	if (d->nr_alerts) {
+		add(o, body, TOP_A_HEADER, "FINDINGS AND POLICY VIOLATIONS");
+		for (i = 0; i < d->nr_alerts; i++)
+			add(o, body, TOP_A_BAD, "%s", d->alerts[i]);
+	}
 	/* Recent events fill what is left, newest first. */
 	used = (int)o->n;
 	ev_room = body > 0 ? body - used - 1 : TOP_MAX_EVENTS;
@@ -277,6 +287,8 @@ struct top_state {
 	uint64_t seen;
 	char mode[96];
 	char release[64];
+	struct policy pol; /* with --policy */
+	bool have_pol;
 };
 
 static void format_event(struct session *s, const struct memhp_event *e, char *out,
@@ -406,6 +418,69 @@ static void read_zi(const char *sysroot, struct zoneinfo *zi, bool *have)
 	*have = !access(path, F_OK) && !zoneinfo_read(path, zi, err, sizeof(err));
 }
 
+static void alert(struct top_data *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void alert(struct top_data *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->nr_alerts == TOP_MAX_ALERTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->alerts[d->nr_alerts++], TOP_LINE, fmt, ap);
+	va_end(ap);
+}
+
+/* Coverage findings (live) and the policy's violations, evaluated now. */
+static void collect_alerts(struct top_state *st, struct top_data *d)
+{
+	struct policy_balloon balloons[8];
+	struct policy_result res;
+	struct policy_state ps;
+	struct zi_system *sys;
+	char err[256], line[512];
+	size_t i;
+
+	if (st->live) {
+		const struct memhp_model *m = &st->s.model;
+
+		pthread_mutex_lock(&st->s.lock);
+		if (m->uncovered_findings)
+			alert(d, "CRITICAL uncovered-online: %" PRIu64 " pages released that the driver "
+				 "never backed (%" PRIu64 " onlines)",
+			      m->uncovered_pages, m->uncovered_findings);
+		if (m->not_onlined_findings)
+			alert(d, "WARNING  backed-not-onlined: %" PRIu64 " backed pages left offline "
+				 "(%" PRIu64 " onlines)",
+			      m->not_onlined_pages, m->not_onlined_findings);
+		pthread_mutex_unlock(&st->s.lock);
+	}
+	if (!st->have_pol)
+		return;
+	sys = calloc(1, sizeof(*sys));
+	if (!sys)
+		return;
+	zi_system_init(sys);
+	policy_result_init(&res);
+	if (st->live)
+		pthread_mutex_lock(&st->s.lock);
+	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot,
+				   st->live ? &st->s.model : NULL, NULL, err, sizeof(err))) {
+		alert(d, "policy not evaluated: %.200s", err);
+	} else if (policy_evaluate(&st->pol, &ps, &res) >= 0) {
+		for (i = 0; i < res.nr; i++) {
+			policy_violation_text(&st->pol, &res.v[i], line, sizeof(line));
+			alert(d, "%.250s", line);
+		}
+	}
+	if (st->live)
+		pthread_mutex_unlock(&st->s.lock);
+	policy_result_free(&res);
+	zi_system_free(sys);
+	free(sys);
+}
+
 static int collect(struct top_state *st, struct top_data *d)
 {
 	struct zoneinfo zi;
@@ -455,6 +530,7 @@ static int collect(struct top_state *st, struct top_data *d)
 	}
 	if (have)
 		zoneinfo_free(&zi);
+	collect_alerts(st, d);
 	return 0;
 }
 
@@ -672,7 +748,7 @@ static const char doc[] =
 	"  memhp top --snapshot --sysroot /tmp/tree\n"
 	"  memhp top --batch 3 -d 2          # three frames, two seconds apart";
 
-enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_ATTACH };
+enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_ATTACH, OPT_POLICY };
 
 static const struct argp_option options[] = {
 	{ "snapshot", OPT_SNAPSHOT, NULL, 0, "No BPF: sysfs snapshots, refreshed", 0 },
@@ -681,6 +757,7 @@ static const struct argp_option options[] = {
 	{ "max-ratio", OPT_MAXRATIO, "PCT", 0, "Maximum MOVABLE:KERNEL in percent (301 = 3.01)", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
+	{ "policy", OPT_POLICY, "FILE", 0, "Show this policy's violations (docs/policy.md)", 0 },
 	{ "verbose", 'v', NULL, 0, "Report attached probes; libbpf debug output", 0 },
 	{ 0 },
 };
@@ -719,6 +796,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 's':
 		o->sysroot = arg;
 		break;
+	case OPT_POLICY:
+		o->policy = arg;
+		break;
 	case OPT_ATTACH:
 		if (loader_mode_parse(arg, &o->mode))
 			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
@@ -733,6 +813,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+static void top_state_free(struct top_state *st)
+{
+	if (st->have_pol)
+		policy_free(&st->pol);
+	free(st);
 }
 
 int cmd_top(int argc, char **argv)
@@ -753,6 +840,16 @@ int cmd_top(int argc, char **argv)
 	}
 	st->o = &o;
 	v.max_ratio = o.max_ratio;
+	if (o.policy) {
+		char err[512];
+
+		if (policy_load(o.policy, &st->pol, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			free(st);
+			return 2;
+		}
+		st->have_pol = true;
+	}
 	export_kernel_release(o.sysroot, st->release, sizeof(st->release));
 	if (!o.snapshot) {
 		struct session_opts so = {
@@ -768,7 +865,7 @@ int cmd_top(int argc, char **argv)
 			if (loader_probes(st->s.loader, &ps) && ps[0].attached && ps[0].how)
 				snprintf(st->mode, sizeof(st->mode), "live (%s)", ps[0].how);
 		} else if (ret != 2) {
-			free(st);
+			top_state_free(st);
 			return ret;
 		} else {
 			/* The reason is on stderr already; say it on screen too. */
@@ -787,7 +884,7 @@ int cmd_top(int argc, char **argv)
 		if (sysfs_snapshot(&m, o.sysroot, err, sizeof(err))) {
 			fprintf(stderr, PROG ": %s\n", err);
 			model_free(&m);
-			free(st);
+			top_state_free(st);
 			return 2;
 		}
 		model_free(&m);
@@ -802,6 +899,6 @@ int cmd_top(int argc, char **argv)
 		ret = run_curses(st, &v);
 	if (st->live)
 		session_close(&st->s);
-	free(st);
+	top_state_free(st);
 	return ret;
 }

@@ -19,6 +19,7 @@
 #define TOP_MAX_GROUPS 64
 #define TOP_MAX_EVENTS 64
 #define TOP_LINE 256
+#define TOP_MAX_ALERTS 16
 #define TOP_MAX_LINES 200
 
 struct top_zone {
@@ -43,6 +44,9 @@ struct top_data {
 	char events[TOP_MAX_EVENTS][TOP_LINE]; /* newest last */
 	size_t nr_events;
 	uint64_t seen, lost, malformed, inconsistent;
+	/* Active coverage findings and policy violations, one line each. */
+	char alerts[TOP_MAX_ALERTS][TOP_LINE];
+	size_t nr_alerts;
 };
 
 enum top_sort { TOP_SORT_ID = 0, TOP_SORT_RATIO, TOP_SORT_HEADROOM, TOP_SORT_SIZE, TOP_NR_SORTS };

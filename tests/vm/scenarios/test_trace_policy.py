@@ -30,6 +30,13 @@ def test_policy_appear_and_clear(lab):
     # it appears after the first movable online, not before
     on = [e for e in evs if e["event"] == "online"]
     assert evs.index(ap[0]) > evs.index([e for e in on if e["zone"] == "Movable"][0]), evs
+    # memhp top shows the same violation in its findings/violations panel
+    screen = lab.check("TERM=dumb %s top --batch 1 --policy /memhp/tests/data/policy-lab.conf"
+                       % lab.memhp(), timeout=60)
+    lines = screen.splitlines()
+    assert "FINDINGS AND POLICY VIOLATIONS" in lines, screen
+    panel = lines[lines.index("FINDINGS AND POLICY VIOLATIONS") + 1:]
+    assert panel and "dimm-one-zone" in panel[0], screen
     for b in blocks[4:]:
         lab.check("echo offline > " + STATE % b)
     evs = t.wait_events(lambda e: policy(e, "clear"), timeout=30, what="dimm-one-zone clears")
