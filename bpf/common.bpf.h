@@ -56,6 +56,7 @@ struct entry {
 	__u64 args[5];
 	__u64 released; /* online_pages: pages the online-page callback freed */
 	__u64 calls;	/* ... in this many generic_online_page() calls */
+	char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
 };
 
 struct entry_key {

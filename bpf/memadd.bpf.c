@@ -12,27 +12,43 @@ const volatile int remove_abi = 0;
 
 #define MHP_NID_IS_MGID_FLAG (1u << 2) /* 5.15+, see include/linux/memory_hotplug.h */
 
+/*
+ * The resource is read at entry: with MHP_MERGE_RESOURCE (virtio-mem),
+ * add_memory_resource() merges it into its neighbour and frees it before
+ * returning, so at return it may hold anything.
+ */
+static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
+{
+	struct resource *res = (struct resource *)res_addr;
+	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+			       .site = SITE_ADD_MEMORY };
+	struct entry *en;
+	const char *name;
+
+	entry_save(SITE_ADD_MEMORY, nid, BPF_CORE_READ(res, start), BPF_CORE_READ(res, end),
+		   flags, 0);
+	en = bpf_map_lookup_elem(&entries, &k);
+	name = BPF_CORE_READ(res, name);
+	if (en && name)
+		bpf_probe_read_kernel_str(en->name, sizeof(en->name), name);
+}
+
+/* en->args: nid, res->start, res->end, mhp_flags (saved at entry) */
 static __always_inline int emit_add(struct entry *en, int ret, __u32 flags)
 {
-	struct resource *res = (struct resource *)en->args[1];
 	struct memhp_event *e;
-	const char *name;
-	__u64 start, end;
+	__u64 start = en->args[1], end = en->args[2];
 
 	e = event_new(MEMHP_EV_ADD);
 	if (!e)
 		return 0;
 	e->flags |= flags;
 	e->ret = ret;
-	e->mhp_flags = en->args[2];
+	e->mhp_flags = en->args[3];
 	event_duration(e, en->ts);
-	start = BPF_CORE_READ(res, start);
-	end = BPF_CORE_READ(res, end);
 	e->start_pfn = start >> 12;
 	e->nr_pages = end >= start ? (end - start + 1) >> 12 : 0;
-	name = BPF_CORE_READ(res, name);
-	if (name)
-		bpf_probe_read_kernel_str(e->res_name, sizeof(e->res_name), name);
+	__builtin_memcpy(e->res_name, en->name, sizeof(e->res_name));
 	if (e->mhp_flags & MHP_NID_IS_MGID_FLAG) {
 		e->group_id = (int)en->args[0];
 		e->flags |= MEMHP_F_GROUP | MEMHP_F_GROUP_ID;
@@ -127,9 +143,9 @@ static __always_inline void learn_group(__s32 id, __u64 ptr)
 /* ---- fentry/fexit ---- */
 
 SEC("fentry/add_memory_resource")
-int BPF_PROG(fentry_add)
+int BPF_PROG(fentry_add, __u64 nid, struct resource *res, __u64 flags)
 {
-	entry_save(SITE_ADD_MEMORY, 0, 0, 0, 0, 0);
+	save_add(nid, as_scalar((__u64)res), flags);
 	return 0;
 }
 
@@ -138,10 +154,10 @@ int BPF_PROG(fexit_add, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
 	struct entry en = {};
 
-	entry_take(SITE_ADD_MEMORY, &en);
-	en.args[0] = a0;
-	en.args[1] = as_scalar(a1);
-	en.args[2] = as_scalar(a2);
+	if (entry_take(SITE_ADD_MEMORY, &en)) {
+		stat_inc(MEMHP_STAT_MISSED_ENTRY);
+		return 0;
+	}
 	return emit_add(&en, ret, 0);
 }
 
@@ -213,7 +229,7 @@ int BPF_PROG(fexit_grp_find, int mgid, struct memory_group *ret)
 SEC("kprobe/add_memory_resource")
 int BPF_KPROBE(kprobe_add, __u64 a0, __u64 a1, __u64 a2)
 {
-	entry_save(SITE_ADD_MEMORY, a0, a1, a2, 0, 0);
+	save_add(a0, a1, a2);
 	return 0;
 }
 

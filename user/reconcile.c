@@ -16,26 +16,41 @@
 
 #define RECON_MAX_BALLOONS 8
 
-uint64_t reconcile_drift(const struct memhp_model *k, const struct memhp_model *m)
+uint64_t reconcile_diff(const struct memhp_model *k, const struct memhp_model *m,
+			struct drift_item *out, size_t max)
 {
 	size_t i = 0, j = 0;
 	uint64_t d = 0;
 
 	while (i < k->nr_blocks || j < m->nr_blocks) {
+		struct drift_item it = { 0, -1, -1 };
+
 		if (j == m->nr_blocks || (i < k->nr_blocks && k->blocks[i].id < m->blocks[j].id)) {
-			d++; /* the kernel has it, the model not */
-			i++;
+			it.block = k->blocks[i].id; /* the kernel has it, the model not */
+			it.kernel_state = k->blocks[i++].state;
 		} else if (i == k->nr_blocks || m->blocks[j].id < k->blocks[i].id) {
-			d++; /* the model has it, the kernel not (removed) */
-			j++;
+			it.block = m->blocks[j].id; /* the model has it, the kernel not */
+			it.model_state = m->blocks[j++].state;
 		} else {
-			if (k->blocks[i].state != m->blocks[j].state)
-				d++;
-			i++;
-			j++;
+			if (k->blocks[i].state == m->blocks[j].state) {
+				i++;
+				j++;
+				continue;
+			}
+			it.block = k->blocks[i].id;
+			it.kernel_state = k->blocks[i++].state;
+			it.model_state = m->blocks[j++].state;
 		}
+		if (out && d < max)
+			out[d] = it;
+		d++;
 	}
 	return d;
+}
+
+uint64_t reconcile_drift(const struct memhp_model *k, const struct memhp_model *m)
+{
+	return reconcile_diff(k, m, NULL, 0);
 }
 
 int reconcile_policy_state(struct policy_state *ps, struct zi_system *sys,

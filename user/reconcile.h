@@ -69,4 +69,18 @@ int reconcile_policy_state(struct policy_state *ps, struct zi_system *sys,
 struct memhp_model;
 uint64_t reconcile_drift(const struct memhp_model *kernel, const struct memhp_model *model);
 
+/* One block on which the model and the kernel disagree. */
+struct drift_item {
+	uint64_t block;
+	int model_state;  /* enum memhp_block_state; -1: not in the model */
+	int kernel_state; /* -1: not in sysfs */
+};
+
+/*
+ * Like reconcile_drift(), listing up to @max differences in @out. Returns
+ * the number of differences (which may exceed @max).
+ */
+uint64_t reconcile_diff(const struct memhp_model *kernel, const struct memhp_model *model,
+			struct drift_item *out, size_t max);
+
 #endif

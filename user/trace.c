@@ -15,6 +15,7 @@
 #include "policy.h"
 #include "reconcile.h"
 #include "session.h"
+#include "sysfs.h"
 #include "trace.h"
 #include "zoneinfo.h"
 
@@ -31,6 +32,7 @@ struct trace_opts {
 	const char *sysroot;
 	uint32_t ringbuf_bytes;
 	const char *policy; /* --policy FILE: flag violations as they appear/clear */
+	bool no_reconcile;
 };
 
 struct trace_state {
@@ -42,6 +44,8 @@ struct trace_state {
 	struct policy_tracker trk;
 	struct policy_watch watch;
 	bool dirty; /* events since the last evaluation */
+	bool burst; /* events since the last reconciliation */
+	uint64_t drift; /* blocks found drifted, in total */
 };
 
 static volatile sig_atomic_t exiting;
@@ -75,7 +79,7 @@ static const char doc[] =
 	"  memhp trace --attach kprobe -d 30";
 
 enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF,
-       OPT_POLICY };
+       OPT_POLICY, OPT_NORECON };
 
 static const struct argp_option options[] = {
 	{ "json", 'J', NULL, 0, "JSON lines (schema: docs/events.md)", 0 },
@@ -92,6 +96,8 @@ static const struct argp_option options[] = {
 	{ "policy", OPT_POLICY, "FILE", 0,
 	  "Evaluate this policy (docs/policy.md) after event bursts and every 5 s; "
 	  "print violations when they appear and when they clear", 0 },
+	{ "no-reconcile", OPT_NORECON, NULL, 0,
+	  "Do not compare the model with sysfs after event bursts (drift lines)", 0 },
 	{ "buffer-size", OPT_BUF, "BYTES", 0,
 	  "Ring buffer size: a power of 2, 4096 to 1G (default 262144)", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
@@ -220,6 +226,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		o->policy = arg;
 		break;
+	case OPT_NORECON:
+		o->no_reconcile = true;
+		break;
 	case OPT_BUF: {
 		uint64_t v;
 
@@ -276,6 +285,7 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	struct trace_state *st = ctx;
 	uint64_t ppb = model_pages_per_block(&s->model);
 
+	st->burst = true;
 	if (st->o->policy) {
 		policy_track_event(&st->trk, e, ppb);
 		st->dirty = true;
@@ -340,6 +350,77 @@ static void evaluate_policy(struct trace_state *st, struct session *s)
 	zi_system_free(sys);
 	free(sys);
 	st->dirty = false;
+}
+
+#define DRIFT_DETAILS 16
+
+/* Differences between a fresh sysfs snapshot and the model; -1 on error. */
+static int64_t diff_now(struct session *s, struct drift_item *items, size_t max)
+{
+	struct memhp_model *k = calloc(1, sizeof(*k));
+	char err[256];
+	int64_t d = -1;
+
+	if (!k)
+		return -1;
+	model_init(k);
+	if (!sysfs_snapshot(k, s->o.sysroot, err, sizeof(err))) {
+		pthread_mutex_lock(&s->lock);
+		d = (int64_t)reconcile_diff(k, &s->model, items, max);
+		pthread_mutex_unlock(&s->lock);
+	}
+	model_free(k);
+	free(k);
+	return d;
+}
+
+/*
+ * After a burst of events: does the model still equal the kernel's sysfs?
+ * A difference must persist across a quiet moment to count (sysfs can run
+ * a little ahead of or behind the events of an operation in progress);
+ * then it is reported with details and the model is resynchronised.
+ */
+static void check_drift(struct trace_state *st, struct session *s)
+{
+	struct drift_item items[DRIFT_DETAILS];
+	int64_t d;
+	size_t i;
+	char err[256];
+
+	st->burst = false;
+	d = diff_now(s, NULL, 0);
+	if (d <= 0)
+		return;
+	if (session_poll(s, 300) > 0)
+		return; /* still busy: the next burst end looks again */
+	d = diff_now(s, items, DRIFT_DETAILS);
+	if (d <= 0)
+		return;
+	st->drift += d;
+	if (st->o->json) {
+		printf("{\"event\":\"drift\",\"blocks\":%" PRId64 ",\"details\":[", d);
+		for (i = 0; i < (size_t)d && i < DRIFT_DETAILS; i++)
+			printf("%s{\"block\":%" PRIu64 ",\"model\":\"%s\",\"kernel\":\"%s\"}",
+			       i ? "," : "", items[i].block,
+			       items[i].model_state < 0 ? "absent"
+						       : model_state_name(items[i].model_state),
+			       items[i].kernel_state < 0 ? "absent"
+							: model_state_name(items[i].kernel_state));
+		printf("]}\n");
+	} else {
+		printf("# DRIFT %" PRId64 " blocks differ from sysfs:", d);
+		for (i = 0; i < (size_t)d && i < DRIFT_DETAILS; i++)
+			printf(" memory%" PRIu64 " model=%s kernel=%s", items[i].block,
+			       items[i].model_state < 0 ? "absent"
+						       : model_state_name(items[i].model_state),
+			       items[i].kernel_state < 0 ? "absent"
+							: model_state_name(items[i].kernel_state));
+		printf("; model resynchronised\n");
+	}
+	pthread_mutex_lock(&s->lock);
+	if (sysfs_snapshot(&s->model, s->o.sysroot, err, sizeof(err)))
+		fprintf(stderr, "memhp trace: resync failed: %s\n", err);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static double now_s(void)
@@ -423,6 +504,8 @@ int cmd_trace(int argc, char **argv)
 			ret = 1;
 			break;
 		}
+		if (!o.no_reconcile && st.burst && n == 0)
+			check_drift(&st, &s);
 		/* after a burst (the poll came back empty) or every 5 s */
 		if (o.policy && ((st.dirty && n == 0) || now_s() >= next_eval)) {
 			evaluate_policy(&st, &s);
@@ -444,8 +527,8 @@ int cmd_trace(int argc, char **argv)
 		session_poll(&s, 0);
 	fprintf(stderr,
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
-		" lost, %" PRIu64 " malformed, %.1fs\n",
-		st.printed, s.seen, s.lost, s.bad, now_s() - start);
+		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %.1fs\n",
+		st.printed, s.seen, s.lost, s.bad, st.drift, now_s() - start);
 	session_close(&s);
 	if (o.policy)
 		policy_free(&st.pol);
