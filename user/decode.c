@@ -115,7 +115,7 @@ const char *errno_name(int ret, char *buf, size_t len)
 	if (ret == 0)
 		return "ok";
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (-ret == t[i].e)
+		if (ret == -t[i].e) /* not -ret: INT_MIN has no negation */
 			return t[i].n;
 	snprintf(buf, len, "%d", ret);
 	return buf;
@@ -134,9 +134,15 @@ void time_conv_init(struct time_conv *tc)
 static void wall_time(const struct time_conv *tc, uint64_t ktime, char *buf,
 		      size_t len, int iso)
 {
-	int64_t ns = (int64_t)ktime + tc->offset_ns;
-	time_t s = ns / 1000000000LL;
+	int64_t ns;
+	time_t s;
 	struct tm tm;
+
+	/* a corrupt timestamp must not overflow: show the epoch instead */
+	if (ktime > INT64_MAX || __builtin_add_overflow((int64_t)ktime, tc->offset_ns, &ns) ||
+	    ns < 0)
+		ns = 0;
+	s = ns / 1000000000LL;
 
 	gmtime_r(&s, &tm);
 	if (iso)

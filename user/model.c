@@ -90,6 +90,48 @@ struct memhp_block *model_block_get(struct memhp_model *m, uint64_t id)
 	return &m->blocks[i];
 }
 
+/*
+ * Make sure blocks [first, first + n) exist, in one merge pass: a range
+ * inserted in the middle of a large model costs O(blocks + n), not a
+ * memmove per block. 0, or -1 on allocation failure (model unchanged).
+ */
+static int blocks_ensure(struct memhp_model *m, uint64_t first, uint64_t n)
+{
+	size_t lo = lower_bound(m, first), hi = lower_bound(m, first + n), present = hi - lo;
+	size_t missing = n - present, total, i, k, o;
+	struct memhp_block *nb;
+	uint64_t id;
+
+	if (!missing)
+		return 0;
+	if (lo == m->nr_blocks && m->nr_blocks + missing <= m->cap_blocks) {
+		for (id = first; id < first + n; id++) /* the common case: appending */
+			block_init(&m->blocks[m->nr_blocks++], id);
+		return 0;
+	}
+	total = m->nr_blocks + missing;
+	nb = malloc((total > 256 ? total : 256) * sizeof(*nb));
+	if (!nb)
+		return -1;
+	if (lo)
+		memcpy(nb, m->blocks, lo * sizeof(*nb));
+	o = lo;
+	k = lo;
+	for (id = first; id < first + n; id++) {
+		if (k < hi && m->blocks[k].id == id)
+			nb[o++] = m->blocks[k++];
+		else
+			block_init(&nb[o++], id);
+	}
+	for (i = hi; i < m->nr_blocks; i++)
+		nb[o++] = m->blocks[i];
+	free(m->blocks);
+	m->blocks = nb;
+	m->nr_blocks = total;
+	m->cap_blocks = total > 256 ? total : 256;
+	return 0;
+}
+
 void model_block_remove(struct memhp_model *m, uint64_t id)
 {
 	size_t i = lower_bound(m, id);
@@ -224,16 +266,19 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		return -1;
 	first = e->start_pfn / ppb;
 	nblocks = (e->nr_pages + ppb - 1) / ppb;
-	if (nblocks > (1u << 20))
-		return -1; /* nonsense: refuse rather than loop forever */
+	/* 65536 blocks: 8 TiB of 128 MiB blocks in one operation; more is nonsense */
+	if (nblocks > (1u << 16))
+		return -1;
 
 	switch (e->hdr.kind) {
 	case MEMHP_EV_ONLINE:
 	case MEMHP_EV_OFFLINE:
 		if (e->ret)
 			return 0;
+		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks))
+			return -1;
 		for (i = 0; i < nblocks; i++) {
-			struct memhp_block *b = model_block_get(m, first + i);
+			struct memhp_block *b = model_block_find(m, first + i);
 
 			if (!b)
 				return -1;
@@ -257,16 +302,18 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		}
 		apply_group(m, e, model_block_find(m, first), nblocks);
 		return 0;
-	case MEMHP_EV_ADD:
+	case MEMHP_EV_ADD: {
 		if (e->ret)
 			return 0;
+		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks))
+			return -1;
 		for (i = 0; i < nblocks; i++) {
 			struct memhp_block *b = model_block_find(m, first + i);
 
-			if (!b) {
-				b = model_block_get(m, first + i);
-				if (!b)
-					return -1;
+			if (!b)
+				return -1;
+			/* new blocks (state still unknown) start offline */
+			if (b->state == MEMHP_BLOCK_UNKNOWN) {
 				b->state = MEMHP_BLOCK_OFFLINE;
 				b->node = e->nid;
 			}
@@ -274,9 +321,24 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		}
 		apply_group(m, e, model_block_find(m, first), nblocks);
 		return 0;
-	case MEMHP_EV_REMOVE:
+	}
+	case MEMHP_EV_REMOVE: {
+		/* one memmove for the whole range */
+		size_t lo, hi;
+
 		if (e->ret)
 			return 0;
+		if (first > UINT64_MAX - nblocks)
+			return -1;
+		lo = lower_bound(m, first);
+		hi = lower_bound(m, first + nblocks);
+		if (hi > lo) {
+			memmove(&m->blocks[lo], &m->blocks[hi],
+				(m->nr_blocks - hi) * sizeof(m->blocks[0]));
+			m->nr_blocks -= hi - lo;
+		}
+		return 0;
+	}
 		for (i = 0; i < nblocks; i++)
 			model_block_remove(m, first + i);
 		return 0;

@@ -96,6 +96,9 @@ void prom_label_value(struct prom_buf *b, const char *s, size_t max)
 
 	if (!s)
 		s = "";
+	/* even an empty value terminates the buffer: reserve before writing */
+	if (!buf_reserve(b, 1))
+		return;
 	for (i = 0; i < max && s[i]; i++) {
 		if (!buf_reserve(b, 2))
 			return;

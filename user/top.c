@@ -295,12 +295,17 @@ static void format_event(struct session *s, const struct memhp_event *e, char *o
 			 size_t len)
 {
 	uint64_t ppb = model_pages_per_block(&s->model);
-	int64_t ns = (int64_t)e->ts_ns + s->tc.offset_ns;
-	time_t t = (time_t)(ns / 1000000000LL);
+	int64_t ns;
+	time_t t;
 	struct tm tm;
 	char ts[16], blk[32], lat[24], eb[16];
 
-	localtime_r(&t, &tm);
+	if (e->ts_ns > INT64_MAX ||
+	    __builtin_add_overflow((int64_t)e->ts_ns, s->tc.offset_ns, &ns) || ns < 0)
+		ns = 0;
+	t = (time_t)(ns / 1000000000LL);
+	if (!localtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
 	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 	if (ppb && (e->nr_pages || e->hdr.kind == MEMHP_EV_REQUEST))
 		snprintf(blk, sizeof(blk), "memory%" PRIu64 "%s", (uint64_t)e->start_pfn / ppb,

@@ -201,6 +201,41 @@ static void test_coverage_findings(void **s)
 	model_free(&m);
 }
 
+static void test_range_merge(void **s)
+{
+	struct memhp_model m;
+	struct memhp_event e;
+	size_t i;
+
+	setup_model(&m);
+	/* blocks 0, 10, 1000 exist; online 5..14 merges 9 new ones around 10 */
+	assert_non_null(model_block_get(&m, 0));
+	assert_non_null(model_block_get(&m, 10));
+	model_block_find(&m, 10)->state = MEMHP_BLOCK_OFFLINE;
+	assert_non_null(model_block_get(&m, 1000));
+	e = ev(MEMHP_EV_ONLINE, 5, 10);
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(m.nr_blocks, 12);
+	for (i = 1; i < m.nr_blocks; i++)
+		assert_true(m.blocks[i - 1].id < m.blocks[i].id);
+	for (i = 5; i < 15; i++)
+		assert_int_equal(model_block_find(&m, i)->state, MEMHP_BLOCK_ONLINE);
+	/* a big range below existing blocks stays fast and sorted */
+	e = ev(MEMHP_EV_ADD, 100, 60000);
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(m.nr_blocks, 12 + 59999); /* 1000 was there */
+	assert_int_equal(model_block_find(&m, 30000)->state, MEMHP_BLOCK_OFFLINE);
+	assert_int_equal(model_block_find(&m, 1000)->state, MEMHP_BLOCK_OFFLINE);
+	e = ev(MEMHP_EV_REMOVE, 50, 60000);
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(m.nr_blocks, 12 + 59999 - 59950);
+	assert_null(model_block_find(&m, 1000));
+	assert_non_null(model_block_find(&m, 60050));
+	for (i = 1; i < m.nr_blocks; i++)
+		assert_true(m.blocks[i - 1].id < m.blocks[i].id);
+	model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_rejects_nonsense),
 		cmocka_unit_test(test_coverage_findings),
+		cmocka_unit_test(test_range_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
