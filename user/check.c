@@ -242,7 +242,7 @@ static int file_has(const char *path, const char *needle)
 	char line[512];
 	unsigned long n = 0;
 	int found = 0;
-	FILE *f = fopen(path, "r");
+	FILE *f = zi_fopen_regular(path);
 
 	if (!f)
 		return -1;

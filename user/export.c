@@ -265,7 +265,7 @@ void export_kernel_release(const char *sysroot, char *out, size_t len)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", sysroot);
-	f = fopen(path, "re");
+	f = zi_fopen_regular(path);
 	if (!f)
 		return;
 	n = fread(buf, 1, sizeof(buf) - 1, f);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,8 +73,29 @@ int zi_parse_bool(const char *s)
 }
 
 /* Read at most @max bytes of @path into a NUL-terminated buffer. */
+FILE *zi_fopen_regular(const char *path)
+{
+	/* O_NONBLOCK: a FIFO planted in a --sysroot tree must not hang us */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 static int read_all(const char *path, size_t max, char **buf, size_t *len)
 {
+	struct stat st;
 	size_t cap = 4096, n = 0;
 	char *b = malloc(cap + 1);
 	int fd, err;
@@ -82,11 +104,18 @@ static int read_all(const char *path, size_t max, char **buf, size_t *len)
 	*len = 0;
 	if (!b)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* sysfs and /proc files are regular; a FIFO or device in a --sysroot
+	 * tree is refused instead of blocking (O_NONBLOCK for the open) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		err = -errno;
 		free(b);
 		return err;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		free(b);
+		return -EINVAL;
 	}
 	for (;;) {
 		ssize_t r;

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "zonealgo.h"
@@ -160,6 +161,10 @@ struct zi_device *zi_device_find(struct zi_system *s, const char *name);
  */
 int zi_system_load(struct zi_system *s, const char *sysroot, char *err,
 		   size_t errlen);
+
+/* fopen() for reading a regular file only (NULL, errno EINVAL otherwise),
+ * never blocking on a FIFO: for files under a --sysroot. */
+FILE *zi_fopen_regular(const char *path);
 
 /* Small helpers shared with the simulator. */
 /* Parse an unsigned decimal or 0x hex number (whole string). 0/-EINVAL/-ERANGE */
