@@ -1,5 +1,103 @@
-# Fuzz targets (libFuzzer, clang): tests/fuzz/fuzz_*.c. Filled in by the
-# fuzzing work; `make fuzz-smoke` runs each briefly, `make fuzz` longer.
-.PHONY: fuzz fuzz-smoke
-fuzz-smoke:
-fuzz:
+# Fuzz targets (libFuzzer, Debian's clang 14 + libclang-rt-14-dev):
+# tests/fuzz/fuzz_*.c, each built with ASan + UBSan and the memhp sources
+# it fuzzes compiled in (no BPF skeletons needed). Seed corpora and crash
+# regressions (crash-*) are committed in tests/fuzz/corpus/<target>/.
+#
+#   make fuzz-smoke   each target briefly over its corpus (FUZZ_SMOKE_SECONDS,
+#                     FUZZ_JOBS at a time); prints one line per target and
+#                     "fuzz: N passed, N failed"; fails on any crash,
+#                     timeout or leak
+#   make fuzz         longer (FUZZ_SECONDS each); new inputs are kept in
+#                     $(OUTPUT)/fuzz/corpus/<target> (not committed)
+#   make fuzz-build   just the binaries, in $(OUTPUT)/fuzz/
+#   make fuzz-seeds   rewrite the committed seeds (not the crash-* files)
+#   FUZZ_TARGETS="decode prom"  only some targets
+# Reproduce a failure: $(OUTPUT)/fuzz/fuzz_<target> <input file>.
+
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 12
+FUZZ_JOBS ?= 2
+FUZZ_DIR := $(OUTPUT)/fuzz
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VERSION)"' \
+	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-I$(OUTPUT) -Ibpf -Iuser -Itests/fuzz
+
+ALL_FUZZ_TARGETS := decode sysfs_attr sysfs_tree kallsyms zoneinfo zi_system prom http \
+	policy
+FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
+
+# The memhp sources (user/NAME.c) each target needs, and extra libraries.
+fuzz_decode_SRCS := decode model ksyms ls table sysfs
+fuzz_sysfs_attr_SRCS := sysfs model
+fuzz_sysfs_tree_SRCS := sysfs model ls table
+fuzz_kallsyms_SRCS := ksyms
+fuzz_zoneinfo_SRCS := zoneinfo zonealgo sysfs model
+fuzz_zi_system_SRCS := zoneinfo zonealgo sysfs model
+fuzz_prom_SRCS := prom decode ksyms model zoneinfo zonealgo sysfs
+fuzz_http_SRCS := http prom decode ksyms model zoneinfo zonealgo sysfs
+fuzz_http_LIBS := -lmicrohttpd -lz
+fuzz_policy_SRCS := policy zonealgo model
+fuzz_policy_LIBS := -lyaml
+FUZZ_LIBS := -lm -lpthread
+
+FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-deps
+
+$(FUZZ_DIR):
+	$(Q)mkdir -p $@
+
+define FUZZ_RULE
+$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz_common.h \
+		$(patsubst %,user/%.c,$(fuzz_$(1)_SRCS)) $(wildcard user/*.h) bpf/memhp.h | $(FUZZ_DIR)
+	$$(call msg,FUZZ-CC,$$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $$< $(patsubst %,user/%.c,$(fuzz_$(1)_SRCS)) \
+		$(fuzz_$(1)_LIBS) $(FUZZ_LIBS) -o $$@
+endef
+$(foreach t,$(ALL_FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
+
+# clang and the fuzzer runtime (libclang-rt-14-dev), installed when missing.
+fuzz-deps:
+	$(Q)tools/deps.sh build
+
+fuzz-build: $(FUZZ_BINS)
+
+# (built FUZZ_JOBS at a time unless make runs with -j already)
+FUZZ_BUILD_J = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(FUZZ_JOBS))
+
+fuzz-smoke: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BUILD_J) fuzz-build
+	$(Q)tests/fuzz/run.sh smoke $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+fuzz: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BUILD_J) fuzz-build
+	$(Q)tests/fuzz/run.sh long $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+# Seeds: the text ones from tests/fuzz/mk_seeds.py (over the fixture trees
+# of tests/data/mk-sysroots.sh), the binary ones from the targets.
+fuzz-seeds: fuzz-build
+	$(Q)rm -rf $(FUZZ_DIR)/sysroots
+	$(Q)tests/data/mk-sysroots.sh $(FUZZ_DIR)/sysroots >/dev/null
+	$(Q)python3 tests/fuzz/mk_seeds.py $(FUZZ_DIR)/sysroots tests/fuzz/corpus
+	$(Q)for t in decode prom; do mkdir -p tests/fuzz/corpus/$$t && \
+		MEMHP_FUZZ_SEEDS=tests/fuzz/corpus/$$t $(FUZZ_DIR)/fuzz_$$t || exit 1; done
+
+# `make test`: every committed corpus input (seeds and crash-* regressions)
+# run once through its target, no mutation: deterministic, so CI fails only
+# on a regression. Exploration is `make fuzz-smoke` / `make fuzz`.
+.PHONY: fuzz-regress
+fuzz-regress: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BUILD_J) fuzz-build
+	$(Q)pass=0; fail=0; for t in $(FUZZ_TARGETS); do \
+		if $(FUZZ_DIR)/fuzz_$$t -runs=0 -timeout=10 -rss_limit_mb=2048 \
+			tests/fuzz/corpus/$$t >$(FUZZ_DIR)/regress-$$t.log 2>&1; then \
+			echo "fuzz-regress: $$t: ok ($$(ls tests/fuzz/corpus/$$t | wc -l) inputs)"; \
+			pass=$$((pass + 1)); \
+		else \
+			echo "fuzz-regress: $$t: FAILED (see $(FUZZ_DIR)/regress-$$t.log)"; \
+			tail -n 20 $(FUZZ_DIR)/regress-$$t.log | sed 's/^/    /'; \
+			fail=$$((fail + 1)); \
+		fi; \
+	done; echo "fuzz-regress: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
