@@ -485,28 +485,8 @@ static double now_s(void)
 /* Poll the session (or sleep) until @until or a signal; -1 on a poll error. */
 static int run_until(struct check_run *c, double until)
 {
-	for (unsigned long guard = 0; !exiting && guard < 100000000ul; guard++) {
-		double left = until - now_s();
-		int ms;
-
-		if (left <= 0)
-			return 0;
-		ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
-		if (c->have_sess) {
-			int n = session_poll(&c->sess, ms);
-
-			if (n < 0 && n != -EINTR) {
-				fprintf(c->o->err, PROG ": ring buffer poll failed: %s\n",
-					strerror(-n));
-				return -1;
-			}
-		} else {
-			struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	return 0;
+	return session_wait_until(c->have_sess ? &c->sess : NULL, until, &exiting, NULL,
+				  c->o->err) ? -1 : 0;
 }
 
 static int open_session(struct check_run *c)

@@ -998,28 +998,9 @@ static double next_retry(const struct drun *r)
 /* Sleep or poll BPF until @until, an event, or a signal; -1 poll error. */
 static int wait_until(struct drun *r, double until)
 {
-	for (unsigned long guard = 0; !exiting && guard < 100000000ul; guard++) {
-		double left = until - now_s();
-		int ms;
-
-		if (left <= 0 || r->dirty)
-			return 0;
-		ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
-		if (r->have_sess) {
-			int n = session_poll(&r->sess, ms);
-
-			if (n < 0 && n != -EINTR) {
-				fprintf(r->o->err, PROG ": ring buffer poll failed: %s\n",
-					strerror(-n));
-				return -1;
-			}
-		} else {
-			struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	return 0;
+	/* returns early when an event made a rescan worthwhile (r->dirty) */
+	return session_wait_until(r->have_sess ? &r->sess : NULL, until, &exiting, &r->dirty,
+				  r->o->err) ? -1 : 0;
 }
 
 static void say_start(struct drun *r, const char *mode, const char *detail)

@@ -118,3 +118,30 @@ void session_close(struct session *s)
 	model_free(&s->model);
 	pthread_mutex_destroy(&s->lock);
 }
+
+int session_wait_until(struct session *s, double until, volatile sig_atomic_t *stop,
+		       const bool *early, FILE *err)
+{
+	for (unsigned long guard = 0; !*stop && guard < 100000000ul; guard++) {
+		double left = until - mono_s();
+		int ms;
+
+		if (left <= 0 || (early && *early))
+			return 0;
+		ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
+		if (s) {
+			int n = session_poll(s, ms);
+
+			if (n < 0 && n != -EINTR) {
+				fprintf(err, "%s: ring buffer poll failed: %s\n", s->o.prog,
+					strerror(-n));
+				return n;
+			}
+		} else {
+			struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return 0;
+}

@@ -8,6 +8,8 @@
 #define MEMHP_SESSION_H
 
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,5 +52,13 @@ int session_open(struct session *s, const struct session_opts *o);
 /* Waits up to timeout_ms for events; >= 0 events handled, or -errno. */
 int session_poll(struct session *s, int timeout_ms);
 void session_close(struct session *s);
+
+/*
+ * Serve the session (or just sleep when @s is NULL) until CLOCK_MONOTONIC
+ * reaches @until, *@stop becomes non-zero, or *@early becomes true (may be
+ * NULL). 0, or a negative errno when polling failed (message on @err).
+ */
+int session_wait_until(struct session *s, double until, volatile sig_atomic_t *stop,
+		       const bool *early, FILE *err);
 
 #endif
