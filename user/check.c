@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "cliopt.h"
 #include "check.h"
 #include "decode.h"
 #include "model.h"
@@ -26,7 +27,6 @@
 
 #define PROG "memhp check"
 #define MAX_BALLOONS 8
-#define MAX_SECS 86400.0 * 365
 
 struct check_opts {
 	FILE *out, *err;
@@ -101,20 +101,6 @@ static const char doc[] =
 	"  memhp check -p policy.yaml --live 30\n"
 	"  memhp check -p policy.yaml --watch --interval 5";
 
-static bool parse_secs(const char *arg, double *out, bool zero_ok)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= 0) || v > MAX_SECS ||
-	    (!zero_ok && v == 0))
-		return false;
-	*out = v;
-	return true;
-}
-
 static void usage_err(struct argp_state *state, struct check_opts *o,
 		      const char *msg, const char *arg)
 {
@@ -153,19 +139,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->fail_on = (enum policy_severity)v;
 		break;
 	case OPT_LIVE:
-		if (!parse_secs(arg, &o->live, false))
+		if (!cliopt_parse_secs(arg, &o->live, false))
 			usage_err(state, o, "bad --live seconds", arg);
 		break;
 	case OPT_WATCH:
 		o->watch = true;
 		break;
 	case OPT_INTERVAL:
-		if (!parse_secs(arg, &o->interval, false) || o->interval < 0.01)
+		if (!cliopt_parse_secs(arg, &o->interval, false) || o->interval < 0.01)
 			usage_err(state, o, "bad --interval seconds (>= 0.01)",
 				  arg);
 		break;
 	case OPT_DURATION:
-		if (!parse_secs(arg, &o->duration, false))
+		if (!cliopt_parse_secs(arg, &o->duration, false))
 			usage_err(state, o, "bad --duration seconds", arg);
 		break;
 	case OPT_NO_BPF:

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "daemon.h"
 #include "decode.h"
 #include "model.h"
@@ -25,7 +26,6 @@
 #include "zoneinfo.h"
 
 #define PROG "memhp online-daemon"
-#define MAX_SECS (86400.0 * 365)
 #define MAX_BACKOFF 60.0
 
 /* --- decisions ----------------------------------------------------------- */
@@ -495,20 +495,6 @@ static const char doc[] =
 	"  memhp online-daemon --ratio 301 --once\n"
 	"  memhp online-daemon -p policy.yaml --dry-run --once -J";
 
-static bool parse_secs(const char *arg, double *out, bool zero_ok)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= 0) || v > MAX_SECS ||
-	    (!zero_ok && v == 0))
-		return false;
-	*out = v;
-	return true;
-}
-
 static bool parse_ulong(const char *arg, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -559,11 +545,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->json = true;
 		break;
 	case OPT_INTERVAL:
-		if (!parse_secs(arg, &o->interval, false))
+		if (!cliopt_parse_secs(arg, &o->interval, false))
 			usage_err(state, o, "bad --interval", arg);
 		break;
 	case OPT_DURATION:
-		if (!parse_secs(arg, &o->duration, false))
+		if (!cliopt_parse_secs(arg, &o->duration, false))
 			usage_err(state, o, "bad --duration", arg);
 		break;
 	case OPT_RETRIES:
@@ -573,7 +559,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->retries = (unsigned int)v;
 		break;
 	case OPT_BACKOFF:
-		if (!parse_secs(arg, &o->backoff, true) || o->backoff > MAX_BACKOFF)
+		if (!cliopt_parse_secs(arg, &o->backoff, true) || o->backoff > MAX_BACKOFF)
 			usage_err(state, o, "bad --backoff (0..60 s)", arg);
 		break;
 	case OPT_NO_BPF:
