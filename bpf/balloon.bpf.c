@@ -116,10 +116,6 @@ int BPF_KPROBE(kprobe_b_enq, __u64 b)
 	return 0;
 }
 
-#define SITE_B_LIST_ENQ 100
-#define SITE_B_LIST_DEQ 101
-#define SITE_B_MIGRATE 102
-
 SEC("kprobe/balloon_page_list_enqueue")
 int BPF_KPROBE(kprobe_b_list_enq, __u64 b)
 {

@@ -59,32 +59,12 @@ struct entry {
 	char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
 };
 
-struct entry_key {
-	__u64 pid_tgid;
-	__u64 site;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct entry_key);
+	__type(key, struct memhp_entry_key);
 	__type(value, struct entry);
 } entries SEC(".maps");
-
-/* Call sites for struct entry_key.site. */
-enum memhp_site {
-	SITE_ONLINE_PAGES = 1,
-	SITE_OFFLINE_PAGES,
-	SITE_ADD_MEMORY,
-	SITE_REMOVE_MEMORY,
-	SITE_GROUP_STATIC,
-	SITE_GROUP_DYNAMIC,
-	SITE_GROUP_UNREGISTER,
-	SITE_GROUP_FIND,
-	SITE_SUBSYS_ONLINE,
-	SITE_SUBSYS_OFFLINE,
-	SITE_NOTIFY,
-};
 
 /*
  * fexit arguments that are pointers arrive typed (PTR_TO_BTF_ID) and the
@@ -110,7 +90,7 @@ static __always_inline void stat_inc(__u32 idx)
 static __always_inline void entry_save(__u64 site, __u64 a0, __u64 a1, __u64 a2,
 				       __u64 a3, __u64 a4)
 {
-	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
 	struct entry e = { .ts = bpf_ktime_get_ns(),
 			   .args = { a0, a1, a2, a3, a4 } };
 
@@ -120,7 +100,7 @@ static __always_inline void entry_save(__u64 site, __u64 a0, __u64 a1, __u64 a2,
 /* Copies and deletes the entry state; 0 if found. */
 static __always_inline int entry_take(__u64 site, struct entry *out)
 {
-	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
 	struct entry *e = bpf_map_lookup_elem(&entries, &k);
 
 	if (!e)

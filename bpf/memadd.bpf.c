@@ -20,7 +20,7 @@ const volatile int remove_abi = 0;
 static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 {
 	struct resource *res = (struct resource *)res_addr;
-	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 			       .site = SITE_ADD_MEMORY };
 	struct entry *en;
 	const char *name;

@@ -133,4 +133,34 @@ enum memhp_stat {
 	MEMHP_STAT_MAX = 8,
 };
 
+/*
+ * Keys of the "entries" hash map (function entry state, bpf/common.bpf.h).
+ * Userspace sweeps it: an entry whose thread has exited belongs to a call
+ * whose exit probe never ran. The kernel does that on purpose: whenever a
+ * trampoline is rebuilt (any BPF tool attaching to or detaching from the
+ * same function) it patches the old image so that calls still in flight
+ * skip their fexit programs (kernel/bpf/trampoline.c, bpf_tramp_image_put).
+ */
+struct memhp_entry_key {
+	unsigned long long pid_tgid;
+	unsigned long long site; /* enum memhp_site */
+};
+
+enum memhp_site {
+	SITE_ONLINE_PAGES = 1,
+	SITE_OFFLINE_PAGES,
+	SITE_ADD_MEMORY,
+	SITE_REMOVE_MEMORY,
+	SITE_GROUP_STATIC,
+	SITE_GROUP_DYNAMIC,
+	SITE_GROUP_UNREGISTER,
+	SITE_GROUP_FIND,
+	SITE_SUBSYS_ONLINE,
+	SITE_SUBSYS_OFFLINE,
+	SITE_NOTIFY,
+	SITE_B_LIST_ENQ = 100,
+	SITE_B_LIST_DEQ,
+	SITE_B_MIGRATE,
+};
+
 #endif /* MEMHP_H */

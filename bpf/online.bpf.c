@@ -208,7 +208,7 @@ int BPF_KRETPROBE(kretprobe_offline, int ret)
  */
 static __always_inline void count_release(unsigned int order)
 {
-	struct entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 			       .site = SITE_ONLINE_PAGES };
 	struct entry *en = bpf_map_lookup_elem(&entries, &k);
 

@@ -442,6 +442,7 @@ struct exporter {
 	double start_time;
 	struct policy pol;	  /* with --policy */
 	bool have_pol;
+	struct policy_watch watch; /* its violations as they appear and clear */
 	struct policy_tracker trk; /* event-based rules; under s.lock */
 	pthread_mutex_t rlock; /* the fields below */
 	struct recon_result recon;
@@ -537,6 +538,17 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	return rc;
 }
 
+/* A violation came or went: one line in the log (journald under systemd). */
+static void on_transition(bool appeared, const struct policy *p, const struct policy_violation *v,
+			  void *ctx)
+{
+	char text[512];
+
+	(void)ctx;
+	policy_violation_text(p, v, text, sizeof(text));
+	fprintf(stderr, PROG ": violation %s: %s\n", appeared ? "appeared" : "cleared", text);
+}
+
 /* Compare the model with the kernel; the result shows in the next scrape. */
 static void reconcile(struct exporter *x)
 {
@@ -548,8 +560,9 @@ static void reconcile(struct exporter *x)
 	pthread_mutex_lock(&x->rlock);
 	*r = x->recon;
 	pthread_mutex_unlock(&x->rlock);
-	if (reconcile_run(&x->s, x->o->sysroot, x->have_pol ? &x->pol : NULL, &x->trk, r, err,
-			  sizeof(err)) &&
+	if (reconcile_run_watch(&x->s, x->o->sysroot, x->have_pol ? &x->pol : NULL, &x->trk,
+				x->have_pol ? &x->watch : NULL, on_transition, x, r, err,
+				sizeof(err)) &&
 	    r->errors == 1)
 		fprintf(stderr, PROG ": reconciliation failed: %s\n", err);
 	pthread_mutex_lock(&x->rlock);
@@ -610,6 +623,7 @@ static int export_live(const struct export_opts *o)
 			return 2;
 		}
 		x->have_pol = true;
+		policy_watch_init(&x->watch);
 	}
 	export_kernel_release(o->sysroot, x->release, sizeof(x->release));
 	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
@@ -622,8 +636,10 @@ static int export_live(const struct export_opts *o)
 	so.ctx = x;
 	rc = session_open(&x->s, &so);
 	if (rc) {
-		if (x->have_pol)
+		if (x->have_pol) {
+			policy_watch_free(&x->watch);
 			policy_free(&x->pol);
+		}
 		policy_tracker_free(&x->trk);
 		pthread_mutex_destroy(&x->rlock);
 		free(x);
@@ -713,8 +729,10 @@ out:
 		(unsigned long long)x->s.model.lost);
 	pthread_mutex_unlock(&x->rlock);
 	session_close(&x->s);
-	if (x->have_pol)
+	if (x->have_pol) {
+		policy_watch_free(&x->watch);
 		policy_free(&x->pol);
+	}
 	policy_tracker_free(&x->trk);
 	pthread_mutex_destroy(&x->rlock);
 	free(x);

@@ -231,6 +231,48 @@ static void apply_group(struct memhp_model *m, const struct memhp_event *e,
 	}
 }
 
+struct memhp_zone_acct *model_zone_acct(struct memhp_model *m, int nid, const char *zone,
+					bool create)
+{
+	struct memhp_zone_acct *z;
+	size_t i;
+
+	for (i = 0; i < m->nr_zacct; i++)
+		if (m->zacct[i].nid == nid && !strcmp(m->zacct[i].zone, zone))
+			return &m->zacct[i];
+	if (!create || m->nr_zacct == MEMHP_MAX_ZONE_ACCT)
+		return NULL;
+	z = &m->zacct[m->nr_zacct++];
+	memset(z, 0, sizeof(*z));
+	z->nid = nid;
+	snprintf(z->zone, sizeof(z->zone), "%s", zone);
+	return z;
+}
+
+/* Pages entering (> 0) or leaving a zone, once a baseline is being kept. */
+static void account_zone(struct memhp_model *m, int nid, const char *zone, int64_t pages)
+{
+	struct memhp_zone_acct *z;
+
+	if (m->zacct_state != MEMHP_ZACCT_VALID || nid < 0 || !zone[0] || strchr(zone, ' '))
+		return;
+	z = model_zone_acct(m, nid, zone, true);
+	if (z)
+		z->delta += pages;
+	else
+		m->zacct_overflow++;
+}
+
+/* online_pages()/offline_pages() name their zone; older kernels' offline not. */
+static void account_pages(struct memhp_model *m, const struct memhp_event *e,
+			  const struct memhp_block *b, int64_t pages)
+{
+	if (e->flags & MEMHP_F_ZONE)
+		account_zone(m, e->nid, e->zone_name, pages);
+	else if (b)
+		account_zone(m, b->node, b->zones, pages);
+}
+
 int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 {
 	uint64_t ppb = model_pages_per_block(m);
@@ -273,10 +315,22 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 	switch (e->hdr.kind) {
 	case MEMHP_EV_ONLINE:
 	case MEMHP_EV_OFFLINE:
-		if (e->ret)
+		if (e->ret) {
+			/* A failed offline leaves a block that was going offline (in the
+			 * snapshot) online again. */
+			for (i = 0; e->hdr.kind == MEMHP_EV_OFFLINE && i < nblocks; i++) {
+				struct memhp_block *b = model_block_find(m, first + i);
+
+				if (b && b->state == MEMHP_BLOCK_GOING_OFFLINE)
+					b->state = MEMHP_BLOCK_ONLINE;
+			}
 			return 0;
+		}
 		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks))
 			return -1;
+		account_pages(m, e, model_block_find(m, first),
+			      e->hdr.kind == MEMHP_EV_ONLINE ? (int64_t)e->nr_pages
+							     : -(int64_t)e->nr_pages);
 		for (i = 0; i < nblocks; i++) {
 			struct memhp_block *b = model_block_find(m, first + i);
 
@@ -297,7 +351,11 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 				b->released_pages = e->released_pages;
 			} else {
 				b->state = MEMHP_BLOCK_OFFLINE;
-				b->zones[0] = '\0'; /* valid_zones is a list now */
+				/* valid_zones is a list now; the memmap pages
+				 * still leave this zone (REQUEST event) */
+				snprintf(b->last_zone, sizeof(b->last_zone), "%s",
+					 (e->flags & MEMHP_F_ZONE) ? e->zone_name : b->zones);
+				b->zones[0] = '\0';
 			}
 		}
 		apply_group(m, e, model_block_find(m, first), nblocks);
@@ -339,9 +397,6 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		}
 		return 0;
 	}
-		for (i = 0; i < nblocks; i++)
-			model_block_remove(m, first + i);
-		return 0;
 	case MEMHP_EV_COVERAGE: {
 		struct memhp_block *b = model_block_find(m, first);
 		uint64_t lost = e->backed_pages > e->released_backed
@@ -373,6 +428,12 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 			b->online_type = (int)e->online_type;
 		if (b)
 			b->vmemmap_pages = e->vmemmap_pages;
+		/* memory_block_online/offline() account the memmap pages */
+		if (b && !e->ret && e->vmemmap_pages && e->vmemmap_pages <= ppb)
+			account_zone(m, b->node, (e->flags & MEMHP_F_REQ_OFFLINE) ? b->last_zone
+										   : b->zones,
+				     (e->flags & MEMHP_F_REQ_OFFLINE) ? -(int64_t)e->vmemmap_pages
+								      : (int64_t)e->vmemmap_pages);
 		return 0;
 	}
 	default:

@@ -22,6 +22,7 @@ enum memhp_block_state {
 };
 
 #define MEMHP_ZONES_LEN 64 /* "DMA32 Normal Movable" and the like */
+#define MEMHP_ZONE_NAME_MODEL 16
 #define MEMHP_MAX_GROUPS 256
 
 struct memhp_block {
@@ -37,6 +38,7 @@ struct memhp_block {
 	int online_type;	     /* last requested MMOP_*, -1 unknown */
 	char onlined_by[16];	     /* comm of the last online caller */
 	uint64_t vmemmap_pages;	     /* memmap_on_memory: pages holding its memmap */
+	char last_zone[MEMHP_ZONE_NAME_MODEL]; /* zone it left at its last offline */
 	uint64_t released_pages;     /* last online: pages freed to the buddy */
 	bool released_known;	     /* ... released_pages is valid */
 	/* Last online inside a balloon driver's memory (COVERAGE event). */
@@ -77,6 +79,28 @@ struct memhp_sys {
 	bool snapshot;		     /* filled by a sysfs snapshot */
 };
 
+/*
+ * Present pages per (node, zone), for reconciliation with /proc/zoneinfo:
+ * the kernel's count at a baseline plus what events changed since. A
+ * successful online_pages() adds its pages, offline_pages() removes them,
+ * and memory_block_online()/offline() add or remove the block's memmap
+ * pages (memmap_on_memory) around them (the REQUEST event carries those).
+ */
+#define MEMHP_MAX_ZONE_ACCT 64
+#define MEMHP_ZONE_NAME MEMHP_ZONE_NAME_MODEL
+
+struct memhp_zone_acct {
+	int nid;
+	char zone[MEMHP_ZONE_NAME]; /* as /proc/zoneinfo names it */
+	uint64_t base;		    /* present pages at the baseline */
+	int64_t delta;		    /* pages events added minus removed since */
+};
+
+enum memhp_zacct_state {
+	MEMHP_ZACCT_NONE = 0, /* no baseline: events are not counted */
+	MEMHP_ZACCT_VALID,    /* base + delta must equal the kernel's present */
+};
+
 struct memhp_model {
 	uint64_t block_size; /* bytes, from block_size_bytes */
 	uint64_t page_size;  /* bytes */
@@ -90,6 +114,10 @@ struct memhp_model {
 	uint64_t not_onlined_findings, not_onlined_pages;
 	uint64_t lost;	 /* events lost (ring buffer full), as last reported */
 	struct memhp_sys sys; /* global settings from sysfs */
+	struct memhp_zone_acct zacct[MEMHP_MAX_ZONE_ACCT];
+	size_t nr_zacct;
+	enum memhp_zacct_state zacct_state;
+	uint64_t zacct_overflow; /* events for zones beyond MEMHP_MAX_ZONE_ACCT */
 };
 
 void model_init(struct memhp_model *m);
@@ -104,5 +132,8 @@ uint64_t model_pages_per_block(const struct memhp_model *m);
 int model_apply_event(struct memhp_model *m, const struct memhp_event *e);
 struct memhp_group *model_group_by_key(struct memhp_model *m, uint64_t key, bool create);
 const char *model_state_name(enum memhp_block_state s);
+/* The accounting entry of a zone, created when @create; NULL if full/absent. */
+struct memhp_zone_acct *model_zone_acct(struct memhp_model *m, int nid, const char *zone,
+					bool create);
 
 #endif

@@ -804,6 +804,13 @@ static void render_recon(struct prom_buf *b, const struct prom_input *in)
 	       "Memory blocks whose state in memhp's model differed from sysfs at the last "
 	       "reconciliation (0 when events and kernel agree).");
 	prom_printf(b, "memhp_drift_blocks %" PRIu64 "\n", r->drift_blocks);
+	if (r->drift_zones >= 0) {
+		family(b, "memhp_drift_zones", "gauge",
+		       "Zones whose present pages in /proc/zoneinfo differed from memhp's count "
+		       "(a baseline plus what online and offline events moved) at the last "
+		       "reconciliation.");
+		prom_printf(b, "memhp_drift_zones %" PRId64 "\n", r->drift_zones);
+	}
 	family(b, "memhp_zone_early_bytes", "gauge",
 	       "Present memory of the zone that was there at boot (the kernel's "
 	       "present_early_pages, used by the auto-movable policy).");
@@ -822,6 +829,20 @@ static void render_recon(struct prom_buf *b, const struct prom_input *in)
 		prom_label_value(b, r->rules[i].name, sizeof(r->rules[i].name));
 		prom_printf(b, "\",severity=\"%s\"} %" PRIu64 "\n", r->rules[i].severity,
 			    r->rules[i].violations);
+	}
+	family(b, "memhp_policy_violation_transitions_total", "counter",
+	       "Violations of each rule that appeared and that cleared since memhp started "
+	       "(each is also logged on stderr).");
+	for (i = 0; i < r->nr_rules; i++) {
+		static const char *const what[] = { "appeared", "cleared" };
+		int t;
+
+		for (t = 0; t < 2; t++) {
+			prom_printf(b, "memhp_policy_violation_transitions_total{rule=\"");
+			prom_label_value(b, r->rules[i].name, sizeof(r->rules[i].name));
+			prom_printf(b, "\",transition=\"%s\"} %" PRIu64 "\n", what[t],
+				    t ? r->rules[i].cleared : r->rules[i].appeared);
+		}
 	}
 }
 
@@ -899,7 +920,7 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		       "Events read from the ring buffer and decoded.");
 		prom_printf(b, "memhp_events_decoded_total %" PRIu64 "\n", in->seen);
 		family(b, "memhp_events_lost_total", "counter",
-		       "Events lost in the kernel because the ring buffer was full.");
+		       "Events lost in the kernel: ring buffer full, or an exit probe the kernel skipped.");
 		prom_printf(b, "memhp_events_lost_total %" PRIu64 "\n", in->lost);
 		family(b, "memhp_events_malformed_total", "counter",
 		       "Ring-buffer records the decoder rejected.");

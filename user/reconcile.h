@@ -29,6 +29,7 @@ struct recon_rule {
 	char name[64];
 	char severity[12];
 	uint64_t violations;
+	uint64_t appeared, cleared; /* violations that came and went, in total */
 	bool evaluated;
 };
 
@@ -36,6 +37,8 @@ struct recon_result {
 	bool valid;		/* at least one run completed */
 	uint64_t runs, errors;
 	uint64_t drift_blocks;	/* blocks whose state differs, or missing on a side */
+	/* zones whose present pages differ from the model's; -1 no baseline yet */
+	int64_t drift_zones;
 	struct recon_zone zones[RECON_MAX_ZONES];
 	size_t nr_zones;
 	bool policy;
@@ -50,6 +53,19 @@ struct recon_result {
 int reconcile_run(struct session *s, const char *sysroot, const struct policy *pol,
 		  const struct policy_tracker *trk, struct recon_result *out, char *err,
 		  size_t errlen);
+
+/*
+ * Like reconcile_run(), following the policy's violations with @w: each that
+ * appears or clears counts in its rule and is passed to @fn (may be NULL).
+ */
+struct policy_watch;
+struct policy_violation;
+typedef void (*recon_transition_fn)(bool appeared, const struct policy *p,
+				    const struct policy_violation *v, void *ctx);
+int reconcile_run_watch(struct session *s, const char *sysroot, const struct policy *pol,
+			const struct policy_tracker *trk, struct policy_watch *w,
+			recon_transition_fn fn, void *ctx, struct recon_result *out, char *err,
+			size_t errlen);
 
 struct policy_state;
 struct zi_system;
@@ -82,5 +98,24 @@ struct drift_item {
  */
 uint64_t reconcile_diff(const struct memhp_model *kernel, const struct memhp_model *model,
 			struct drift_item *out, size_t max);
+
+/* A zone whose present pages differ between the model and the kernel. */
+struct zone_drift {
+	int nid;
+	char zone[16];
+	uint64_t model;	 /* baseline + what events added and removed */
+	uint64_t kernel; /* /proc/zoneinfo present now */
+};
+
+/*
+ * Per-zone present pages of the model against /proc/zoneinfo (below the
+ * session's sysroot). Without a baseline (at start, after a resync) it
+ * takes one instead, at a quiet moment: it polls the session for that, so
+ * call it where the sink is ready for events, without the session's lock.
+ * Returns the zones that differ (up to @max in @out), 0 when equal or while
+ * no baseline could be taken, or -1 with @err.
+ */
+int64_t reconcile_zones(struct session *s, struct zone_drift *out, size_t max, char *err,
+			size_t errlen);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "exits.h"
 #include "session.h"
 #include "sysfs.h"
 
@@ -64,6 +65,21 @@ int session_open(struct session *s, const struct session_opts *o)
 	return 0;
 }
 
+/* Calls whose exit probe the kernel skipped: lost events, said out loud. */
+static void sweep_exits(struct session *s)
+{
+	char what[96];
+	int n = exits_sweep(loader_map_fd(s->loader, "entries"), what, sizeof(what));
+
+	if (n <= 0)
+		return;
+	s->exits_missed += n;
+	fprintf(stderr,
+		"%s: lost %d event%s: the kernel skipped the exit probe of %s%s "
+		"(another BPF program was attached to or detached from it during the call)\n",
+		s->o.prog, n, n == 1 ? "" : "s", what, n > 1 ? " and others" : "");
+}
+
 static double mono_s(void)
 {
 	struct timespec ts;
@@ -84,9 +100,10 @@ int session_poll(struct session *s, int timeout_ms)
 			fprintf(stderr, "%s: modules changed; probes reattached:\n", s->o.prog);
 			loader_report_changed(s->loader, stderr);
 		}
+		sweep_exits(s);
 	}
 
-	uint64_t lost = loader_stat(s->loader, MEMHP_STAT_LOST);
+	uint64_t lost = loader_stat(s->loader, MEMHP_STAT_LOST) + s->exits_missed;
 
 	pthread_mutex_lock(&s->lock);
 	if (lost != s->lost) {

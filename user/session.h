@@ -41,7 +41,8 @@ struct session {
 	struct time_conv tc;
 	uint64_t seen;	/* events decoded */
 	uint64_t bad;	/* records rejected by the decoder */
-	uint64_t lost;	/* lost in the kernel (ring buffer full), last read */
+	uint64_t lost;	/* lost in the kernel (ring buffer full, exit skipped) */
+	uint64_t exits_missed; /* of those: exit probes the kernel skipped */
 	uint64_t inconsistent; /* events the model could not apply */
 	double modules_checked; /* CLOCK_MONOTONIC seconds */
 	uint64_t resyncs; /* sysfs snapshots taken after events were lost */

@@ -736,6 +736,9 @@ int sysfs_snapshot_opts(struct memhp_model *m, const struct sysfs_opts *opts,
 	s.rep = rep ? rep : &dummy;
 	memset(s.rep, 0, sizeof(*s.rep));
 	s.want = opts && opts->want ? opts->want : SYSFS_WANT_ALL;
+	/* The model takes the kernel's word again: per-zone accounting restarts. */
+	m->zacct_state = MEMHP_ZACCT_NONE;
+	m->nr_zacct = 0;
 
 	/* "" and "/" are the live system; "dir/" is "dir". */
 	rlen = sysroot ? strlen(sysroot) : 0;

@@ -258,7 +258,8 @@ void top_render(const struct top_data *d, const struct top_view *v, int width,
 		}
 		if (!d->nr_events)
 			add(o, body, 0, "  %s", d->live ? "(none yet)" :
-				"(no events: not tracing; values are re-read from sysfs)");
+				"(not tracing: values are re-read from sysfs; --policy "
+				"violations appear here as they come and go)");
 	}
 keys:
 	if (v->editing)
@@ -289,6 +290,7 @@ struct top_state {
 	char release[64];
 	struct policy pol; /* with --policy */
 	bool have_pol;
+	struct policy_watch watch; /* violations as they appear and clear */
 };
 
 static void format_event(struct session *s, const struct memhp_event *e, char *out,
@@ -325,6 +327,15 @@ static void format_event(struct session *s, const struct memhp_event *e, char *o
 		 e->comm);
 }
 
+/* Into the recent-events ring; the caller holds s.lock when live. */
+static void push_event_line(struct top_state *st, const char *line)
+{
+	snprintf(st->events[st->ev_head], TOP_LINE, "%s", line);
+	st->ev_head = (st->ev_head + 1) % TOP_MAX_EVENTS;
+	if (st->ev_count < TOP_MAX_EVENTS)
+		st->ev_count++;
+}
+
 static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 {
 	struct top_state *st = ctx;
@@ -335,11 +346,24 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	format_event(s, e, line, sizeof(line));
 	pthread_mutex_lock(&s->lock);
 	st->seen++;
-	snprintf(st->events[st->ev_head], TOP_LINE, "%s", line);
-	st->ev_head = (st->ev_head + 1) % TOP_MAX_EVENTS;
-	if (st->ev_count < TOP_MAX_EVENTS)
-		st->ev_count++;
+	push_event_line(st, line);
 	pthread_mutex_unlock(&s->lock);
+}
+
+/* A policy violation appeared or cleared: one line in RECENT EVENTS. */
+static void on_transition(enum policy_transition t, const struct policy *p,
+			  const struct policy_violation *v, void *ctx)
+{
+	struct top_state *st = ctx;
+	char text[TOP_LINE], line[TOP_LINE + 32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	policy_violation_text(p, v, text, sizeof(text));
+	snprintf(line, sizeof(line), "%02d:%02d:%02d violation %-6s %s", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, t == POL_APPEAR ? "appear" : "clear", text);
+	push_event_line(st, line);
 }
 
 static struct top_zone *zone_get(struct top_data *d, int node, const char *zone)
@@ -441,7 +465,6 @@ static void alert(struct top_data *d, const char *fmt, ...)
 static void collect_alerts(struct top_state *st, struct top_data *d)
 {
 	struct policy_balloon balloons[8];
-	struct policy_result res;
 	struct policy_state ps;
 	struct zi_system *sys;
 	char err[256], line[512];
@@ -467,46 +490,52 @@ static void collect_alerts(struct top_state *st, struct top_data *d)
 	if (!sys)
 		return;
 	zi_system_init(sys);
-	policy_result_init(&res);
 	if (st->live)
 		pthread_mutex_lock(&st->s.lock);
 	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot,
 				   st->live ? &st->s.model : NULL, NULL, err, sizeof(err))) {
 		alert(d, "policy not evaluated: %.200s", err);
-	} else if (policy_evaluate(&st->pol, &ps, &res) >= 0) {
-		for (i = 0; i < res.nr; i++) {
-			policy_violation_text(&st->pol, &res.v[i], line, sizeof(line));
+	} else if (policy_watch_eval(&st->watch, &st->pol, &ps, on_transition, st) >= 0) {
+		for (i = 0; i < st->watch.cur.nr; i++) {
+			policy_violation_text(&st->pol, &st->watch.cur.v[i], line, sizeof(line));
 			alert(d, "%.250s", line);
 		}
 	}
 	if (st->live)
 		pthread_mutex_unlock(&st->s.lock);
-	policy_result_free(&res);
 	zi_system_free(sys);
 	free(sys);
+}
+
+static void copy_events(const struct top_state *st, struct top_data *d)
+{
+	size_t i;
+
+	for (i = 0; i < st->ev_count; i++) {
+		size_t k = (st->ev_head + TOP_MAX_EVENTS - st->ev_count + i) % TOP_MAX_EVENTS;
+
+		snprintf(d->events[i], TOP_LINE, "%s", st->events[k]);
+	}
+	d->nr_events = st->ev_count;
 }
 
 static int collect(struct top_state *st, struct top_data *d)
 {
 	struct zoneinfo zi;
 	bool have;
-	size_t i;
 
 	memset(d, 0, sizeof(*d));
 	d->live = st->live;
 	snprintf(d->mode, sizeof(d->mode), "%s", st->mode);
 	snprintf(d->release, sizeof(d->release), "%s", st->release);
+	/* first: the violations that appear or clear go into RECENT EVENTS */
+	collect_alerts(st, d);
 	read_zi(st->o->sysroot, &zi, &have);
 	if (st->live) {
 		pthread_mutex_lock(&st->s.lock);
 		collect_model(d, &st->s.model, have ? &zi : NULL);
 		d->nr_groups = prom_groups_from_model(&st->s.model, d->groups, TOP_MAX_GROUPS);
-		for (i = 0; i < st->ev_count; i++) {
-			size_t k = (st->ev_head + TOP_MAX_EVENTS - st->ev_count + i) % TOP_MAX_EVENTS;
-
-			snprintf(d->events[i], TOP_LINE, "%s", st->events[k]);
-		}
-		d->nr_events = st->ev_count;
+		copy_events(st, d);
 		d->seen = st->seen;
 		d->lost = st->s.model.lost;
 		d->malformed = __atomic_load_n(&st->s.bad, __ATOMIC_RELAXED);
@@ -532,10 +561,10 @@ static int collect(struct top_state *st, struct top_data *d)
 		}
 		model_free(m);
 		free(m);
+		copy_events(st, d); /* policy transitions: no other thread here */
 	}
 	if (have)
 		zoneinfo_free(&zi);
-	collect_alerts(st, d);
 	return 0;
 }
 
@@ -822,8 +851,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static void top_state_free(struct top_state *st)
 {
-	if (st->have_pol)
+	if (st->have_pol) {
+		policy_watch_free(&st->watch);
 		policy_free(&st->pol);
+	}
 	free(st);
 }
 
@@ -854,6 +885,7 @@ int cmd_top(int argc, char **argv)
 			return 2;
 		}
 		st->have_pol = true;
+		policy_watch_init(&st->watch);
 	}
 	export_kernel_release(o.sysroot, st->release, sizeof(st->release));
 	if (!o.snapshot) {

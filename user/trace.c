@@ -46,6 +46,9 @@ struct trace_state {
 	bool dirty; /* events since the last evaluation */
 	bool burst; /* events since the last reconciliation */
 	uint64_t drift; /* blocks found drifted, in total */
+	uint64_t zone_drift; /* zones found drifted, in total */
+	unsigned int zone_warned;
+	double next_check; /* the next periodic reconciliation */
 };
 
 static volatile sig_atomic_t exiting;
@@ -374,49 +377,77 @@ static int64_t diff_now(struct session *s, struct drift_item *items, size_t max)
 	return d;
 }
 
+static const char *state_or_absent(int state)
+{
+	return state < 0 ? "absent" : model_state_name(state);
+}
+
+static void print_drift(const struct trace_state *st, int64_t d, const struct drift_item *items,
+			int64_t z, const struct zone_drift *zones)
+{
+	int64_t i;
+
+	if (st->o->json) {
+		printf("{\"event\":\"drift\",\"blocks\":%" PRId64 ",\"details\":[", d);
+		for (i = 0; i < d && i < DRIFT_DETAILS; i++)
+			printf("%s{\"block\":%" PRIu64 ",\"model\":\"%s\",\"kernel\":\"%s\"}",
+			       i ? "," : "", items[i].block, state_or_absent(items[i].model_state),
+			       state_or_absent(items[i].kernel_state));
+		printf("],\"zones\":%" PRId64 ",\"zone_details\":[", z);
+		for (i = 0; i < z && i < DRIFT_DETAILS; i++)
+			printf("%s{\"node\":%d,\"zone\":\"%s\",\"model_present_pages\":%" PRIu64
+			       ",\"kernel_present_pages\":%" PRIu64 "}",
+			       i ? "," : "", zones[i].nid, zones[i].zone, zones[i].model,
+			       zones[i].kernel);
+		printf("]}\n");
+		return;
+	}
+	printf("# DRIFT %" PRId64 " blocks differ from sysfs, %" PRId64
+	       " zones from /proc/zoneinfo:", d, z);
+	for (i = 0; i < d && i < DRIFT_DETAILS; i++)
+		printf(" memory%" PRIu64 " model=%s kernel=%s", items[i].block,
+		       state_or_absent(items[i].model_state), state_or_absent(items[i].kernel_state));
+	for (i = 0; i < z && i < DRIFT_DETAILS; i++)
+		printf(" node%d/%s present model=%" PRIu64 " kernel=%" PRIu64, zones[i].nid,
+		       zones[i].zone, zones[i].model, zones[i].kernel);
+	printf("; model resynchronised\n");
+}
+
 /*
- * After a burst of events: does the model still equal the kernel's sysfs?
- * A difference must persist across a quiet moment to count (sysfs can run
- * a little ahead of or behind the events of an operation in progress);
- * then it is reported with details and the model is resynchronised.
+ * After a burst of events, and every few seconds: does the model still
+ * equal the kernel, block by block (sysfs) and in present pages per zone
+ * (/proc/zoneinfo)? A difference must persist across a quiet moment to
+ * count (the kernel can run a little ahead of or behind the events of an
+ * operation in progress); then it is reported with details and the model
+ * is resynchronised.
  */
 static void check_drift(struct trace_state *st, struct session *s)
 {
 	struct drift_item items[DRIFT_DETAILS];
-	int64_t d;
-	size_t i;
+	struct zone_drift zones[DRIFT_DETAILS];
 	char err[256];
+	int64_t d, z;
 
 	st->burst = false;
 	d = diff_now(s, NULL, 0);
-	if (d <= 0)
+	z = reconcile_zones(s, NULL, 0, err, sizeof(err));
+	if (z < 0 && !st->zone_warned++)
+		fprintf(stderr, "memhp trace: no per-zone reconciliation: %s\n", err);
+	if (d <= 0 && z <= 0)
 		return;
 	if (session_poll(s, 300) > 0)
 		return; /* still busy: the next burst end looks again */
 	d = diff_now(s, items, DRIFT_DETAILS);
-	if (d <= 0)
+	z = reconcile_zones(s, zones, DRIFT_DETAILS, err, sizeof(err));
+	if (d < 0)
+		d = 0;
+	if (z < 0)
+		z = 0;
+	if (!d && !z)
 		return;
 	st->drift += d;
-	if (st->o->json) {
-		printf("{\"event\":\"drift\",\"blocks\":%" PRId64 ",\"details\":[", d);
-		for (i = 0; i < (size_t)d && i < DRIFT_DETAILS; i++)
-			printf("%s{\"block\":%" PRIu64 ",\"model\":\"%s\",\"kernel\":\"%s\"}",
-			       i ? "," : "", items[i].block,
-			       items[i].model_state < 0 ? "absent"
-						       : model_state_name(items[i].model_state),
-			       items[i].kernel_state < 0 ? "absent"
-							: model_state_name(items[i].kernel_state));
-		printf("]}\n");
-	} else {
-		printf("# DRIFT %" PRId64 " blocks differ from sysfs:", d);
-		for (i = 0; i < (size_t)d && i < DRIFT_DETAILS; i++)
-			printf(" memory%" PRIu64 " model=%s kernel=%s", items[i].block,
-			       items[i].model_state < 0 ? "absent"
-						       : model_state_name(items[i].model_state),
-			       items[i].kernel_state < 0 ? "absent"
-							: model_state_name(items[i].kernel_state));
-		printf("; model resynchronised\n");
-	}
+	st->zone_drift += z;
+	print_drift(st, d, items, z, zones);
 	pthread_mutex_lock(&s->lock);
 	if (sysfs_snapshot(&s->model, s->o.sysroot, err, sizeof(err)))
 		fprintf(stderr, "memhp trace: resync failed: %s\n", err);
@@ -482,6 +513,9 @@ int cmd_trace(int argc, char **argv)
 	start = now_s();
 	if (o.duration > 0)
 		deadline = start + o.duration;
+	if (!o.no_reconcile)
+		check_drift(&st, &s); /* takes the per-zone baseline */
+	st.next_check = now_s() + 5;
 	if (o.policy) {
 		evaluate_policy(&st, &s); /* what is violated already */
 		next_eval = now_s() + 5;
@@ -504,8 +538,11 @@ int cmd_trace(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		if (!o.no_reconcile && st.burst && n == 0)
+		/* after a burst (the poll came back empty), or every 5 s */
+		if (!o.no_reconcile && n == 0 && (st.burst || now_s() >= st.next_check)) {
 			check_drift(&st, &s);
+			st.next_check = now_s() + 5;
+		}
 		/* after a burst (the poll came back empty) or every 5 s */
 		if (o.policy && ((st.dirty && n == 0) || now_s() >= next_eval)) {
 			evaluate_policy(&st, &s);
@@ -527,8 +564,8 @@ int cmd_trace(int argc, char **argv)
 		session_poll(&s, 0);
 	fprintf(stderr,
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
-		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %.1fs\n",
-		st.printed, s.seen, s.lost, s.bad, st.drift, now_s() - start);
+		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %" PRIu64 " zone drift, %.1fs\n",
+		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, now_s() - start);
 	session_close(&s);
 	if (o.policy)
 		policy_free(&st.pol);

@@ -74,6 +74,38 @@ echo "$b" | grep -q '^0 .* 1 static .*1G .*768M .*0.75 \[##  *|  *\] ' &&
 w=$(echo "$b" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
 [ "$w" -le 80 ] && ok "--batch: lines fit 80 columns" || nok "--batch: a line of $w columns"
 
+# --policy: violations appear in RECENT EVENTS when they come and when they
+# go. The DIMM group spans Normal and Movable (single-zone-group); between
+# the frames its firmware_node links go, so the group and the violation go.
+pz=$tmp/policy-tree
+cp -a "$z" "$pz"
+cat >"$tmp/one-zone.yaml" <<'EOF'
+version: 1
+rules:
+  - {name: dimm-one-zone, rule: single-zone-group, severity: critical}
+EOF
+"$bin" top --snapshot --batch 2 --delay 3 --policy "$tmp/one-zone.yaml" --sysroot "$pz" \
+	>"$tmp/pol.out" 2>&1 &
+tpid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q '^memhp top - ' "$tmp/pol.out"; do sleep 0.1; i=$((i + 1)); done
+rm -f "$pz"/sys/devices/system/memory/memory*/firmware_node
+i=0
+while [ $i -lt 150 ] && kill -0 $tpid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+kill $tpid 2>/dev/null
+wait $tpid
+rc=$?
+[ "$rc" -eq 0 ] && ok "--policy --batch 2: exit 0" || nok "--policy: rc $rc: $(cat "$tmp/pol.out")"
+f1=$(awk '/^memhp top - /{n++} n==1' "$tmp/pol.out")
+f2=$(awk '/^memhp top - /{n++} n==2' "$tmp/pol.out")
+echo "$f1" | grep -q 'violation appear .*dimm-one-zone' &&
+	ok "--policy: the violation appears in RECENT EVENTS" ||
+	nok "--policy: no appear line: $f1"
+echo "$f2" | grep -q 'violation clear .*dimm-one-zone' &&
+	ok "--policy: and clears when the DIMM is gone" || nok "--policy: no clear line: $f2"
+echo "$f2" | grep -q 'CRITICAL.*dimm-one-zone' && nok "--policy: still listed as active: $f2" ||
+	ok "--policy: no longer an active violation"
+
 if ! command -v tmux >/dev/null 2>&1; then
 	n=$((n + 1))
 	echo "ok $n - tmux tests # SKIP tmux not installed"

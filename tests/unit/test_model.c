@@ -10,6 +10,7 @@
 
 #include "memhp.h"
 #include "model.h"
+#include "reconcile.h"
 
 #define PPB 32768ULL /* 128 MiB blocks of 4 KiB pages */
 
@@ -236,6 +237,112 @@ static void test_range_merge(void **s)
 	model_free(&m);
 }
 
+/* Present pages per zone: online/offline pages and memmap pages, after a baseline. */
+static void test_zone_accounting(void **s)
+{
+	struct memhp_model m;
+	struct memhp_event e;
+	const struct memhp_zone_acct *z;
+
+	(void)s;
+	setup_model(&m);
+	/* No baseline: nothing is counted. */
+	e = ev(MEMHP_EV_ONLINE, 40, 1);
+	e.flags |= MEMHP_F_ZONE;
+	e.nid = 0;
+	strcpy(e.zone_name, "Normal");
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_null(model_zone_acct(&m, 0, "Normal", false));
+
+	m.zacct_state = MEMHP_ZACCT_VALID;
+	/* memmap_on_memory: online_pages() covers the block minus 512 memmap
+	 * pages, memory_block_online() adds those 512 afterwards (REQUEST). */
+	e = ev(MEMHP_EV_ONLINE, 48, 1);
+	e.start_pfn += 512;
+	e.nr_pages -= 512;
+	e.flags |= MEMHP_F_ZONE;
+	e.nid = 0;
+	strcpy(e.zone_name, "Movable");
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	e = ev(MEMHP_EV_REQUEST, 48, 1);
+	e.vmemmap_pages = 512;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	z = model_zone_acct(&m, 0, "Movable", false);
+	assert_non_null(z);
+	assert_int_equal(z->delta, (int64_t)PPB);
+	/* A failed online moves nothing. */
+	e = ev(MEMHP_EV_ONLINE, 49, 1);
+	e.flags |= MEMHP_F_ZONE;
+	e.nid = 0;
+	e.ret = -16;
+	strcpy(e.zone_name, "Movable");
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(z->delta, (int64_t)PPB);
+	/* Offline: pages and memmap leave the zone the block was in. */
+	e = ev(MEMHP_EV_OFFLINE, 48, 1);
+	e.start_pfn += 512;
+	e.nr_pages -= 512;
+	e.flags |= MEMHP_F_ZONE;
+	e.nid = 0;
+	strcpy(e.zone_name, "Movable");
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	e = ev(MEMHP_EV_REQUEST, 48, 1);
+	e.flags |= MEMHP_F_REQ_OFFLINE;
+	e.vmemmap_pages = 512;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(z->delta, 0);
+	/* A failed offline request keeps the memmap pages in the zone. */
+	e.ret = -16;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(z->delta, 0);
+	/* Zones are kept per node. */
+	e = ev(MEMHP_EV_ONLINE, 64, 2);
+	e.flags |= MEMHP_F_ZONE;
+	e.nid = 1;
+	strcpy(e.zone_name, "Movable");
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(model_zone_acct(&m, 1, "Movable", false)->delta, (int64_t)(2 * PPB));
+	assert_int_equal(z->delta, 0);
+	model_free(&m);
+}
+
+/* Drift: states that differ, blocks on one side only; an offline in flight is none. */
+static void test_drift(void **s)
+{
+	struct memhp_model k, m;
+	struct drift_item items[4];
+	struct memhp_event e;
+
+	(void)s;
+	setup_model(&k);
+	setup_model(&m);
+	model_block_get(&k, 1)->state = MEMHP_BLOCK_ONLINE;
+	model_block_get(&m, 1)->state = MEMHP_BLOCK_ONLINE;
+	model_block_get(&k, 2)->state = MEMHP_BLOCK_GOING_OFFLINE; /* offline_pages() running */
+	model_block_get(&m, 2)->state = MEMHP_BLOCK_ONLINE;
+	model_block_get(&k, 3)->state = MEMHP_BLOCK_OFFLINE;
+	model_block_get(&m, 3)->state = MEMHP_BLOCK_ONLINE;
+	model_block_get(&k, 4)->state = MEMHP_BLOCK_ONLINE; /* kernel only */
+	model_block_get(&m, 5)->state = MEMHP_BLOCK_OFFLINE; /* model only */
+	assert_int_equal(reconcile_diff(&k, &m, items, 4), 3);
+	assert_int_equal(items[0].block, 3);
+	assert_int_equal(items[0].kernel_state, MEMHP_BLOCK_OFFLINE);
+	assert_int_equal(items[0].model_state, MEMHP_BLOCK_ONLINE);
+	assert_int_equal(items[1].block, 4);
+	assert_int_equal(items[1].model_state, -1);
+	assert_int_equal(items[2].block, 5);
+	assert_int_equal(items[2].kernel_state, -1);
+	assert_int_equal(reconcile_drift(&k, &m), 3);
+	/* going-offline in the model (a snapshot) and a failed offline: online */
+	model_block_get(&m, 2)->state = MEMHP_BLOCK_GOING_OFFLINE;
+	e = ev(MEMHP_EV_OFFLINE, 2, 1);
+	e.ret = -16;
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(model_block_find(&m, 2)->state, MEMHP_BLOCK_ONLINE);
+	model_free(&k);
+	model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_rejects_nonsense),
 		cmocka_unit_test(test_coverage_findings),
 		cmocka_unit_test(test_range_merge),
+		cmocka_unit_test(test_zone_accounting),
+		cmocka_unit_test(test_drift),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

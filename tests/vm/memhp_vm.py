@@ -70,10 +70,11 @@ class Tracer:
                                         "\n".join(json.dumps(e) for e in evs[-10:])))
             time.sleep(0.5)
 
-    def stop(self, sig="INT", timeout=20, allow_drift=False):
+    def stop(self, sig="INT", timeout=20, allow_drift=False, allow_lost=False):
         """Signal memhp and wait for it to exit; returns its stderr. Every
         scenario also checks that memhp's model never drifted from sysfs
-        (trace compares them after each event burst)."""
+        (trace compares them after each event burst) and that no event was
+        lost in the kernel."""
         self.lab.run("kill -%s $(cat %s)" % (sig, self.pidfile))
         self.lab.wait_until("! kill -0 $(cat %s)" % self.pidfile, timeout=timeout,
                             what="memhp trace exit")
@@ -82,6 +83,9 @@ class Tracer:
             drift = [e for e in self.events() if e.get("event") == "drift"]
             assert not drift, "memhp's model drifted from sysfs: %s" % drift
             assert " 0 drift," in self.stderr.strip().splitlines()[-1], self.stderr
+            assert " 0 zone drift," in self.stderr.strip().splitlines()[-1], self.stderr
+        if not allow_lost:
+            assert " 0 lost," in self.stderr.strip().splitlines()[-1], self.stderr
         return self.stderr
 
 
