@@ -30,6 +30,9 @@ STATIC_LIBS += -l:libmicrohttpd.a -l:libncursesw.a -l:libtinfo.a -l:libz.a -lpth
 # check (policy files: YAML via libyaml, user/policy.c)
 LIBS += -lyaml
 STATIC_LIBS += -l:libyaml.a
+# libcap: dropping capabilities after attaching (user/privs.c)
+LIBS += -lcap
+STATIC_LIBS += -l:libcap.a
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))

@@ -18,6 +18,7 @@
 
 #include "balloon.h"
 #include "export.h"
+#include "privs.h"
 #include "reconcile.h"
 #include "policy.h"
 #include "http.h"
@@ -634,6 +635,7 @@ static int export_live(const struct export_opts *o)
 	so.prog = PROG;
 	so.on_event = on_event;
 	so.ctx = x;
+	so.keep_setid = true; /* the HTTP threads become nobody (http.c) */
 	rc = session_open(&x->s, &so);
 	if (rc) {
 		if (x->have_pol) {
@@ -684,6 +686,13 @@ static int export_live(const struct export_opts *o)
 			fprintf(stderr, PROG ": serving http://%.*s:%u/metrics\n",
 				(int)(strrchr(l, ':') - l), l, http_port(http));
 		}
+	}
+	{
+		char err[256];
+
+		/* HTTP started (or not wanted): no set*id from here on */
+		if (privs_drop_after_attach(0, err, sizeof(err)))
+			fprintf(stderr, PROG ": warning: %s\n", err);
 	}
 	if (o->textfile) {
 		if (write_textfile(x)) {

@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <microhttpd.h>
 #include <zlib.h>
 
 #include "http.h"
+#include "privs.h"
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -212,7 +215,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 	struct http_server *h = cls;
 	struct MHD_Response *r;
 	struct prom_buf b;
-	const char *ae;
+	const char *ae, *cl, *te;
 	char *body;
 	size_t len;
 	bool gz = false;
@@ -223,7 +226,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "405 method not allowed: only GET\n", true);
 	}
-	if (*upload_size) {
+	/* The first call comes with the headers, before any body: a body is
+	 * announced by Content-Length or Transfer-Encoding. */
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (*upload_size || te || (cl && strspn(cl, "0") != strlen(cl))) {
 		/* A GET with a body: refuse it (the connection is closed). */
 		*upload_size = 0;
 		count(h, &h->st.errors, 0);
@@ -289,6 +296,69 @@ static void logger(void *cls, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: http: %s\n", h->o.prog ? h->o.prog : "memhp", msg);
 }
 
+static int listen_socket(const struct sockaddr_storage *ss, socklen_t sl)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1, e;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(fd, (const struct sockaddr *)ss, sl) || listen(fd, 16)) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+struct start_args {
+	struct http_server *h;
+	unsigned int flags;
+	int fd;
+	int rc;
+};
+
+/*
+ * The HTTP side holds no privilege: this thread becomes nobody with no
+ * capabilities, then starts libmicrohttpd, whose threads inherit that.
+ */
+static void *start_thread(void *arg)
+{
+	struct start_args *a = arg;
+	struct http_server *h = a->h;
+
+	a->rc = privs_thread_drop_all();
+	if (a->rc)
+		return NULL;
+	h->d = MHD_start_daemon(a->flags, 0, NULL, NULL, handler, h,
+				MHD_OPTION_EXTERNAL_LOGGER, logger, h,
+				MHD_OPTION_LISTEN_SOCKET, a->fd,
+				MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns,
+				MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout_s,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->o.max_request,
+				MHD_OPTION_END);
+	a->rc = h->d ? 0 : -EIO;
+	return NULL;
+}
+
+static int start_unprivileged(struct http_server *h, unsigned int flags, int fd)
+{
+	struct start_args a = { h, flags, fd, -EIO };
+	pthread_t t;
+	int rc = pthread_create(&t, NULL, start_thread, &a);
+
+	if (rc) {
+		close(fd);
+		return -rc;
+	}
+	pthread_join(t, NULL);
+	if (a.rc)
+		close(fd); /* MHD owns it only once started */
+	return a.rc;
+}
+
 int http_start(struct http_server **out, const struct http_opts *o,
 	       char *err, size_t errlen)
 {
@@ -323,20 +393,23 @@ int http_start(struct http_server **out, const struct http_opts *o,
 	pthread_mutex_init(&h->lock, NULL);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, h,
-				MHD_OPTION_EXTERNAL_LOGGER, logger, h,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns,
-				MHD_OPTION_CONNECTION_TIMEOUT, h->o.timeout_s,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->o.max_request,
-				MHD_OPTION_LISTEN_BACKLOG_SIZE, 16u,
-				MHD_OPTION_END);
-	if (!h->d) {
-		snprintf(err, errlen, "cannot listen on %s (address in use, or not an address of this host?)",
-			 o->listen ? o->listen : HTTP_DEFAULT_LISTEN);
+	/* Bound here, with the caller's privileges (a port below 1024 needs
+	 * them); served by threads that have none (start_unprivileged()). */
+	rc = listen_socket(&ss, sl);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s",
+			 o->listen ? o->listen : HTTP_DEFAULT_LISTEN, strerror(-rc));
 		pthread_mutex_destroy(&h->lock);
 		free(h);
-		return -EADDRINUSE;
+		return rc;
+	}
+	rc = start_unprivileged(h, flags, rc);
+	if (rc) {
+		snprintf(err, errlen, "cannot serve on %s: %s",
+			 o->listen ? o->listen : HTTP_DEFAULT_LISTEN, strerror(-rc));
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return rc;
 	}
 	di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = di ? di->port : 0;

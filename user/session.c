@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "exits.h"
+#include "privs.h"
 #include "session.h"
 #include "sysfs.h"
 
@@ -62,6 +63,10 @@ int session_open(struct session *s, const struct session_opts *o)
 	}
 	if (!o->quiet)
 		loader_report(s->loader, stderr);
+	/* Attached: from here on memhp needs far less than root. */
+	if (privs_drop_after_attach(o->keep_setid ? PRIVS_KEEP_SETID : 0, err,
+				    sizeof(err)))
+		fprintf(stderr, "%s: warning: %s\n", s->o.prog, err);
 	return 0;
 }
 

@@ -30,6 +30,9 @@ struct session_opts {
 	uint32_t ringbuf_bytes; /* 0: the default (256 KiB) */
 	session_event_fn on_event;
 	void *ctx;
+	/* keep CAP_SETUID/SETGID after attaching: an HTTP thread drops to
+	 * nobody later (the sink drops them itself then, privs.h) */
+	bool keep_setid;
 };
 
 struct session {

@@ -85,9 +85,11 @@ static int parse_udec(const char *buf, size_t len, uint64_t max, uint64_t *out)
 
 	if (!len)
 		return -EINVAL;
-	for (i = 0; i < len; i++) {
+	/* Garbage is garbage however long the digits before it: check first. */
+	for (i = 0; i < len; i++)
 		if (buf[i] < '0' || buf[i] > '9')
 			return -EINVAL;
+	for (i = 0; i < len; i++) {
 		if (v > (max - (uint64_t)(buf[i] - '0')) / 10)
 			return -ERANGE;
 		v = v * 10 + (uint64_t)(buf[i] - '0');

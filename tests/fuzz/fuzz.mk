@@ -36,11 +36,11 @@ fuzz_kallsyms_SRCS := ksyms
 fuzz_zoneinfo_SRCS := zoneinfo zonealgo sysfs model
 fuzz_zi_system_SRCS := zoneinfo zonealgo sysfs model
 fuzz_prom_SRCS := prom decode ksyms model zoneinfo zonealgo sysfs
-fuzz_http_SRCS := http prom decode ksyms model zoneinfo zonealgo sysfs
+fuzz_http_SRCS := http prom decode ksyms model zoneinfo zonealgo sysfs privs
 fuzz_http_LIBS := -lmicrohttpd -lz
 fuzz_policy_SRCS := policy zonealgo model
 fuzz_policy_LIBS := -lyaml
-FUZZ_LIBS := -lm -lpthread
+FUZZ_LIBS := -lm -lpthread -lcap
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of the /metrics HTTP server (user/http.c), on 127.0.0.1. */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -292,12 +294,97 @@ static void test_bad_start(void **state)
 	http_stop(NULL);
 }
 
+/* Uid and CapEff of one thread of this process, from /proc. */
+static int thread_creds(const char *tid, unsigned int *uid, unsigned long long *capeff)
+{
+	char path[128], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%s/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Uid: %u", uid) == 1)
+			found |= 1;
+		if (sscanf(line, "CapEff: %llx", capeff) == 1)
+			found |= 2;
+	}
+	fclose(f);
+	return found == 3 ? 0 : -1;
+}
+
+/* The server's threads run as nobody with no capabilities; ours stays. */
+static void test_threads_unprivileged(void **state)
+{
+	char self[32];
+	unsigned int uid0, uid;
+	unsigned long long cap0, cap;
+	struct http_server *h;
+	uint16_t port;
+	struct dirent *d;
+	int others = 0;
+	DIR *dir;
+
+	(void)state;
+	snprintf(self, sizeof(self), "%ld", (long)syscall(SYS_gettid));
+	assert_int_equal(thread_creds(self, &uid0, &cap0), 0);
+	if (uid0 != 0)
+		skip(); /* the drop is root's: nothing to drop otherwise */
+	h = start(&port);
+	dir = opendir("/proc/self/task");
+	assert_non_null(dir);
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.' || !strcmp(d->d_name, self))
+			continue;
+		assert_int_equal(thread_creds(d->d_name, &uid, &cap), 0);
+		assert_int_equal(uid, 65534);
+		assert_int_equal(cap, 0);
+		others++;
+	}
+	closedir(dir);
+	assert_true(others >= 1);
+	assert_int_equal(thread_creds(self, &uid, &cap), 0);
+	assert_int_equal(uid, uid0);
+	assert_true(cap == cap0);
+	/* a GET announcing a body is refused at once, nothing rendered */
+	{
+		size_t len;
+		char *r = request(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+					"Connection: close\r\n\r\nhello", &len);
+
+		assert_non_null(strstr(r, "HTTP/1.1 400"));
+		assert_null(strstr(r, "t_x 1"));
+		free(r);
+		r = request(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+				  "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n", &len);
+		assert_non_null(strstr(r, "HTTP/1.1 400"));
+		free(r);
+		r = request(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+				  "Connection: close\r\n\r\n", &len);
+		assert_non_null(strstr(r, "HTTP/1.1 200"));
+		free(r);
+	}
+	/* and it serves */
+	{
+		size_t len;
+		char *r = request(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+				  &len);
+
+		assert_non_null(strstr(r, "HTTP/1.1 200"));
+		free(r);
+	}
+	http_stop(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_listen), cmocka_unit_test(test_accepts_gzip),
 		cmocka_unit_test(test_gzip_roundtrip), cmocka_unit_test(test_serve),
 		cmocka_unit_test(test_limits), cmocka_unit_test(test_bad_start),
+		cmocka_unit_test(test_threads_unprivileged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,6 +157,8 @@ static void test_parse_int_word(void **state)
 	assert_int_equal(sysfs_parse_int(S(""), &v), -EINVAL);
 	assert_int_equal(sysfs_parse_int(S("1x"), &v), -EINVAL);
 	assert_int_equal(v, -1);
+	/* long digits then garbage: garbage, not "too big" (found by fuzzing) */
+	assert_int_equal(sysfs_parse_int(S("99999999999999999999999x\n"), &v), -EINVAL);
 
 	assert_int_equal(sysfs_parse_word(S("online\n"), w, sizeof(w)), 0);
 	assert_string_equal(w, "online");

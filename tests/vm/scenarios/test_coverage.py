@@ -105,3 +105,45 @@ def test_overrelease_found(lab):
     assert mx['memhp_findings_total{kind="uncovered-online",severity="critical"}'] == 1, mx
     assert mx['memhp_finding_bytes_total{kind="uncovered-online"}'] == (BP - TAIL_PAGES) * 4096, mx
     lab.check("rmmod %s" % MOD)
+
+
+def test_module_unload_while_tracing(lab):
+    """The driver module goes away while memhp runs: memhp says so once,
+    detaches what read its state, keeps tracing, and comes back when the
+    module does; no error lines, nothing lost."""
+    build_module()
+    lab.run("rmmod %s 2>/dev/null" % MOD)
+    t = Tracer(lab, "cov-unload", "-e coverage,online")
+    t.start()
+    dev = lab.add_dimm("1G")
+    blocks = lab.device_blocks(dev)
+    lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=60)
+    start = blocks[0] * BP
+    lab.check("insmod %s covered_start_pfn=%d covered_end_pfn=%d"
+              % (KO, start, start + len(blocks) * BP))
+    lab.wait_until("[ $(grep -c 'modules changed' %s) -ge 1 ]" % t.err, timeout=20,
+                   what="memhp reattach after insmod")
+    lab.run("sleep 0.5")
+    lab.check("echo online > /sys/devices/system/memory/memory%d/state" % blocks[0])
+    t.wait_events(lambda e: any(x["event"] == "coverage" for x in e), what="coverage event")
+    lab.check("rmmod %s" % MOD)
+    lab.wait_until("[ $(grep -c 'modules changed' %s) -ge 2 ]" % t.err, timeout=20,
+                   what="memhp reattach after rmmod")
+    lab.run("sleep 0.5")
+    # Without the module: the core's callback, still traced.
+    lab.check("echo online > /sys/devices/system/memory/memory%d/state" % blocks[1])
+    evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "online"]) >= 2,
+                        what="online after rmmod")
+    err = t.stop()
+    assert lab.run("kill -0 $(cat %s)" % t.pidfile)[0] != 0
+    on = {e["block"]: e for e in evs if e["event"] == "online"}
+    assert on[blocks[0]]["online_callback"] != "generic_online_page", on[blocks[0]]
+    assert on[blocks[1]]["online_callback"] == "generic_online_page", on[blocks[1]]
+    cov = [e for e in evs if e["event"] == "coverage"]
+    assert [e["block"] for e in cov] == [blocks[0]], cov
+    # Said once per change, no error spam: every stderr line is a report line.
+    noise = [ln for ln in err.splitlines()
+             if not ln.startswith(("memhp: attached", "memhp: skipped", "memhp trace: modules changed",
+                                   "memhp trace: ")) or "error" in ln.lower() or "fail" in ln.lower()]
+    assert not noise, err
+    assert err.count("modules changed") == 2, err

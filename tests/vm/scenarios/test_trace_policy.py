@@ -25,6 +25,31 @@ def _transitions(text, rule, what):
     return int(m.group(1)) if m else None
 
 
+# After attaching: CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (driver probes
+# reload when a module comes: module BTF lookup), CAP_SYSLOG (kallsyms);
+# nothing else (docs/SECURITY.md).
+KEPT_CAPS = (1 << 39) | (1 << 38) | (1 << 34) | (1 << 21)
+
+
+def _check_privileges(lab, pidfile, http):
+    """Every thread of the memhp process: the main one kept only KEPT_CAPS
+    (uid 0 still, for sysfs), the HTTP ones are nobody with none."""
+    pid = lab.check("cat %s" % pidfile).strip()
+    out = lab.check("for t in /proc/%s/task/*; do echo $(basename $t) "
+                    "$(awk '/^Uid:/{print $2} /^CapEff:/{print $2} /^CapPrm:/{print $2}' $t/status); "
+                    "done" % pid)
+    threads = {}
+    for ln in out.splitlines():
+        tid, uid, prm, eff = ln.split()
+        threads[tid] = (int(uid), int(prm, 16), int(eff, 16))
+    assert threads[pid] == (0, KEPT_CAPS, KEPT_CAPS), (pid, threads)
+    others = [v for k, v in threads.items() if k != pid]
+    if http:
+        assert others and all(v == (65534, 0, 0) for v in others), threads
+    else:
+        assert not others, threads
+
+
 def test_policy_appear_and_clear(lab):
     """trace, top and export follow the same violation as it comes and goes."""
     t = Tracer(lab, "policy", "-e online,offline --policy " + POLICY)
@@ -36,6 +61,8 @@ def test_policy_appear_and_clear(lab):
               % (lab.memhp(), POLICY, EXPORT_PORT))
     lab.wait_until("wget -q -O /dev/null http://127.0.0.1:%d/metrics" % EXPORT_PORT,
                    timeout=60, what="exporter serving")
+    _check_privileges(lab, "/tmp/export.pid", http=True)
+    _check_privileges(lab, t.pidfile, http=False)
     dev = lab.add_dimm("1G")
     blocks = lab.device_blocks(dev)
     lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=60)
