@@ -54,45 +54,19 @@ def mmm(xs):
     return (min(xs), statistics.median(xs), max(xs))
 
 
-def run_timed(argv, timeout=300, env=None):
-    """(wall seconds, peak RSS KiB, rc, stdout bytes) of a child, via wait4."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    out = b""
-    deadline = time.monotonic() + timeout
-    try:
-        out, _ = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.communicate()
-        raise
-    # communicate() reaped it; rusage of the last child via RUSAGE_CHILDREN is
-    # cumulative, so use wait4 on a re-run would be needed: take ru_maxrss of
-    # children (a high-water mark over all children) only as a fallback.
-    dt = time.perf_counter() - t0
-    del deadline
-    return dt, p.returncode, out
-
-
 def run_rusage(argv, timeout=300, env=None):
-    """Run with stdout to a pipe drained by us; wall time, max RSS (KiB) by wait4."""
+    """Wall seconds, peak RSS KiB (GNU time's %M: the child's own high-water
+    mark; wait4 from Python would count the forked interpreter), rc, stdout."""
+    mf = os.path.join(OUT, ".maxrss")
     t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    chunks = []
-    end = time.monotonic() + timeout
-    while True:
-        b = p.stdout.read(1 << 16)
-        if not b:
-            break
-        chunks.append(b)
-        if time.monotonic() > end:
-            os.kill(p.pid, signal.SIGKILL)
-            break
-    _, status, ru = os.wait4(p.pid, 0)
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", mf] + argv, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, env=env, timeout=timeout)
     dt = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    p.stdout.close()
-    return dt, ru.ru_maxrss, p.returncode, b"".join(chunks)
+    try:
+        rss = int(open(mf).read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        rss = None
+    return dt, rss, p.returncode, p.stdout
 
 
 def machine():
