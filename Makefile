@@ -2,6 +2,7 @@
 #   make            build/memhp, build/memhp-static (BPF objects + skeletons)
 #   make test       unit tests (plain and ASan/UBSan), lab VM scenarios
 #   make demo       the lab demo: a scripted hotplug traced live
+#   make bench      benchmark vs lsmem / bpftrace; writes bench/REPORT.md
 #   make install    PREFIX=/usr/local DESTDIR=
 # V=1 shows the commands.
 
@@ -51,7 +52,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz
+.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz bench
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -105,6 +106,19 @@ demo:
 	$(Q)tools/deps.sh all
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)python3 tools/lab/demo.py
+
+# The benchmark (bench/run.py): installs lsmem and bpftrace, runs items 1-5
+# (the lab ones in one VM); about 25 minutes. BENCH_ARGS: e.g. --no-lab,
+# --reps 5, --lab-rounds 3.
+$(OUTPUT)/bench/hpload: bench/hpload.c
+	$(Q)mkdir -p $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -static $< -o $@
+
+bench:
+	$(Q)tools/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/hpload
+	$(Q)python3 bench/run.py $(BENCH_ARGS)
 
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: $(OUTPUT)/memhp

@@ -3,7 +3,8 @@
 # the lab kernel (Debian's linux-image-6.1 + modules) into a git-ignored cache
 # with `apt-get download` + `dpkg -x` (never installed on the host).
 #
-# Usage: tools/deps.sh [build|lab|all]   (default: all)
+# Usage: tools/deps.sh [build|lab|bench|all]   (default: all)
+# bench: what `make bench` needs on top of build + lab (lsmem, bpftrace for the guest).
 set -eu
 
 what=${1:-all}
@@ -12,6 +13,7 @@ cache=${MEMHP_CACHE:-$top/.cache}
 
 build_pkgs="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config libmicrohttpd-dev libncurses-dev libyaml-dev libclang-rt-14-dev libcap-dev"
 lab_pkgs="qemu-system-x86 busybox-static cpio python3 util-linux kmod zstd xz-utils prometheus tmux"
+bench_pkgs="util-linux bpftrace time libc6-dev"
 
 need=""
 check() {
@@ -24,8 +26,9 @@ check() {
 case $what in
 build) check $build_pkgs ;;
 lab) check $lab_pkgs ;;
+bench) check $build_pkgs $lab_pkgs $bench_pkgs ;;
 all) check $build_pkgs $lab_pkgs ;;
-*) echo "usage: $0 [build|lab|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|lab|bench|all]" >&2; exit 2 ;;
 esac
 
 as_root() {

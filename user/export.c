@@ -29,7 +29,7 @@
 #define PROG "memhp export"
 
 struct export_opts {
-	bool once, per_block, quiet, verbose, listen_set;
+	bool once, per_block, quiet, verbose, listen_set, no_trace;
 	const char *sysroot;
 	const char *listen;
 	const char *textfile;
@@ -63,15 +63,19 @@ static const char doc[] =
 	"  memhp export                              # serve 127.0.0.1:9435/metrics\n"
 	"  memhp export --listen 0.0.0.0:9435        # for a Prometheus elsewhere\n"
 	"  memhp export --textfile /var/lib/node_exporter/memhp.prom -i 30\n"
-	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree";
+	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree\n"
+	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
 
 enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_ATTACH, OPT_MAXCONN, OPT_POLICY,
-       OPT_RECONCILE };
+       OPT_RECONCILE, OPT_NOTRACE };
 
 static const struct argp_option options[] = {
 	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
 	{ "per-block", OPT_PERBLOCK, NULL, 0, "Also one series per memory block", 0 },
+	{ "no-trace", OPT_NOTRACE, NULL, 0,
+	  "Serve without BPF (no root needed): the model is the sysfs snapshot, "
+	  "re-read every --reconcile seconds", 0 },
 	{ "listen", 'l', "ADDR:PORT", 0, "HTTP listen address (default 127.0.0.1:9435)", 0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0, "Write the exposition to PATH (atomic replace)", 0 },
 	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
@@ -120,6 +124,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PERBLOCK:
 		o->per_block = true;
+		break;
+	case OPT_NOTRACE:
+		o->no_trace = true;
 		break;
 	case 'l':
 		if (http_parse_listen(arg, &ss, &sl, err, sizeof(err)))
@@ -499,7 +506,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	pthread_mutex_unlock(&x->rlock);
 
 	/* per-CPU balloon counters: map reads, outside the model lock */
-	nb = balloon_read(x->s.loader, bdev, MAX_EXPORT_BALLOONS);
+	nb = x->s.loader ? balloon_read(x->s.loader, bdev, MAX_EXPORT_BALLOONS) : 0;
 	for (i = 0; nb > 0 && i < (size_t)nb; i++) {
 		snprintf(pb[i].driver, sizeof(pb[i].driver), "%s", bdev[i].driver);
 		pb[i].inflated = bdev[i].s.inflated;
@@ -511,6 +518,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.nr_balloons = nb > 0 ? (size_t)nb : 0;
 	in.zi = have_zi > 0 ? &zi : NULL;
 	in.live = true;
+	in.no_trace = x->o->no_trace;
 	in.stats = &x->stats;
 	in.probes = x->probes;
 	in.nr_probes = x->nr_probes;
@@ -558,6 +566,8 @@ static void reconcile(struct exporter *x)
 
 	if (!r)
 		return;
+	if (x->o->no_trace && session_resnapshot(&x->s, err, sizeof(err)))
+		fprintf(stderr, PROG ": sysfs snapshot failed: %s\n", err);
 	pthread_mutex_lock(&x->rlock);
 	*r = x->recon;
 	pthread_mutex_unlock(&x->rlock);
@@ -632,6 +642,7 @@ static int export_live(const struct export_opts *o)
 	so.verbose = o->verbose;
 	so.quiet = o->quiet;
 	so.sysroot = o->sysroot;
+	so.no_trace = o->no_trace;
 	so.prog = PROG;
 	so.on_event = on_event;
 	so.ctx = x;
@@ -648,7 +659,7 @@ static int export_live(const struct export_opts *o)
 		return rc;
 	}
 	reconcile(x); /* early memory, drift 0 and the policy from the start */
-	n = loader_probes(x->s.loader, &ps);
+	n = x->s.loader ? loader_probes(x->s.loader, &ps) : 0;
 	for (i = 0; i < n && i < LOADER_MAX_PROBES; i++) {
 		snprintf(x->probes[i].name, sizeof(x->probes[i].name), "%s",
 			 ps[i].name ? ps[i].name : "?");

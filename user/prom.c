@@ -876,8 +876,8 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		prom_printf(b, "\n");
 	}
 	family(b, "memhp_tracing", "gauge",
-	       "1 when the state is kept current by BPF events, 0 for a one-time sysfs snapshot.");
-	prom_printf(b, "memhp_tracing %d\n", in->live ? 1 : 0);
+	       "1 when the state is kept current by BPF events, 0 for sysfs snapshots (--stdout, --no-trace).");
+	prom_printf(b, "memhp_tracing %d\n", in->live && !in->no_trace ? 1 : 0);
 	family(b, "memhp_block_size_bytes", "gauge", "Memory block size (block_size_bytes).");
 	prom_printf(b, "memhp_block_size_bytes %" PRIu64 "\n", m->block_size);
 	if (m->sys.snapshot) {

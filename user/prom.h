@@ -116,6 +116,7 @@ struct prom_input {
 	/* Live session data; NULL/false in one-shot (snapshot) mode. */
 	const struct prom_stats *stats;
 	bool live;
+	bool no_trace; /* live exporter without BPF (export --no-trace): snapshots */
 	uint64_t seen, lost, malformed, inconsistent;
 	const struct prom_probe *probes;
 	size_t nr_probes;

@@ -2,6 +2,7 @@
 /* Snapshot + loader + event loop feeding the model (see session.h). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,6 +50,8 @@ int session_open(struct session *s, const struct session_opts *o)
 		return 2;
 	}
 	time_conv_init(&s->tc);
+	if (o->no_trace)
+		return 0;
 	lo.mode = o->mode;
 	lo.verbose = o->verbose;
 	lo.block_size = s->model.block_size;
@@ -95,8 +98,18 @@ static double mono_s(void)
 
 int session_poll(struct session *s, int timeout_ms)
 {
-	int n = loader_poll(s->loader, timeout_ms);
-	double now = mono_s();
+	int n;
+	double now;
+
+	if (!s->loader) { /* no_trace: nothing to poll */
+		struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+
+		if (timeout_ms > 0)
+			nanosleep(&ts, NULL);
+		return 0;
+	}
+	n = loader_poll(s->loader, timeout_ms);
+	now = mono_s();
 
 	/* A driver module loaded or unloaded: reattach what reads its state. */
 	if (now - s->modules_checked >= 1.0) {
@@ -131,6 +144,44 @@ int session_poll(struct session *s, int timeout_ms)
 	s->model.lost = s->lost;
 	pthread_mutex_unlock(&s->lock);
 	return n == -EINTR ? 0 : n;
+}
+
+int session_resnapshot(struct session *s, char *err, size_t errlen)
+{
+	struct memhp_model *fresh = malloc(sizeof(*fresh));
+	struct memhp_block *blocks;
+	size_t nr, cap;
+	int rc;
+
+	if (!fresh) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	model_init(fresh);
+	rc = sysfs_snapshot(fresh, s->o.sysroot, err, errlen);
+	if (rc) {
+		model_free(fresh);
+		free(fresh);
+		return rc < 0 ? rc : -EIO;
+	}
+	/* Swap the blocks and settings in; what events told us stays. */
+	pthread_mutex_lock(&s->lock);
+	blocks = s->model.blocks;
+	nr = s->model.nr_blocks;
+	cap = s->model.cap_blocks;
+	s->model.blocks = fresh->blocks;
+	s->model.nr_blocks = fresh->nr_blocks;
+	s->model.cap_blocks = fresh->cap_blocks;
+	s->model.block_size = fresh->block_size;
+	s->model.page_size = fresh->page_size;
+	s->model.sys = fresh->sys;
+	pthread_mutex_unlock(&s->lock);
+	fresh->blocks = blocks;
+	fresh->nr_blocks = nr;
+	fresh->cap_blocks = cap;
+	model_free(fresh);
+	free(fresh);
+	return 0;
 }
 
 void session_close(struct session *s)

@@ -28,6 +28,9 @@ struct session_opts {
 	const char *sysroot;
 	const char *prog; /* "memhp trace": prefix of messages */
 	uint32_t ringbuf_bytes; /* 0: the default (256 KiB) */
+	/* No BPF at all: the model is the sysfs snapshot, refreshed by
+	 * session_resnapshot() (export --no-trace; no root needed). */
+	bool no_trace;
 	session_event_fn on_event;
 	void *ctx;
 	/* keep CAP_SETUID/SETGID after attaching: an HTTP thread drops to
@@ -56,6 +59,9 @@ int session_open(struct session *s, const struct session_opts *o);
 /* Waits up to timeout_ms for events; >= 0 events handled, or -errno. */
 int session_poll(struct session *s, int timeout_ms);
 void session_close(struct session *s);
+/* Replace the model by a fresh sysfs snapshot (read without the lock,
+ * swapped in under it). 0 or -errno with @err set. */
+int session_resnapshot(struct session *s, char *err, size_t errlen);
 
 /*
  * Serve the session (or just sleep when @s is NULL) until CLOCK_MONOTONIC

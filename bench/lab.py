@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""The lab part of `make bench` (items 3 and 5): tracing overhead and attach
+time on the real kernel (Debian 6.1 under QEMU, tools/lab).
+
+One VM (4 GiB boot RAM, a 4 GiB DIMM = 32 blocks onlined movable, a 16 GiB
+virtio-mem device, a virtio-balloon). Each round runs the three workloads
+under each tracer mode, in a rotated order (interleaved, so drift of the
+shared host hits every mode alike):
+  off       no tracer
+  memhp     memhp trace -J -e all (every memhp probe, balloon counters too)
+  bpftrace  Debian's bpftrace with bench/memhp-equiv.bt (the same functions)
+Workloads:
+  balloon   inflate by 2 GiB, then deflate (virtio-balloon, per-page
+            callbacks); host-timed from the QMP request until QEMU's
+            `actual` reaches the target
+  vmem      virtio-mem requested-size 16 GiB then 0; host-timed from the
+            qom-set until the guest's MemTotal has changed by 16 GiB (plug)
+            and the device reports 0 plugged (unplug)
+  dimm      the DIMM's 32 blocks offlined then onlined (movable) through
+            sysfs, timed in the guest by bench/hpload
+Per tracer session: attach time (start until every probe is attached:
+memhp's 'attached' report, bpftrace's BEGIN), BPF program run time and
+count from /proc/PID/fdinfo with kernel.bpf_stats_enabled=1 (before/after
+each workload), lost events (memhp's exit summary, bpftrace's 'Lost').
+
+Usage: bench/lab.py --out FILE.json [--rounds N] [--timeout SECS]
+Writes the raw samples as JSON; bench/run.py turns them into tables.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
+
+from lab import Lab, VirtioMem, MIB, GIB  # noqa: E402
+
+BP_HOST = os.path.join(REPO, "bench", "out", "bproot")
+BP = "/tmp/bp"   # guest copy (tmpfs): 9p reads of libLLVM would be timed otherwise
+HPLOAD = "/memhp/build/bench/hpload"
+MODES = ("off", "memhp", "bpftrace")
+
+
+def log(msg):
+    sys.stderr.write("bench/lab: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def prog_stats(lab, pid):
+    """{prog_id: (run_time_ns, run_cnt)} of the BPF programs process pid holds."""
+    out = lab.check("for f in /proc/%d/fdinfo/*; do grep -q '^prog_id' $f 2>/dev/null && "
+                    "grep -E '^(prog_id|run_time_ns|run_cnt):' $f; done; true" % pid)
+    res, cur = {}, None
+    for ln in out.splitlines():
+        k, _, v = ln.partition(":")
+        v = v.strip()
+        if k == "prog_id":
+            cur = int(v)
+            res[cur] = [0, 0]
+        elif cur is not None and k == "run_time_ns":
+            res[cur][0] = int(v)
+        elif cur is not None and k == "run_cnt":
+            res[cur][1] = int(v)
+    return res
+
+
+def stats_delta(a, b):
+    d = {}
+    for pid_, (t, c) in b.items():
+        t0, c0 = a.get(pid_, (0, 0))
+        if c - c0:
+            d[pid_] = (t - t0, c - c0)
+    return d
+
+
+class Tracer:
+    def __init__(self, lab, mode):
+        self.lab, self.mode, self.pid = lab, mode, None
+
+    def start(self):
+        """Start; returns seconds until every probe is attached (guest clock)."""
+        if self.mode == "memhp":
+            cmd = ("/memhp/build/memhp-static trace -J -e all >/tmp/tr.out 2>/tmp/tr.err")
+            ready = "grep -q '^memhp: attached' /tmp/tr.err"
+        else:
+            cmd = ("%s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/bpftrace "
+                   "/memhp/bench/memhp-equiv.bt >/tmp/tr.out 2>/tmp/tr.err" % (BP, BP, BP))
+            ready = "grep -q '^ready' /tmp/tr.out"
+        script = ("rm -f /tmp/tr.out /tmp/tr.err; t0=$(%s now); %s & pid=$!; n=0; "
+                  "until %s; do kill -0 $pid 2>/dev/null || { echo DEAD $pid; exit 1; }; "
+                  "n=$((n+1)); [ $n -gt 12000 ] && { echo TIMEOUT $pid; exit 1; }; usleep 5000; done; "
+                  "t1=$(%s now); echo $pid $((t1-t0))" % (HPLOAD, cmd, ready, HPLOAD))
+        rc, out = self.lab.run(script, timeout=120)
+        if rc != 0:
+            err = self.lab.run("cat /tmp/tr.err /tmp/tr.out | tail -20")[1]
+            raise RuntimeError("%s did not start: %s\n%s" % (self.mode, out, err))
+        pid, ns = out.split()[-2:]
+        self.pid = int(pid)
+        return int(ns) / 1e9
+
+    def stop(self):
+        """Stop; returns (lost events, tail of its report)."""
+        self.lab.run("kill -INT %d" % self.pid)
+        self.lab.wait_until("! kill -0 %d" % self.pid, timeout=120, interval=0.1,
+                            what="%s exit" % self.mode)
+        err = self.lab.check("cat /tmp/tr.err; echo ===; tail -c 4000 /tmp/tr.out")
+        if self.mode == "memhp":
+            m = re.findall(r"(\d+) lost", err)
+            lost = int(m[-1]) if m else None
+        else:
+            m = re.findall(r"Lost (\d+) events", err)
+            lost = sum(int(x) for x in m)
+        return lost, err[-1500:]
+
+
+def w_balloon(lab):
+    a0 = lab.balloon_actual()
+    t0 = time.monotonic()
+    lab.balloon(a0 // MIB - 2048)
+    lab.wait_until(lambda: lab.balloon_actual() <= a0 - 2048 * MIB, timeout=300, interval=0.02,
+                   what="balloon inflated by 2 GiB")
+    t1 = time.monotonic()
+    lab.balloon(a0 // MIB)
+    lab.wait_until(lambda: lab.balloon_actual() >= a0, timeout=300, interval=0.02,
+                   what="balloon deflated")
+    t2 = time.monotonic()
+    return {"inflate": t1 - t0, "deflate": t2 - t1, "total": t2 - t0}
+
+
+def memtotal_kb(lab):
+    return lab.meminfo()["MemTotal"]
+
+
+def w_vmem(lab, base_kb):
+    t0 = time.monotonic()
+    lab.virtio_mem_resize("vm0", "16G")
+    lab.wait_until("[ $(sed -n 's/^MemTotal: *\\([0-9]*\\).*/\\1/p' /proc/meminfo) -ge %d ]"
+                   % (base_kb + 16 * GIB // 1024), timeout=600, interval=0.02,
+                   what="16 GiB plugged and online")
+    t1 = time.monotonic()
+    lab.virtio_mem_resize("vm0", "0")
+    lab.wait_until(lambda: lab.virtio_mem_info("vm0")["size"] == 0, timeout=600, interval=0.02,
+                   what="virtio-mem unplugged")
+    lab.wait_until("[ $(sed -n 's/^MemTotal: *\\([0-9]*\\).*/\\1/p' /proc/meminfo) -le %d ]"
+                   % base_kb, timeout=120, interval=0.02, what="MemTotal back to base")
+    t2 = time.monotonic()
+    return {"plug": t1 - t0, "unplug": t2 - t1, "total": t2 - t0}
+
+
+def w_dimm(lab, first, last):
+    out = lab.check("%s cycle %d %d 1" % (HPLOAD, first, last), timeout=600)
+    return {"total": int(out.split()[-1]) / 1e9}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--timeout", type=int, default=1500, help="hard limit of the VM (s)")
+    a = ap.parse_args()
+    res = {"rounds_asked": a.rounds, "rounds": [], "errors": []}
+    t_start = time.monotonic()
+    lab = Lab(name="bench", default_state="online_movable", balloon=True, cmdline="nokaslr",
+              virtio_mem=[VirtioMem("vm0", size="16G")], hard_timeout=a.timeout,
+              share=REPO)
+    try:
+        lab.boot()
+        res["kernel"] = lab.check("uname -r").strip()
+        res["qemu"] = "q35, TCG, %d vCPUs, 4 GiB boot RAM" % lab.cpus
+        lab.check("mkdir -p %s && cp -r /memhp/bench/out/bproot/. %s/" % (BP, BP), timeout=300)
+        lab.check("sysctl -w kernel.bpf_stats_enabled=1")
+        before = set(lab.online_blocks())
+        dev = lab.add_dimm("4G")
+        blocks = lab.device_blocks(dev)
+        lab.wait_online_count(len(before) + len(blocks), timeout=180)
+        res["dimm_blocks"] = [blocks[0], blocks[-1]]
+        base_kb = memtotal_kb(lab)
+        # one untimed warm-up of every workload (first-touch effects)
+        w_balloon(lab)
+        w_vmem(lab, base_kb)
+        w_dimm(lab, blocks[0], blocks[-1])
+        budget = a.timeout - 120
+        for r in range(a.rounds):
+            el = time.monotonic() - t_start
+            if r and el / r * (r + 1) > budget:
+                res["errors"].append("stopped after %d rounds: the next would pass the %ds budget"
+                                     % (r, budget))
+                break
+            order = MODES[r % 3:] + MODES[:r % 3]
+            rnd = {}
+            for mode in order:
+                s = {}
+                tr = None
+                if mode != "off":
+                    tr = Tracer(lab, mode)
+                    s["attach_s"] = tr.start()
+                for name, fn in (("balloon", lambda: w_balloon(lab)),
+                                 ("vmem", lambda: w_vmem(lab, base_kb)),
+                                 ("dimm", lambda: w_dimm(lab, blocks[0], blocks[-1]))):
+                    p0 = prog_stats(lab, tr.pid) if tr else {}
+                    s[name] = fn()
+                    if tr:
+                        d = stats_delta(p0, prog_stats(lab, tr.pid))
+                        s[name]["bpf"] = {"run_time_ns": sum(v[0] for v in d.values()),
+                                          "run_cnt": sum(v[1] for v in d.values()),
+                                          "progs": {str(k): v for k, v in sorted(d.items())}}
+                if tr:
+                    s["nprogs"] = len(prog_stats(lab, tr.pid))
+                    s["lost"], s["report"] = tr.stop()
+                rnd[mode] = s
+                log("round %d %s: %s" % (r + 1, mode, json.dumps(
+                    {k: (v.get("total") if isinstance(v, dict) else v) for k, v in s.items()
+                     if k != "report"})))
+            res["rounds"].append(rnd)
+    except Exception as e:  # report what ran, and why the rest did not
+        res["errors"].append("%s: %s" % (type(e).__name__, str(e)[:2000]))
+        log("error: %s" % e)
+    finally:
+        res["elapsed_s"] = time.monotonic() - t_start
+        lab.stop()
+        with open(a.out, "w") as f:
+            json.dump(res, f, indent=1)
+    return 0 if res["rounds"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

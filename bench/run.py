@@ -1,0 +1,433 @@
+#!/usr/bin/env python3
+"""`make bench`: memhp against the alternatives, side by side, on this machine.
+
+Items (the numbering of the benchmark issue):
+  1  snapshot at scale: `memhp ls` vs util-linux `lsmem --sysroot` on
+     synthetic sysfs trees of 32,768 and 131,072 blocks
+     (tools/gen-sysfs-tree.sh), outputs compared byte for byte first
+  2  userspace pipeline: `memhp replay --stats` (HOOK, see item2())
+  3  tracing overhead on the real kernel (lab VM, bench/lab.py)
+  4  /metrics scrape of a 131,072-block model (memhp export --no-trace)
+  5  attach time (lab VM, bench/lab.py)
+Each figure is measured interleaved (memhp, alternative, memhp, ...) and
+repeated; ratios are taken per repetition, then min/median/max.
+
+Usage: bench/run.py [--reps N] [--lab-rounds N] [--no-lab] [--out bench/REPORT.md]
+Raw data: bench/out/results.json (and bench/out/lab.json).
+"""
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out")
+MEMHP = os.path.join(REPO, "build", "memhp")
+TREES = {32768: 4, 131072: 8}   # blocks -> nodes
+
+
+def log(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=isinstance(cmd, str), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, **kw)
+
+
+def mmm(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None
+    return (min(xs), statistics.median(xs), max(xs))
+
+
+def run_rusage(argv, timeout=300, env=None):
+    """Wall seconds, peak RSS KiB (GNU time's %M: the child's own high-water
+    mark; wait4 from Python would count the forked interpreter), rc, stdout."""
+    mf = os.path.join(OUT, ".maxrss")
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", mf] + argv, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, env=env, timeout=timeout)
+    dt = time.perf_counter() - t0
+    try:
+        rss = int(open(mf).read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        rss = None
+    return dt, rss, p.returncode, p.stdout
+
+
+def machine():
+    cpu = "?"
+    try:
+        for ln in open("/proc/cpuinfo"):
+            if ln.startswith("model name"):
+                cpu = ln.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        for ln in open("/proc/meminfo"):
+            if ln.startswith("MemTotal"):
+                mem = "%.1f GiB" % (int(ln.split()[1]) / 1048576)
+    except OSError:
+        pass
+    commit = sh(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"]).stdout.strip()
+    dirty = sh(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]).stdout.strip()
+    lsmem_v = sh(["lsmem", "--version"]).stdout.strip()
+    return {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),
+            "cpu": cpu, "cores": os.cpu_count(), "mem": mem,
+            "kernel": platform.release(), "os": sh(". /etc/os-release && echo $PRETTY_NAME").stdout.strip(),
+            "commit": commit + (" (with uncommitted changes)" if dirty else ""),
+            "lsmem": lsmem_v, "load": os.getloadavg()}
+
+
+def tree(n):
+    d = os.path.join(OUT, "trees", "gen%d" % n)
+    stamp = os.path.join(d, ".done")
+    gen = os.path.join(REPO, "tools", "gen-sysfs-tree.sh")
+    key = "%s %d %d\n" % (sh(["sha256sum", gen]).stdout.split()[0], n, TREES[n])
+    if not (os.path.exists(stamp) and open(stamp).read() == key):
+        log("generating a %d-block tree in %s" % (n, d))
+        r = sh([gen, d, str(n), str(TREES[n])], timeout=900)
+        if r.returncode:
+            raise RuntimeError("gen-sysfs-tree.sh failed: " + r.stderr)
+        with open(stamp, "w") as f:
+            f.write(key)
+    return d
+
+
+# --------------------------------------------------------------- item 1
+LS_OPTS = [("default columns", []),
+           ("all columns, every block (-a --output-all)", ["-a", "-o",
+            "RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES"])]
+
+
+def item1(reps):
+    env = dict(os.environ, LC_ALL="C")
+    for k in ("LSMEM_COLUMNS", "LIBSMARTCOLS_DEBUG", "LIBSMARTCOLS_JSON", "COLUMNS"):
+        env.pop(k, None)
+    res = []
+    for n in sorted(TREES):
+        d = tree(n)
+        for label, opts in LS_OPTS:
+            m_argv = [MEMHP, "ls", "--sysroot", d] + opts
+            l_argv = ["lsmem", "--sysroot", d] + opts
+            # same information printed: byte-identical output first
+            _, _, rc1, o1 = run_rusage(l_argv, env=env)
+            _, _, rc2, o2 = run_rusage(m_argv, env=env)
+            same = rc1 == rc2 == 0 and o1 == o2
+            row = {"blocks": n, "nodes": TREES[n], "opts": label, "same_output": same,
+                   "lines": o1.count(b"\n"), "memhp_s": [], "lsmem_s": [], "memhp_kib": [],
+                   "lsmem_kib": [], "ratio": []}
+            for i in range(reps):
+                pair = [("memhp", m_argv), ("lsmem", l_argv)]
+                if i % 2:
+                    pair.reverse()
+                t = {}
+                for name, argv in pair:
+                    dt, rss, rc, _ = run_rusage(argv, env=env)
+                    row[name + "_s"].append(dt)
+                    row[name + "_kib"].append(rss)
+                    t[name] = dt
+                row["ratio"].append(t["lsmem"] / t["memhp"])
+            log("item 1: %d blocks, %s: same=%s lsmem/memhp median %.2fx" % (
+                n, label, same, statistics.median(row["ratio"])))
+            res.append(row)
+    return res
+
+
+# --------------------------------------------------------------- item 2
+def item2(reps):
+    """HOOK (item 2, userspace pipeline): runs when `build/memhp replay`
+    exists (built on another branch with tools/gen-record). The contract:
+    bench/item2.sh REPS prints one JSON object (rows as in the report:
+    {"rows": [{"what", "memhp_s": [...], "alt_s": [...], "alt": "..."}]}).
+    Until both exist, the report says item 2 was skipped and why."""
+    r = sh([MEMHP, "replay", "--help"]) if os.access(MEMHP, os.X_OK) else None
+    if r is None or r.returncode != 0:
+        return {"skipped": "build/memhp has no `replay` command on this branch "
+                           "(memhp replay --stats and tools/gen-record are built on another branch)"}
+    hook = os.path.join(HERE, "item2.sh")
+    if not os.access(hook, os.X_OK):
+        return {"skipped": "`memhp replay` exists but bench/item2.sh (the item 2 driver) does not"}
+    r = sh([hook, str(reps)], timeout=600)
+    if r.returncode:
+        return {"skipped": "bench/item2.sh failed: " + r.stderr.strip()[-500:]}
+    return json.loads(r.stdout)
+
+
+# --------------------------------------------------------------- item 4
+def start_exporter(d, per_block):
+    argv = [MEMHP, "export", "--no-trace", "--sysroot", d, "--listen", "127.0.0.1:0",
+            "--reconcile", "3600", "-d", "900"] + (["--per-block"] if per_block else [])
+    errf = open(os.path.join(OUT, "export%s.err" % ("-pb" if per_block else "")), "w+")
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errf)
+    deadline = time.monotonic() + 120
+    port = None
+    while time.monotonic() < deadline and p.poll() is None:
+        errf.seek(0)
+        m = re.search(r"serving http://127\.0\.0\.1:(\d+)/metrics", errf.read())
+        if m:
+            port = int(m.group(1))
+            break
+        time.sleep(0.05)
+    if port is None:
+        p.kill()
+        p.wait()
+        errf.seek(0)
+        raise RuntimeError("memhp export did not start: " + errf.read()[-500:])
+    return p, port
+
+
+def scrape(port):
+    t0 = time.perf_counter()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    body = r.read()
+    dt = time.perf_counter() - t0
+    c.close()
+    if r.status != 200:
+        raise RuntimeError("GET /metrics: HTTP %d" % r.status)
+    return dt, len(body)
+
+
+def proc_kib(pid, key):
+    for ln in open("/proc/%d/status" % pid):
+        if ln.startswith(key + ":"):
+            return int(ln.split()[1])
+    return None
+
+
+def item4(reps):
+    d = tree(131072)
+    res = []
+    env = dict(os.environ, LC_ALL="C")
+    for per_block in (False, True):
+        p, port = start_exporter(d, per_block)
+        try:
+            scrape(port)  # first scrape: warm
+            row = {"per_block": per_block, "scrape_s": [], "bytes": None, "stdout_s": [],
+                   "stdout_kib": [], "ratio": []}
+            for i in range(reps * 3):
+                dt, nbytes = scrape(port)
+                row["scrape_s"].append(dt)
+                row["bytes"] = nbytes
+                # the alternative, side by side: a collector that re-reads
+                # sysfs for every scrape (memhp export --stdout, once)
+                if i % 3 == 0:
+                    argv = [MEMHP, "export", "--stdout", "--sysroot", d] + (
+                        ["--per-block"] if per_block else [])
+                    st, rss, rc, _ = run_rusage(argv, env=env)
+                    row["stdout_s"].append(st)
+                    row["stdout_kib"].append(rss)
+                    row["ratio"].append(st / dt)
+            row["vmhwm_kib"] = proc_kib(p.pid, "VmHWM")
+            row["vmrss_kib"] = proc_kib(p.pid, "VmRSS")
+        finally:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        log("item 4: per_block=%s median %.2f ms, %d bytes, VmHWM %d KiB" % (
+            per_block, statistics.median(row["scrape_s"]) * 1e3, row["bytes"], row["vmhwm_kib"]))
+        res.append(row)
+    return res
+
+
+# --------------------------------------------------------------- lab (3, 5)
+def lab_items(rounds, timeout):
+    out = os.path.join(OUT, "lab.json")
+    if not os.path.isfile(os.path.join(REPO, ".cache", "kernel", ".done")):
+        return {"skipped": "lab kernel missing (tools/deps.sh lab)"}
+    bp = os.path.join(OUT, "bproot")
+    if not os.path.isfile(os.path.join(bp, "bpftrace")):
+        r = sh([os.path.join(HERE, "mkbproot.sh"), bp])
+        if r.returncode:
+            return {"skipped": "cannot stage bpftrace for the guest: " + r.stderr[-500:]}
+    r = sh(["make", "-C", REPO, "--no-print-directory", "build/bench/hpload"])
+    if r.returncode:
+        return {"skipped": "cannot build bench/hpload: " + r.stderr[-500:]}
+    if os.path.exists(out):
+        os.unlink(out)
+    log("lab: %d rounds (VM limit %ds); progress on stderr" % (rounds, timeout))
+    subprocess.run([sys.executable, os.path.join(HERE, "lab.py"), "--out", out,
+                    "--rounds", str(rounds), "--timeout", str(timeout)], timeout=timeout + 120)
+    if not os.path.exists(out):
+        return {"skipped": "bench/lab.py wrote no results"}
+    return json.load(open(out))
+
+
+# --------------------------------------------------------------- report
+def f_ms(x):
+    return "%.1f" % (x * 1e3) if x < 10 else "%.0f" % (x * 1e3)
+
+
+def fmt3(t, f):
+    return "–" if t is None else " / ".join(f(v) for v in t)
+
+
+def report(res, path):
+    m = res["machine"]
+    L = []
+    L.append("# memhp benchmark report\n")
+    L.append("Written by `make bench` (bench/run.py) on %s. Each figure: min / median / max "
+             "over repetitions run interleaved with the alternative; a ratio is taken within "
+             "each repetition, then summarised. Raw samples: bench/out/results.json.\n" % m["date"])
+    L.append("| machine | |\n|---|---|")
+    for k, lab in (("cpu", "CPU"), ("cores", "cores"), ("mem", "memory"), ("kernel", "kernel"),
+                   ("os", "OS"), ("commit", "memhp commit"), ("lsmem", "lsmem")):
+        L.append("| %s | %s |" % (lab, m[k]))
+    L.append("| load average at start | %.2f %.2f %.2f |" % tuple(m["load"]))
+    L.append("")
+
+    L.append("## 1. Snapshot at scale: `memhp ls` vs `lsmem --sysroot`\n")
+    L.append("Trees: tools/gen-sysfs-tree.sh DIR N NODES (mixed zones and states, node links). "
+             "Both print byte-identical output (checked before timing). "
+             "Bar: lsmem/memhp >= 10. %d repetitions.\n" % res["reps"])
+    L.append("| blocks | output | same output | memhp ms | lsmem ms | lsmem/memhp | memhp max RSS KiB | lsmem max RSS KiB | bar |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
+    for r in res["item1"]:
+        rt = mmm(r["ratio"])
+        L.append("| %d (%d nodes) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["blocks"], r["nodes"], r["opts"], "yes" if r["same_output"] else "**NO**",
+            fmt3(mmm(r["memhp_s"]), f_ms), fmt3(mmm(r["lsmem_s"]), f_ms),
+            fmt3(rt, lambda v: "%.2fx" % v), fmt3(mmm(r["memhp_kib"]), str),
+            fmt3(mmm(r["lsmem_kib"]), str), "met" if rt and rt[1] >= 10 else "**not met**"))
+    L.append("")
+
+    L.append("## 2. Userspace pipeline (`memhp replay --stats`)\n")
+    i2 = res["item2"]
+    if "skipped" in i2:
+        L.append("Skipped: %s.\n" % i2["skipped"])
+    else:
+        L.append("| what | memhp ms | alternative | alternative ms | alt/memhp |\n|---|---|---|---|---|")
+        for r in i2.get("rows", []):
+            ratio = [a / b for a, b in zip(r["alt_s"], r["memhp_s"])]
+            L.append("| %s | %s | %s | %s | %s |" % (r["what"], fmt3(mmm(r["memhp_s"]), f_ms),
+                     r.get("alt", "?"), fmt3(mmm(r["alt_s"]), f_ms),
+                     fmt3(mmm(ratio), lambda v: "%.2fx" % v)))
+        L.append("")
+
+    lab = res["lab"]
+    L.append("## 3. Tracing overhead on the real kernel (lab VM)\n")
+    if "skipped" in lab:
+        L.append("Skipped: %s.\n" % lab["skipped"])
+    else:
+        rounds = lab.get("rounds", [])
+        L.append("Guest: Debian %s under QEMU (%s; TCG, so absolute times are slow, ratios "
+                 "are what counts). %d round(s) (asked %d), modes rotated each round. "
+                 "memhp: `memhp trace -J -e all` (all probes, balloon counters); bpftrace: "
+                 "bench/memhp-equiv.bt (the same functions, kfunc/kretfunc). Slowdown = "
+                 "traced/untraced time of the same round - 1. Bar: memhp < 2%% and below "
+                 "bpftrace; 0 lost events.\n" % (lab.get("kernel", "?"), lab.get("qemu", "?"),
+                                                   len(rounds), lab.get("rounds_asked", 0)))
+        L.append("| workload | untraced s | memhp s | bpftrace s | memhp slowdown | bpftrace slowdown | memhp BPF ns/run | bpftrace BPF ns/run | memhp runs | bpftrace runs | bar |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        wl = [("balloon", "(a) balloon inflate+deflate 2 GiB"), ("vmem", "(b) virtio-mem plug 16 GiB + unplug"),
+              ("dimm", "(c) 32 DIMM blocks offline+online")]
+        for key, label in wl:
+            t = {mo: [r[mo][key]["total"] for r in rounds if mo in r] for mo in ("off", "memhp", "bpftrace")}
+            sl = {mo: [(r[mo][key]["total"] / r["off"][key]["total"] - 1) * 100 for r in rounds
+                       if mo in r and "off" in r] for mo in ("memhp", "bpftrace")}
+            cost = {mo: [r[mo][key]["bpf"]["run_time_ns"] / r[mo][key]["bpf"]["run_cnt"]
+                         for r in rounds if mo in r and r[mo][key]["bpf"]["run_cnt"]]
+                    for mo in ("memhp", "bpftrace")}
+            cnt = {mo: [r[mo][key]["bpf"]["run_cnt"] for r in rounds if mo in r] for mo in ("memhp", "bpftrace")}
+            ms, bs = mmm(sl["memhp"]), mmm(sl["bpftrace"])
+            met = ms and bs and ms[1] < 2 and ms[1] < bs[1]
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                label, fmt3(mmm(t["off"]), lambda v: "%.2f" % v),
+                fmt3(mmm(t["memhp"]), lambda v: "%.2f" % v), fmt3(mmm(t["bpftrace"]), lambda v: "%.2f" % v),
+                fmt3(ms, lambda v: "%+.1f%%" % v), fmt3(bs, lambda v: "%+.1f%%" % v),
+                fmt3(mmm(cost["memhp"]), lambda v: "%.0f" % v), fmt3(mmm(cost["bpftrace"]), lambda v: "%.0f" % v),
+                fmt3(mmm(cnt["memhp"]), str), fmt3(mmm(cnt["bpftrace"]), str),
+                "met" if met else "**not met**"))
+        lost = {mo: [r[mo].get("lost") for r in rounds if mo in r] for mo in ("memhp", "bpftrace")}
+        L.append("\nLost events per session: memhp %s, bpftrace %s. BPF programs loaded: memhp %s, "
+                 "bpftrace %s.\n" % (lost["memhp"], lost["bpftrace"],
+                                     sorted({r["memhp"].get("nprogs") for r in rounds if "memhp" in r}),
+                                     sorted({r["bpftrace"].get("nprogs") for r in rounds if "bpftrace" in r})))
+        if lab.get("errors"):
+            L.append("Lab notes: " + "; ".join(e.replace("\n", " ")[:400] for e in lab["errors"]) + "\n")
+
+        L.append("## 5. Attach time (lab VM)\n")
+        L.append("From the tracer's start (guest clock) until every probe is attached: memhp's "
+                 "attach report on stderr, bpftrace's BEGIN probe (runs after all attachments).\n")
+        at = {mo: [r[mo]["attach_s"] for r in rounds if mo in r] for mo in ("memhp", "bpftrace")}
+        ratio = [r["bpftrace"]["attach_s"] / r["memhp"]["attach_s"] for r in rounds
+                 if "memhp" in r and "bpftrace" in r]
+        L.append("| memhp s | bpftrace s | bpftrace/memhp |\n|---|---|---|")
+        L.append("| %s | %s | %s |\n" % (fmt3(mmm(at["memhp"]), lambda v: "%.2f" % v),
+                                         fmt3(mmm(at["bpftrace"]), lambda v: "%.2f" % v),
+                                         fmt3(mmm(ratio), lambda v: "%.1fx" % v)))
+
+    L.append("## 4. Scrape: /metrics of a 131,072-block model\n")
+    L.append("`memhp export --no-trace --sysroot TREE` (the model from the tree; no BPF on this "
+             "host) on 127.0.0.1; one HTTP GET per scrape on a new connection, timed to the last "
+             "byte. Alternative: a collector that re-reads sysfs for every scrape (`memhp export "
+             "--stdout`, one process per scrape). Bar: default scrape < 10 ms, RSS < 32 MiB.\n")
+    L.append("| series | scrape ms | bytes | re-read per scrape ms | re-read/scrape | exporter VmHWM KiB | VmRSS KiB | bar |")
+    L.append("|---|---|---|---|---|---|---|---|")
+    for r in res["item4"]:
+        sm = mmm(r["scrape_s"])
+        met = (sm[1] < 0.010 and r["vmhwm_kib"] < 32768) if not r["per_block"] else None
+        L.append("| %s | %s | %d | %s | %s | %d | %d | %s |" % (
+            "per block (--per-block)" if r["per_block"] else "default", fmt3(sm, lambda v: "%.2f" % (v * 1e3)),
+            r["bytes"], fmt3(mmm(r["stdout_s"]), f_ms), fmt3(mmm(r["ratio"]), lambda v: "%.0fx" % v),
+            r["vmhwm_kib"], r["vmrss_kib"], "–" if met is None else ("met" if met else "**not met**")))
+    L.append("")
+    L.append("## Notes\n")
+    for n in res.get("notes", []):
+        L.append("- " + n)
+    with open(path, "w") as f:
+        f.write("\n".join(L) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--lab-rounds", type=int, default=5)
+    ap.add_argument("--lab-timeout", type=int, default=1500)
+    ap.add_argument("--no-lab", action="store_true")
+    ap.add_argument("--out", default=os.path.join(HERE, "REPORT.md"))
+    a = ap.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    if not shutil.which("lsmem"):
+        log("lsmem missing: run tools/deps.sh bench")
+        return 2
+    t0 = time.monotonic()
+    res = {"machine": machine(), "reps": a.reps}
+    res["item1"] = item1(a.reps)
+    res["item2"] = item2(a.reps)
+    res["item4"] = item4(a.reps)
+    res["lab"] = {"skipped": "--no-lab"} if a.no_lab else lab_items(a.lab_rounds, a.lab_timeout)
+    res["elapsed_s"] = time.monotonic() - t0
+    notes = list(res.get("notes", []))
+    notes.append("Whole run: %.0f s." % res["elapsed_s"])
+    res["notes"] = notes
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    report(res, a.out)
+    log("wrote %s (%.0f s)" % (a.out, res["elapsed_s"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
