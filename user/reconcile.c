@@ -292,6 +292,8 @@ int64_t reconcile_zones(struct session *s, struct zone_drift *out, size_t max, c
 	int64_t d = 0;
 	size_t i;
 
+	if (!s->loader)
+		return 0; /* no events (export --no-trace): nothing to account */
 	pthread_mutex_lock(&s->lock);
 	i = m->zacct_state == MEMHP_ZACCT_VALID;
 	pthread_mutex_unlock(&s->lock);

@@ -177,6 +177,27 @@ expect "--textfile leaves no temporary file" "$(ls -A "$tmp/tf" | tr '\n' ' ')" 
 expect "--textfile mode 0644" "$(stat -c %a "$tmp/tf/memhp.prom")" 644
 check "--textfile in a missing directory" 1 "$bin" export --stdout --textfile "$tmp/nodir/x.prom" --sysroot "$z"
 
+# --no-trace: HTTP from a tree without BPF, reconciling every second (the
+# zone reconciliation needs events: it must stand aside, not crash).
+"$bin" export --no-trace --sysroot "$z" --listen 127.0.0.1:0 --reconcile 1 -d 4 \
+	>"$tmp/nt.out" 2>"$tmp/nt.err" &
+ntpid=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q 'serving http' "$tmp/nt.err"; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/metrics|\1|p' "$tmp/nt.err")
+sleep 2.2
+if [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/nt.prom" 2>/dev/null; then
+	grep -q '^memhp_tracing 0$' "$tmp/nt.prom" && grep -q '^memhp_drift_blocks 0$' "$tmp/nt.prom" &&
+		ok "--no-trace: serves the tree, reconciled" || nok "--no-trace: $(head -c 400 "$tmp/nt.prom")"
+	grep -q '^memhp_drift_zones' "$tmp/nt.prom" && nok "--no-trace: zone drift without events" ||
+		ok "--no-trace: no zone drift series without events"
+else
+	nok "--no-trace: no scrape (port '$port'): $(cat "$tmp/nt.err")"
+fi
+wait $ntpid
+rc=$?
+[ "$rc" -eq 0 ] && ok "--no-trace: exit 0 after -d" || nok "--no-trace: rc $rc: $(cat "$tmp/nt.err")"
+
 # The systemd unit, with the binary it would run.
 unit=$tmp/memhp-exporter.service
 sed "s|/usr/local/sbin/memhp|$(cd "$(dirname "$bin")" && pwd)/memhp|" \
