@@ -457,7 +457,61 @@ struct exporter {
 	uint64_t scrapes, render_errors;
 	double last_render;
 	bool zi_warned;
+	/* /proc/zoneinfo as last read by the main thread: the HTTP threads run
+	 * as nobody (http.c) and must not depend on what nobody may read */
+	struct zoneinfo zi;
+	int have_zi;	/* read_zones(): 1 read, 0 absent, -1 unusable */
+	double zi_read_at;
 };
+
+/* Main thread: re-read /proc/zoneinfo, at most every 0.5 s unless @force. */
+static void refresh_zones(struct exporter *x, bool force)
+{
+	struct zoneinfo zi, old;
+	double now = mono_now();
+	bool warned;
+	int have;
+
+	if (!force && now - x->zi_read_at < 0.5)
+		return;
+	x->zi_read_at = now;
+	pthread_mutex_lock(&x->rlock);
+	warned = x->zi_warned;
+	pthread_mutex_unlock(&x->rlock);
+	have = read_zones(x->zipath, &zi, &warned);
+	pthread_mutex_lock(&x->rlock);
+	old = x->zi;
+	x->zi = zi;
+	x->zi_warned = warned;
+	if (x->have_zi <= 0)
+		memset(&old, 0, sizeof(old));
+	x->have_zi = have;
+	pthread_mutex_unlock(&x->rlock);
+	zoneinfo_free(&old);
+}
+
+/* A private copy of the cached zones for one render; 1 if there are any. */
+static int copy_zones(struct exporter *x, struct zoneinfo *out)
+{
+	int have;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&x->rlock);
+	have = x->have_zi;
+	if (have > 0) {
+		*out = x->zi;
+		out->cap = out->nr;
+		out->zones = malloc((out->nr ? out->nr : 1) * sizeof(*out->zones));
+		if (out->zones)
+			memcpy(out->zones, x->zi.zones, out->nr * sizeof(*out->zones));
+		else
+			have = 0;
+	}
+	pthread_mutex_unlock(&x->rlock);
+	if (have <= 0)
+		memset(out, 0, sizeof(*out));
+	return have;
+}
 
 static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 {
@@ -482,17 +536,12 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	size_t i;
 	int nb;
 	struct zoneinfo zi;
-	bool warned;
 	double t0, dt;
 	int have_zi, rc;
 
-	/* File reads happen before the lock: the event loop never waits on them. */
+	/* No file reads here: the main thread keeps the zones current. */
+	have_zi = copy_zones(x, &zi);
 	pthread_mutex_lock(&x->rlock);
-	warned = x->zi_warned;
-	pthread_mutex_unlock(&x->rlock);
-	have_zi = read_zones(x->zipath, &zi, &warned);
-	pthread_mutex_lock(&x->rlock);
-	x->zi_warned = warned;
 	if (scrape)
 		x->scrapes++;
 	in.scrapes_valid = true;
@@ -675,6 +724,7 @@ static int export_live(const struct export_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	refresh_zones(x, true);
 	if (!o->textfile || o->listen_set) {
 		struct http_opts ho = {
 			.listen = o->listen,
@@ -722,6 +772,7 @@ static int export_live(const struct export_opts *o)
 
 		if (deadline && now >= deadline)
 			break;
+		refresh_zones(x, false);
 		if (now >= next_recon) {
 			reconcile(x);
 			next_recon = mono_now() + o->reconcile;
@@ -739,6 +790,7 @@ static int export_live(const struct export_opts *o)
 	}
 	session_poll(&x->s, 0);
 	reconcile(x);
+	refresh_zones(x, true);
 	if (o->textfile && write_textfile(x))
 		ret = 1;
 out:
@@ -754,6 +806,8 @@ out:
 		policy_free(&x->pol);
 	}
 	policy_tracker_free(&x->trk);
+	if (x->have_zi > 0)
+		zoneinfo_free(&x->zi);
 	pthread_mutex_destroy(&x->rlock);
 	free(x);
 	return ret;

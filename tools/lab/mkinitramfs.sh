@@ -82,6 +82,9 @@ trap 'rm -rf "$stage" "$out.tmp.$$" "$out.stamp.tmp.$$"' EXIT INT TERM
 cd "$stage"
 mkdir -p bin sbin usr/bin usr/sbin etc proc sys dev tmp run root memhp lab \
 	"lib/modules/$rel"
+# A root file system like a real one: mktemp made / 0700, which no
+# unprivileged thread (memhp's HTTP side runs as nobody) could traverse.
+chmod 755 . && chmod 1777 tmp && chmod 700 root
 cp "$bb" bin/busybox
 for a in $("$bb" --list); do
 	[ "$a" = busybox ] && continue
