@@ -20,6 +20,9 @@
 struct session;
 typedef void (*session_event_fn)(struct session *s, const struct memhp_event *e,
 				 void *ctx);
+/* Every ring-buffer record as the kernel wrote it, before decoding. */
+typedef void (*session_raw_fn)(struct session *s, const void *data, size_t size,
+			       void *ctx);
 
 struct session_opts {
 	enum loader_mode mode;
@@ -29,6 +32,7 @@ struct session_opts {
 	const char *prog; /* "memhp trace": prefix of messages */
 	uint32_t ringbuf_bytes; /* 0: the default (256 KiB) */
 	session_event_fn on_event;
+	session_raw_fn on_raw; /* NULL: none (memhp record writes them) */
 	void *ctx;
 };
 
