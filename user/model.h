@@ -90,6 +90,9 @@ struct memhp_model {
 	uint64_t not_onlined_findings, not_onlined_pages;
 	uint64_t lost;	 /* events lost (ring buffer full), as last reported */
 	struct memhp_sys sys; /* global settings from sysfs */
+	/* Where block id was last seen, by id % 64: a guess, checked
+	 * before use (the array shifts as blocks come and go). */
+	size_t hint[64];
 };
 
 void model_init(struct memhp_model *m);

@@ -68,24 +68,40 @@ static inline uint32_t rol32(uint32_t v, int s)
  * instruction's latency (3 cycles) per 8 bytes, which alone would take
  * most of a replay's per-event budget (docs/record.md).
  */
-#define LANES_BODY(U64, U32, U8)                                               \
-	uint32_t l[4] = { ~0u, ~0u, ~0u, ~0u };                               \
-	uint32_t n = len / 8, i, lane;                                         \
+#define LANES_BODY(T, U64, U32, U8)                                            \
+	T l0 = ~0u, l1 = ~0u, l2 = ~0u, l3 = ~0u, tail;                       \
+	uint32_t n = len / 8, i;                                               \
                                                                                \
-	l[0] = U64(l[0], rec_le64(hdr));                                       \
-	l[1] = U32(l[1], rec_le32(hdr + 12));                                  \
+	l0 = U64(l0, rec_le64(hdr));                                           \
+	l1 = U32(l1, rec_le32(hdr + 12));                                      \
 	for (i = 0; i + 4 <= n; i += 4) {                                      \
-		l[0] = U64(l[0], rec_le64(payload + 8 * i));                   \
-		l[1] = U64(l[1], rec_le64(payload + 8 * i + 8));               \
-		l[2] = U64(l[2], rec_le64(payload + 8 * i + 16));              \
-		l[3] = U64(l[3], rec_le64(payload + 8 * i + 24));              \
+		l0 = U64(l0, rec_le64(payload + 8 * i));                       \
+		l1 = U64(l1, rec_le64(payload + 8 * i + 8));                   \
+		l2 = U64(l2, rec_le64(payload + 8 * i + 16));                  \
+		l3 = U64(l3, rec_le64(payload + 8 * i + 24));                  \
 	}                                                                      \
-	for (; i < n; i++)                                                     \
-		l[i % 4] = U64(l[i % 4], rec_le64(payload + 8 * i));           \
-	lane = n % 4;                                                          \
-	for (i = n * 8; i < len; i++)                                          \
-		l[lane] = U8(l[lane], payload[i]);                             \
-	return ~(l[0] ^ rol32(l[1], 8) ^ rol32(l[2], 16) ^ rol32(l[3], 24));
+	/* words left (0-3) go to lanes 0, 1, 2; bytes left to the next */     \
+	if (i < n)                                                             \
+		l0 = U64(l0, rec_le64(payload + 8 * i++));                     \
+	if (i < n)                                                             \
+		l1 = U64(l1, rec_le64(payload + 8 * i++));                     \
+	if (i < n)                                                             \
+		l2 = U64(l2, rec_le64(payload + 8 * i++));                     \
+	if (len % 8) { /* no pointers into the lanes: they stay in registers */ \
+		tail = n % 4 == 0 ? l0 : n % 4 == 1 ? l1 : n % 4 == 2 ? l2 : l3; \
+		for (i = n * 8; i < len; i++)                                  \
+			tail = U8(tail, payload[i]);                           \
+		if (n % 4 == 0)                                                \
+			l0 = tail;                                             \
+		else if (n % 4 == 1)                                           \
+			l1 = tail;                                             \
+		else if (n % 4 == 2)                                           \
+			l2 = tail;                                             \
+		else                                                           \
+			l3 = tail;                                             \
+	}                                                                      \
+	return ~((uint32_t)l0 ^ rol32((uint32_t)l1, 8) ^ rol32((uint32_t)l2, 16) ^  \
+		 rol32((uint32_t)l3, 24));
 
 static inline uint32_t crc_u32_sw(uint32_t crc, uint32_t v)
 {
@@ -99,7 +115,7 @@ static inline uint32_t crc_u32_sw(uint32_t crc, uint32_t v)
 uint32_t rec_checksum_sw(const uint8_t *hdr, const uint8_t *payload, uint32_t len)
 {
 	crc_table_init();
-	LANES_BODY(crc_u64_sw, crc_u32_sw, crc_u8_sw)
+	LANES_BODY(uint32_t, crc_u64_sw, crc_u32_sw, crc_u8_sw)
 }
 
 #if defined(__x86_64__)
@@ -108,9 +124,8 @@ uint32_t rec_checksum_sw(const uint8_t *hdr, const uint8_t *payload, uint32_t le
 __attribute__((target("sse4.2"))) static uint32_t
 checksum_sse42(const uint8_t *hdr, const uint8_t *payload, uint32_t len)
 {
-#define HW64(c, v) ((uint32_t)_mm_crc32_u64((c), (v)))
-	LANES_BODY(HW64, _mm_crc32_u32, _mm_crc32_u8)
-#undef HW64
+	/* 64-bit lanes: crc32q's operand, no zero-extension per step */
+	LANES_BODY(uint64_t, _mm_crc32_u64, _mm_crc32_u32, _mm_crc32_u8)
 }
 
 static int have_sse42 = -1;

@@ -134,8 +134,9 @@ struct rec_file {
 };
 
 int rec_file_open(struct rec_file *f, const char *path, char *err, size_t errlen);
-/* Drop the pages before @upto from the process (they stay cached). */
-void rec_file_release(struct rec_file *f, size_t upto);
+/* Reading at @off: drop the pages before it from the process, map the
+ * next @ahead bytes now (both only advice). */
+void rec_file_window(struct rec_file *f, size_t off, size_t ahead);
 void rec_file_close(struct rec_file *f);
 
 #endif

@@ -17,6 +17,8 @@
 #include "record.h"
 #include "record_le.h"
 
+#define PREFETCH_AHEAD 2048
+
 int rec_reader_init(struct rec_reader *r, const void *buf, size_t size, char *err,
 		    size_t errlen)
 {
@@ -74,6 +76,14 @@ int rec_next(struct rec_reader *r, struct rec_record *out, char *err, size_t err
 
 	if (!left)
 		return 0;
+	/*
+	 * Records are read once, in order, and the checksum is the first to
+	 * touch each byte: ask for the lines a few records ahead now so that
+	 * replay does not wait on memory (prefetches never fault).
+	 */
+	if (left > PREFETCH_AHEAD + 320)
+		for (int i = 0; i < 5; i++)
+			__builtin_prefetch(h + PREFETCH_AHEAD + 64 * i);
 	if (left < REC_RECORD_HDR) {
 		if (zero_tail(r))
 			return torn(r, "zero bytes", 0, 0);
@@ -204,16 +214,22 @@ int rec_file_open(struct rec_file *f, const char *path, char *err, size_t errlen
 	return 0;
 }
 
-void rec_file_release(struct rec_file *f, size_t upto)
+void rec_file_window(struct rec_file *f, size_t off, size_t ahead)
 {
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), lo, hi;
 
-	/* drop pages already read from our RSS (the page cache keeps them) */
-	upto &= ~(pg - 1);
-	if (upto > f->size)
-		upto = f->size & ~(pg - 1);
-	if (upto)
-		madvise(f->map, upto, MADV_DONTNEED);
+	if (off > f->size)
+		off = f->size;
+	/* drop the pages already read from our RSS (the page cache keeps
+	 * them), map the next ones in one call instead of a fault each 64K */
+	lo = off & ~(pg - 1);
+	if (lo)
+		madvise(f->map, lo, MADV_DONTNEED);
+	hi = off + ahead < f->size ? off + ahead : f->size;
+#ifdef MADV_POPULATE_READ
+	if (hi > lo)
+		madvise((char *)f->map + lo, hi - lo, MADV_POPULATE_READ); /* 5.14+ */
+#endif
 }
 
 void rec_file_close(struct rec_file *f)
