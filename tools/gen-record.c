@@ -322,11 +322,14 @@ static void step(struct gen *g, struct unit *u)
 	reg(g, u, false);
 }
 
+/* One line: the problem, or the usage. */
 static int usage(const char *msg)
 {
 	if (msg)
-		fprintf(stderr, "gen-record: %s\n", msg);
-	fprintf(stderr, "usage: gen-record -n EVENTS [-s SEED] -o FILE\n");
+		fprintf(stderr, "gen-record: %s (usage: gen-record -n EVENTS [-s SEED] -o FILE)\n",
+			msg);
+	else
+		fprintf(stderr, "usage: gen-record -n EVENTS [-s SEED] -o FILE\n");
 	return 2;
 }
 
@@ -360,7 +363,7 @@ int main(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'h':
-			usage(NULL);
+			printf("usage: gen-record -n EVENTS [-s SEED] -o FILE\n");
 			return 0;
 		default:
 			return usage(NULL);
