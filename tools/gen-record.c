@@ -380,8 +380,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < 2 * BOOT_BLOCKS; i++) {
 		struct memhp_block *b = model_block_get(&m, (uint64_t)i);
 
-		if (!b)
+		if (!b) {
+			fprintf(stderr, "gen-record: out of memory\n");
+			model_free(&m);
 			return 1;
+		}
 		b->state = MEMHP_BLOCK_ONLINE;
 		b->node = i / BOOT_BLOCKS;
 		snprintf(b->zones, sizeof(b->zones), "%s", i < 8 ? "DMA32" : "Normal");
@@ -394,6 +397,7 @@ int main(int argc, char **argv)
 	info.start_monotonic_ns = 10ll * 1000000000ll;
 	if (rec_writer_open(&g.w, out, &info, err, sizeof(err))) {
 		fprintf(stderr, "gen-record: %s\n", err);
+		model_free(&m);
 		return 1;
 	}
 	ret = rec_write_snapshot(&g.w, &m);
