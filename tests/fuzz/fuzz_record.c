@@ -177,7 +177,9 @@ static void seed_event(struct rec_writer *w, unsigned int kind, uint64_t block, 
 
 static void write_seeds(const char *dir)
 {
-	static const char *const names[] = { "valid", "torn", "only-header", "lost-resync" };
+	static const char *const names[] = { "valid",	     "torn",	      "only-header",
+					     "lost-resync",  "damaged-middle", "zero-tail",
+					     "huge-length" };
 	char path[PATH_MAX], err[256];
 	struct memhp_model m;
 	struct rec_writer w;
@@ -197,7 +199,9 @@ static void write_seeds(const char *dir)
 	info.start_realtime_ns = 1700000000ll * 1000000000ll;
 	info.start_monotonic_ns = 1000000000ll;
 	for (size_t s = 0; s < sizeof(names) / sizeof(names[0]); s++) {
-		uint8_t mode = 3; /* reseal: mutations get past the checksums */
+		/* reseal: mutations get past the checksums; not for the seeds
+		 * of damage the checksums must catch */
+		uint8_t mode = s >= 4 ? 0 : 3;
 
 		snprintf(path, sizeof(path), "%s/%s.tmp", dir, names[s]);
 		FZ_CHECK(!rec_writer_open(&w, path, &info, err, sizeof(err)));
@@ -218,7 +222,7 @@ static void write_seeds(const char *dir)
 		{
 			FILE *in = fopen(path, "rb");
 			char final[PATH_MAX];
-			uint8_t b[65536];
+			uint8_t b[65536 + 300];
 			size_t got;
 
 			FZ_CHECK(in);
@@ -227,6 +231,17 @@ static void write_seeds(const char *dir)
 			unlink(path);
 			if (s == 1)
 				got -= 100; /* a killed writer */
+			if (s == 4) /* a byte of the second record's payload */
+				b[REC_HEADER_SIZE + REC_RECORD_HDR + 8 + 4 * REC_SNAP_ENTRY +
+				  REC_RECORD_HDR + 40] ^= 0x5a;
+			if (s == 5) { /* extended, never written */
+				memset(b + got, 0, 300);
+				got += 300;
+			}
+			if (s == 6) /* the third record's length */
+				rec_put32(b + REC_HEADER_SIZE + REC_RECORD_HDR + 8 +
+						  4 * REC_SNAP_ENTRY + REC_RECORD_HDR + 256,
+					  0x7fffffff);
 			snprintf(final, sizeof(final), "%s/%s", dir, names[s]);
 			in = fopen(final, "wb");
 			FZ_CHECK(in);
