@@ -656,9 +656,12 @@ static struct policy_block_stats *tracker_get(struct policy_tracker *t,
 					      uint64_t block)
 {
 	const struct policy_block_stats *p = t->b;
-	size_t lo = 0, len = t->nr;
+	size_t lo = 0, len = t->nr, h = t->hint[block % 64];
 
-	/* branch-free halving: called for every online/offline event */
+	/* the same few blocks again and again; else a branch-free halving
+	 * (called for every online/offline event) */
+	if (h < len && p[h].block == block)
+		return &t->b[h];
 	if (len) {
 		while (len > 1) {
 			size_t half = len / 2;
@@ -668,6 +671,7 @@ static struct policy_block_stats *tracker_get(struct policy_tracker *t,
 		}
 		lo = (size_t)(p - t->b) + (p->block < block);
 	}
+	t->hint[block % 64] = lo;
 	if (lo < t->nr && t->b[lo].block == block)
 		return &t->b[lo];
 	if (t->nr == t->cap) {
