@@ -430,6 +430,9 @@ int cmd_replay(int argc, char **argv)
 		print_stats(&r, secs, cpu);
 	else if (o.format == FMT_PROM)
 		fwrite(r.out.p, 1, r.out.len, stdout);
+	if (r.unknown)
+		fprintf(stderr, PROG ": %s: %" PRIu64 " records of types this memhp does not know "
+			"were skipped\n", o.file, r.unknown);
 	if (!o.stats)
 		fprintf(stderr,
 			PROG ": %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64
