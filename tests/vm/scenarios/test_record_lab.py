@@ -35,7 +35,10 @@ def _start_recorder(lab):
 
 
 def test_record_replay_equals_trace(lab):
-    t = Tracer(lab, "rec-trace", "-e all")
+    # --no-reconcile: trace's drift check can catch an offline in flight
+    # (sysfs says going-offline for its whole duration); not this test's
+    # subject, and its drift lines are not events
+    t = Tracer(lab, "rec-trace", "-e all --no-reconcile")
     t.start()
     _start_recorder(lab)
 
@@ -54,7 +57,7 @@ def test_record_replay_equals_trace(lab):
     # SIGTERM: a clean exit with the file flushed
     lab.run("kill -TERM $(cat /tmp/rec.pid)")
     lab.wait_until("! kill -0 $(cat /tmp/rec.pid)", timeout=20, what="memhp record exit")
-    t.stop()
+    t.stop(allow_drift=True)
     rec_err = lab.check("cat /tmp/rec.err")
     summary = rec_err.strip().splitlines()[-1]
     assert "events written to %s" % REC in summary and " 0 lost" in summary, rec_err
