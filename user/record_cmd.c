@@ -147,7 +147,9 @@ static void note_err(struct record_state *st, int ret)
 {
 	if (ret && !st->werr) {
 		st->werr = ret;
-		fprintf(stderr, PROG ": %s: %s\n", st->o->out, strerror(-ret));
+		fprintf(stderr, PROG ": %s: %s\n", st->o->out,
+			ret == -E2BIG ? "the sysfs snapshot exceeds the 16 MiB record limit"
+				      : strerror(-ret));
 		exiting = 1;
 	}
 }
