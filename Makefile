@@ -56,7 +56,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(OUTPUT)/memhp $(OUTPUT)/memhp-static
+all: $(OUTPUT)/memhp $(OUTPUT)/memhp-static $(OUTPUT)/gen-record
 
 deps:
 	$(Q)tools/deps.sh build
@@ -85,6 +85,12 @@ $(OUTPUT)/memhp: $(MAIN_OBJ) $(LIB_OBJS)
 $(OUTPUT)/memhp-static: $(MAIN_OBJ) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(STATIC_LIBS) -o $@
+
+# tools/gen-record: synthetic record files (replay tests and benchmark).
+GEN_RECORD_OBJS := $(patsubst %,$(OUTPUT)/user/%.o,record record_write model)
+$(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/record.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) tools/gen-record.c $(GEN_RECORD_OBJS) -o $@
 
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk

@@ -47,7 +47,7 @@ int decode_event(const void *data, size_t size, struct memhp_event *out,
 			 h.size, size);
 		return -1;
 	}
-	memset(out, 0, sizeof(*out));
+	/* h.size >= min == sizeof(*out): the copy fills all of *out */
 	memcpy(out, data, sizeof(*out));
 	/* Strings come from the kernel: terminate them whatever they hold. */
 	out->comm[sizeof(out->comm) - 1] = '\0';

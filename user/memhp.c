@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "export.h"
 #include "ls.h"
+#include "replay.h"
 #include "simulate.h"
 #include "top.h"
 #include "trace.h"
@@ -21,6 +22,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "trace", cmd_trace, "live memory hotplug events (BPF; text or JSON lines)" },
+	{ "record", cmd_record, "record live events into a file for replay (BPF)" },
+	{ "replay", cmd_replay, "replay a record file through decode, model, policy and exposition" },
 	{ "ls", cmd_ls, "memory blocks from sysfs, lsmem-compatible (no BPF needed)" },
 	{ "export", cmd_export, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once" },
 	{ "top", cmd_top, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events" },

@@ -20,27 +20,53 @@ void model_free(struct memhp_model *m)
 	m->nr_blocks = m->cap_blocks = 0;
 }
 
+/* v / d, with a shift when d is a power of 2 (always, on real systems):
+ * a 64-bit division costs tens of cycles, and every event needs a few. */
+static inline uint64_t div_u64(uint64_t v, uint64_t d)
+{
+	return (d & (d - 1)) ? v / d : v >> __builtin_ctzll(d);
+}
+
 uint64_t model_pages_per_block(const struct memhp_model *m)
 {
 	if (!m->page_size || m->block_size < m->page_size)
 		return 0;
-	return m->block_size / m->page_size;
+	return div_u64(m->block_size, m->page_size);
 }
 
-/* Index of the first block with id >= @id. */
+/*
+ * Index of the first block with id >= @id. Branch-free halving (a
+ * conditional move per step): with block ids from a live event stream the
+ * classic search's branches are unpredictable, and it runs several times
+ * per event (replay's hot path).
+ */
 static size_t lower_bound(const struct memhp_model *m, uint64_t id)
 {
-	size_t lo = 0, hi = m->nr_blocks;
+	const struct memhp_block *b = m->blocks;
+	size_t len = m->nr_blocks, h = m->hint[id % 64];
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	if (!len)
+		return 0;
+	/* Events name the same few blocks again and again: where was it? */
+	if (h < len && b[h].id == id)
+		return h;
+	while (len > 1) {
+		size_t half = len / 2;
 
-		if (m->blocks[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
+		b = b[half - 1].id < id ? b + half : b;
+		len -= half;
 	}
-	return lo;
+	return (size_t)(b - m->blocks) + (b->id < id);
+}
+
+/* Copy a fixed-size kernel string (maybe unterminated) into @dst: what
+ * snprintf("%.*s") did, without a printf per event. */
+static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
+{
+	size_t n = strnlen(src, slen < dlen - 1 ? slen : dlen - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 struct memhp_block *model_block_find(const struct memhp_model *m, uint64_t id)
@@ -95,13 +121,19 @@ struct memhp_block *model_block_get(struct memhp_model *m, uint64_t id)
  * inserted in the middle of a large model costs O(blocks + n), not a
  * memmove per block. 0, or -1 on allocation failure (model unchanged).
  */
-static int blocks_ensure(struct memhp_model *m, uint64_t first, uint64_t n)
+static int blocks_ensure(struct memhp_model *m, uint64_t first, uint64_t n, size_t *at)
 {
-	size_t lo = lower_bound(m, first), hi = lower_bound(m, first + n), present = hi - lo;
-	size_t missing = n - present, total, i, k, o;
+	size_t lo = lower_bound(m, first), hi, present, missing, total, i, k, o;
 	struct memhp_block *nb;
 	uint64_t id;
 
+	*at = lo;
+	/* ids are unique and sorted: n blocks from first, all there? */
+	if (n && lo + n <= m->nr_blocks && m->blocks[lo + n - 1].id == first + n - 1)
+		return 0;
+	hi = lower_bound(m, first + n);
+	present = hi - lo;
+	missing = n - present;
 	if (!missing)
 		return 0;
 	if (lo == m->nr_blocks && m->nr_blocks + missing <= m->cap_blocks) {
@@ -188,6 +220,7 @@ static struct memhp_group *group_by_id(struct memhp_model *m, int id)
 	return NULL;
 }
 
+/* @first: the first of @nblocks consecutive blocks (blocks_ensure()). */
 static void apply_group(struct memhp_model *m, const struct memhp_event *e,
 			struct memhp_block *first, uint64_t nblocks)
 {
@@ -222,12 +255,8 @@ static void apply_group(struct memhp_model *m, const struct memhp_event *e,
 		g->present_movable_pages = e->group_movable_pages;
 	}
 	for (i = 0; first && i < nblocks; i++) {
-		struct memhp_block *b = model_block_find(m, first->id + i);
-
-		if (b) {
-			b->group_key = g->key;
-			b->group_id = g->id;
-		}
+		first[i].group_key = g->key;
+		first[i].group_id = g->id;
 	}
 }
 
@@ -278,6 +307,7 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 	uint64_t ppb = model_pages_per_block(m);
 	uint64_t first, nblocks, i;
 	struct memhp_group *g;
+	size_t at;
 
 	m->events++;
 	if (e->hdr.kind == MEMHP_EV_GROUP_REGISTER) {
@@ -306,8 +336,8 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 	}
 	if (!ppb)
 		return -1;
-	first = e->start_pfn / ppb;
-	nblocks = (e->nr_pages + ppb - 1) / ppb;
+	first = div_u64(e->start_pfn, ppb);
+	nblocks = div_u64(e->nr_pages + ppb - 1, ppb);
 	/* 65536 blocks: 8 TiB of 128 MiB blocks in one operation; more is nonsense */
 	if (nblocks > (1u << 16))
 		return -1;
@@ -326,26 +356,25 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 			}
 			return 0;
 		}
-		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks))
+		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks, &at))
 			return -1;
-		account_pages(m, e, model_block_find(m, first),
+		m->hint[first % 64] = at;
+		account_pages(m, e, &m->blocks[at],
 			      e->hdr.kind == MEMHP_EV_ONLINE ? (int64_t)e->nr_pages
 							     : -(int64_t)e->nr_pages);
 		for (i = 0; i < nblocks; i++) {
-			struct memhp_block *b = model_block_find(m, first + i);
+			struct memhp_block *b = &m->blocks[at + i];
 
-			if (!b)
-				return -1;
 			b->last_event_ns = e->ts_ns;
 			if (e->hdr.kind == MEMHP_EV_ONLINE) {
 				b->state = MEMHP_BLOCK_ONLINE;
 				if (e->flags & MEMHP_F_ZONE) {
-					snprintf(b->zones, sizeof(b->zones), "%s",
-						 e->zone_name);
+					copy_str(b->zones, sizeof(b->zones), e->zone_name,
+						 sizeof(e->zone_name));
 					b->node = e->nid;
 				}
-				snprintf(b->onlined_by, sizeof(b->onlined_by),
-					 "%.15s", e->comm);
+				copy_str(b->onlined_by, sizeof(b->onlined_by), e->comm,
+					 sizeof(e->comm));
 				/* one event per block when a callback is tracked */
 				b->released_known = (e->flags & MEMHP_F_RELEASED) && nblocks == 1;
 				b->released_pages = e->released_pages;
@@ -358,18 +387,17 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 				b->zones[0] = '\0';
 			}
 		}
-		apply_group(m, e, model_block_find(m, first), nblocks);
+		apply_group(m, e, nblocks ? &m->blocks[at] : NULL, nblocks);
 		return 0;
 	case MEMHP_EV_ADD: {
 		if (e->ret)
 			return 0;
-		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks))
+		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks, &at))
 			return -1;
+		m->hint[first % 64] = at;
 		for (i = 0; i < nblocks; i++) {
-			struct memhp_block *b = model_block_find(m, first + i);
+			struct memhp_block *b = &m->blocks[at + i];
 
-			if (!b)
-				return -1;
 			/* new blocks (state still unknown) start offline */
 			if (b->state == MEMHP_BLOCK_UNKNOWN) {
 				b->state = MEMHP_BLOCK_OFFLINE;
@@ -377,7 +405,7 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 			}
 			b->last_event_ns = e->ts_ns;
 		}
-		apply_group(m, e, model_block_find(m, first), nblocks);
+		apply_group(m, e, nblocks ? &m->blocks[at] : NULL, nblocks);
 		return 0;
 	}
 	case MEMHP_EV_REMOVE: {
@@ -414,8 +442,10 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		}
 		if (!b)
 			return 0;
+		m->hint[first % 64] = (size_t)(b - m->blocks);
 		b->coverage_known = true;
-		snprintf(b->coverage_driver, sizeof(b->coverage_driver), "%.15s", e->res_name);
+		copy_str(b->coverage_driver, sizeof(b->coverage_driver), e->res_name,
+			 sizeof(e->res_name));
 		b->backed_pages = e->backed_pages;
 		b->backed_not_onlined = lost;
 		b->uncovered_released = e->released_uncovered;
@@ -423,6 +453,9 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 	}
 	case MEMHP_EV_REQUEST: {
 		struct memhp_block *b = model_block_find(m, first);
+
+		if (b)
+			m->hint[first % 64] = (size_t)(b - m->blocks);
 
 		if (b && !(e->flags & MEMHP_F_REQ_OFFLINE))
 			b->online_type = (int)e->online_type;

@@ -118,6 +118,9 @@ struct memhp_model {
 	size_t nr_zacct;
 	enum memhp_zacct_state zacct_state;
 	uint64_t zacct_overflow; /* events for zones beyond MEMHP_MAX_ZONE_ACCT */
+	/* Where block id was last seen, by id % 64: a guess, checked
+	 * before use (the array shifts as blocks come and go). */
+	size_t hint[64];
 };
 
 void model_init(struct memhp_model *m);

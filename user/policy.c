@@ -655,16 +655,23 @@ void policy_tracker_free(struct policy_tracker *t)
 static struct policy_block_stats *tracker_get(struct policy_tracker *t,
 					      uint64_t block)
 {
-	size_t lo = 0, hi = t->nr;
+	const struct policy_block_stats *p = t->b;
+	size_t lo = 0, len = t->nr, h = t->hint[block % 64];
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	/* the same few blocks again and again; else a branch-free halving
+	 * (called for every online/offline event) */
+	if (h < len && p[h].block == block)
+		return &t->b[h];
+	if (len) {
+		while (len > 1) {
+			size_t half = len / 2;
 
-		if (t->b[mid].block < block)
-			lo = mid + 1;
-		else
-			hi = mid;
+			p = p[half - 1].block < block ? p + half : p;
+			len -= half;
+		}
+		lo = (size_t)(p - t->b) + (p->block < block);
 	}
+	t->hint[block % 64] = lo;
 	if (lo < t->nr && t->b[lo].block == block)
 		return &t->b[lo];
 	if (t->nr == t->cap) {
@@ -713,7 +720,10 @@ int policy_track_event(struct policy_tracker *t, const struct memhp_event *e,
 	if (!pages_per_block)
 		return 0;
 	t->events++;
-	b = tracker_get(t, e->start_pfn / pages_per_block);
+	/* a shift for the power-of-2 block sizes of real systems */
+	b = tracker_get(t, pages_per_block & (pages_per_block - 1)
+				   ? e->start_pfn / pages_per_block
+				   : e->start_pfn >> __builtin_ctzll(pages_per_block));
 	if (!b)
 		return -ENOMEM;
 	if (kind == MEMHP_EV_OFFLINE) {

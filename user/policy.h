@@ -118,6 +118,7 @@ struct policy_tracker {
 	struct policy_block_stats *b; /* sorted by block */
 	size_t nr, cap;
 	uint64_t events;
+	size_t hint[64]; /* where block % 64 was last found: a checked guess */
 };
 
 void policy_tracker_init(struct policy_tracker *t);

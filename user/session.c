@@ -17,6 +17,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 	struct memhp_event e;
 	char why[128];
 
+	if (s->o.on_raw)
+		s->o.on_raw(s, data, size, s->o.ctx);
 	if (decode_event(data, size, &e, why, sizeof(why))) {
 		if (!s->bad++)
 			fprintf(stderr, "%s: dropped a malformed event: %s\n", s->o.prog, why);

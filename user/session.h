@@ -20,6 +20,9 @@
 struct session;
 typedef void (*session_event_fn)(struct session *s, const struct memhp_event *e,
 				 void *ctx);
+/* Every ring-buffer record as the kernel wrote it, before decoding. */
+typedef void (*session_raw_fn)(struct session *s, const void *data, size_t size,
+			       void *ctx);
 
 struct session_opts {
 	enum loader_mode mode;
@@ -32,6 +35,7 @@ struct session_opts {
 	 * session_resnapshot() (export --no-trace; no root needed). */
 	bool no_trace;
 	session_event_fn on_event;
+	session_raw_fn on_raw; /* NULL: none (memhp record writes them) */
 	void *ctx;
 	/* keep CAP_SETUID/SETGID after attaching: an HTTP thread drops to
 	 * nobody later (the sink drops them itself then, privs.h) */

@@ -306,15 +306,11 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	}
 }
 
-struct transition_ctx {
-	bool json;
-	const struct time_conv *tc;
-};
-
-static void on_transition(enum policy_transition t, const struct policy *p,
-			  const struct policy_violation *v, void *ctx)
+/* Shared with `memhp replay`: the same lines for the same transitions. */
+void trace_print_transition(enum policy_transition t, const struct policy *p,
+			    const struct policy_violation *v, void *ctx)
 {
-	struct transition_ctx *c = ctx;
+	struct trace_transition_ctx *c = ctx;
 	const struct policy_rule *r = &p->rules[v->rule];
 	char line[1024];
 
@@ -336,7 +332,7 @@ static void on_transition(enum policy_transition t, const struct policy *p,
 /* Evaluate the policy on the kernel's state and the session's model. */
 static void evaluate_policy(struct trace_state *st, struct session *s)
 {
-	struct transition_ctx tc = { .json = st->o->json, .tc = &s->tc };
+	struct trace_transition_ctx tc = { .json = st->o->json, .tc = &s->tc };
 	struct policy_balloon balloons[8];
 	struct zi_system *sys = calloc(1, sizeof(*sys));
 	struct policy_state ps;
@@ -348,7 +344,7 @@ static void evaluate_policy(struct trace_state *st, struct session *s)
 	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot, &s->model, &st->trk,
 				   err, sizeof(err)))
 		fprintf(stderr, "memhp trace: policy state: %s\n", err);
-	else if (policy_watch_eval(&st->watch, &st->pol, &ps, on_transition, &tc) < 0)
+	else if (policy_watch_eval(&st->watch, &st->pol, &ps, trace_print_transition, &tc) < 0)
 		fprintf(stderr, "memhp trace: policy evaluation failed\n");
 	zi_system_free(sys);
 	free(sys);

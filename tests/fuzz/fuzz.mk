@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	-I$(OUTPUT) -Ibpf -Iuser -Itests/fuzz
 
 ALL_FUZZ_TARGETS := decode sysfs_attr sysfs_tree kallsyms zoneinfo zi_system prom http \
-	policy
+	policy record
 FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 
 # The memhp sources (user/NAME.c) each target needs, and extra libraries.
@@ -40,6 +40,7 @@ fuzz_http_SRCS := http prom decode ksyms model zoneinfo zonealgo sysfs privs
 fuzz_http_LIBS := -lmicrohttpd -lz
 fuzz_policy_SRCS := policy zonealgo model
 fuzz_policy_LIBS := -lyaml
+fuzz_record_SRCS := record record_read record_write decode model ksyms
 FUZZ_LIBS := -lm -lpthread -lcap
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
@@ -81,7 +82,7 @@ fuzz-seeds: fuzz-build
 	$(Q)rm -rf $(FUZZ_DIR)/sysroots
 	$(Q)tests/data/mk-sysroots.sh $(FUZZ_DIR)/sysroots >/dev/null
 	$(Q)python3 tests/fuzz/mk_seeds.py $(FUZZ_DIR)/sysroots tests/fuzz/corpus
-	$(Q)for t in decode prom; do mkdir -p tests/fuzz/corpus/$$t && \
+	$(Q)for t in decode prom record; do mkdir -p tests/fuzz/corpus/$$t && \
 		MEMHP_FUZZ_SEEDS=tests/fuzz/corpus/$$t $(FUZZ_DIR)/fuzz_$$t || exit 1; done
 
 # `make test`: every committed corpus input (seeds and crash-* regressions)

@@ -7,7 +7,7 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -lcmocka $(LIBS) -o $@
 
-unit-test: $(UNIT_BINS) $(OUTPUT)/memhp
+unit-test: $(UNIT_BINS) $(OUTPUT)/memhp $(OUTPUT)/gen-record
 	$(Q)tests/unit/run.sh $(OUTPUT) $(UNIT_BINS)
 
 # Same sources, sanitizers on; a sub-make with its own OUTPUT.
