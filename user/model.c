@@ -359,7 +359,7 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks, &at))
 			return -1;
 		m->hint[first % 64] = at;
-		account_pages(m, e, &m->blocks[at],
+		account_pages(m, e, nblocks ? &m->blocks[at] : NULL,
 			      e->hdr.kind == MEMHP_EV_ONLINE ? (int64_t)e->nr_pages
 							     : -(int64_t)e->nr_pages);
 		for (i = 0; i < nblocks; i++) {
