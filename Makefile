@@ -102,6 +102,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory unit-test
 	$(Q)$(MAKE) --no-print-directory unit-test-asan
 	$(Q)$(MAKE) --no-print-directory fuzz-regress
+	$(Q)$(MAKE) --no-print-directory fuzz-bounded
 	$(Q)$(MAKE) --no-print-directory lab-test
 
 lab-test: all

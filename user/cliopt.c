@@ -18,3 +18,18 @@ bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok)
 	*out = v;
 	return true;
 }
+
+bool cliopt_parse_ringbuf(const char *arg, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!arg || *arg < '0' || *arg > '9')
+		return false;
+	errno = 0;
+	v = strtoull(arg, &end, 0);
+	if (errno || *end || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}

@@ -4,11 +4,16 @@
 #define MEMHP_CLIOPT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Longest duration any option accepts: a year. */
 #define CLIOPT_MAX_SECS (86400.0 * 365)
 
 /* Seconds as a decimal number in [0, CLIOPT_MAX_SECS]; 0 only if @zero_ok. */
 bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok);
+
+/* --buffer-size: ring buffer bytes, a power of 2 from 4096 to 1 GiB. */
+#define CLIOPT_RINGBUF_HELP "Ring buffer size: a power of 2, 4096 to 1G (default 262144)"
+bool cliopt_parse_ringbuf(const char *arg, uint32_t *out);
 
 #endif

@@ -21,6 +21,7 @@
 #include "privs.h"
 #include "reconcile.h"
 #include "policy.h"
+#include "cliopt.h"
 #include "http.h"
 #include "session.h"
 #include "sysfs.h"
@@ -39,6 +40,7 @@ struct export_opts {
 	enum loader_mode mode;
 	const char *policy;  /* --policy FILE */
 	double reconcile;    /* seconds between reconciliations */
+	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
 
 static volatile sig_atomic_t exiting;
@@ -67,7 +69,7 @@ static const char doc[] =
 	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
 
 enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_ATTACH, OPT_MAXCONN, OPT_POLICY,
-       OPT_RECONCILE, OPT_NOTRACE };
+       OPT_RECONCILE, OPT_NOTRACE, OPT_BUF };
 
 static const struct argp_option options[] = {
 	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
@@ -88,6 +90,7 @@ static const struct argp_option options[] = {
 	{ "reconcile", OPT_RECONCILE, "SECS", 0,
 	  "Seconds between comparisons of the model with sysfs (drift, early memory, "
 	  "policy; default 10)", 0 },
+	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
 	{ 0 },
@@ -165,6 +168,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_POLICY:
 		o->policy = arg;
+		break;
+	case OPT_BUF:
+		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
+			argp_error(state, "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)",
+				   arg);
 		break;
 	case OPT_RECONCILE: {
 		char *end;
@@ -688,6 +696,7 @@ static int export_live(const struct export_opts *o)
 	export_kernel_release(o->sysroot, x->release, sizeof(x->release));
 	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
 	so.mode = o->mode;
+	so.ringbuf_bytes = o->ringbuf_bytes;
 	so.verbose = o->verbose;
 	so.quiet = o->quiet;
 	so.sysroot = o->sysroot;

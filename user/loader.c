@@ -621,7 +621,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 	if (required_missing || l->map_fd[0] < 0) {
 		const struct probe_status *s = &l->st[0];
 		const char *hint = geteuid() != 0 ?
-			"run as root (memhp needs CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE)" :
+			"run as root (memhp needs CAP_BPF and CAP_PERFMON, and CAP_SYS_ADMIN for driver modules)" :
 			"this kernel forbids the tracing memhp needs (fentry trampolines and "
 			"kprobes: ftrace disabled or locked down?)";
 

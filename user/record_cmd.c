@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cliopt.h"
 #include "record.h"
 #include "replay.h"
 #include "session.h"
@@ -66,8 +67,7 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N events", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0,
-	  "Ring buffer size: a power of 2, 4096 to 1G (default 262144)", 0 },
+	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the initial sysfs snapshot below DIR", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
@@ -112,15 +112,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (loader_mode_parse(arg, &o->mode))
 			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
-	case OPT_BUF: {
-		uint64_t v;
-
-		if (parse_u64(arg, &v) || v < 4096 || v > (1u << 30) || (v & (v - 1)))
+	case OPT_BUF:
+		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
 			argp_error(state, "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)",
 				   arg);
-		o->ringbuf_bytes = v;
 		break;
-	}
 	case 's':
 		o->sysroot = arg;
 		break;

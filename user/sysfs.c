@@ -768,8 +768,9 @@ int sysfs_snapshot_opts(struct memhp_model *m, const struct sysfs_opts *opts,
 			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.memfd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", memdir,
-			 strerror(-rc));
+		snprintf(err, errlen, "cannot open %s: %s%s", memdir, strerror(-rc),
+			 rc == -ENOENT ? " (no memory hotplug on this system: a kernel without "
+					 "CONFIG_MEMORY_HOTPLUG?)" : "");
 		goto out;
 	}
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <curses.h>
 
+#include "cliopt.h"
 #include "decode.h"
 #include "export.h"
 #include "session.h"
@@ -34,6 +35,7 @@ struct top_opts {
 	const char *sysroot;
 	enum loader_mode mode;
 	const char *policy; /* --policy FILE */
+	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
 
 static volatile sig_atomic_t exiting;
@@ -782,7 +784,7 @@ static const char doc[] =
 	"  memhp top --snapshot --sysroot /tmp/tree\n"
 	"  memhp top --batch 3 -d 2          # three frames, two seconds apart";
 
-enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_ATTACH, OPT_POLICY };
+enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_ATTACH, OPT_POLICY, OPT_BUF };
 
 static const struct argp_option options[] = {
 	{ "snapshot", OPT_SNAPSHOT, NULL, 0, "No BPF: sysfs snapshots, refreshed", 0 },
@@ -792,6 +794,7 @@ static const struct argp_option options[] = {
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "policy", OPT_POLICY, "FILE", 0, "Show this policy's violations (docs/policy.md)", 0 },
+	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "verbose", 'v', NULL, 0, "Report attached probes; libbpf debug output", 0 },
 	{ 0 },
 };
@@ -832,6 +835,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_POLICY:
 		o->policy = arg;
+		break;
+	case OPT_BUF:
+		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
+			argp_error(state, "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)",
+				   arg);
 		break;
 	case OPT_ATTACH:
 		if (loader_mode_parse(arg, &o->mode))
@@ -892,6 +900,7 @@ int cmd_top(int argc, char **argv)
 		struct session_opts so = {
 			.mode = o.mode, .verbose = o.verbose, .quiet = !o.verbose,
 			.sysroot = o.sysroot, .prog = PROG, .on_event = on_event, .ctx = st,
+			.ringbuf_bytes = o.ringbuf_bytes,
 		};
 		const struct probe_status *ps;
 

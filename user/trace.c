@@ -13,6 +13,7 @@
 #include "check.h"
 #include "decode.h"
 #include "policy.h"
+#include "cliopt.h"
 #include "reconcile.h"
 #include "session.h"
 #include "sysfs.h"
@@ -101,8 +102,7 @@ static const struct argp_option options[] = {
 	  "print violations when they appear and when they clear", 0 },
 	{ "no-reconcile", OPT_NORECON, NULL, 0,
 	  "Do not compare the model with sysfs after event bursts (drift lines)", 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0,
-	  "Ring buffer size: a power of 2, 4096 to 1G (default 262144)", 0 },
+	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
 	{ 0 },
@@ -232,15 +232,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NORECON:
 		o->no_reconcile = true;
 		break;
-	case OPT_BUF: {
-		uint64_t v;
-
-		if (parse_u64(arg, &v) || v < 4096 || v > (1u << 30) || (v & (v - 1)))
+	case OPT_BUF:
+		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
 			argp_error(state, "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)",
 				   arg);
-		o->ringbuf_bytes = v;
 		break;
-	}
 	case 'q':
 		o->quiet = true;
 		break;

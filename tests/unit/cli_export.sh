@@ -35,6 +35,7 @@ check "export unreadable --policy" 2 "$bin" export --policy /nonexistent/policy.
 check "export bad --interval" 2 "$bin" export --interval 0
 check "export bad --duration" 2 "$bin" export -d -1
 check "export bad --attach" 2 "$bin" export --attach magic
+check "export bad --buffer-size" 2 "$bin" export --buffer-size 5000
 check "export bad --max-connections" 2 "$bin" export --max-connections 0
 check "export --stdout with --listen" 2 "$bin" export --stdout --listen 127.0.0.1:1
 check "export stray arg" 2 "$bin" export --stdout extra

@@ -30,6 +30,7 @@ check "top bad --batch" 2 "$bin" top --batch 0
 check "top bad --delay" 2 "$bin" top --delay 0.01
 check "top bad --max-ratio" 2 "$bin" top --max-ratio x
 check "top bad --attach" 2 "$bin" top --attach magic
+check "top bad --buffer-size" 2 "$bin" top --buffer-size 1024
 check "top stray arg" 2 "$bin" top extra
 check "top missing sysroot" 2 "$bin" top --snapshot --batch 1 --sysroot /nonexistent
 
