@@ -56,6 +56,8 @@ def _run(lab, mode):
     d = devs[0]
     got = (d["inflated_pages"], d["deflated_pages"], d["migrated_pages"])
     want = tuple(v1[k] - v0[k] for k in ("balloon_inflate", "balloon_deflate", "balloon_migrate"))
+    print("BALLOON: memhp inflated/deflated/migrated pages %s, guest /proc/vmstat deltas %s"
+          % (got, want))
     assert got == want, "memhp %s != vmstat %s" % (got, want)
     assert want[0] >= 300 * MIB_PAGES and d["growth_bytes"] == (want[0] - want[1]) * 4096, d
     lbl = 'memhp_balloon_bytes_total{driver="virtio_balloon",op="%s"}'

@@ -66,6 +66,11 @@ def _case(lab, tag, buggy, overrelease):
         lo, hi = max(b * BP, cs), min((b + 1) * BP, ce)
         assert e["backed_pages"] == max(0, hi - lo), (b, e)
     released = sum(e["released_backed_pages"] + e["released_uncovered_pages"] for e in cov.values())
+    found = {b: [(f["kind"], f["pages"]) for f in e["findings"]] for b, e in cov.items()
+             if e["findings"]}
+    print("COVERAGE %s: blocks %d-%d onlined in order %s; memhp: released %d pages "
+          "(= %d kB), findings %s; guest: MemTotal +%d kB"
+          % (tag, blocks[0], blocks[-1], order, released, released * 4, found, mem1 - mem0))
     assert (mem1 - mem0) == released * 4, (mem0, mem1, released)
     return blocks, cov
 
