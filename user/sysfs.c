@@ -271,6 +271,9 @@ struct snap {
 	const char *memdir;
 	int rootfd, memfd;
 	unsigned int want; /* SYSFS_WANT_* */
+	/* Live system with node links: an offline block without one is being
+	 * added (read_block() leaves its valid_zones alone). */
+	bool guard_zones;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -452,6 +455,19 @@ static void read_block(struct snap *s, struct memhp_block *b)
 
 		if (!(s->want & (1u << a)))
 			continue;
+		/*
+		 * Linux 6.1 oopses in valid_zones_show() for an offline block
+		 * whose node is not set yet (NODE_DATA(NUMA_NO_NODE) in
+		 * zone_for_pfn_range()): add_memory_resource() creates the block
+		 * devices before register_memory_blocks_under_node() sets the nid
+		 * and then creates the node links. No node link, not online: do
+		 * not ask (seen in the lab during a hotplug storm).
+		 */
+		if (a == SYSFS_ATTR_VALID_ZONES && s->guard_zones && b->node < 0 &&
+		    b->state != MEMHP_BLOCK_ONLINE) {
+			s->rep->zones_deferred++;
+			continue;
+		}
 		memcpy(path + plen, name, strlen(name) + 1);
 		n = read_small(s->memfd, path, buf, sizeof(buf), &trunc);
 		if (n < 0) {
@@ -726,7 +742,7 @@ int sysfs_snapshot_opts(struct memhp_model *m, const struct sysfs_opts *opts,
 	struct snap s = { .m = m, .rootfd = -1, .memfd = -1 };
 	uint64_t *ids = NULL, bs, maxid;
 	size_t nr = 0, i, rlen;
-	bool trunc;
+	bool trunc, nodes_read;
 	ssize_t n;
 	int rc;
 
@@ -834,9 +850,16 @@ int sysfs_snapshot_opts(struct memhp_model *m, const struct sysfs_opts *opts,
 		b->phys_device = -1;
 		b->zones[0] = '\0';
 	}
+	/* Nodes first on a live system: valid_zones is only safe to read for
+	 * blocks whose node is set (see read_block()). */
+	nodes_read = (!rlen || !strcmp(root, "/")) && (s.want & SYSFS_WANT_VALID_ZONES);
+	if (nodes_read) {
+		read_nodes(&s);
+		s.guard_zones = s.rep->node_links > 0;
+	}
 	read_blocks(&s, opts ? opts->threads : 0);
 	s.rep->nr_blocks = nr;
-	if (s.want & SYSFS_WANT_NODE)
+	if ((s.want & SYSFS_WANT_NODE) && !nodes_read)
 		read_nodes(&s);
 	read_globals(&s, strcmp(root, "/") ? root : "");
 	m->sys.snapshot = true;

@@ -29,6 +29,8 @@ struct sysfs_report {
 	unsigned int missing;
 	size_t nr_blocks;  /* blocks read */
 	size_t node_links; /* block -> node links found */
+	/* offline blocks without a node yet (being added): valid_zones not read */
+	unsigned int zones_deferred;
 	char first[256];   /* the first problem, "" if none */
 };
 
