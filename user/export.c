@@ -544,11 +544,21 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	size_t i;
 	int nb;
 	struct zoneinfo zi;
+	char err[256];
 	double t0, dt;
 	int have_zi, rc;
 
-	/* No file reads here: the main thread keeps the zones current. */
-	have_zi = copy_zones(x, &zi);
+	/*
+	 * Zones as of now: /proc/zoneinfo is world-readable, so the HTTP
+	 * threads (nobody, http.c) read it themselves. Where they cannot (a
+	 * --sysroot tree in a root-only directory), the copy the main thread
+	 * keeps (at most 0.5 s old) stands in.
+	 */
+	have_zi = zoneinfo_read(x->zipath, &zi, err, sizeof(err)) ? 0 : 1;
+	if (!have_zi) {
+		zoneinfo_free(&zi);
+		have_zi = copy_zones(x, &zi);
+	}
 	pthread_mutex_lock(&x->rlock);
 	if (scrape)
 		x->scrapes++;

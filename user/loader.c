@@ -665,6 +665,33 @@ uint64_t loader_stat(struct memhp_loader *l, unsigned int idx)
 	return sum;
 }
 
+void loader_prog_stats(struct memhp_loader *l, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NR_OBJECTS; i++) {
+		struct bpf_program *p;
+
+		if (!l->skel[i])
+			continue;
+		bpf_object__for_each_program(p, objects[i].obj(l->skel[i])) {
+			struct bpf_prog_info info;
+			__u32 len = sizeof(info);
+			int fd = bpf_program__fd(p);
+
+			memset(&info, 0, sizeof(info));
+			if (fd < 0 || !bpf_program__autoload(p) ||
+			    bpf_obj_get_info_by_fd(fd, &info, &len))
+				continue;
+			fprintf(f, "memhp: prog %-8s %-28s %10llu runs %14llu ns %10.0f ns/run\n",
+				objects[i].name, bpf_program__name(p),
+				(unsigned long long)info.run_cnt,
+				(unsigned long long)info.run_time_ns,
+				info.run_cnt ? (double)info.run_time_ns / info.run_cnt : 0.0);
+		}
+	}
+}
+
 int loader_map_fd(struct memhp_loader *l, const char *name)
 {
 	size_t i;

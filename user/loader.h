@@ -61,6 +61,11 @@ int loader_poll(struct memhp_loader *l, int timeout_ms);
 uint64_t loader_stat(struct memhp_loader *l, unsigned int idx);
 /* fd of a map of any loaded object ("balloons"), or -ENOENT. */
 int loader_map_fd(struct memhp_loader *l, const char *name);
+/*
+ * Per loaded program: runs and run time as the kernel counts them (only
+ * while sysctl kernel.bpf_stats_enabled=1), one line each on @f.
+ */
+void loader_prog_stats(struct memhp_loader *l, FILE *f);
 int loader_ncpus(struct memhp_loader *l);
 size_t loader_probes(struct memhp_loader *l, const struct probe_status **st);
 void loader_report(struct memhp_loader *l, FILE *f);

@@ -32,6 +32,7 @@ struct trace_opts {
 	enum loader_mode mode;
 	const char *sysroot;
 	uint32_t ringbuf_bytes;
+	bool prog_stats; /* --prog-stats */
 	const char *policy; /* --policy FILE: flag violations as they appear/clear */
 	bool no_reconcile;
 };
@@ -82,7 +83,7 @@ static const char doc[] =
 	"  memhp trace -e online,offline --zone Movable --block 48-63\n"
 	"  memhp trace --attach kprobe -d 30";
 
-enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF,
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF, OPT_PROGSTATS,
        OPT_POLICY, OPT_NORECON };
 
 static const struct argp_option options[] = {
@@ -103,6 +104,9 @@ static const struct argp_option options[] = {
 	{ "no-reconcile", OPT_NORECON, NULL, 0,
 	  "Do not compare the model with sysfs after event bursts (drift lines)", 0 },
 	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
+	{ "prog-stats", OPT_PROGSTATS, NULL, 0,
+	  "At exit, each BPF program's runs and run time (needs sysctl "
+	  "kernel.bpf_stats_enabled=1)", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
 	{ 0 },
@@ -231,6 +235,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NORECON:
 		o->no_reconcile = true;
+		break;
+	case OPT_PROGSTATS:
+		o->prog_stats = true;
 		break;
 	case OPT_BUF:
 		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
@@ -558,6 +565,8 @@ int cmd_trace(int argc, char **argv)
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
 		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %" PRIu64 " zone drift, %.1fs\n",
 		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, now_s() - start);
+	if (o.prog_stats)
+		loader_prog_stats(s.loader, stderr);
 	session_close(&s);
 	if (o.policy)
 		policy_free(&st.pol);

@@ -194,7 +194,7 @@ if [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/nt.prom" 2
 		ok "--no-trace: no zone drift series without events"
 	# the HTTP threads run as nobody; the tree is in a root-only directory
 	grep -q '^memhp_zone_present_bytes{node="0",zone="Normal"} ' "$tmp/nt.prom" &&
-		ok "--no-trace: zone series (read by the main thread)" ||
+		ok "--no-trace: zone series (the main thread's copy)" ||
 		nok "--no-trace: no zone series: $(grep zone "$tmp/nt.prom" | head -5)"
 else
 	nok "--no-trace: no scrape (port '$port'): $(cat "$tmp/nt.err")"
