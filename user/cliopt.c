@@ -21,6 +21,16 @@ bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok)
 
 bool cliopt_parse_ringbuf(const char *arg, uint32_t *out)
 {
+	uint64_t v;
+
+	if (!cliopt_parse_u64(arg, &v) || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool cliopt_parse_u64(const char *arg, uint64_t *out)
+{
 	unsigned long long v;
 	char *end;
 
@@ -28,8 +38,8 @@ bool cliopt_parse_ringbuf(const char *arg, uint32_t *out)
 		return false;
 	errno = 0;
 	v = strtoull(arg, &end, 0);
-	if (errno || *end || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
+	if (errno || *end)
 		return false;
-	*out = (uint32_t)v;
+	*out = v;
 	return true;
 }

@@ -12,6 +12,9 @@
 /* Seconds as a decimal number in [0, CLIOPT_MAX_SECS]; 0 only if @zero_ok. */
 bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok);
 
+/* An unsigned number, decimal or 0x hex, nothing else (no sign, no space). */
+bool cliopt_parse_u64(const char *arg, uint64_t *out);
+
 /* --buffer-size: ring buffer bytes, a power of 2 from 4096 to 1 GiB. */
 #define CLIOPT_RINGBUF_HELP "Ring buffer size: a power of 2, 4096 to 1G (default 262144)"
 bool cliopt_parse_ringbuf(const char *arg, uint32_t *out);

@@ -74,17 +74,6 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return (errno || *end) ? -1 : 0;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct record_opts *o = state->input;
@@ -95,17 +84,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid --output '' (a file name)");
 		o->out = arg;
 		break;
-	case 'd': {
-		char *end;
-
-		errno = 0;
-		o->duration = strtod(arg, &end);
-		if (errno || *end || !(o->duration > 0) || o->duration > 1e9)
+	case 'd':
+		if (!cliopt_parse_secs(arg, &o->duration, false))
 			argp_error(state, "invalid --duration '%s' (seconds > 0)", arg);
 		break;
-	}
 	case 'c':
-		if (parse_u64(arg, &o->count) || !o->count)
+		if (!cliopt_parse_u64(arg, &o->count) || !o->count)
 			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
 	case OPT_ATTACH:

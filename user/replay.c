@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "cliopt.h"
 #include "decode.h"
 #include "model.h"
 #include "policy.h"
@@ -72,17 +73,6 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return (errno || *end) ? -1 : 0;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct replay_opts *o = state->input;
@@ -105,11 +95,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->policy = arg;
 		break;
 	case OPT_REPEAT:
-		if (parse_u64(arg, &o->repeat) || !o->repeat || o->repeat > 1000000)
+		if (!cliopt_parse_u64(arg, &o->repeat) || !o->repeat || o->repeat > 1000000)
 			argp_error(state, "invalid --repeat '%s' (1 to 1000000)", arg);
 		break;
 	case OPT_EVERY:
-		if (parse_u64(arg, &o->every))
+		if (!cliopt_parse_u64(arg, &o->every))
 			argp_error(state, "invalid --every '%s' (a number of events)", arg);
 		break;
 	case OPT_STATS:

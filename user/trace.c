@@ -112,17 +112,6 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return (errno || *end) ? -1 : 0;
-}
-
 static int parse_int(const char *s, int min, int max, int *out)
 {
 	char *end;
@@ -190,8 +179,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		dash = strchr(buf, '-');
 		if (dash)
 			*dash = '\0';
-		if (parse_u64(buf, &o->block_lo) ||
-		    (dash ? parse_u64(dash + 1, &o->block_hi) : (o->block_hi = o->block_lo, 0)) ||
+		if (!cliopt_parse_u64(buf, &o->block_lo) ||
+		    (dash ? !cliopt_parse_u64(dash + 1, &o->block_hi) : (o->block_hi = o->block_lo, 0)) ||
 		    o->block_hi < o->block_lo)
 			argp_error(state, "invalid --block '%s' (want N or N-M)", arg);
 		break;
@@ -207,17 +196,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_int(arg, 0, 1 << 30, &o->group))
 			argp_error(state, "invalid --group '%s'", arg);
 		break;
-	case 'd': {
-		char *end;
-
-		errno = 0;
-		o->duration = strtod(arg, &end);
-		if (errno || *end || !(o->duration > 0) || o->duration > 1e9)
+	case 'd':
+		if (!cliopt_parse_secs(arg, &o->duration, false))
 			argp_error(state, "invalid --duration '%s' (seconds > 0)", arg);
 		break;
-	}
 	case 'c':
-		if (parse_u64(arg, &o->count) || !o->count)
+		if (!cliopt_parse_u64(arg, &o->count) || !o->count)
 			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
 	case OPT_ATTACH:
