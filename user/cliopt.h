@@ -17,6 +17,7 @@ bool cliopt_parse_u64(const char *arg, uint64_t *out);
 
 /* --buffer-size: ring buffer bytes, a power of 2 from 4096 to 1 GiB. */
 #define CLIOPT_RINGBUF_HELP "Ring buffer size: a power of 2, 4096 to 1G (default 262144)"
+#define CLIOPT_RINGBUF_BAD "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)"
 bool cliopt_parse_ringbuf(const char *arg, uint32_t *out);
 
 #endif

@@ -171,8 +171,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BUF:
 		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)",
-				   arg);
+			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
 		break;
 	case OPT_RECONCILE: {
 		char *end;
@@ -470,9 +469,14 @@ struct exporter {
 	struct zoneinfo zi;
 	int have_zi;	/* read_zones(): 1 read, 0 absent, -1 unusable */
 	double zi_read_at;
+	bool zi_wanted;	/* a render used the copy: keep it current */
 };
 
-/* Main thread: re-read /proc/zoneinfo, at most every 0.5 s unless @force. */
+/*
+ * Main thread: re-read /proc/zoneinfo when @force, or when a render had to
+ * fall back on this copy (x->zi_wanted), at most every 0.5 s. Where the
+ * HTTP threads read the file themselves, this costs nothing.
+ */
 static void refresh_zones(struct exporter *x, bool force)
 {
 	struct zoneinfo zi, old;
@@ -480,7 +484,8 @@ static void refresh_zones(struct exporter *x, bool force)
 	bool warned;
 	int have;
 
-	if (!force && now - x->zi_read_at < 0.5)
+	if (!force && (!__atomic_load_n(&x->zi_wanted, __ATOMIC_RELAXED) ||
+		       now - x->zi_read_at < 0.5))
 		return;
 	x->zi_read_at = now;
 	pthread_mutex_lock(&x->rlock);
@@ -557,6 +562,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	have_zi = zoneinfo_read(x->zipath, &zi, err, sizeof(err)) ? 0 : 1;
 	if (!have_zi) {
 		zoneinfo_free(&zi);
+		__atomic_store_n(&x->zi_wanted, true, __ATOMIC_RELAXED);
 		have_zi = copy_zones(x, &zi);
 	}
 	pthread_mutex_lock(&x->rlock);

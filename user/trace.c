@@ -225,8 +225,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BUF:
 		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, "invalid --buffer-size '%s' (a power of 2, 4096 to 1G)",
-				   arg);
+			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
 		break;
 	case 'q':
 		o->quiet = true;
