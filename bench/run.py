@@ -323,7 +323,9 @@ def report(res, path):
              "Bar: lsmem/memhp >= 10. %d repetitions.\n" % res["reps"])
     L.append("| blocks | output | same output | memhp ms | lsmem ms | lsmem/memhp | memhp max RSS KiB | lsmem max RSS KiB | bar |")
     L.append("|---|---|---|---|---|---|---|---|---|")
-    for r in res["item1"]:
+    if isinstance(res["item1"], dict):
+        L.append("Skipped: %s.\n" % res["item1"]["skipped"])
+    for r in ([] if isinstance(res["item1"], dict) else res["item1"]):
         rt = mmm(r["ratio"])
         L.append("| %d (%d nodes) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["blocks"], r["nodes"], r["opts"], "yes" if r["same_output"] else "**NO**",
@@ -410,7 +412,9 @@ def report(res, path):
              "--stdout`, one process per scrape). Bar: default scrape < 10 ms, RSS < 32 MiB.\n")
     L.append("| series | scrape ms | bytes | re-read per scrape ms | re-read/scrape | exporter VmHWM KiB | VmRSS KiB | bar |")
     L.append("|---|---|---|---|---|---|---|---|")
-    for r in res["item4"]:
+    if isinstance(res["item4"], dict):
+        L.append("Skipped: %s.\n" % res["item4"]["skipped"])
+    for r in ([] if isinstance(res["item4"], dict) else res["item4"]):
         sm = mmm(r["scrape_s"])
         met = (sm[1] < 0.010 and r["vmhwm_kib"] < 32768) if not r["per_block"] else None
         L.append("| %s | %s | %d | %s | %s | %d | %d | %s |" % (
@@ -431,6 +435,8 @@ def main():
     ap.add_argument("--lab-rounds", type=int, default=5)
     ap.add_argument("--lab-timeout", type=int, default=1500)
     ap.add_argument("--no-lab", action="store_true")
+    ap.add_argument("--items", default="1,2,3,4,5",
+                    help="comma-separated items to run (3 and 5 are the lab run)")
     ap.add_argument("--out", default=os.path.join(HERE, "REPORT.md"))
     a = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
@@ -439,10 +445,17 @@ def main():
         return 2
     t0 = time.monotonic()
     res = {"machine": machine(), "reps": a.reps}
-    res["item1"] = item1(a.reps)
-    res["item2"] = item2(a.reps)
-    res["item4"] = item4(a.reps)
-    res["lab"] = {"skipped": "--no-lab"} if a.no_lab else lab_items(a.lab_rounds, a.lab_timeout)
+    items = set(a.items.split(","))
+    skip = {"skipped": "not asked (--items %s)" % a.items}
+    res["item1"] = item1(a.reps) if "1" in items else skip
+    res["item2"] = item2(a.reps) if "2" in items else skip
+    res["item4"] = item4(a.reps) if "4" in items else skip
+    if a.no_lab:
+        res["lab"] = {"skipped": "--no-lab"}
+    elif "3" in items or "5" in items:
+        res["lab"] = lab_items(a.lab_rounds, a.lab_timeout)
+    else:
+        res["lab"] = skip
     res["elapsed_s"] = time.monotonic() - t0
     notes = list(res.get("notes", []))
     notes.append("Whole run: %.0f s." % res["elapsed_s"])
