@@ -8,9 +8,18 @@
  *                                   FIRST..LAST through sysfs, LOOPS times;
  *                                   prints the elapsed ns (exit 1 on a
  *                                   failed write)
+ *   hpload progstats PID            one line per BPF program PID holds
+ *                                   (as a program fd or through a link fd):
+ *                                   "id name run_time_ns run_cnt"
+ *
+ * progstats exists because fdinfo of a link fd names its program but has no
+ * run_time_ns/run_cnt: a tracer that keeps only links would count nothing.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +60,81 @@ static int put_state(long blk, const char *what)
 	return -1;
 }
 
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static int print_prog(unsigned int id)
+{
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_id = id;
+	fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
+	if (fd < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (unsigned long)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	printf("%u %s %llu %llu\n", id, info.name[0] ? info.name : "-",
+	       (unsigned long long)info.run_time_ns, (unsigned long long)info.run_cnt);
+	return 0;
+}
+
+#define MAX_PROGS 256
+
+static int progstats(long pid)
+{
+	unsigned int ids[MAX_PROGS], id;
+	char path[64], line[128];
+	size_t n = 0, i;
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fdinfo", pid);
+	dir = opendir(path);
+	if (!dir) {
+		fprintf(stderr, "hpload: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while ((d = readdir(dir)) && n < MAX_PROGS) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%.16s", pid, d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f) && n < MAX_PROGS) {
+			if (sscanf(line, "prog_id: %u", &id) != 1)
+				continue;
+			for (i = 0; i < n && ids[i] != id; i++)
+				;
+			if (i == n)
+				ids[n++] = id;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	for (i = 0; i < n; i++)
+		print_prog(ids[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "progstats"))
+		return progstats(atol(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "now")) {
 		printf("%lld\n", now_ns());
 		return 0;
@@ -72,6 +154,6 @@ int main(int argc, char **argv)
 		printf("%lld\n", now_ns() - t0);
 		return 0;
 	}
-	fprintf(stderr, "usage: hpload now | cycle FIRST LAST LOOPS\n");
+	fprintf(stderr, "usage: hpload now | cycle FIRST LAST LOOPS | progstats PID\n");
 	return 2;
 }

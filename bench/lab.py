@@ -23,7 +23,8 @@ memhp's 'attached' report, bpftrace's BEGIN), BPF program run time and
 count from /proc/PID/fdinfo with kernel.bpf_stats_enabled=1 (before/after
 each workload), lost events (memhp's exit summary, bpftrace's 'Lost').
 
-Usage: bench/lab.py --out FILE.json [--rounds N] [--timeout SECS]
+Usage: bench/lab.py --out FILE.json [--rounds N] [--timeout SECS] [--modes off,memhp,bpftrace]
+                    [--workloads balloon,vmem,dimm]
 Writes the raw samples as JSON; bench/run.py turns them into tables.
 """
 import argparse
@@ -52,29 +53,23 @@ def log(msg):
 
 
 def prog_stats(lab, pid):
-    """{prog_id: (run_time_ns, run_cnt)} of the BPF programs process pid holds."""
-    out = lab.check("for f in /proc/%d/fdinfo/*; do grep -q '^prog_id' $f 2>/dev/null && "
-                    "grep -E '^(prog_id|run_time_ns|run_cnt):' $f; done; true" % pid)
-    res, cur = {}, None
+    """{prog_id: (run_time_ns, run_cnt, name)} of the BPF programs process pid holds,
+    as program fds or through links (hpload progstats)."""
+    out = lab.check("%s progstats %d" % (HPLOAD, pid))
+    res = {}
     for ln in out.splitlines():
-        k, _, v = ln.partition(":")
-        v = v.strip()
-        if k == "prog_id":
-            cur = int(v)
-            res[cur] = [0, 0]
-        elif cur is not None and k == "run_time_ns":
-            res[cur][0] = int(v)
-        elif cur is not None and k == "run_cnt":
-            res[cur][1] = int(v)
+        f = ln.split()
+        if len(f) == 4 and f[0].isdigit():
+            res[int(f[0])] = (int(f[2]), int(f[3]), f[1])
     return res
 
 
 def stats_delta(a, b):
     d = {}
-    for pid_, (t, c) in b.items():
-        t0, c0 = a.get(pid_, (0, 0))
+    for pid_, (t, c, name) in b.items():
+        t0, c0, _ = a.get(pid_, (0, 0, name))
         if c - c0:
-            d[pid_] = (t - t0, c - c0)
+            d[pid_] = (t - t0, c - c0, name)
     return d
 
 
@@ -162,7 +157,11 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--timeout", type=int, default=1500, help="hard limit of the VM (s)")
+    ap.add_argument("--modes", default=",".join(MODES), help="subset of off,memhp,bpftrace")
+    ap.add_argument("--workloads", default="balloon,vmem,dimm", help="subset of balloon,vmem,dimm")
     a = ap.parse_args()
+    modes = tuple(m for m in MODES if m in a.modes.split(","))
+    wls = a.workloads.split(",")
     res = {"rounds_asked": a.rounds, "rounds": [], "errors": []}
     t_start = time.monotonic()
     lab = Lab(name="bench", default_state="online_movable", balloon=True, cmdline="nokaslr",
@@ -172,7 +171,8 @@ def main():
         lab.boot()
         res["kernel"] = lab.check("uname -r").strip()
         res["qemu"] = "q35, TCG, %d vCPUs, 4 GiB boot RAM" % lab.cpus
-        lab.check("mkdir -p %s && cp -r /memhp/bench/out/bproot/. %s/" % (BP, BP), timeout=300)
+        if "bpftrace" in modes:
+            lab.check("mkdir -p %s && cp -r /memhp/bench/out/bproot/. %s/" % (BP, BP), timeout=300)
         lab.check("sysctl -w kernel.bpf_stats_enabled=1")
         before = set(lab.online_blocks())
         dev = lab.add_dimm("4G")
@@ -181,9 +181,12 @@ def main():
         res["dimm_blocks"] = [blocks[0], blocks[-1]]
         base_kb = memtotal_kb(lab)
         # one untimed warm-up of every workload (first-touch effects)
-        w_balloon(lab)
-        w_vmem(lab, base_kb)
-        w_dimm(lab, blocks[0], blocks[-1])
+        if "balloon" in wls:
+            w_balloon(lab)
+        if "vmem" in wls:
+            w_vmem(lab, base_kb)
+        if "dimm" in wls:
+            w_dimm(lab, blocks[0], blocks[-1])
         budget = a.timeout - 120
         for r in range(a.rounds):
             el = time.monotonic() - t_start
@@ -191,7 +194,7 @@ def main():
                 res["errors"].append("stopped after %d rounds: the next would pass the %ds budget"
                                      % (r, budget))
                 break
-            order = MODES[r % 3:] + MODES[:r % 3]
+            order = modes[r % len(modes):] + modes[:r % len(modes)]
             rnd = {}
             for mode in order:
                 s = {}
@@ -202,6 +205,8 @@ def main():
                 for name, fn in (("balloon", lambda: w_balloon(lab)),
                                  ("vmem", lambda: w_vmem(lab, base_kb)),
                                  ("dimm", lambda: w_dimm(lab, blocks[0], blocks[-1]))):
+                    if name not in wls:
+                        continue
                     p0 = prog_stats(lab, tr.pid) if tr else {}
                     s[name] = fn()
                     if tr:

@@ -391,6 +391,24 @@ def report(res, path):
                  "bpftrace %s.\n" % (lost["memhp"], lost["bpftrace"],
                                      sorted({r["memhp"].get("nprogs") for r in rounds if "memhp" in r}),
                                      sorted({r["bpftrace"].get("nprogs") for r in rounds if "bpftrace" in r})))
+        L.append("Per program (kernel BPF stats, run_time_ns/run_cnt summed over the rounds; "
+                 "names as the kernel keeps them, 15 characters):\n")
+        L.append("| workload | tracer | program | runs | ns/run | share of the tracer's BPF time |")
+        L.append("|---|---|---|---|---|---|")
+        for key, label in wl:
+            for mo in ("memhp", "bpftrace"):
+                per = {}
+                for r in rounds:
+                    for v in r.get(mo, {}).get(key, {}).get("bpf", {}).get("progs", {}).values():
+                        if len(v) < 3:
+                            continue
+                        t, c = per.get(v[2], (0, 0))
+                        per[v[2]] = (t + v[0], c + v[1])
+                tot = sum(t for t, _ in per.values()) or 1
+                for name, (t, c) in sorted(per.items(), key=lambda kv: -kv[1][0]):
+                    L.append("| %s | %s | %s | %d | %.0f | %.0f%% |" % (
+                        label.split(" ")[0], mo, name, c, t / c if c else 0, 100.0 * t / tot))
+        L.append("")
         if lab.get("errors"):
             L.append("Lab notes: " + "; ".join(e.replace("\n", " ")[:400] for e in lab["errors"]) + "\n")
 

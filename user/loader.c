@@ -9,6 +9,7 @@
  * stats, group ids, entry state); the others reuse their fds.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,7 +294,7 @@ static const char *resolve_target(struct memhp_loader *l, const struct probe_def
 {
 	int i;
 
-	for (i = 0; i < 3 && p->targets[i]; i++)
+	for (i = 0; i < 3 && p->targets[i] && l->vmlinux; i++)
 		if (btf__find_by_name_kind(l->vmlinux, p->targets[i], BTF_KIND_FUNC) > 0)
 			return p->targets[i];
 	return NULL;
@@ -560,6 +561,20 @@ static uint64_t modules_hash(void)
 	return h;
 }
 
+/*
+ * Give back what loading needed and tracing does not: vmlinux BTF (~5 MiB
+ * parsed) and the heap libbpf freed. A tracer's pages land in the memory it
+ * watches (user pages prefer ZONE_MOVABLE, i.e. hotplugged blocks), and
+ * every page held there must be migrated when that memory goes offline: in
+ * the lab, an idle 16 MiB file in tmpfs made offlining 32 blocks 6x slower.
+ */
+static void release_load_memory(struct memhp_loader *l)
+{
+	btf__free(l->vmlinux);
+	l->vmlinux = NULL;
+	malloc_trim(0);
+}
+
 int loader_refresh(struct memhp_loader *l)
 {
 	uint64_t h = modules_hash();
@@ -569,6 +584,8 @@ int loader_refresh(struct memhp_loader *l)
 	if (h == l->modules_hash)
 		return 0;
 	l->modules_hash = h;
+	if (!l->vmlinux)
+		l->vmlinux = btf__load_vmlinux_btf(); /* NULL: probes say why */
 	for (i = 0; i < NR_OBJECTS; i++) {
 		if (!objects[i].module_state)
 			continue;
@@ -580,6 +597,7 @@ int loader_refresh(struct memhp_loader *l)
 		load_one(l, i);
 		reloaded++;
 	}
+	release_load_memory(l);
 	return reloaded;
 }
 
@@ -639,6 +657,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		return 1;
 	}
 	l->ncpus = libbpf_num_possible_cpus();
+	release_load_memory(l);
 	*out = l;
 	return 0;
 }
