@@ -137,10 +137,24 @@ static __always_inline struct memhp_event *event_new(__u16 kind)
 	return e;
 }
 
+/*
+ * Waking the reader happens inside the probed call (irq_work, IPI, wakeup):
+ * in the lab it made fexit programs of memory_notify() and remove cost
+ * 0.5-2 ms per run instead of 30-130 us. Userspace polls the buffer every
+ * LOADER_POLL_MS anyway, so wake it only when the buffer is a quarter full.
+ */
+static __always_inline __u64 wakeup_flag(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	return avail >= size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void event_submit(struct memhp_event *e)
 {
 	stat_inc(MEMHP_STAT_EVENTS);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flag());
 }
 
 static __always_inline void event_duration(struct memhp_event *e, __u64 ts)

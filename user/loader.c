@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -664,7 +665,33 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 
 int loader_poll(struct memhp_loader *l, int timeout_ms)
 {
-	return ring_buffer__poll(l->rb, timeout_ms);
+	struct timespec t0, t;
+	int n, slice;
+
+	/*
+	 * The BPF side wakes us only when the buffer fills up (wakeup_flag()
+	 * in bpf/common.bpf.h): wait in slices of at most LOADER_POLL_MS and
+	 * read what is there after each, until something came or @timeout_ms
+	 * (-1: forever) passed. Events are seen at most LOADER_POLL_MS late.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		long left = LOADER_POLL_MS;
+
+		if (timeout_ms >= 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = timeout_ms - ((t.tv_sec - t0.tv_sec) * 1000L +
+					     (t.tv_nsec - t0.tv_nsec) / 1000000L);
+			if (left < 0)
+				left = 0;
+		}
+		slice = left > LOADER_POLL_MS ? LOADER_POLL_MS : (int)left;
+		n = ring_buffer__poll(l->rb, slice);
+		if (n == 0)
+			n = ring_buffer__consume(l->rb);
+		if (n != 0 || (timeout_ms >= 0 && left <= LOADER_POLL_MS))
+			return n;
+	}
 }
 
 uint64_t loader_stat(struct memhp_loader *l, unsigned int idx)

@@ -55,7 +55,13 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
  * changed (a driver came or went). Returns how many were reloaded.
  */
 int loader_refresh(struct memhp_loader *l);
-/* Polls the ring buffer; returns events consumed or -errno. */
+/* How late an event can be seen: the BPF side does not wake the reader. */
+#define LOADER_POLL_MS 100
+/*
+ * Polls the ring buffer: returns events consumed (as soon as some were seen,
+ * at most LOADER_POLL_MS after they came), 0 after @timeout_ms without any
+ * (-1: wait for events), or -errno.
+ */
 int loader_poll(struct memhp_loader *l, int timeout_ms);
 /* Sum over CPUs of a stats counter (enum memhp_stat). */
 uint64_t loader_stat(struct memhp_loader *l, unsigned int idx);
