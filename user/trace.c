@@ -51,6 +51,7 @@ struct trace_state {
 	uint64_t zone_drift; /* zones found drifted, in total */
 	unsigned int zone_warned;
 	double next_check; /* the next periodic reconciliation */
+	double last_event; /* when the last poll brought events */
 };
 
 static volatile sig_atomic_t exiting;
@@ -338,6 +339,7 @@ static void evaluate_policy(struct trace_state *st, struct session *s)
 }
 
 #define DRIFT_DETAILS 16
+#define DRIFT_QUIET_S 1.0
 
 /* Differences between a fresh sysfs snapshot and the model; -1 on error. */
 static int64_t diff_now(struct session *s, struct drift_item *items, size_t max)
@@ -520,8 +522,15 @@ int cmd_trace(int argc, char **argv)
 			ret = 1;
 			break;
 		}
-		/* after a burst (the poll came back empty), or every 5 s */
-		if (!o.no_reconcile && n == 0 && (st.burst || now_s() >= st.next_check)) {
+		if (n > 0)
+			st.last_event = now_s();
+		/*
+		 * After a burst, or every 5 s, once nothing happened for
+		 * DRIFT_QUIET_S: re-reading sysfs competes with the hotplug
+		 * operations for CPU and cannot compare while they run anyway.
+		 */
+		if (!o.no_reconcile && n == 0 && now_s() - st.last_event >= DRIFT_QUIET_S &&
+		    (st.burst || now_s() >= st.next_check)) {
 			check_drift(&st, &s);
 			st.next_check = now_s() + 5;
 		}
