@@ -9,6 +9,10 @@ shared host hits every mode alike):
   off       no tracer
   memhp     memhp trace -J -e all (every memhp probe, balloon counters too)
   bpftrace  Debian's bpftrace with bench/memhp-equiv.bt (the same functions)
+  control   no tracer, but an idle tmpfs file as large as memhp's resident
+            memory (VmRSS measured once before the rounds): what memhp's
+            pages alone cost when the workload offlines the memory they sit
+            in (user pages prefer ZONE_MOVABLE; docs/DESIGN-NOTES.md)
 Workloads:
   balloon   inflate by 2 GiB, then deflate (virtio-balloon, per-page
             callbacks); host-timed from the QMP request until QEMU's
@@ -23,7 +27,7 @@ memhp's 'attached' report, bpftrace's BEGIN), BPF program run time and
 count from /proc/PID/fdinfo with kernel.bpf_stats_enabled=1 (before/after
 each workload), lost events (memhp's exit summary, bpftrace's 'Lost').
 
-Usage: bench/lab.py --out FILE.json [--rounds N] [--timeout SECS] [--modes off,memhp,bpftrace]
+Usage: bench/lab.py --out FILE.json [--rounds N] [--timeout SECS] [--modes off,memhp,bpftrace,control]
                     [--workloads balloon,vmem,dimm]
 Writes the raw samples as JSON; bench/run.py turns them into tables.
 """
@@ -44,7 +48,7 @@ from lab import Lab, VirtioMem, MIB, GIB  # noqa: E402
 BP_HOST = os.path.join(REPO, "bench", "out", "bproot")
 BP = "/tmp/bp"   # guest copy (tmpfs): 9p reads of libLLVM would be timed otherwise
 HPLOAD = "/memhp/build/bench/hpload"
-MODES = ("off", "memhp", "bpftrace")
+MODES = ("off", "memhp", "bpftrace", "control")
 
 
 def log(msg):
@@ -74,11 +78,16 @@ def stats_delta(a, b):
 
 
 class Tracer:
-    def __init__(self, lab, mode):
+    def __init__(self, lab, mode, control_bytes=0):
         self.lab, self.mode, self.pid = lab, mode, None
+        self.control_bytes = control_bytes
 
     def start(self):
         """Start; returns seconds until every probe is attached (guest clock)."""
+        if self.mode == "control":
+            self.lab.check("head -c %d /dev/zero >/tmp/control" % self.control_bytes)
+            self.pid = None
+            return 0.0
         if self.mode == "memhp":
             cmd = ("/memhp/build/memhp-static trace -J -e all >/tmp/tr.out 2>/tmp/tr.err")
             ready = "grep -q '^memhp: attached' /tmp/tr.err"
@@ -100,6 +109,9 @@ class Tracer:
 
     def stop(self):
         """Stop; returns (lost events, tail of its report)."""
+        if self.mode == "control":
+            self.lab.check("rm -f /tmp/control")
+            return 0, ""
         self.lab.run("kill -INT %d" % self.pid)
         self.lab.wait_until("! kill -0 %d" % self.pid, timeout=120, interval=0.1,
                             what="%s exit" % self.mode)
@@ -157,7 +169,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--timeout", type=int, default=1500, help="hard limit of the VM (s)")
-    ap.add_argument("--modes", default=",".join(MODES), help="subset of off,memhp,bpftrace")
+    ap.add_argument("--modes", default=",".join(MODES), help="subset of off,memhp,bpftrace,control")
     ap.add_argument("--workloads", default="balloon,vmem,dimm", help="subset of balloon,vmem,dimm")
     a = ap.parse_args()
     modes = tuple(m for m in MODES if m in a.modes.split(","))
@@ -187,6 +199,14 @@ def main():
             w_vmem(lab, base_kb)
         if "dimm" in wls:
             w_dimm(lab, blocks[0], blocks[-1])
+        control_bytes = 0
+        if "control" in modes:
+            tr = Tracer(lab, "memhp")
+            tr.start()
+            control_bytes = int(lab.check("sed -n 's/^VmRSS: *\\([0-9]*\\) kB/\\1/p' /proc/%d/status"
+                                          % tr.pid).strip()) * 1024
+            tr.stop()
+            res["control_bytes"] = control_bytes
         budget = a.timeout - 120
         for r in range(a.rounds):
             el = time.monotonic() - t_start
@@ -200,22 +220,23 @@ def main():
                 s = {}
                 tr = None
                 if mode != "off":
-                    tr = Tracer(lab, mode)
+                    tr = Tracer(lab, mode, control_bytes)
                     s["attach_s"] = tr.start()
                 for name, fn in (("balloon", lambda: w_balloon(lab)),
                                  ("vmem", lambda: w_vmem(lab, base_kb)),
                                  ("dimm", lambda: w_dimm(lab, blocks[0], blocks[-1]))):
                     if name not in wls:
                         continue
-                    p0 = prog_stats(lab, tr.pid) if tr else {}
+                    p0 = prog_stats(lab, tr.pid) if tr and tr.pid else {}
                     s[name] = fn()
-                    if tr:
+                    if tr and tr.pid:
                         d = stats_delta(p0, prog_stats(lab, tr.pid))
                         s[name]["bpf"] = {"run_time_ns": sum(v[0] for v in d.values()),
                                           "run_cnt": sum(v[1] for v in d.values()),
                                           "progs": {str(k): v for k, v in sorted(d.items())}}
-                if tr:
+                if tr and tr.pid:
                     s["nprogs"] = len(prog_stats(lab, tr.pid))
+                if tr:
                     s["lost"], s["report"] = tr.stop()
                 rnd[mode] = s
                 log("round %d %s: %s" % (r + 1, mode, json.dumps(

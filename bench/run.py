@@ -365,24 +365,33 @@ def report(res, path):
                  "traced/untraced time of the same round - 1. Bar: memhp < 2%% and below "
                  "bpftrace; 0 lost events.\n" % (lab.get("kernel", "?"), lab.get("qemu", "?"),
                                                    len(rounds), lab.get("rounds_asked", 0)))
-        L.append("| workload | untraced s | memhp s | bpftrace s | memhp slowdown | bpftrace slowdown | memhp BPF ns/run | bpftrace BPF ns/run | memhp runs | bpftrace runs | bar |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        if lab.get("control_bytes"):
+            L.append("Control: no tracer, an idle tmpfs file of memhp's resident size (%d KiB, "
+                     "its VmRSS after attaching): what memhp's pages alone cost when the workload "
+                     "offlines the movable memory they sit in (docs/DESIGN-NOTES.md).\n"
+                     % (lab["control_bytes"] // 1024))
+        L.append("| workload | untraced s | memhp s | bpftrace s | memhp slowdown | bpftrace slowdown | control slowdown | memhp BPF ns/run | bpftrace BPF ns/run | memhp runs | bpftrace runs | bar |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         wl = [("balloon", "(a) balloon inflate+deflate 2 GiB"), ("vmem", "(b) virtio-mem plug 16 GiB + unplug"),
               ("dimm", "(c) 32 DIMM blocks offline+online")]
         for key, label in wl:
-            t = {mo: [r[mo][key]["total"] for r in rounds if mo in r] for mo in ("off", "memhp", "bpftrace")}
+            t = {mo: [r[mo][key]["total"] for r in rounds if mo in r and key in r[mo]]
+                 for mo in ("off", "memhp", "bpftrace")}
             sl = {mo: [(r[mo][key]["total"] / r["off"][key]["total"] - 1) * 100 for r in rounds
-                       if mo in r and "off" in r] for mo in ("memhp", "bpftrace")}
+                       if mo in r and "off" in r and key in r[mo]]
+                  for mo in ("memhp", "bpftrace", "control")}
             cost = {mo: [r[mo][key]["bpf"]["run_time_ns"] / r[mo][key]["bpf"]["run_cnt"]
-                         for r in rounds if mo in r and r[mo][key]["bpf"]["run_cnt"]]
+                         for r in rounds if mo in r and key in r[mo] and r[mo][key]["bpf"]["run_cnt"]]
                     for mo in ("memhp", "bpftrace")}
-            cnt = {mo: [r[mo][key]["bpf"]["run_cnt"] for r in rounds if mo in r] for mo in ("memhp", "bpftrace")}
+            cnt = {mo: [r[mo][key]["bpf"]["run_cnt"] for r in rounds if mo in r and key in r[mo]]
+                   for mo in ("memhp", "bpftrace")}
             ms, bs = mmm(sl["memhp"]), mmm(sl["bpftrace"])
             met = ms and bs and ms[1] < 2 and ms[1] < bs[1]
-            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 label, fmt3(mmm(t["off"]), lambda v: "%.2f" % v),
                 fmt3(mmm(t["memhp"]), lambda v: "%.2f" % v), fmt3(mmm(t["bpftrace"]), lambda v: "%.2f" % v),
                 fmt3(ms, lambda v: "%+.1f%%" % v), fmt3(bs, lambda v: "%+.1f%%" % v),
+                fmt3(mmm(sl["control"]), lambda v: "%+.1f%%" % v),
                 fmt3(mmm(cost["memhp"]), lambda v: "%.0f" % v), fmt3(mmm(cost["bpftrace"]), lambda v: "%.0f" % v),
                 fmt3(mmm(cnt["memhp"]), str), fmt3(mmm(cnt["bpftrace"]), str),
                 "met" if met else "**not met**"))
@@ -456,7 +465,13 @@ def main():
     ap.add_argument("--items", default="1,2,3,4,5",
                     help="comma-separated items to run (3 and 5 are the lab run)")
     ap.add_argument("--out", default=os.path.join(HERE, "REPORT.md"))
+    ap.add_argument("--report-only", metavar="RESULTS_JSON",
+                    help="rewrite the report from saved results, measuring nothing")
     a = ap.parse_args()
+    if a.report_only:
+        with open(a.report_only) as f:
+            report(json.load(f), a.out)
+        return 0
     os.makedirs(OUT, exist_ok=True)
     if not shutil.which("lsmem"):
         log("lsmem missing: run tools/deps.sh bench")
