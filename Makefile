@@ -122,9 +122,14 @@ $(OUTPUT)/bench/hpload: bench/hpload.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -static $< -o $@
 
+$(OUTPUT)/bench/fileread: bench/fileread.c
+	$(Q)mkdir -p $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall $< -o $@ -luring
+
 bench:
 	$(Q)tools/deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/hpload
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/hpload $(OUTPUT)/bench/fileread
 	$(Q)python3 bench/run.py $(BENCH_ARGS)
 
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system

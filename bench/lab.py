@@ -203,7 +203,7 @@ def main():
         if "control" in modes:
             tr = Tracer(lab, "memhp")
             tr.start()
-            control_bytes = int(lab.check("sed -n 's/^VmRSS: *\\([0-9]*\\) kB/\\1/p' /proc/%d/status"
+            control_bytes = int(lab.check("awk '/^VmRSS:/ {print $2}' /proc/%d/status"
                                           % tr.pid).strip()) * 1024
             tr.stop()
             res["control_bytes"] = control_bytes

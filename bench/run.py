@@ -116,6 +116,24 @@ LS_OPTS = [("default columns", []),
             "RANGE,SIZE,STATE,REMOVABLE,BLOCK,NODE,ZONES"])]
 
 
+FILEREAD = os.path.join(REPO, "build", "bench", "fileread")
+
+
+def floor(row, d, n, reps):
+    """The kernel's floor for the default columns: only reading the 2 files a
+    block memhp reads, on one thread, by syscalls and by io_uring batches."""
+    if not os.access(FILEREAD, os.X_OK):
+        return
+    mem = os.path.join(d, "sys", "devices", "system", "memory")
+    for how in ("syscalls", "uring"):
+        row["floor_" + how + "_s"] = []
+    for i in range(reps):
+        for how in (("syscalls", "uring") if i % 2 == 0 else ("uring", "syscalls")):
+            r = subprocess.run([FILEREAD, how, mem, str(n)], capture_output=True, text=True)
+            if r.returncode == 0:
+                row["floor_" + how + "_s"].append(int(r.stdout.split()[0]) / 1e9)
+
+
 def item1(reps):
     env = dict(os.environ, LC_ALL="C")
     for k in ("LSMEM_COLUMNS", "LIBSMARTCOLS_DEBUG", "LIBSMARTCOLS_JSON", "COLUMNS"):
@@ -144,6 +162,8 @@ def item1(reps):
                     row[name + "_kib"].append(rss)
                     t[name] = dt
                 row["ratio"].append(t["lsmem"] / t["memhp"])
+            if not opts:
+                floor(row, d, n, reps)
             log("item 1: %d blocks, %s: same=%s lsmem/memhp median %.2fx" % (
                 n, label, same, statistics.median(row["ratio"])))
             res.append(row)
@@ -333,6 +353,21 @@ def report(res, path):
             fmt3(rt, lambda v: "%.2fx" % v), fmt3(mmm(r["memhp_kib"]), str),
             fmt3(mmm(r["lsmem_kib"]), str), "met" if rt and rt[1] >= 10 else "**not met**"))
     L.append("")
+
+    fl = [r for r in ([] if isinstance(res["item1"], dict) else res["item1"]) if r.get("floor_syscalls_s")]
+    if fl:
+        L.append("What the kernel alone takes for the default columns (bench/fileread.c: open, "
+                 "read and close `state` and `removable` of every block, nothing else, one "
+                 "thread), by plain syscalls and by io_uring batches of linked openat/read/close "
+                 "(no syscall per file). memhp ls runs on both cores.\n")
+        L.append("| blocks | syscalls ms | io_uring ms | memhp ls ms | lsmem ms |")
+        L.append("|---|---|---|---|---|")
+        for r in fl:
+            L.append("| %d | %s | %s | %s | %s |" % (
+                r["blocks"], fmt3(mmm(r["floor_syscalls_s"]), f_ms),
+                fmt3(mmm(r.get("floor_uring_s", [])), f_ms),
+                fmt3(mmm(r["memhp_s"]), f_ms), fmt3(mmm(r["lsmem_s"]), f_ms)))
+        L.append("")
 
     L.append("## 2. Userspace pipeline (`memhp replay --stats`)\n")
     i2 = res["item2"]

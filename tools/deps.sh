@@ -13,7 +13,7 @@ cache=${MEMHP_CACHE:-$top/.cache}
 
 build_pkgs="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config libmicrohttpd-dev libncurses-dev libyaml-dev libclang-rt-14-dev libcap-dev curl valgrind"
 lab_pkgs="qemu-system-x86 busybox-static cpio python3 util-linux kmod zstd xz-utils prometheus tmux"
-bench_pkgs="util-linux bpftrace time libc6-dev"
+bench_pkgs="util-linux bpftrace time libc6-dev liburing-dev"
 
 need=""
 check() {
