@@ -119,12 +119,15 @@ struct memhp_block *model_block_get(struct memhp_model *m, uint64_t id)
 /*
  * Make sure blocks [first, first + n) exist, in one merge pass: a range
  * inserted in the middle of a large model costs O(blocks + n), not a
- * memmove per block. 0, or -1 on allocation failure (model unchanged).
+ * memmove per block. The merge runs in place, from the end, after one
+ * memmove of the tail: a hot-add in the middle of the machine (a DIMM slot
+ * between boot memory and virtio-mem) is a common event, and building a
+ * new array for it copied every block and went through malloc/free each
+ * time. 0, or -1 on allocation failure (model unchanged).
  */
 static int blocks_ensure(struct memhp_model *m, uint64_t first, uint64_t n, size_t *at)
 {
-	size_t lo = lower_bound(m, first), hi, present, missing, total, i, k, o;
-	struct memhp_block *nb;
+	size_t lo = lower_bound(m, first), hi, present, missing, total, k, o;
 	uint64_t id;
 
 	*at = lo;
@@ -136,31 +139,33 @@ static int blocks_ensure(struct memhp_model *m, uint64_t first, uint64_t n, size
 	missing = n - present;
 	if (!missing)
 		return 0;
-	if (lo == m->nr_blocks && m->nr_blocks + missing <= m->cap_blocks) {
-		for (id = first; id < first + n; id++) /* the common case: appending */
-			block_init(&m->blocks[m->nr_blocks++], id);
-		return 0;
-	}
 	total = m->nr_blocks + missing;
-	nb = malloc((total > 256 ? total : 256) * sizeof(*nb));
-	if (!nb)
-		return -1;
-	if (lo)
-		memcpy(nb, m->blocks, lo * sizeof(*nb));
-	o = lo;
-	k = lo;
-	for (id = first; id < first + n; id++) {
-		if (k < hi && m->blocks[k].id == id)
-			nb[o++] = m->blocks[k++];
-		else
-			block_init(&nb[o++], id);
+	if (total > m->cap_blocks) {
+		size_t cap = m->cap_blocks ? m->cap_blocks : 256;
+		struct memhp_block *nb;
+
+		while (cap < total)
+			cap *= 2;
+		nb = realloc(m->blocks, cap * sizeof(*nb));
+		if (!nb)
+			return -1;
+		m->blocks = nb;
+		m->cap_blocks = cap;
 	}
-	for (i = hi; i < m->nr_blocks; i++)
-		nb[o++] = m->blocks[i];
-	free(m->blocks);
-	m->blocks = nb;
+	if (hi < m->nr_blocks)
+		memmove(&m->blocks[hi + missing], &m->blocks[hi],
+			(m->nr_blocks - hi) * sizeof(m->blocks[0]));
+	/* backwards: o - k is the number of blocks still to create, >= 0,
+	 * so a block is never overwritten before it moved */
+	o = lo + n;
+	k = hi;
+	for (id = first + n; id-- > first;) {
+		if (k > lo && m->blocks[k - 1].id == id)
+			m->blocks[--o] = m->blocks[--k];
+		else
+			block_init(&m->blocks[--o], id);
+	}
 	m->nr_blocks = total;
-	m->cap_blocks = total > 256 ? total : 256;
 	return 0;
 }
 
@@ -382,8 +387,12 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 				b->state = MEMHP_BLOCK_OFFLINE;
 				/* valid_zones is a list now; the memmap pages
 				 * still leave this zone (REQUEST event) */
-				snprintf(b->last_zone, sizeof(b->last_zone), "%s",
-					 (e->flags & MEMHP_F_ZONE) ? e->zone_name : b->zones);
+				if (e->flags & MEMHP_F_ZONE)
+					copy_str(b->last_zone, sizeof(b->last_zone), e->zone_name,
+						 sizeof(e->zone_name));
+				else
+					copy_str(b->last_zone, sizeof(b->last_zone), b->zones,
+						 sizeof(b->zones));
 				b->zones[0] = '\0';
 			}
 		}
