@@ -17,8 +17,6 @@
 #include "record.h"
 #include "record_le.h"
 
-#define PREFETCH_AHEAD 2048
-
 int rec_reader_init(struct rec_reader *r, const void *buf, size_t size, char *err,
 		    size_t errlen)
 {
@@ -68,7 +66,7 @@ static int torn(struct rec_reader *r, const char *fmt, unsigned long long a,
 	return 0;
 }
 
-int rec_next(struct rec_reader *r, struct rec_record *out, char *err, size_t errlen)
+int rec_next_slow(struct rec_reader *r, struct rec_record *out, char *err, size_t errlen)
 {
 	const uint8_t *h = r->buf + r->off;
 	size_t left = r->size - r->off;
@@ -76,14 +74,6 @@ int rec_next(struct rec_reader *r, struct rec_record *out, char *err, size_t err
 
 	if (!left)
 		return 0;
-	/*
-	 * Records are read once, in order, and the checksum is the first to
-	 * touch each byte: ask for the lines a few records ahead now so that
-	 * replay does not wait on memory (prefetches never fault).
-	 */
-	if (left > PREFETCH_AHEAD + 320)
-		for (int i = 0; i < 5; i++)
-			__builtin_prefetch(h + PREFETCH_AHEAD + 64 * i);
 	if (left < REC_RECORD_HDR) {
 		if (zero_tail(r))
 			return torn(r, "zero bytes", 0, 0);
