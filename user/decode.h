@@ -20,6 +20,15 @@ struct memhp_model;
 int decode_event(const void *data, size_t size, struct memhp_event *out,
 		 char *why, size_t whylen);
 
+/*
+ * decode_event() without the copy where the copy would change nothing
+ * (replay: a 256-byte copy per event): @data itself when it is aligned for
+ * the struct and its strings are terminated, else decode_event()'s copy in
+ * @buf. NULL (reason in @why) for what decode_event() rejects.
+ */
+const struct memhp_event *decode_event_ref(const void *data, size_t size,
+					   struct memhp_event *buf, char *why, size_t whylen);
+
 const char *event_kind_name(unsigned int kind);
 /* Parses an event kind name; -1 if unknown. */
 int event_kind_parse(const char *name);
