@@ -177,6 +177,9 @@ int rec_snapshot_apply(const struct rec_record *rec, struct memhp_model *m, char
 struct rec_file {
 	void *map;
 	size_t size;
+	/* rec_file_window(): pages below dropped were given back, those from
+	 * there to mapped were mapped in (advice: a guess, never trusted) */
+	size_t dropped, mapped;
 };
 
 int rec_file_open(struct rec_file *f, const char *path, char *err, size_t errlen);

@@ -206,20 +206,33 @@ int rec_file_open(struct rec_file *f, const char *path, char *err, size_t errlen
 
 void rec_file_window(struct rec_file *f, size_t off, size_t ahead)
 {
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE), lo, hi;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), lo, hi, from;
 
 	if (off > f->size)
 		off = f->size;
 	/* drop the pages already read from our RSS (the page cache keeps
 	 * them), map the next ones in one call instead of a fault each 64K */
 	lo = off & ~(pg - 1);
-	if (lo)
-		madvise(f->map, lo, MADV_DONTNEED);
+	if (lo > f->dropped) {
+		madvise((char *)f->map + f->dropped, lo - f->dropped, MADV_DONTNEED);
+		f->dropped = lo;
+	} else if (lo < f->dropped) {
+		/* back to the start (replay --repeat): what lies below
+		 * f->dropped has to come in again */
+		f->dropped = lo;
+		f->mapped = lo;
+	}
 	hi = off + ahead < f->size ? off + ahead : f->size;
+	/* only what is not mapped yet: on a file smaller than the window,
+	 * every pass of replay --repeat asked the kernel to walk its pages
+	 * again (~9% of the cached benchmark's time) */
+	from = lo > f->mapped ? lo : f->mapped & ~(pg - 1); /* madvise() wants pages */
+	if (hi <= from)
+		return;
 #ifdef MADV_POPULATE_READ
-	if (hi > lo)
-		madvise((char *)f->map + lo, hi - lo, MADV_POPULATE_READ); /* 5.14+ */
+	madvise((char *)f->map + from, hi - from, MADV_POPULATE_READ); /* 5.14+ */
 #endif
+	f->mapped = hi;
 }
 
 void rec_file_close(struct rec_file *f)
