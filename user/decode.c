@@ -64,8 +64,8 @@ int decode_event(const void *data, size_t size, struct memhp_event *out,
 	return 0;
 }
 
-const struct memhp_event *decode_event_ref(const void *data, size_t size,
-					   struct memhp_event *buf, char *why, size_t whylen)
+const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
+						struct memhp_event *buf, char *why, size_t whylen)
 {
 	const struct memhp_event *e = data;
 
