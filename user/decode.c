@@ -50,8 +50,7 @@ static int check_event(const void *data, size_t size, char *why, size_t whylen)
 	return 0;
 }
 
-int decode_event(const void *data, size_t size, struct memhp_event *out,
-		 char *why, size_t whylen)
+int decode_event(const void *data, size_t size, struct memhp_event *out, char *why, size_t whylen)
 {
 	if (check_event(data, size, why, whylen))
 		return -1;
@@ -74,9 +73,8 @@ const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
 	/* what decode_event() would copy, byte for byte: the strings are
 	 * terminated already (the BPF side writes them so) and the record
 	 * is aligned for the struct (a record file's events are) */
-	if (!((uintptr_t)data % _Alignof(struct memhp_event)) &&
-	    !e->comm[sizeof(e->comm) - 1] && !e->zone_name[sizeof(e->zone_name) - 1] &&
-	    !e->res_name[sizeof(e->res_name) - 1])
+	if (!((uintptr_t)data % _Alignof(struct memhp_event)) && !e->comm[sizeof(e->comm) - 1] &&
+	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1])
 		return e;
 	decode_event(data, size, buf, why, whylen);
 	return buf;

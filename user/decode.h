@@ -31,9 +31,8 @@ const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
 
 /* Inline (per event): decode_event()'s checks on the header's one word, the
  * strings' last bytes; anything else is decided by decode_event_ref_slow(). */
-static inline const struct memhp_event *decode_event_ref(const void *data, size_t size,
-							 struct memhp_event *buf, char *why,
-							 size_t whylen)
+static inline const struct memhp_event *
+decode_event_ref(const void *data, size_t size, struct memhp_event *buf, char *why, size_t whylen)
 {
 	const struct memhp_event *e = data;
 

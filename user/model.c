@@ -70,12 +70,11 @@ static size_t lower_bound(const struct memhp_model *m, uint64_t id)
  * constant size instead of a strnlen() call (per event, per block). The
  * bytes after the terminator are the source's: nothing reads past one.
  */
-#define COPY_NAME(dst, src)                                                     \
-	do {                                                                    \
-		const size_t n_ = sizeof(src) < sizeof(dst) - 1 ? sizeof(src)   \
-								: sizeof(dst) - 1; \
-		memcpy(dst, src, n_);                                           \
-		(dst)[n_] = '\0';                                               \
+#define COPY_NAME(dst, src)                                                                      \
+	do {                                                                                     \
+		const size_t n_ = sizeof(src) < sizeof(dst) - 1 ? sizeof(src) : sizeof(dst) - 1; \
+		memcpy(dst, src, n_);                                                            \
+		(dst)[n_] = '\0';                                                                \
 	} while (0)
 
 struct memhp_block *model_block_find(const struct memhp_model *m, uint64_t id)

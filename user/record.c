@@ -187,12 +187,12 @@ checksum_clmul256(const uint8_t *hdr, const uint8_t *payload)
 					      _mm512_clmulepi64_epi128(z2, k2, 0x11), 0x96);
 	__m256i lo3 = _mm512_castsi512_si256(z3), hi3 = _mm512_extracti64x4_epi64(z3, 1);
 	/* words 24-27 are their lanes' lo, 28-31 their hi: (24, 28), (26, 30) */
-	__m256i e2 = _mm256_xor_si256(_mm256_xor_si256(_mm512_castsi512_si256(e),
-						       _mm512_extracti64x4_epi64(e, 1)),
-				      _mm256_unpacklo_epi64(lo3, hi3));
-	__m256i o2 = _mm256_xor_si256(_mm256_xor_si256(_mm512_castsi512_si256(o),
-						       _mm512_extracti64x4_epi64(o, 1)),
-				      _mm256_unpackhi_epi64(lo3, hi3));
+	__m256i e2 = _mm256_xor_si256(
+		_mm256_xor_si256(_mm512_castsi512_si256(e), _mm512_extracti64x4_epi64(e, 1)),
+		_mm256_unpacklo_epi64(lo3, hi3));
+	__m256i o2 = _mm256_xor_si256(
+		_mm256_xor_si256(_mm512_castsi512_si256(o), _mm512_extracti64x4_epi64(o, 1)),
+		_mm256_unpackhi_epi64(lo3, hi3));
 	uint64_t h0 = rec_le64(hdr) ^ 0xffffffffu;
 	uint64_t c1 = _mm_crc32_u32(~0u, rec_le32(hdr + 12));
 	__m128i x0 = _mm_xor_si128(_mm256_castsi256_si128(e2),
@@ -222,8 +222,8 @@ static void checksum_init(void)
 	unsigned int d;
 
 	__builtin_cpu_init();
-	have_clmul = __builtin_cpu_supports("avx512f") &&
-		     __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("sse4.2");
+	have_clmul = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("vpclmulqdq") &&
+		     __builtin_cpu_supports("sse4.2");
 	for (d = 1; d < 9; d++)
 		clmul_k[d] = xpow_mod(64 * d - 33);
 	for (d = 0; d < 24; d++)

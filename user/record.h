@@ -133,8 +133,7 @@ int rec_next_slow(struct rec_reader *r, struct rec_record *out, char *err, size_
  * here; anything else goes to rec_next_slow(), which checks the same
  * record again from the start and says what is wrong with it.
  */
-static inline int rec_next(struct rec_reader *r, struct rec_record *out, char *err,
-			   size_t errlen)
+static inline int rec_next(struct rec_reader *r, struct rec_record *out, char *err, size_t errlen)
 {
 	const uint8_t *h = r->buf + r->off;
 	size_t left = r->size - r->off;
@@ -156,7 +155,8 @@ static inline int rec_next(struct rec_reader *r, struct rec_record *out, char *e
 		len = rec_le32(h);
 		if (__builtin_expect(len <= REC_MAX_PAYLOAD && left - REC_RECORD_HDR >= len &&
 					     rec_le32(h + 12) == (uint32_t)r->index &&
-					     rec_checksum(h, h + REC_RECORD_HDR, len) == rec_le32(h + 8),
+					     rec_checksum(h, h + REC_RECORD_HDR, len) ==
+						     rec_le32(h + 8),
 				     1)) {
 			out->type = (enum rec_type)rec_le16(h + 4);
 			out->payload = h + REC_RECORD_HDR;

@@ -142,7 +142,9 @@ static void test_crc32c(void **s)
 				x ^= x >> 7;
 				x ^= x << 17;
 				/* random, sparse, all ones, and every single bit */
-				big[i] = it % 3 == 0 ? (uint8_t)x : it % 3 == 1 ? (uint8_t)(x % 5 ? 0 : x) : 0xff;
+				big[i] = it % 3 == 0   ? (uint8_t)x
+					 : it % 3 == 1 ? (uint8_t)(x % 5 ? 0 : x)
+						       : 0xff;
 			}
 			if (it < 8 * 272) {
 				memset(big, 0, sizeof(big));
