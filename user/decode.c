@@ -21,8 +21,8 @@ static const char *const kind_names[MEMHP_EV_KIND_MAX] = {
 	[MEMHP_EV_COVERAGE] = "coverage",
 };
 
-int decode_event(const void *data, size_t size, struct memhp_event *out,
-		 char *why, size_t whylen)
+/* The checks of decode_event(): 0, or -1 with a reason. */
+static int check_event(const void *data, size_t size, char *why, size_t whylen)
 {
 	struct memhp_event_hdr h;
 	/* Oldest layout we accept: everything up to and including res_name. */
@@ -47,6 +47,13 @@ int decode_event(const void *data, size_t size, struct memhp_event *out,
 			 h.size, size);
 		return -1;
 	}
+	return 0;
+}
+
+int decode_event(const void *data, size_t size, struct memhp_event *out, char *why, size_t whylen)
+{
+	if (check_event(data, size, why, whylen))
+		return -1;
 	/* h.size >= min == sizeof(*out): the copy fills all of *out */
 	memcpy(out, data, sizeof(*out));
 	/* Strings come from the kernel: terminate them whatever they hold. */
@@ -54,6 +61,23 @@ int decode_event(const void *data, size_t size, struct memhp_event *out,
 	out->zone_name[sizeof(out->zone_name) - 1] = '\0';
 	out->res_name[sizeof(out->res_name) - 1] = '\0';
 	return 0;
+}
+
+const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
+						struct memhp_event *buf, char *why, size_t whylen)
+{
+	const struct memhp_event *e = data;
+
+	if (check_event(data, size, why, whylen))
+		return NULL;
+	/* what decode_event() would copy, byte for byte: the strings are
+	 * terminated already (the BPF side writes them so) and the record
+	 * is aligned for the struct (a record file's events are) */
+	if (!((uintptr_t)data % _Alignof(struct memhp_event)) && !e->comm[sizeof(e->comm) - 1] &&
+	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1])
+		return e;
+	decode_event(data, size, buf, why, whylen);
+	return buf;
 }
 
 const char *event_kind_name(unsigned int kind)

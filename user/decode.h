@@ -20,6 +20,32 @@ struct memhp_model;
 int decode_event(const void *data, size_t size, struct memhp_event *out,
 		 char *why, size_t whylen);
 
+/*
+ * decode_event() without the copy where the copy would change nothing
+ * (replay: a 256-byte copy per event): @data itself when it is aligned for
+ * the struct and its strings are terminated, else decode_event()'s copy in
+ * @buf. NULL (reason in @why) for what decode_event() rejects.
+ */
+const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
+						struct memhp_event *buf, char *why, size_t whylen);
+
+/* Inline (per event): decode_event()'s checks on the header's one word, the
+ * strings' last bytes; anything else is decided by decode_event_ref_slow(). */
+static inline const struct memhp_event *
+decode_event_ref(const void *data, size_t size, struct memhp_event *buf, char *why, size_t whylen)
+{
+	const struct memhp_event *e = data;
+
+	if (__builtin_expect(data && size >= sizeof(*e) &&
+				     !((uintptr_t)data % _Alignof(struct memhp_event)),
+			     1) &&
+	    e->hdr.abi - 1u < MEMHP_ABI_VERSION && e->hdr.kind - 1u < MEMHP_EV_KIND_MAX - 1u &&
+	    e->hdr.size <= size && e->hdr.size >= sizeof(*e) && !e->comm[sizeof(e->comm) - 1] &&
+	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1])
+		return e;
+	return decode_event_ref_slow(data, size, buf, why, whylen);
+}
+
 const char *event_kind_name(unsigned int kind);
 /* Parses an event kind name; -1 if unknown. */
 int event_kind_parse(const char *name);

@@ -50,6 +50,11 @@ static size_t lower_bound(const struct memhp_model *m, uint64_t id)
 	/* Events name the same few blocks again and again: where was it? */
 	if (h < len && b[h].id == id)
 		return h;
+	/* Else where it would be if the ids from the first one on had no
+	 * gap (boot memory, a whole DIMM): the hint's slot is shared by
+	 * every 64th block, and a machine has a few hundred. */
+	if (id - b[0].id < len && b[id - b[0].id].id == id)
+		return (size_t)(id - b[0].id);
 	while (len > 1) {
 		size_t half = len / 2;
 
@@ -59,15 +64,18 @@ static size_t lower_bound(const struct memhp_model *m, uint64_t id)
 	return (size_t)(b - m->blocks) + (b->id < id);
 }
 
-/* Copy a fixed-size kernel string (maybe unterminated) into @dst: what
- * snprintf("%.*s") did, without a printf per event. */
-static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
-{
-	size_t n = strnlen(src, slen < dlen - 1 ? slen : dlen - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
+/*
+ * Copy a fixed-size kernel string (maybe unterminated) into @dst: what
+ * snprintf("%.*s") did, without a printf per event, and by one move of a
+ * constant size instead of a strnlen() call (per event, per block). The
+ * bytes after the terminator are the source's: nothing reads past one.
+ */
+#define COPY_NAME(dst, src)                                                                      \
+	do {                                                                                     \
+		const size_t n_ = sizeof(src) < sizeof(dst) - 1 ? sizeof(src) : sizeof(dst) - 1; \
+		memcpy(dst, src, n_);                                                            \
+		(dst)[n_] = '\0';                                                                \
+	} while (0)
 
 struct memhp_block *model_block_find(const struct memhp_model *m, uint64_t id)
 {
@@ -119,12 +127,15 @@ struct memhp_block *model_block_get(struct memhp_model *m, uint64_t id)
 /*
  * Make sure blocks [first, first + n) exist, in one merge pass: a range
  * inserted in the middle of a large model costs O(blocks + n), not a
- * memmove per block. 0, or -1 on allocation failure (model unchanged).
+ * memmove per block. The merge runs in place, from the end, after one
+ * memmove of the tail: a hot-add in the middle of the machine (a DIMM slot
+ * between boot memory and virtio-mem) is a common event, and building a
+ * new array for it copied every block and went through malloc/free each
+ * time. 0, or -1 on allocation failure (model unchanged).
  */
 static int blocks_ensure(struct memhp_model *m, uint64_t first, uint64_t n, size_t *at)
 {
-	size_t lo = lower_bound(m, first), hi, present, missing, total, i, k, o;
-	struct memhp_block *nb;
+	size_t lo = lower_bound(m, first), hi, present, missing, total, k, o;
 	uint64_t id;
 
 	*at = lo;
@@ -136,31 +147,33 @@ static int blocks_ensure(struct memhp_model *m, uint64_t first, uint64_t n, size
 	missing = n - present;
 	if (!missing)
 		return 0;
-	if (lo == m->nr_blocks && m->nr_blocks + missing <= m->cap_blocks) {
-		for (id = first; id < first + n; id++) /* the common case: appending */
-			block_init(&m->blocks[m->nr_blocks++], id);
-		return 0;
-	}
 	total = m->nr_blocks + missing;
-	nb = malloc((total > 256 ? total : 256) * sizeof(*nb));
-	if (!nb)
-		return -1;
-	if (lo)
-		memcpy(nb, m->blocks, lo * sizeof(*nb));
-	o = lo;
-	k = lo;
-	for (id = first; id < first + n; id++) {
-		if (k < hi && m->blocks[k].id == id)
-			nb[o++] = m->blocks[k++];
-		else
-			block_init(&nb[o++], id);
+	if (total > m->cap_blocks) {
+		size_t cap = m->cap_blocks ? m->cap_blocks : 256;
+		struct memhp_block *nb;
+
+		while (cap < total)
+			cap *= 2;
+		nb = realloc(m->blocks, cap * sizeof(*nb));
+		if (!nb)
+			return -1;
+		m->blocks = nb;
+		m->cap_blocks = cap;
 	}
-	for (i = hi; i < m->nr_blocks; i++)
-		nb[o++] = m->blocks[i];
-	free(m->blocks);
-	m->blocks = nb;
+	if (hi < m->nr_blocks)
+		memmove(&m->blocks[hi + missing], &m->blocks[hi],
+			(m->nr_blocks - hi) * sizeof(m->blocks[0]));
+	/* backwards: o - k is the number of blocks still to create, >= 0,
+	 * so a block is never overwritten before it moved */
+	o = lo + n;
+	k = hi;
+	for (id = first + n; id-- > first;) {
+		if (k > lo && m->blocks[k - 1].id == id)
+			m->blocks[--o] = m->blocks[--k];
+		else
+			block_init(&m->blocks[--o], id);
+	}
 	m->nr_blocks = total;
-	m->cap_blocks = total > 256 ? total : 256;
 	return 0;
 }
 
@@ -369,12 +382,10 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 			if (e->hdr.kind == MEMHP_EV_ONLINE) {
 				b->state = MEMHP_BLOCK_ONLINE;
 				if (e->flags & MEMHP_F_ZONE) {
-					copy_str(b->zones, sizeof(b->zones), e->zone_name,
-						 sizeof(e->zone_name));
+					COPY_NAME(b->zones, e->zone_name);
 					b->node = e->nid;
 				}
-				copy_str(b->onlined_by, sizeof(b->onlined_by), e->comm,
-					 sizeof(e->comm));
+				COPY_NAME(b->onlined_by, e->comm);
 				/* one event per block when a callback is tracked */
 				b->released_known = (e->flags & MEMHP_F_RELEASED) && nblocks == 1;
 				b->released_pages = e->released_pages;
@@ -382,8 +393,10 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 				b->state = MEMHP_BLOCK_OFFLINE;
 				/* valid_zones is a list now; the memmap pages
 				 * still leave this zone (REQUEST event) */
-				snprintf(b->last_zone, sizeof(b->last_zone), "%s",
-					 (e->flags & MEMHP_F_ZONE) ? e->zone_name : b->zones);
+				if (e->flags & MEMHP_F_ZONE)
+					COPY_NAME(b->last_zone, e->zone_name);
+				else
+					COPY_NAME(b->last_zone, b->zones);
 				b->zones[0] = '\0';
 			}
 		}
@@ -444,8 +457,7 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 			return 0;
 		m->hint[first % 64] = (size_t)(b - m->blocks);
 		b->coverage_known = true;
-		copy_str(b->coverage_driver, sizeof(b->coverage_driver), e->res_name,
-			 sizeof(e->res_name));
+		COPY_NAME(b->coverage_driver, e->res_name);
 		b->backed_pages = e->backed_pages;
 		b->backed_not_onlined = lost;
 		b->uncovered_released = e->released_uncovered;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "record_le.h"
 
 #define REC_MAGIC "MEMHPREC"
 #define REC_FORMAT_VERSION 1
@@ -23,6 +24,7 @@
 #define REC_HEADER_MAX 4096	   /* what a reader accepts (later fields) */
 #define REC_RECORD_HDR 16
 #define REC_MAX_PAYLOAD (16u << 20) /* a snapshot of 200k blocks fits */
+#define REC_PREFETCH_AHEAD 2048	    /* bytes: the reader's prefetch distance */
 
 enum rec_type {
 	REC_EVENT = 1,	  /* raw struct memhp_event bytes */
@@ -118,11 +120,55 @@ int rec_reader_init(struct rec_reader *r, const void *buf, size_t size, char *er
 		    size_t errlen);
 /* Start over at the first record (replays --repeat). */
 void rec_reader_rewind(struct rec_reader *r);
+/* rec_next() for anything but a whole, intact record: the torn tail and
+ * the errors, with their messages. */
+int rec_next_slow(struct rec_reader *r, struct rec_record *out, char *err, size_t errlen);
+
 /*
  * The next record: 1, 0 at the end (r->torn set when a torn tail was
  * skipped, reason in r->warn), or -1 with "offset N: reason" in @err.
+ *
+ * Inline, for replay's loop (a call per record was ~10% of its time): a
+ * record that is whole, in sequence and matches its checksum is returned
+ * here; anything else goes to rec_next_slow(), which checks the same
+ * record again from the start and says what is wrong with it.
  */
-int rec_next(struct rec_reader *r, struct rec_record *out, char *err, size_t errlen);
+static inline int rec_next(struct rec_reader *r, struct rec_record *out, char *err, size_t errlen)
+{
+	const uint8_t *h = r->buf + r->off;
+	size_t left = r->size - r->off;
+	uint32_t len;
+
+	if (__builtin_expect(left >= REC_RECORD_HDR, 1)) {
+		/*
+		 * Records are read once, in order, and the checksum is the
+		 * first to touch each byte: ask for the lines a few records
+		 * ahead now so that replay does not wait on memory
+		 * (prefetches never fault). Five lines, a record's worth
+		 * wherever it starts: on a 2.7 GB file, two per record cost
+		 * 3 ns per event more, none (the hardware's prefetcher
+		 * alone) 7 to 10 ns, one 20 ns.
+		 */
+		if (left > REC_PREFETCH_AHEAD + 320)
+			for (int i = 0; i < 5; i++)
+				__builtin_prefetch(h + REC_PREFETCH_AHEAD + 64 * i);
+		len = rec_le32(h);
+		if (__builtin_expect(len <= REC_MAX_PAYLOAD && left - REC_RECORD_HDR >= len &&
+					     rec_le32(h + 12) == (uint32_t)r->index &&
+					     rec_checksum(h, h + REC_RECORD_HDR, len) ==
+						     rec_le32(h + 8),
+				     1)) {
+			out->type = (enum rec_type)rec_le16(h + 4);
+			out->payload = h + REC_RECORD_HDR;
+			out->len = len;
+			out->offset = r->off;
+			out->index = r->index++;
+			r->off += REC_RECORD_HDR + (size_t)len;
+			return 1;
+		}
+	}
+	return rec_next_slow(r, out, err, errlen);
+}
 /* Decode a REC_SNAPSHOT payload into @m's blocks (replacing them). 0 or -1. */
 int rec_snapshot_apply(const struct rec_record *rec, struct memhp_model *m, char *err,
 		       size_t errlen);
@@ -131,6 +177,9 @@ int rec_snapshot_apply(const struct rec_record *rec, struct memhp_model *m, char
 struct rec_file {
 	void *map;
 	size_t size;
+	/* rec_file_window(): pages below dropped were given back, those from
+	 * there to mapped were mapped in (advice: a guess, never trusted) */
+	size_t dropped, mapped;
 };
 
 int rec_file_open(struct rec_file *f, const char *path, char *err, size_t errlen);

@@ -81,6 +81,44 @@ static void test_decode_terminates_strings(void **s)
 	assert_int_equal(strlen(out.res_name), sizeof(out.res_name) - 1);
 }
 
+/* decode_event_ref(): the record itself only where decode_event() would
+ * copy the same bytes; its copy otherwise; NULL for what it rejects */
+static void test_decode_ref(void **s)
+{
+	struct memhp_event e = good(), out, buf;
+	const struct memhp_event *r;
+	uint64_t raw[sizeof(e) / 8 + 1];
+	char why[128];
+
+	r = decode_event_ref(&e, sizeof(e), &buf, why, sizeof(why));
+	assert_ptr_equal(r, &e);
+	/* misaligned: a copy */
+	memcpy((char *)raw + 4, &e, sizeof(e));
+	r = decode_event_ref((char *)raw + 4, sizeof(e), &buf, why, sizeof(why));
+	assert_ptr_equal(r, &buf);
+	assert_memory_equal(r, &e, sizeof(e));
+	/* unterminated strings: decode_event()'s copy, terminated */
+	memset(e.comm, 'A', sizeof(e.comm));
+	memset(e.zone_name, 'Z', sizeof(e.zone_name));
+	memset(e.res_name, 'R', sizeof(e.res_name));
+	r = decode_event_ref(&e, sizeof(e), &buf, why, sizeof(why));
+	assert_ptr_equal(r, &buf);
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), 0);
+	assert_memory_equal(r, &out, sizeof(out));
+	e = good();
+	e.res_name[sizeof(e.res_name) - 1] = 'x';
+	assert_ptr_equal(decode_event_ref(&e, sizeof(e), &buf, why, sizeof(why)), &buf);
+	assert_int_equal(buf.res_name[sizeof(buf.res_name) - 1], 0);
+	/* the same rejections */
+	e = good();
+	e.hdr.kind = MEMHP_EV_KIND_MAX;
+	assert_null(decode_event_ref(&e, sizeof(e), &buf, why, sizeof(why)));
+	assert_non_null(strstr(why, "kind"));
+	e = good();
+	assert_null(decode_event_ref(&e, sizeof(e) - 1, &buf, why, sizeof(why)));
+	assert_null(decode_event_ref(NULL, 0, &buf, why, sizeof(why)));
+}
+
 static void test_names(void **s)
 {
 	char b[16];
@@ -191,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_decode_accepts_good),
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_decode_terminates_strings),
+		cmocka_unit_test(test_decode_ref),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
