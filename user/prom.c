@@ -141,36 +141,86 @@ static void family(struct prom_buf *b, const char *name, const char *type,
 
 /* --- labels and small helpers ------------------------------------------- */
 
+/*
+ * Every zone label comes from this one array, so that equal labels are equal
+ * pointers (the block walks compare pointers, not strings).
+ */
+static const char *const zone_labels[] = { "DMA",     "DMA32",  "Normal", "HighMem",
+					   "Movable", "Device", "none",	  "unknown" };
+#define LABEL_NONE (zone_labels[6])
+#define LABEL_UNKNOWN (zone_labels[7])
+
 const char *prom_zone_label(const char *name)
 {
-	static const char *const known[] = { "DMA",	"DMA32",  "Normal",
-					     "HighMem", "Movable", "Device",
-					     "none" };
 	size_t i;
 
 	if (!name)
-		return "unknown";
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(name, known[i]))
-			return known[i];
-	return "unknown";
+		return LABEL_UNKNOWN;
+	for (i = 0; i < sizeof(zone_labels) / sizeof(zone_labels[0]) - 1; i++)
+		if (!strcmp(name, zone_labels[i]))
+			return zone_labels[i];
+	return LABEL_UNKNOWN;
 }
 
-const char *prom_block_zone(const struct memhp_block *b)
+/* The label of the first zone of a valid_zones string. */
+static const char *first_zone_label(const char *zones)
 {
 	char first[MEMHP_ZONES_LEN];
-	size_t n;
+	size_t n = strcspn(zones, " ");
 
-	if (b->state != MEMHP_BLOCK_ONLINE && b->state != MEMHP_BLOCK_GOING_OFFLINE)
-		return "none";
-	/* Bounded: the field need not be terminated. */
-	for (n = 0; n < sizeof(b->zones) && b->zones[n] && b->zones[n] != ' '; n++)
-		;
-	if (!n || n == sizeof(b->zones))
-		return "unknown";
-	memcpy(first, b->zones, n);
+	if (!n || n >= sizeof(first))
+		return LABEL_UNKNOWN;
+	memcpy(first, zones, n);
 	first[n] = '\0';
 	return prom_zone_label(first);
+}
+
+static bool block_is_online(const struct memhp_block *b)
+{
+	return b->state == MEMHP_BLOCK_ONLINE || b->state == MEMHP_BLOCK_GOING_OFFLINE;
+}
+
+const char *prom_block_zone(const struct memhp_model *m, const struct memhp_block *b)
+{
+	if (!block_is_online(b))
+		return LABEL_NONE;
+	return first_zone_label(model_zones(m, b));
+}
+
+/*
+ * prom_block_zone() for every block of a model, cheaply: a model holds a
+ * handful of distinct valid_zones strings, so each string's label is worked
+ * out once per render (on first use), not once per block.
+ */
+struct zone_memo {
+	const struct memhp_model *m;
+	const char **lab; /* by string index; NULL: not yet (or no memory) */
+	uint32_t n;
+};
+
+static void memo_init(struct zone_memo *z, const struct memhp_model *m)
+{
+	z->m = m;
+	z->n = m->nr_zstr;
+	z->lab = z->n ? calloc(z->n, sizeof(*z->lab)) : NULL;
+}
+
+static void memo_free(struct zone_memo *z)
+{
+	free(z->lab);
+}
+
+static const char *memo_zone(struct zone_memo *z, const struct memhp_block *b)
+{
+	uint32_t i = b->zones;
+
+	if (!block_is_online(b))
+		return LABEL_NONE;
+	if (!z->lab || i >= z->n)
+		return first_zone_label(model_zones(z->m, b));
+	if (!z->lab[i])
+		z->lab[i] = first_zone_label(model_zones_str(z->m, i));
+	return z->lab[i];
 }
 
 double prom_ratio(uint64_t movable, uint64_t kernel)
@@ -314,15 +364,15 @@ void prom_stats_event(struct prom_stats *st, const struct memhp_event *e)
 
 struct agg {
 	int node;
-	const char *zone;  /* static strings: prom_block_zone(), */
+	const char *zone;  /* zone_labels[]: compared as pointers */
 	const char *state; /* model_state_name() */
+	unsigned int st;   /* the state, as a number */
 	uint64_t n;
 };
 
-static bool agg_is(const struct agg *a, int node, const char *zone,
-		   const char *state)
+static bool agg_is(const struct agg *a, int node, const char *zone, unsigned int st)
 {
-	return a->node == node && !strcmp(a->zone, zone) && !strcmp(a->state, state);
+	return a->node == node && a->zone == zone && a->st == st;
 }
 
 static int cmp_agg(const void *a, const void *b)
@@ -346,15 +396,17 @@ static void put_node(struct prom_buf *b, int node)
 		prom_printf(b, "%d", node);
 }
 
-static int render_blocks(struct prom_buf *b, const struct memhp_model *m)
+static int render_blocks(struct prom_buf *b, const struct memhp_model *m, struct zone_memo *zm)
 {
 	struct agg *a = NULL, *last = NULL;
 	size_t na = 0, cap = 0, i, j;
 
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *bl = &m->blocks[i];
-		const char *zone = prom_block_zone(bl);
-		const char *st = model_state_name(bl->state);
+		const char *zone = memo_zone(zm, bl);
+		/* states memhp does not know are all "unknown": one series */
+		unsigned int st =
+			bl->state <= MEMHP_BLOCK_GOING_OFFLINE ? bl->state : MEMHP_BLOCK_UNKNOWN;
 		int node = bl->node < 0 ? -1 : bl->node;
 
 		if (!last || !agg_is(last, node, zone, st)) {
@@ -380,7 +432,8 @@ static int render_blocks(struct prom_buf *b, const struct memhp_model *m)
 			last = &a[na++];
 			last->node = node;
 			last->zone = zone;
-			last->state = st;
+			last->st = st;
+			last->state = model_state_name(st);
 			last->n = 0;
 		}
 		last->n++;
@@ -407,7 +460,7 @@ static int render_blocks(struct prom_buf *b, const struct memhp_model *m)
 	return 0;
 }
 
-static void render_per_block(struct prom_buf *b, const struct memhp_model *m)
+static void render_per_block(struct prom_buf *b, const struct memhp_model *m, struct zone_memo *zm)
 {
 	size_t i;
 
@@ -418,7 +471,7 @@ static void render_per_block(struct prom_buf *b, const struct memhp_model *m)
 
 		prom_printf(b, "memhp_block_state{block=\"%" PRIu64 "\",node=\"", bl->id);
 		put_node(b, bl->node);
-		prom_printf(b, "\",zone=\"%s\",state=\"%s\"} 1\n", prom_block_zone(bl),
+		prom_printf(b, "\",zone=\"%s\",state=\"%s\"} 1\n", memo_zone(zm, bl),
 			    model_state_name(bl->state));
 	}
 }
@@ -733,7 +786,8 @@ static void render_findings_balloons(struct prom_buf *b, const struct prom_input
  * online-page callback kept offline (fake-offline, unbacked) and pages that
  * hold the blocks' own memmap (memmap_on_memory).
  */
-static void render_block_accounting(struct prom_buf *b, const struct memhp_model *m)
+static void render_block_accounting(struct prom_buf *b, const struct memhp_model *m,
+				    struct zone_memo *zm)
 {
 	struct {
 		int node;
@@ -745,17 +799,21 @@ static void render_block_accounting(struct prom_buf *b, const struct memhp_model
 
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *blk = &m->blocks[i];
-		const char *zone = prom_block_zone(blk);
+		const struct memhp_block_ev *x;
+		const char *zone;
 		uint64_t held = 0;
 
-		if (blk->state != MEMHP_BLOCK_ONLINE)
+		/* without event data, nothing held and no memmap pages known */
+		if (blk->state != MEMHP_BLOCK_ONLINE || !blk->ev)
 			continue;
-		if (blk->released_known && ppb > blk->vmemmap_pages + blk->released_pages)
-			held = ppb - blk->vmemmap_pages - blk->released_pages;
-		if (!held && !blk->vmemmap_pages)
+		x = model_block_ev(m, blk);
+		if (x->released_known && ppb > x->vmemmap_pages + x->released_pages)
+			held = ppb - x->vmemmap_pages - x->released_pages;
+		if (!held && !x->vmemmap_pages)
 			continue;
+		zone = memo_zone(zm, blk);
 		for (j = 0; j < n; j++)
-			if (acc[j].node == blk->node && !strcmp(acc[j].zone, zone))
+			if (acc[j].node == blk->node && acc[j].zone == zone)
 				break;
 		if (j == n) {
 			if (n == sizeof(acc) / sizeof(acc[0]))
@@ -766,7 +824,7 @@ static void render_block_accounting(struct prom_buf *b, const struct memhp_model
 			n++;
 		}
 		acc[j].held += held;
-		acc[j].memmap += blk->vmemmap_pages;
+		acc[j].memmap += x->vmemmap_pages;
 	}
 	family(b, "memhp_zone_held_bytes", "gauge",
 	       "Memory of online blocks that the online-page callback kept offline "
@@ -855,9 +913,12 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 	const struct prom_group *gp = in->groups;
 	size_t ng = in->nr_groups;
 	double max_ratio = -1;
+	struct zone_memo zm;
+	int rc = -ENOMEM;
 
 	if (!m)
 		return -EINVAL;
+	memo_init(&zm, m);
 	family(b, "memhp_build_info", "gauge",
 	       "memhp's version and event ABI; always 1.");
 	prom_printf(b, "memhp_build_info{version=\"");
@@ -899,16 +960,16 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 			prom_printf(b, "\n");
 		}
 	}
-	if (render_blocks(b, m))
-		return -ENOMEM;
+	if (render_blocks(b, m, &zm))
+		goto out;
 	if (in->per_block)
-		render_per_block(b, m);
+		render_per_block(b, m, &zm);
 	if (in->zi && render_zones(b, m, in->zi))
-		return -ENOMEM;
+		goto out;
 	if (!gp) {
 		groups = calloc(MEMHP_MAX_GROUPS, sizeof(*groups));
 		if (!groups)
-			return -ENOMEM;
+			goto out;
 		ng = prom_groups_from_model(m, groups, MEMHP_MAX_GROUPS);
 		gp = groups;
 	}
@@ -933,7 +994,7 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 			render_events(b, in);
 		render_probes(b, in);
 		render_findings_balloons(b, in);
-		render_block_accounting(b, m);
+		render_block_accounting(b, m, &zm);
 		if (in->recon)
 			render_recon(b, in);
 	}
@@ -951,5 +1012,8 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		put_double(b, in->last_render_seconds);
 		prom_printf(b, "\n");
 	}
-	return b->oom ? -ENOMEM : 0;
+	rc = b->oom ? -ENOMEM : 0;
+out:
+	memo_free(&zm);
+	return rc;
 }
