@@ -34,7 +34,7 @@ void prom_buf_free(struct prom_buf *b)
 	prom_buf_init(b);
 }
 
-static bool buf_reserve(struct prom_buf *b, size_t more)
+bool prom_buf_reserve(struct prom_buf *b, size_t more)
 {
 	size_t max = b->max ? b->max : PROM_MAX_OUTPUT, cap;
 	char *np;
@@ -48,6 +48,9 @@ static bool buf_reserve(struct prom_buf *b, size_t more)
 	if (b->len + more + 1 <= b->cap)
 		return true;
 	cap = b->cap ? b->cap : 4096;
+	/* a first reservation is a size known in advance: take it as is */
+	if (!b->cap && cap < more + 1)
+		cap = more + 1;
 	while (cap < b->len + more + 1)
 		cap *= 2;
 	if (cap > max)
@@ -67,7 +70,7 @@ void prom_printf(struct prom_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (b->oom || !buf_reserve(b, 256))
+	if (b->oom || !prom_buf_reserve(b, 256))
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
@@ -77,7 +80,7 @@ void prom_printf(struct prom_buf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= b->cap - b->len) {
-		if (!buf_reserve(b, (size_t)n + 1))
+		if (!prom_buf_reserve(b, (size_t)n + 1))
 			return;
 		va_start(ap, fmt);
 		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
@@ -97,10 +100,10 @@ void prom_label_value(struct prom_buf *b, const char *s, size_t max)
 	if (!s)
 		s = "";
 	/* even an empty value terminates the buffer: reserve before writing */
-	if (!buf_reserve(b, 1))
+	if (!prom_buf_reserve(b, 1))
 		return;
 	for (i = 0; i < max && s[i]; i++) {
-		if (!buf_reserve(b, 2))
+		if (!prom_buf_reserve(b, 2))
 			return;
 		switch (s[i]) {
 		case '\\':

@@ -36,6 +36,8 @@ struct prom_buf {
 void prom_buf_init(struct prom_buf *b);
 void prom_buf_reset(struct prom_buf *b);
 void prom_buf_free(struct prom_buf *b);
+/* Room for @more bytes (and a NUL) past the end; false (and .oom) if not. */
+bool prom_buf_reserve(struct prom_buf *b, size_t more);
 void prom_printf(struct prom_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A label value with \, " and newline escaped (at most @max bytes of @s). */

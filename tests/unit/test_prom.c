@@ -160,6 +160,24 @@ static void test_label_escape(void **state)
 	prom_buf_free(&b);
 }
 
+/* A first reservation takes the size asked for (http.c: the last body's). */
+static void test_buf_reserve(void **state)
+{
+	struct prom_buf b;
+
+	prom_buf_init(&b);
+	assert_true(prom_buf_reserve(&b, 100000));
+	assert_int_equal(b.cap, 100001);
+	prom_printf(&b, "%s", "x");
+	assert_int_equal(b.len, 1);
+	assert_true(prom_buf_reserve(&b, 100000));
+	assert_int_equal(b.cap, 200002); /* then doubling */
+	b.max = 1000;
+	assert_false(prom_buf_reserve(&b, 1000));
+	assert_true(b.oom);
+	prom_buf_free(&b);
+}
+
 static void test_zone_labels(void **state)
 {
 	struct memhp_block b = { 0 };
@@ -474,10 +492,15 @@ static void test_render_findings_balloons(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_label_escape),   cmocka_unit_test(test_zone_labels),
-		cmocka_unit_test(test_ratio_headroom), cmocka_unit_test(test_histogram),
-		cmocka_unit_test(test_stats_bounded),  cmocka_unit_test(test_render_snapshot),
-		cmocka_unit_test(test_render_live),    cmocka_unit_test(test_render_oom),
+		cmocka_unit_test(test_label_escape),
+		cmocka_unit_test(test_buf_reserve),
+		cmocka_unit_test(test_zone_labels),
+		cmocka_unit_test(test_ratio_headroom),
+		cmocka_unit_test(test_histogram),
+		cmocka_unit_test(test_stats_bounded),
+		cmocka_unit_test(test_render_snapshot),
+		cmocka_unit_test(test_render_live),
+		cmocka_unit_test(test_render_oom),
 		cmocka_unit_test(test_render_random),
 		cmocka_unit_test(test_render_findings_balloons),
 	};
