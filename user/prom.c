@@ -402,15 +402,27 @@ static void put_node(struct prom_buf *b, int node)
 static int render_blocks(struct prom_buf *b, const struct memhp_model *m, struct zone_memo *zm)
 {
 	struct agg *a = NULL, *last = NULL;
+	const struct memhp_block *prev = NULL;
 	size_t na = 0, cap = 0, i, j;
 
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *bl = &m->blocks[i];
-		const char *zone = memo_zone(zm, bl);
+		const char *zone;
+		unsigned int st;
+		int node;
+
+		/* Blocks come in long runs of the same node, state and zones
+		 * (same series): count them without working out the labels. */
+		if (prev && bl->node == prev->node && bl->state == prev->state &&
+		    bl->zones == prev->zones) {
+			last->n++;
+			continue;
+		}
+		prev = bl;
+		zone = memo_zone(zm, bl);
 		/* states memhp does not know are all "unknown": one series */
-		unsigned int st =
-			bl->state <= MEMHP_BLOCK_GOING_OFFLINE ? bl->state : MEMHP_BLOCK_UNKNOWN;
-		int node = bl->node < 0 ? -1 : bl->node;
+		st = bl->state <= MEMHP_BLOCK_GOING_OFFLINE ? bl->state : MEMHP_BLOCK_UNKNOWN;
+		node = bl->node < 0 ? -1 : bl->node;
 
 		if (!last || !agg_is(last, node, zone, st)) {
 			last = NULL;
@@ -800,7 +812,8 @@ static void render_block_accounting(struct prom_buf *b, const struct memhp_model
 	uint64_t ppb = model_pages_per_block(m);
 	size_t n = 0, i, j;
 
-	for (i = 0; i < m->nr_blocks; i++) {
+	/* no event data at all (export --no-trace): nothing to walk for */
+	for (i = 0; m->nr_ev && i < m->nr_blocks; i++) {
 		const struct memhp_block *blk = &m->blocks[i];
 		const struct memhp_block_ev *x;
 		const char *zone;
