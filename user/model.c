@@ -24,7 +24,7 @@ void model_free(struct memhp_model *m)
 	free(m->zhash);
 	m->zstr = NULL;
 	m->zhash = NULL;
-	m->nr_zstr = m->cap_zstr = m->zhash_cap = 0;
+	m->nr_zstr = m->cap_zstr = m->zhash_cap = m->zlast = 0;
 	free(m->ev);
 	m->ev = NULL;
 	m->nr_ev = m->cap_ev = m->ev_free = 0;
@@ -81,13 +81,19 @@ int model_zones_intern(struct memhp_model *m, const char *s, size_t len, uint32_
 	len = strnlen(s, len < MEMHP_ZONES_LEN - 1 ? len : MEMHP_ZONES_LEN - 1);
 	if (!len)
 		return 0;
+	/* ONLINE events name the same zone again and again: no hashing */
+	if (m->zlast && m->zlast < m->nr_zstr && !memcmp(m->zstr[m->zlast], s, len) &&
+	    !m->zstr[m->zlast][len]) {
+		*zi = m->zlast;
+		return 0;
+	}
 	if (m->zhash_cap) {
 		for (k = zhash_of(s, len) & (m->zhash_cap - 1); m->zhash[k];
 		     k = (k + 1) & (m->zhash_cap - 1)) {
 			const char *c = m->zstr[m->zhash[k] - 1];
 
 			if (!memcmp(c, s, len) && !c[len]) {
-				*zi = m->zhash[k] - 1;
+				*zi = m->zlast = m->zhash[k] - 1;
 				return 0;
 			}
 		}
@@ -113,7 +119,7 @@ int model_zones_intern(struct memhp_model *m, const char *s, size_t len, uint32_
 			m->nr_zstr--;
 			return -1;
 		}
-		*zi = m->nr_zstr - 1;
+		*zi = m->zlast = m->nr_zstr - 1;
 		return 0;
 	}
 	memset(m->zstr[m->nr_zstr], 0, MEMHP_ZONES_LEN);
@@ -122,7 +128,7 @@ int model_zones_intern(struct memhp_model *m, const char *s, size_t len, uint32_
 	     k = (k + 1) & (m->zhash_cap - 1))
 		;
 	m->zhash[k] = m->nr_zstr + 1;
-	*zi = m->nr_zstr++;
+	*zi = m->zlast = m->nr_zstr++;
 	return 0;
 }
 
@@ -141,12 +147,12 @@ const struct memhp_block_ev *model_block_ev(const struct memhp_model *m,
 	return b->ev && b->ev <= m->nr_ev ? &m->ev[b->ev - 1] : &ev_none;
 }
 
-struct memhp_block_ev *model_block_ev_get(struct memhp_model *m, struct memhp_block *b)
+/* A new record for @b (model_block_ev_get()'s slow path, out of line). */
+static __attribute__((noinline)) struct memhp_block_ev *ev_new(struct memhp_model *m,
+							       struct memhp_block *b)
 {
 	uint32_t i;
 
-	if (b->ev && b->ev <= m->nr_ev)
-		return &m->ev[b->ev - 1];
 	if (m->ev_free) {
 		i = m->ev_free;
 		m->ev_free = m->ev[i - 1].next_free;
@@ -168,6 +174,13 @@ struct memhp_block_ev *model_block_ev_get(struct memhp_model *m, struct memhp_bl
 	m->ev[i - 1] = ev_none;
 	b->ev = i;
 	return &m->ev[i - 1];
+}
+
+struct memhp_block_ev *model_block_ev_get(struct memhp_model *m, struct memhp_block *b)
+{
+	if (b->ev && b->ev <= m->nr_ev)
+		return &m->ev[b->ev - 1];
+	return ev_new(m, b);
 }
 
 void model_blocks_release(struct memhp_model *m, size_t from, size_t to)
@@ -209,6 +222,7 @@ void model_blocks_swap(struct memhp_model *a, struct memhp_model *b)
 	SWAP(cap_zstr);
 	SWAP(zhash);
 	SWAP(zhash_cap);
+	SWAP(zlast);
 	SWAP(ev);
 	SWAP(nr_ev);
 	SWAP(cap_ev);

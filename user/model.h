@@ -141,6 +141,7 @@ struct memhp_model {
 	uint32_t nr_zstr, cap_zstr;
 	uint32_t *zhash; /* 1 + index into zstr; 0: empty slot */
 	uint32_t zhash_cap;
+	uint32_t zlast; /* the last string interned: events repeat it */
 	/* Event data of blocks (struct memhp_block.ev), with a free list. */
 	struct memhp_block_ev *ev;
 	uint32_t nr_ev, cap_ev, ev_free;
