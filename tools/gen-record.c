@@ -387,7 +387,11 @@ int main(int argc, char **argv)
 		}
 		b->state = MEMHP_BLOCK_ONLINE;
 		b->node = i / BOOT_BLOCKS;
-		snprintf(b->zones, sizeof(b->zones), "%s", i < 8 ? "DMA32" : "Normal");
+		if (model_set_zones(&m, b, i < 8 ? "DMA32" : "Normal", 8)) {
+			fprintf(stderr, "gen-record: out of memory\n");
+			model_free(&m);
+			return 1;
+		}
 	}
 	rec_info_now(&info, &m);
 	snprintf(info.release, sizeof(info.release), "gen-record seed %llu",

@@ -244,9 +244,11 @@ struct ls_ctx {
 	uint64_t online, offline; /* bytes */
 };
 
-static int group_of(const struct memhp_block *b)
+static int group_of(const struct memhp_model *m, const struct memhp_block *b)
 {
-	return b->group_id >= 0 ? b->group_id : -1;
+	int g = model_block_ev(m, b)->group_id;
+
+	return g >= 0 ? g : -1;
 }
 
 static bool mergeable(const struct ls_ctx *c, const struct range *r,
@@ -274,13 +276,14 @@ static bool mergeable(const struct ls_ctx *c, const struct range *r,
 			    r->zones.id[i] != bz->id[i])
 				return false;
 	}
-	if (o->split[COL_GROUP] && group_of(f) != group_of(b))
+	if (o->split[COL_GROUP] && group_of(c->m, f) != group_of(c->m, b))
 		return false;
 	if (o->split[COL_ONLINE_TYPE] &&
 	    online_type_str(f->online_type) != online_type_str(b->online_type))
 		return false;
 	if (o->split[COL_ONLINED_BY] &&
-	    strncmp(f->onlined_by, b->onlined_by, sizeof(f->onlined_by)))
+	    strncmp(model_block_ev(c->m, f)->onlined_by, model_block_ev(c->m, b)->onlined_by,
+		    sizeof(model_block_ev(c->m, f)->onlined_by)))
 		return false;
 	return true;
 }
@@ -298,7 +301,7 @@ static int build_ranges(struct ls_ctx *c)
 			c->online += m->block_size;
 		else
 			c->offline += m->block_size;
-		parse_zones(b->zones, &z);
+		parse_zones(model_zones(m, b), &z);
 		if (c->nr_ranges &&
 		    mergeable(c, &c->ranges[c->nr_ranges - 1], b, &z)) {
 			c->ranges[c->nr_ranges - 1].count++;
@@ -369,8 +372,8 @@ static int fill_row(struct ls_ctx *c, struct table *t, const struct range *r)
 			rc = table_set(t, i, buf);
 			break;
 		case COL_GROUP:
-			if (group_of(b) >= 0)
-				rc = table_setf(t, i, "%d", group_of(b));
+			if (group_of(c->m, b) >= 0)
+				rc = table_setf(t, i, "%d", group_of(c->m, b));
 			else
 				rc = table_set(t, i, json ? NULL : "-");
 			break;
@@ -380,7 +383,8 @@ static int fill_row(struct ls_ctx *c, struct table *t, const struct range *r)
 			break;
 		case COL_ONLINED_BY:
 			snprintf(buf, sizeof(buf), "%.*s",
-				 (int)sizeof(b->onlined_by), b->onlined_by);
+				 (int)sizeof(model_block_ev(c->m, b)->onlined_by),
+				 model_block_ev(c->m, b)->onlined_by);
 			rc = table_set(t, i, buf[0] ? buf : json ? NULL : "-");
 			break;
 		}
@@ -456,7 +460,7 @@ static int print_zones_summary(struct ls_ctx *c)
 
 		if (b->state != MEMHP_BLOCK_ONLINE)
 			continue;
-		parse_zones(b->zones, &z);
+		parse_zones(model_zones(m, b), &z);
 		/* An online block shows its one zone ("none" if it spans) */
 		zone = z.nr ? z.id[0] : ZONE_UNKNOWN;
 		if (!last || last->node != b->node || last->zone != zone) {

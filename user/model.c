@@ -13,11 +13,223 @@ void model_init(struct memhp_model *m)
 	m->page_size = 4096;
 }
 
+_Static_assert(sizeof(struct memhp_block) == 32, "memhp_block: keep it small (model.h)");
+
 void model_free(struct memhp_model *m)
 {
 	free(m->blocks);
 	m->blocks = NULL;
 	m->nr_blocks = m->cap_blocks = 0;
+	free(m->zstr);
+	free(m->zhash);
+	m->zstr = NULL;
+	m->zhash = NULL;
+	m->nr_zstr = m->cap_zstr = m->zhash_cap = m->zlast = 0;
+	free(m->ev);
+	m->ev = NULL;
+	m->nr_ev = m->cap_ev = m->ev_free = 0;
+}
+
+/* --- valid_zones strings --------------------------------------------- */
+
+const char *model_zones_str(const struct memhp_model *m, uint32_t zi)
+{
+	return zi && zi < m->nr_zstr ? m->zstr[zi] : "";
+}
+
+const char *model_zones(const struct memhp_model *m, const struct memhp_block *b)
+{
+	return model_zones_str(m, b->zones);
+}
+
+static uint32_t zhash_of(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+/* Rebuild the hash at twice the entries (load <= 1/2). */
+static int zhash_grow(struct memhp_model *m)
+{
+	uint32_t cap = m->zhash_cap ? m->zhash_cap * 2 : 64, i, *h;
+
+	h = calloc(cap, sizeof(*h));
+	if (!h)
+		return -1;
+	for (i = 1; i < m->nr_zstr; i++) {
+		uint32_t k = zhash_of(m->zstr[i], strlen(m->zstr[i])) & (cap - 1);
+
+		while (h[k])
+			k = (k + 1) & (cap - 1);
+		h[k] = i + 1;
+	}
+	free(m->zhash);
+	m->zhash = h;
+	m->zhash_cap = cap;
+	return 0;
+}
+
+int model_zones_intern(struct memhp_model *m, const char *s, size_t len, uint32_t *zi)
+{
+	uint32_t k;
+
+	*zi = 0;
+	len = strnlen(s, len < MEMHP_ZONES_LEN - 1 ? len : MEMHP_ZONES_LEN - 1);
+	if (!len)
+		return 0;
+	/* ONLINE events name the same zone again and again: no hashing */
+	if (m->zlast && m->zlast < m->nr_zstr && !memcmp(m->zstr[m->zlast], s, len) &&
+	    !m->zstr[m->zlast][len]) {
+		*zi = m->zlast;
+		return 0;
+	}
+	if (m->zhash_cap) {
+		for (k = zhash_of(s, len) & (m->zhash_cap - 1); m->zhash[k];
+		     k = (k + 1) & (m->zhash_cap - 1)) {
+			const char *c = m->zstr[m->zhash[k] - 1];
+
+			if (!memcmp(c, s, len) && !c[len]) {
+				*zi = m->zlast = m->zhash[k] - 1;
+				return 0;
+			}
+		}
+	}
+	if (!m->nr_zstr)
+		m->nr_zstr = 1; /* index 0: "" */
+	if (m->nr_zstr == UINT32_MAX / 2)
+		return -1;
+	if (m->nr_zstr >= m->cap_zstr) {
+		uint32_t cap = m->cap_zstr ? m->cap_zstr * 2 : 16;
+		char(*nz)[MEMHP_ZONES_LEN] = realloc(m->zstr, cap * sizeof(*nz));
+
+		if (!nz)
+			return -1;
+		m->zstr = nz;
+		m->cap_zstr = cap;
+	}
+	if ((m->nr_zstr + 1) * 2 > m->zhash_cap) {
+		m->nr_zstr++; /* include the new entry when rehashing */
+		memset(m->zstr[m->nr_zstr - 1], 0, MEMHP_ZONES_LEN);
+		memcpy(m->zstr[m->nr_zstr - 1], s, len);
+		if (zhash_grow(m)) {
+			m->nr_zstr--;
+			return -1;
+		}
+		*zi = m->zlast = m->nr_zstr - 1;
+		return 0;
+	}
+	memset(m->zstr[m->nr_zstr], 0, MEMHP_ZONES_LEN);
+	memcpy(m->zstr[m->nr_zstr], s, len);
+	for (k = zhash_of(s, len) & (m->zhash_cap - 1); m->zhash[k];
+	     k = (k + 1) & (m->zhash_cap - 1))
+		;
+	m->zhash[k] = m->nr_zstr + 1;
+	*zi = m->zlast = m->nr_zstr++;
+	return 0;
+}
+
+int model_set_zones(struct memhp_model *m, struct memhp_block *b, const char *s, size_t len)
+{
+	return model_zones_intern(m, s, len, &b->zones);
+}
+
+/* --- event data of blocks ---------------------------------------------- */
+
+static const struct memhp_block_ev ev_none = { .group_id = -1 };
+
+const struct memhp_block_ev *model_block_ev(const struct memhp_model *m,
+					    const struct memhp_block *b)
+{
+	return b->ev && b->ev <= m->nr_ev ? &m->ev[b->ev - 1] : &ev_none;
+}
+
+/* A new record for @b (model_block_ev_get()'s slow path, out of line). */
+static __attribute__((noinline)) struct memhp_block_ev *ev_new(struct memhp_model *m,
+							       struct memhp_block *b)
+{
+	uint32_t i;
+
+	if (m->ev_free) {
+		i = m->ev_free;
+		m->ev_free = m->ev[i - 1].next_free;
+	} else {
+		if (m->nr_ev == m->cap_ev) {
+			uint32_t cap = m->cap_ev ? m->cap_ev * 2 : 64;
+			struct memhp_block_ev *n;
+
+			if (m->cap_ev >= UINT32_MAX / 2)
+				return NULL;
+			n = realloc(m->ev, cap * sizeof(*n));
+			if (!n)
+				return NULL;
+			m->ev = n;
+			m->cap_ev = cap;
+		}
+		i = ++m->nr_ev;
+	}
+	m->ev[i - 1] = ev_none;
+	b->ev = i;
+	return &m->ev[i - 1];
+}
+
+struct memhp_block_ev *model_block_ev_get(struct memhp_model *m, struct memhp_block *b)
+{
+	if (b->ev && b->ev <= m->nr_ev)
+		return &m->ev[b->ev - 1];
+	return ev_new(m, b);
+}
+
+void model_blocks_release(struct memhp_model *m, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to && i < m->nr_blocks; i++) {
+		uint32_t e = m->blocks[i].ev;
+
+		if (!e || e > m->nr_ev)
+			continue;
+		m->ev[e - 1].next_free = m->ev_free;
+		m->ev_free = e;
+		m->blocks[i].ev = 0;
+	}
+}
+
+void model_blocks_clear(struct memhp_model *m)
+{
+	model_blocks_release(m, 0, m->nr_blocks);
+	m->nr_blocks = 0;
+}
+
+void model_blocks_swap(struct memhp_model *a, struct memhp_model *b)
+{
+	struct memhp_model t;
+
+	memcpy(&t, a, sizeof(t));
+#define SWAP(f)              \
+	do {                 \
+		a->f = b->f; \
+		b->f = t.f;  \
+	} while (0)
+	SWAP(blocks);
+	SWAP(nr_blocks);
+	SWAP(cap_blocks);
+	SWAP(zstr);
+	SWAP(nr_zstr);
+	SWAP(cap_zstr);
+	SWAP(zhash);
+	SWAP(zhash_cap);
+	SWAP(zlast);
+	SWAP(ev);
+	SWAP(nr_ev);
+	SWAP(cap_ev);
+	SWAP(ev_free);
+#undef SWAP
+	memcpy(a->hint, b->hint, sizeof(a->hint));
+	memcpy(b->hint, t.hint, sizeof(b->hint));
 }
 
 /* v / d, with a shift when d is a power of 2 (always, on real systems):
@@ -93,7 +305,6 @@ static void block_init(struct memhp_block *b, uint64_t id)
 	b->node = -1;
 	b->removable = -1;
 	b->phys_device = -1;
-	b->group_id = -1;
 	b->online_type = -1;
 }
 
@@ -183,6 +394,7 @@ void model_block_remove(struct memhp_model *m, uint64_t id)
 
 	if (i >= m->nr_blocks || m->blocks[i].id != id)
 		return;
+	model_blocks_release(m, i, i + 1);
 	memmove(&m->blocks[i], &m->blocks[i + 1],
 		(m->nr_blocks - i - 1) * sizeof(m->blocks[0]));
 	m->nr_blocks--;
@@ -268,8 +480,12 @@ static void apply_group(struct memhp_model *m, const struct memhp_event *e,
 		g->present_movable_pages = e->group_movable_pages;
 	}
 	for (i = 0; first && i < nblocks; i++) {
-		first[i].group_key = g->key;
-		first[i].group_id = g->id;
+		struct memhp_block_ev *x = model_block_ev_get(m, &first[i]);
+
+		if (!x)
+			break;
+		x->group_key = g->key;
+		x->group_id = g->id;
 	}
 }
 
@@ -312,7 +528,7 @@ static void account_pages(struct memhp_model *m, const struct memhp_event *e,
 	if (e->flags & MEMHP_F_ZONE)
 		account_zone(m, e->nid, e->zone_name, pages);
 	else if (b)
-		account_zone(m, b->node, b->zones, pages);
+		account_zone(m, b->node, model_zones(m, b), pages);
 }
 
 int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
@@ -320,6 +536,8 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 	uint64_t ppb = model_pages_per_block(m);
 	uint64_t first, nblocks, i;
 	struct memhp_group *g;
+	struct memhp_block_ev *x;
+	uint32_t zi = 0;
 	size_t at;
 
 	m->events++;
@@ -371,6 +589,9 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		}
 		if (first > UINT64_MAX - nblocks || blocks_ensure(m, first, nblocks, &at))
 			return -1;
+		if (e->hdr.kind == MEMHP_EV_ONLINE && (e->flags & MEMHP_F_ZONE) &&
+		    model_zones_intern(m, e->zone_name, sizeof(e->zone_name), &zi))
+			return -1;
 		m->hint[first % 64] = at;
 		account_pages(m, e, nblocks ? &m->blocks[at] : NULL,
 			      e->hdr.kind == MEMHP_EV_ONLINE ? (int64_t)e->nr_pages
@@ -378,26 +599,30 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		for (i = 0; i < nblocks; i++) {
 			struct memhp_block *b = &m->blocks[at + i];
 
-			b->last_event_ns = e->ts_ns;
+			x = model_block_ev_get(m, b);
+			if (!x)
+				return -1;
+			x->last_event_ns = e->ts_ns;
 			if (e->hdr.kind == MEMHP_EV_ONLINE) {
 				b->state = MEMHP_BLOCK_ONLINE;
 				if (e->flags & MEMHP_F_ZONE) {
-					COPY_NAME(b->zones, e->zone_name);
+					b->zones = zi;
 					b->node = e->nid;
 				}
-				COPY_NAME(b->onlined_by, e->comm);
+				COPY_NAME(x->onlined_by, e->comm);
 				/* one event per block when a callback is tracked */
-				b->released_known = (e->flags & MEMHP_F_RELEASED) && nblocks == 1;
-				b->released_pages = e->released_pages;
+				x->released_known = (e->flags & MEMHP_F_RELEASED) && nblocks == 1;
+				x->released_pages = e->released_pages;
 			} else {
 				b->state = MEMHP_BLOCK_OFFLINE;
 				/* valid_zones is a list now; the memmap pages
 				 * still leave this zone (REQUEST event) */
 				if (e->flags & MEMHP_F_ZONE)
-					COPY_NAME(b->last_zone, e->zone_name);
-				else
-					COPY_NAME(b->last_zone, b->zones);
-				b->zones[0] = '\0';
+					COPY_NAME(x->last_zone, e->zone_name);
+				else /* a pointer: COPY_NAME would take its size */
+					snprintf(x->last_zone, sizeof(x->last_zone), "%s",
+						 model_zones(m, b));
+				b->zones = 0;
 			}
 		}
 		apply_group(m, e, nblocks ? &m->blocks[at] : NULL, nblocks);
@@ -416,7 +641,10 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 				b->state = MEMHP_BLOCK_OFFLINE;
 				b->node = e->nid;
 			}
-			b->last_event_ns = e->ts_ns;
+			x = model_block_ev_get(m, b);
+			if (!x)
+				return -1;
+			x->last_event_ns = e->ts_ns;
 		}
 		apply_group(m, e, nblocks ? &m->blocks[at] : NULL, nblocks);
 		return 0;
@@ -432,6 +660,7 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		lo = lower_bound(m, first);
 		hi = lower_bound(m, first + nblocks);
 		if (hi > lo) {
+			model_blocks_release(m, lo, hi);
 			memmove(&m->blocks[lo], &m->blocks[hi],
 				(m->nr_blocks - hi) * sizeof(m->blocks[0]));
 			m->nr_blocks -= hi - lo;
@@ -456,11 +685,14 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 		if (!b)
 			return 0;
 		m->hint[first % 64] = (size_t)(b - m->blocks);
-		b->coverage_known = true;
-		COPY_NAME(b->coverage_driver, e->res_name);
-		b->backed_pages = e->backed_pages;
-		b->backed_not_onlined = lost;
-		b->uncovered_released = e->released_uncovered;
+		x = model_block_ev_get(m, b);
+		if (!x)
+			return -1;
+		x->coverage_known = true;
+		COPY_NAME(x->coverage_driver, e->res_name);
+		x->backed_pages = e->backed_pages;
+		x->backed_not_onlined = lost;
+		x->uncovered_released = e->released_uncovered;
 		return 0;
 	}
 	case MEMHP_EV_REQUEST: {
@@ -471,12 +703,16 @@ int model_apply_event(struct memhp_model *m, const struct memhp_event *e)
 
 		if (b && !(e->flags & MEMHP_F_REQ_OFFLINE))
 			b->online_type = (int)e->online_type;
+		x = b ? model_block_ev_get(m, b) : NULL;
+		if (b && !x)
+			return -1;
 		if (b)
-			b->vmemmap_pages = e->vmemmap_pages;
+			x->vmemmap_pages = e->vmemmap_pages;
 		/* memory_block_online/offline() account the memmap pages */
 		if (b && !e->ret && e->vmemmap_pages && e->vmemmap_pages <= ppb)
-			account_zone(m, b->node, (e->flags & MEMHP_F_REQ_OFFLINE) ? b->last_zone
-										   : b->zones,
+			account_zone(m, b->node,
+				     (e->flags & MEMHP_F_REQ_OFFLINE) ? x->last_zone
+								      : model_zones(m, b),
 				     (e->flags & MEMHP_F_REQ_OFFLINE) ? -(int64_t)e->vmemmap_pages
 								      : (int64_t)e->vmemmap_pages);
 		return 0;

@@ -25,29 +25,43 @@ enum memhp_block_state {
 #define MEMHP_ZONE_NAME_MODEL 16
 #define MEMHP_MAX_GROUPS 256
 
-struct memhp_block {
-	uint64_t id;		     /* memoryN */
-	enum memhp_block_state state;
-	int node;		     /* -1: unknown */
-	int removable;		     /* -1: the file does not exist */
-	int phys_device;	     /* -1: the file does not exist */
-	char zones[MEMHP_ZONES_LEN]; /* valid_zones as the kernel printed it */
-	/* From events (zero until memhp sees one). */
-	int group_id;		     /* -1: none or unknown */
+/*
+ * What events told about a block. Few blocks ever see an event (and a
+ * --no-trace exporter sees none), so this lives aside, in the model's ev
+ * array, and a block only holds an index: 131,072 blocks then take 4 MiB,
+ * not 28 (twice that while a re-snapshot holds two models). Read it with
+ * model_block_ev(), write it with model_block_ev_get().
+ */
+struct memhp_block_ev {
 	uint64_t group_key;	     /* opaque group identity from BPF, 0: none */
-	int online_type;	     /* last requested MMOP_*, -1 unknown */
-	char onlined_by[16];	     /* comm of the last online caller */
 	uint64_t vmemmap_pages;	     /* memmap_on_memory: pages holding its memmap */
-	char last_zone[MEMHP_ZONE_NAME_MODEL]; /* zone it left at its last offline */
 	uint64_t released_pages;     /* last online: pages freed to the buddy */
-	bool released_known;	     /* ... released_pages is valid */
-	/* Last online inside a balloon driver's memory (COVERAGE event). */
-	bool coverage_known;
-	char coverage_driver[16];    /* "hv_balloon", "virtio_mem" */
 	uint64_t backed_pages;	     /* what the driver says is backed */
 	uint64_t backed_not_onlined; /* finding: backed pages left offline */
 	uint64_t uncovered_released; /* finding: released, never backed */
 	uint64_t last_event_ns;
+	int group_id;			       /* -1: none or unknown */
+	uint32_t next_free;		       /* free list of the ev array (1-based), internal */
+	char onlined_by[16];		       /* comm of the last online caller */
+	char last_zone[MEMHP_ZONE_NAME_MODEL]; /* zone it left at its last offline */
+	/* Last online inside a balloon driver's memory (COVERAGE event). */
+	char coverage_driver[16]; /* "hv_balloon", "virtio_mem" */
+	bool released_known;	  /* ... released_pages is valid */
+	bool coverage_known;
+};
+
+/* 32 bytes: the model of a big machine is an array of these (see above). */
+struct memhp_block {
+	uint64_t id;	     /* memoryN */
+	int32_t node;	     /* -1: unknown */
+	int32_t phys_device; /* -1: the file does not exist */
+	int32_t online_type; /* last requested MMOP_* (event), -1 unknown */
+	/* valid_zones as the kernel printed it: an index into the model's
+	 * string table (a handful of distinct strings); model_zones() */
+	uint32_t zones;
+	uint32_t ev;	  /* 1 + index into the model's ev array; 0: none */
+	uint8_t state;	  /* enum memhp_block_state */
+	int8_t removable; /* -1: the file does not exist */
 };
 
 struct memhp_group {
@@ -121,6 +135,16 @@ struct memhp_model {
 	/* Where block id was last seen, by id % 64: a guess, checked
 	 * before use (the array shifts as blocks come and go). */
 	size_t hint[64];
+	/* Distinct valid_zones strings (struct memhp_block.zones indexes
+	 * them; 0 is ""), with an open-addressing hash to intern them. */
+	char (*zstr)[MEMHP_ZONES_LEN];
+	uint32_t nr_zstr, cap_zstr;
+	uint32_t *zhash; /* 1 + index into zstr; 0: empty slot */
+	uint32_t zhash_cap;
+	uint32_t zlast; /* the last string interned: events repeat it */
+	/* Event data of blocks (struct memhp_block.ev), with a free list. */
+	struct memhp_block_ev *ev;
+	uint32_t nr_ev, cap_ev, ev_free;
 };
 
 void model_init(struct memhp_model *m);
@@ -130,6 +154,31 @@ struct memhp_block *model_block_get(struct memhp_model *m, uint64_t id);
 /* Find a block; NULL if absent. O(log n). */
 struct memhp_block *model_block_find(const struct memhp_model *m, uint64_t id);
 void model_block_remove(struct memhp_model *m, uint64_t id);
+/* Drop every block (their event data too); the model keeps its settings. */
+void model_blocks_clear(struct memhp_model *m);
+/* Release the event data of blocks [from, to), before they are dropped. */
+void model_blocks_release(struct memhp_model *m, size_t from, size_t to);
+/* Exchange the blocks (with their strings and event data) of two models. */
+void model_blocks_swap(struct memhp_model *a, struct memhp_model *b);
+
+/* A block's valid_zones ("" when unknown); valid while the model lives. */
+const char *model_zones(const struct memhp_model *m, const struct memhp_block *b);
+/* The string of zone index @zi (struct memhp_block.zones). */
+const char *model_zones_str(const struct memhp_model *m, uint32_t zi);
+/*
+ * Index of @len bytes of @s (cut at a NUL and at MEMHP_ZONES_LEN - 1 bytes),
+ * added to the table when new. 0, or -1 when out of memory (*@zi is 0, "").
+ */
+int model_zones_intern(struct memhp_model *m, const char *s, size_t len, uint32_t *zi);
+/* Set a block's valid_zones; 0 or -1 when out of memory (then ""). */
+int model_set_zones(struct memhp_model *m, struct memhp_block *b, const char *s, size_t len);
+
+/* A block's event data; a shared all-unknown record when it has none. */
+const struct memhp_block_ev *model_block_ev(const struct memhp_model *m,
+					    const struct memhp_block *b);
+/* The same, writable, created when missing; NULL when out of memory. The
+ * pointer is valid until the next model_block_ev_get() or removal. */
+struct memhp_block_ev *model_block_ev_get(struct memhp_model *m, struct memhp_block *b);
 uint64_t model_pages_per_block(const struct memhp_model *m);
 /* Apply one decoded event; returns 0, or -1 if it was inconsistent. */
 int model_apply_event(struct memhp_model *m, const struct memhp_event *e);

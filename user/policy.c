@@ -1260,13 +1260,14 @@ static void eval_coverage(struct ev *e, const struct policy_rule *r)
 
 	for (size_t i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *b = &m->blocks[i];
+		const struct memhp_block_ev *x = model_block_ev(m, b);
 		struct policy_violation *v;
 		uint64_t pages = r->type == POL_UNCOVERED_ONLINE ?
-					 b->uncovered_released :
-					 b->backed_not_onlined;
+					 x->uncovered_released :
+					 x->backed_not_onlined;
 		char a[32];
 
-		if (!b->coverage_known || !pages)
+		if (!x->coverage_known || !pages)
 			continue;
 		v = add_v(e, "memory%" PRIu64, b->id);
 		if (!v)
@@ -1282,7 +1283,7 @@ static void eval_coverage(struct ev *e, const struct policy_rule *r)
 			 r->type == POL_UNCOVERED_ONLINE ?
 				 "%s released to the buddy allocator that %.15s never backed" :
 				 "%s backed by %.15s but left offline",
-			 a, b->coverage_driver[0] ? b->coverage_driver : "the driver");
+			 a, x->coverage_driver[0] ? x->coverage_driver : "the driver");
 	}
 }
 

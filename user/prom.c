@@ -34,7 +34,7 @@ void prom_buf_free(struct prom_buf *b)
 	prom_buf_init(b);
 }
 
-static bool buf_reserve(struct prom_buf *b, size_t more)
+bool prom_buf_reserve(struct prom_buf *b, size_t more)
 {
 	size_t max = b->max ? b->max : PROM_MAX_OUTPUT, cap;
 	char *np;
@@ -48,6 +48,9 @@ static bool buf_reserve(struct prom_buf *b, size_t more)
 	if (b->len + more + 1 <= b->cap)
 		return true;
 	cap = b->cap ? b->cap : 4096;
+	/* a first reservation is a size known in advance: take it as is */
+	if (!b->cap && cap < more + 1)
+		cap = more + 1;
 	while (cap < b->len + more + 1)
 		cap *= 2;
 	if (cap > max)
@@ -67,7 +70,7 @@ void prom_printf(struct prom_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (b->oom || !buf_reserve(b, 256))
+	if (b->oom || !prom_buf_reserve(b, 256))
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
@@ -77,7 +80,7 @@ void prom_printf(struct prom_buf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= b->cap - b->len) {
-		if (!buf_reserve(b, (size_t)n + 1))
+		if (!prom_buf_reserve(b, (size_t)n + 1))
 			return;
 		va_start(ap, fmt);
 		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
@@ -97,10 +100,10 @@ void prom_label_value(struct prom_buf *b, const char *s, size_t max)
 	if (!s)
 		s = "";
 	/* even an empty value terminates the buffer: reserve before writing */
-	if (!buf_reserve(b, 1))
+	if (!prom_buf_reserve(b, 1))
 		return;
 	for (i = 0; i < max && s[i]; i++) {
-		if (!buf_reserve(b, 2))
+		if (!prom_buf_reserve(b, 2))
 			return;
 		switch (s[i]) {
 		case '\\':
@@ -141,36 +144,86 @@ static void family(struct prom_buf *b, const char *name, const char *type,
 
 /* --- labels and small helpers ------------------------------------------- */
 
+/*
+ * Every zone label comes from this one array, so that equal labels are equal
+ * pointers (the block walks compare pointers, not strings).
+ */
+static const char *const zone_labels[] = { "DMA",     "DMA32",  "Normal", "HighMem",
+					   "Movable", "Device", "none",	  "unknown" };
+#define LABEL_NONE (zone_labels[6])
+#define LABEL_UNKNOWN (zone_labels[7])
+
 const char *prom_zone_label(const char *name)
 {
-	static const char *const known[] = { "DMA",	"DMA32",  "Normal",
-					     "HighMem", "Movable", "Device",
-					     "none" };
 	size_t i;
 
 	if (!name)
-		return "unknown";
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(name, known[i]))
-			return known[i];
-	return "unknown";
+		return LABEL_UNKNOWN;
+	for (i = 0; i < sizeof(zone_labels) / sizeof(zone_labels[0]) - 1; i++)
+		if (!strcmp(name, zone_labels[i]))
+			return zone_labels[i];
+	return LABEL_UNKNOWN;
 }
 
-const char *prom_block_zone(const struct memhp_block *b)
+/* The label of the first zone of a valid_zones string. */
+static const char *first_zone_label(const char *zones)
 {
 	char first[MEMHP_ZONES_LEN];
-	size_t n;
+	size_t n = strcspn(zones, " ");
 
-	if (b->state != MEMHP_BLOCK_ONLINE && b->state != MEMHP_BLOCK_GOING_OFFLINE)
-		return "none";
-	/* Bounded: the field need not be terminated. */
-	for (n = 0; n < sizeof(b->zones) && b->zones[n] && b->zones[n] != ' '; n++)
-		;
-	if (!n || n == sizeof(b->zones))
-		return "unknown";
-	memcpy(first, b->zones, n);
+	if (!n || n >= sizeof(first))
+		return LABEL_UNKNOWN;
+	memcpy(first, zones, n);
 	first[n] = '\0';
 	return prom_zone_label(first);
+}
+
+static bool block_is_online(const struct memhp_block *b)
+{
+	return b->state == MEMHP_BLOCK_ONLINE || b->state == MEMHP_BLOCK_GOING_OFFLINE;
+}
+
+const char *prom_block_zone(const struct memhp_model *m, const struct memhp_block *b)
+{
+	if (!block_is_online(b))
+		return LABEL_NONE;
+	return first_zone_label(model_zones(m, b));
+}
+
+/*
+ * prom_block_zone() for every block of a model, cheaply: a model holds a
+ * handful of distinct valid_zones strings, so each string's label is worked
+ * out once per render (on first use), not once per block.
+ */
+struct zone_memo {
+	const struct memhp_model *m;
+	const char **lab; /* by string index; NULL: not yet (or no memory) */
+	uint32_t n;
+};
+
+static void memo_init(struct zone_memo *z, const struct memhp_model *m)
+{
+	z->m = m;
+	z->n = m->nr_zstr;
+	z->lab = z->n ? calloc(z->n, sizeof(*z->lab)) : NULL;
+}
+
+static void memo_free(struct zone_memo *z)
+{
+	free(z->lab);
+}
+
+static const char *memo_zone(struct zone_memo *z, const struct memhp_block *b)
+{
+	uint32_t i = b->zones;
+
+	if (!block_is_online(b))
+		return LABEL_NONE;
+	if (!z->lab || i >= z->n)
+		return first_zone_label(model_zones(z->m, b));
+	if (!z->lab[i])
+		z->lab[i] = first_zone_label(model_zones_str(z->m, i));
+	return z->lab[i];
 }
 
 double prom_ratio(uint64_t movable, uint64_t kernel)
@@ -314,15 +367,15 @@ void prom_stats_event(struct prom_stats *st, const struct memhp_event *e)
 
 struct agg {
 	int node;
-	const char *zone;  /* static strings: prom_block_zone(), */
+	const char *zone;  /* zone_labels[]: compared as pointers */
 	const char *state; /* model_state_name() */
+	unsigned int st;   /* the state, as a number */
 	uint64_t n;
 };
 
-static bool agg_is(const struct agg *a, int node, const char *zone,
-		   const char *state)
+static bool agg_is(const struct agg *a, int node, const char *zone, unsigned int st)
 {
-	return a->node == node && !strcmp(a->zone, zone) && !strcmp(a->state, state);
+	return a->node == node && a->zone == zone && a->st == st;
 }
 
 static int cmp_agg(const void *a, const void *b)
@@ -346,16 +399,30 @@ static void put_node(struct prom_buf *b, int node)
 		prom_printf(b, "%d", node);
 }
 
-static int render_blocks(struct prom_buf *b, const struct memhp_model *m)
+static int render_blocks(struct prom_buf *b, const struct memhp_model *m, struct zone_memo *zm)
 {
 	struct agg *a = NULL, *last = NULL;
+	const struct memhp_block *prev = NULL;
 	size_t na = 0, cap = 0, i, j;
 
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *bl = &m->blocks[i];
-		const char *zone = prom_block_zone(bl);
-		const char *st = model_state_name(bl->state);
-		int node = bl->node < 0 ? -1 : bl->node;
+		const char *zone;
+		unsigned int st;
+		int node;
+
+		/* Blocks come in long runs of the same node, state and zones
+		 * (same series): count them without working out the labels. */
+		if (prev && bl->node == prev->node && bl->state == prev->state &&
+		    bl->zones == prev->zones) {
+			last->n++;
+			continue;
+		}
+		prev = bl;
+		zone = memo_zone(zm, bl);
+		/* states memhp does not know are all "unknown": one series */
+		st = bl->state <= MEMHP_BLOCK_GOING_OFFLINE ? bl->state : MEMHP_BLOCK_UNKNOWN;
+		node = bl->node < 0 ? -1 : bl->node;
 
 		if (!last || !agg_is(last, node, zone, st)) {
 			last = NULL;
@@ -380,7 +447,8 @@ static int render_blocks(struct prom_buf *b, const struct memhp_model *m)
 			last = &a[na++];
 			last->node = node;
 			last->zone = zone;
-			last->state = st;
+			last->st = st;
+			last->state = model_state_name(st);
 			last->n = 0;
 		}
 		last->n++;
@@ -407,7 +475,34 @@ static int render_blocks(struct prom_buf *b, const struct memhp_model *m)
 	return 0;
 }
 
-static void render_per_block(struct prom_buf *b, const struct memhp_model *m)
+/* Decimal digits of @v at @p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s, size_t len)
+{
+	memcpy(p, s, len);
+	return p + len;
+}
+
+#define PUT_LIT(p, lit) put_str(p, lit, sizeof(lit) - 1)
+
+/*
+ * One line per block: 131,072 of them, under the model lock. Formatted by
+ * hand (what prom_printf() and put_node() would print, byte for byte):
+ * three vsnprintf() calls a line took 40 ms there.
+ */
+static void render_per_block(struct prom_buf *b, const struct memhp_model *m, struct zone_memo *zm)
 {
 	size_t i;
 
@@ -415,11 +510,28 @@ static void render_per_block(struct prom_buf *b, const struct memhp_model *m)
 	       "One series per memory block (only with --per-block): 1, labelled with its node, zone and state.");
 	for (i = 0; i < m->nr_blocks && !b->oom; i++) {
 		const struct memhp_block *bl = &m->blocks[i];
+		const char *zone = memo_zone(zm, bl), *st = model_state_name(bl->state);
+		size_t zl = strlen(zone), sl = strlen(st);
+		char *p;
 
-		prom_printf(b, "memhp_block_state{block=\"%" PRIu64 "\",node=\"", bl->id);
-		put_node(b, bl->node);
-		prom_printf(b, "\",zone=\"%s\",state=\"%s\"} 1\n", prom_block_zone(bl),
-			    model_state_name(bl->state));
+		/* the literals, two numbers of at most 20 digits, the labels */
+		if (!prom_buf_reserve(b, 128 + zl + sl))
+			return;
+		p = b->p + b->len;
+		p = PUT_LIT(p, "memhp_block_state{block=\"");
+		p = put_u64(p, bl->id);
+		p = PUT_LIT(p, "\",node=\"");
+		if (bl->node < 0)
+			p = PUT_LIT(p, "unknown");
+		else
+			p = put_u64(p, (uint64_t)bl->node);
+		p = PUT_LIT(p, "\",zone=\"");
+		p = put_str(p, zone, zl);
+		p = PUT_LIT(p, "\",state=\"");
+		p = put_str(p, st, sl);
+		p = PUT_LIT(p, "\"} 1\n");
+		*p = '\0';
+		b->len = (size_t)(p - b->p);
 	}
 }
 
@@ -733,7 +845,8 @@ static void render_findings_balloons(struct prom_buf *b, const struct prom_input
  * online-page callback kept offline (fake-offline, unbacked) and pages that
  * hold the blocks' own memmap (memmap_on_memory).
  */
-static void render_block_accounting(struct prom_buf *b, const struct memhp_model *m)
+static void render_block_accounting(struct prom_buf *b, const struct memhp_model *m,
+				    struct zone_memo *zm)
 {
 	struct {
 		int node;
@@ -743,19 +856,24 @@ static void render_block_accounting(struct prom_buf *b, const struct memhp_model
 	uint64_t ppb = model_pages_per_block(m);
 	size_t n = 0, i, j;
 
-	for (i = 0; i < m->nr_blocks; i++) {
+	/* no event data at all (export --no-trace): nothing to walk for */
+	for (i = 0; m->nr_ev && i < m->nr_blocks; i++) {
 		const struct memhp_block *blk = &m->blocks[i];
-		const char *zone = prom_block_zone(blk);
+		const struct memhp_block_ev *x;
+		const char *zone;
 		uint64_t held = 0;
 
-		if (blk->state != MEMHP_BLOCK_ONLINE)
+		/* without event data, nothing held and no memmap pages known */
+		if (blk->state != MEMHP_BLOCK_ONLINE || !blk->ev)
 			continue;
-		if (blk->released_known && ppb > blk->vmemmap_pages + blk->released_pages)
-			held = ppb - blk->vmemmap_pages - blk->released_pages;
-		if (!held && !blk->vmemmap_pages)
+		x = model_block_ev(m, blk);
+		if (x->released_known && ppb > x->vmemmap_pages + x->released_pages)
+			held = ppb - x->vmemmap_pages - x->released_pages;
+		if (!held && !x->vmemmap_pages)
 			continue;
+		zone = memo_zone(zm, blk);
 		for (j = 0; j < n; j++)
-			if (acc[j].node == blk->node && !strcmp(acc[j].zone, zone))
+			if (acc[j].node == blk->node && acc[j].zone == zone)
 				break;
 		if (j == n) {
 			if (n == sizeof(acc) / sizeof(acc[0]))
@@ -766,7 +884,7 @@ static void render_block_accounting(struct prom_buf *b, const struct memhp_model
 			n++;
 		}
 		acc[j].held += held;
-		acc[j].memmap += blk->vmemmap_pages;
+		acc[j].memmap += x->vmemmap_pages;
 	}
 	family(b, "memhp_zone_held_bytes", "gauge",
 	       "Memory of online blocks that the online-page callback kept offline "
@@ -855,9 +973,12 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 	const struct prom_group *gp = in->groups;
 	size_t ng = in->nr_groups;
 	double max_ratio = -1;
+	struct zone_memo zm;
+	int rc = -ENOMEM;
 
 	if (!m)
 		return -EINVAL;
+	memo_init(&zm, m);
 	family(b, "memhp_build_info", "gauge",
 	       "memhp's version and event ABI; always 1.");
 	prom_printf(b, "memhp_build_info{version=\"");
@@ -899,16 +1020,16 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 			prom_printf(b, "\n");
 		}
 	}
-	if (render_blocks(b, m))
-		return -ENOMEM;
+	if (render_blocks(b, m, &zm))
+		goto out;
 	if (in->per_block)
-		render_per_block(b, m);
+		render_per_block(b, m, &zm);
 	if (in->zi && render_zones(b, m, in->zi))
-		return -ENOMEM;
+		goto out;
 	if (!gp) {
 		groups = calloc(MEMHP_MAX_GROUPS, sizeof(*groups));
 		if (!groups)
-			return -ENOMEM;
+			goto out;
 		ng = prom_groups_from_model(m, groups, MEMHP_MAX_GROUPS);
 		gp = groups;
 	}
@@ -933,7 +1054,7 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 			render_events(b, in);
 		render_probes(b, in);
 		render_findings_balloons(b, in);
-		render_block_accounting(b, m);
+		render_block_accounting(b, m, &zm);
 		if (in->recon)
 			render_recon(b, in);
 	}
@@ -951,5 +1072,8 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		put_double(b, in->last_render_seconds);
 		prom_printf(b, "\n");
 	}
-	return b->oom ? -ENOMEM : 0;
+	rc = b->oom ? -ENOMEM : 0;
+out:
+	memo_free(&zm);
+	return rc;
 }

@@ -36,6 +36,8 @@ struct prom_buf {
 void prom_buf_init(struct prom_buf *b);
 void prom_buf_reset(struct prom_buf *b);
 void prom_buf_free(struct prom_buf *b);
+/* Room for @more bytes (and a NUL) past the end; false (and .oom) if not. */
+bool prom_buf_reserve(struct prom_buf *b, size_t more);
 void prom_printf(struct prom_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A label value with \, " and newline escaped (at most @max bytes of @s). */
@@ -143,9 +145,9 @@ int prom_render(struct prom_buf *b, const struct prom_input *in);
 /* Canonical zone label for a zone name: one of DMA DMA32 Normal HighMem
  * Movable Device none, else "unknown". */
 const char *prom_zone_label(const char *name);
-/* The zone of a block for labels: its zone when online ("none" when it
- * spans zones), "none" when offline. */
-const char *prom_block_zone(const struct memhp_block *b);
+/* The zone of a block (of @m) for labels: its zone when online ("none"
+ * when it spans zones), "none" when offline. */
+const char *prom_block_zone(const struct memhp_model *m, const struct memhp_block *b);
 /* MOVABLE:KERNEL ratio; +Inf when kernel is 0 and movable is not, 0 when
  * both are 0. */
 double prom_ratio(uint64_t movable, uint64_t kernel);

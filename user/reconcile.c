@@ -127,6 +127,7 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 	struct zi_system *sys = calloc(1, sizeof(*sys));
 	struct policy_result res;
 	struct policy_state ps;
+	uint64_t drift;
 	int n, node, z, ret = -1;
 	size_t i;
 
@@ -138,6 +139,15 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 	zi_system_init(sys);
 	if (sysfs_snapshot(kernel, sysroot, err, errlen))
 		goto out_models;
+	/*
+	 * Compare now and let the kernel's blocks go: the policy state below
+	 * takes a snapshot of its own, and three models at once is what made
+	 * the exporter's peak memory on a big machine.
+	 */
+	pthread_mutex_lock(&s->lock);
+	drift = reconcile_drift(kernel, &s->model);
+	pthread_mutex_unlock(&s->lock);
+	model_free(kernel);
 	out->drift_zones = reconcile_zones(s, NULL, 0, err, errlen);
 	if (out->drift_zones >= 0 && s->model.zacct_state != MEMHP_ZACCT_VALID)
 		out->drift_zones = -1;
@@ -159,7 +169,7 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 		}
 	}
 	pthread_mutex_lock(&s->lock);
-	out->drift_blocks = reconcile_drift(kernel, &s->model);
+	out->drift_blocks = drift; /* a failed run leaves the last one's */
 	ret = 0;
 	if (pol) {
 		policy_result_init(&res);

@@ -146,7 +146,7 @@ int rec_snapshot_apply(const struct rec_record *rec, struct memhp_model *m, char
 		}
 	}
 	/* the snapshot replaces the blocks, as a sysfs resync does live */
-	m->nr_blocks = 0;
+	model_blocks_clear(m);
 	for (i = 0; i < n; i++) {
 		const uint8_t *e = p + 8 + (size_t)i * esz;
 		struct memhp_block *b = model_block_get(m, rec_le64(e));
@@ -160,8 +160,11 @@ int rec_snapshot_apply(const struct rec_record *rec, struct memhp_model *m, char
 		b->state = st <= MEMHP_BLOCK_GOING_OFFLINE ? (enum memhp_block_state)st
 							    : MEMHP_BLOCK_UNKNOWN;
 		b->node = (int32_t)rec_le32(e + 12);
-		memcpy(b->zones, e + 16, sizeof(b->zones) - 1);
-		b->zones[sizeof(b->zones) - 1] = '\0';
+		if (model_set_zones(m, b, (const char *)e + 16, MEMHP_ZONES_LEN - 1)) {
+			snprintf(err, errlen, "offset %llu: out of memory",
+				 (unsigned long long)rec->offset);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -154,7 +154,8 @@ int rec_write_snapshot(struct rec_writer *w, const struct memhp_model *m)
 		rec_put64(e, b->id);
 		rec_put32(e + 8, (uint32_t)b->state);
 		rec_put32(e + 12, (uint32_t)b->node);
-		memcpy(e + 16, b->zones, 63); /* e[79] stays '\0' */
+		/* e[16 + strlen] to e[79] stay '\0' */
+		memcpy(e + 16, model_zones(m, b), strlen(model_zones(m, b)));
 	}
 	ret = rec_write(w, REC_SNAPSHOT, p, (uint32_t)len);
 	free(p);

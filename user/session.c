@@ -151,8 +151,6 @@ int session_poll(struct session *s, int timeout_ms)
 int session_resnapshot(struct session *s, char *err, size_t errlen)
 {
 	struct memhp_model *fresh = malloc(sizeof(*fresh));
-	struct memhp_block *blocks;
-	size_t nr, cap;
 	int rc;
 
 	if (!fresh) {
@@ -168,19 +166,11 @@ int session_resnapshot(struct session *s, char *err, size_t errlen)
 	}
 	/* Swap the blocks and settings in; what events told us stays. */
 	pthread_mutex_lock(&s->lock);
-	blocks = s->model.blocks;
-	nr = s->model.nr_blocks;
-	cap = s->model.cap_blocks;
-	s->model.blocks = fresh->blocks;
-	s->model.nr_blocks = fresh->nr_blocks;
-	s->model.cap_blocks = fresh->cap_blocks;
+	model_blocks_swap(&s->model, fresh);
 	s->model.block_size = fresh->block_size;
 	s->model.page_size = fresh->page_size;
 	s->model.sys = fresh->sys;
 	pthread_mutex_unlock(&s->lock);
-	fresh->blocks = blocks;
-	fresh->nr_blocks = nr;
-	fresh->cap_blocks = cap;
 	model_free(fresh);
 	free(fresh);
 	return 0;

@@ -130,7 +130,7 @@ int sysfs_parse_word(const char *buf, size_t len, char *out, size_t outlen)
 	return 0;
 }
 
-static int parse_state(const char *buf, size_t len, enum memhp_block_state *out)
+static int parse_state(const char *buf, size_t len, uint8_t *out)
 {
 	static const struct {
 		const char *s;
@@ -196,16 +196,20 @@ const char *sysfs_block_attr_name(enum sysfs_block_attr a)
 	}
 }
 
-int sysfs_parse_block_attr(struct memhp_block *b, enum sysfs_block_attr a,
+int sysfs_parse_block_attr(struct memhp_model *m, struct memhp_block *b, enum sysfs_block_attr a,
 			   const char *buf, size_t len)
 {
+	char zones[MEMHP_ZONES_LEN];
 	int rc;
 
 	switch (a) {
 	case SYSFS_ATTR_STATE:
 		return parse_state(buf, len, &b->state);
 	case SYSFS_ATTR_VALID_ZONES:
-		return parse_zones(buf, len, b->zones, sizeof(b->zones));
+		rc = parse_zones(buf, len, zones, sizeof(zones));
+		if (model_set_zones(m, b, zones, sizeof(zones)))
+			return -ENOMEM;
+		return rc;
 	case SYSFS_ATTR_REMOVABLE:
 		len = chomp(buf, len);
 		b->removable = -1;
@@ -274,6 +278,8 @@ struct snap {
 	/* Live system with node links: an offline block without one is being
 	 * added (read_block() leaves its valid_zones alone). */
 	bool guard_zones;
+	/* Reader threads: the model's string table takes one at a time. */
+	pthread_mutex_t *zlock;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -478,7 +484,11 @@ static void read_block(struct snap *s, struct memhp_block *b)
 					s->memdir, path, strerror((int)-n));
 			continue;
 		}
-		rc = sysfs_parse_block_attr(b, a, buf, (size_t)n);
+		if (a == SYSFS_ATTR_VALID_ZONES && s->zlock)
+			pthread_mutex_lock(s->zlock);
+		rc = sysfs_parse_block_attr(s->m, b, a, buf, (size_t)n);
+		if (a == SYSFS_ATTR_VALID_ZONES && s->zlock)
+			pthread_mutex_unlock(s->zlock);
 		if (rc || trunc)
 			problem(s, &s->rep->malformed,
 				"%s/%s: unexpected content \"%s%s\"", s->memdir,
@@ -517,6 +527,7 @@ static void *reader_main(void *arg)
 static void read_blocks(struct snap *s, int threads)
 {
 	struct reader rd[MAX_THREADS];
+	pthread_mutex_t zlock = PTHREAD_MUTEX_INITIALIZER;
 	size_t nr = s->m->nr_blocks, per, i;
 	long cpus;
 
@@ -536,6 +547,7 @@ static void read_blocks(struct snap *s, int threads)
 	per = (nr + (size_t)threads - 1) / (size_t)threads;
 	for (i = 0; i < (size_t)threads; i++) {
 		rd[i].s = *s;
+		rd[i].s.zlock = &zlock;
 		memset(&rd[i].rep, 0, sizeof(rd[i].rep));
 		rd[i].s.rep = &rd[i].rep;
 		rd[i].from = i * per < nr ? i * per : nr;
@@ -557,6 +569,7 @@ static void read_blocks(struct snap *s, int threads)
 			memcpy(s->rep->first, rd[i].rep.first,
 			       sizeof(s->rep->first));
 	}
+	pthread_mutex_destroy(&zlock);
 }
 
 /* Lowest nodeK entry in memoryN/, or -1. */
@@ -728,6 +741,8 @@ static void remove_stale(struct memhp_model *m, const uint64_t *ids, size_t nr)
 			j++;
 		if (j < nr && ids[j] == m->blocks[i].id)
 			m->blocks[k++] = m->blocks[i];
+		else
+			model_blocks_release(m, i, i + 1);
 	}
 	m->nr_blocks = k;
 }
@@ -848,7 +863,7 @@ int sysfs_snapshot_opts(struct memhp_model *m, const struct sysfs_opts *opts,
 		b->node = -1;
 		b->removable = -1;
 		b->phys_device = -1;
-		b->zones[0] = '\0';
+		b->zones = 0;
 	}
 	/* Nodes first on a live system: valid_zones is only safe to read for
 	 * blocks whose node is set (see read_block()). */

@@ -97,8 +97,9 @@ enum sysfs_block_attr {
 
 /* File name of @a inside memoryN ("state", ...). */
 const char *sysfs_block_attr_name(enum sysfs_block_attr a);
-/* Apply the content of memoryN/<a> to @b: exactly one field changes. */
-int sysfs_parse_block_attr(struct memhp_block *b, enum sysfs_block_attr a,
+/* Apply the content of memoryN/<a> to @b, a block of @m (valid_zones goes
+ * to its string table): exactly one field changes. */
+int sysfs_parse_block_attr(struct memhp_model *m, struct memhp_block *b, enum sysfs_block_attr a,
 			   const char *buf, size_t len);
 
 /*

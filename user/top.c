@@ -429,7 +429,7 @@ static void collect_model(struct top_data *d, const struct memhp_model *m,
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *b = &m->blocks[i];
 		bool on = b->state == MEMHP_BLOCK_ONLINE || b->state == MEMHP_BLOCK_GOING_OFFLINE;
-		struct top_zone *t = zone_get(d, b->node, on ? prom_block_zone(b) : "-");
+		struct top_zone *t = zone_get(d, b->node, on ? prom_block_zone(m, b) : "-");
 
 		if (!t)
 			continue;

@@ -1134,7 +1134,7 @@ int zi_system_load(struct zi_system *s, const char *sysroot, char *err,
 				(unsigned long long)mb->id);
 		if (b.online) {
 			snprintf(zone, sizeof(zone), "%.*s",
-				 (int)strcspn(mb->zones, " "), mb->zones);
+				 (int)strcspn(model_zones(m, mb), " "), model_zones(m, mb));
 			b.zone = za_zone_from_name(zone);
 			if (b.zone < 0 && strcmp(zone, "none"))
 				zi_warn(s,

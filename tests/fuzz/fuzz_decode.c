@@ -54,8 +54,9 @@ static void check_model(const struct memhp_model *m)
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *b = &m->blocks[i];
 
-		FZ_CHECK(memchr(b->zones, 0, sizeof(b->zones)));
-		FZ_CHECK(memchr(b->onlined_by, 0, sizeof(b->onlined_by)));
+		FZ_CHECK(strlen(model_zones(m, b)) < MEMHP_ZONES_LEN);
+		FZ_CHECK(memchr(model_block_ev(m, b)->onlined_by, 0,
+				sizeof(model_block_ev(m, b)->onlined_by)));
 	}
 	for (i = 0; i < m->nr_groups; i++)
 		FZ_CHECK(m->groups[i].key != 0);

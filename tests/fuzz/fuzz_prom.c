@@ -504,13 +504,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = fz_u8(&in);
 	for (i = 0; i < n && in.n; i++) {
 		struct memhp_block *bl;
+		char z[MEMHP_ZONES_LEN];
 
 		id += fz_u8(&in);
 		bl = model_block_get(&m, id);
 		FZ_CHECK(bl);
 		bl->state = (enum memhp_block_state)(fz_u8(&in) % 4);
 		bl->node = (int8_t)fz_u8(&in);
-		str(&in, bl->zones, sizeof(bl->zones));
+		str(&in, z, sizeof(z));
+		FZ_CHECK(!model_set_zones(&m, bl, z, sizeof(z)));
 		id++;
 	}
 	n = fz_u8(&in);

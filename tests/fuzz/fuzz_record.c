@@ -191,7 +191,7 @@ static void write_seeds(const char *dir)
 		struct memhp_block *b = model_block_get(&m, (uint64_t)i);
 
 		b->state = MEMHP_BLOCK_ONLINE;
-		snprintf(b->zones, sizeof(b->zones), "Normal");
+		model_set_zones(&m, b, "Normal", 6);
 	}
 	rec_info_now(&info, &m);
 	snprintf(info.hostname, sizeof(info.hostname), "seed");

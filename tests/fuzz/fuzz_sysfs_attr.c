@@ -118,22 +118,23 @@ static void parse_word(const uint8_t *p, size_t n)
 static void block_attr(int a, const uint8_t *p, size_t n)
 {
 	struct memhp_block b, before;
+	struct memhp_model m;
 	int rc;
 
+	model_init(&m);
 	memset(&b, 0, sizeof(b));
 	b.id = 42;
 	b.state = MEMHP_BLOCK_GOING_OFFLINE;
 	b.node = 3;
 	b.removable = 5;
 	b.phys_device = 9;
-	snprintf(b.zones, sizeof(b.zones), "%s", "Sentinel");
-	b.group_id = 4;
+	FZ_CHECK(!model_set_zones(&m, &b, "Sentinel", 8));
+	b.ev = 4;
 	b.online_type = 2;
 	before = b;
-	rc = sysfs_parse_block_attr(&b, (enum sysfs_block_attr)a,
-				    (const char *)p, n);
+	rc = sysfs_parse_block_attr(&m, &b, (enum sysfs_block_attr)a, (const char *)p, n);
 	FZ_CHECK(rc == 0 || rc == -EINVAL || rc == -ERANGE || rc == -E2BIG);
-	FZ_CHECK(memchr(b.zones, 0, sizeof(b.zones)));
+	FZ_CHECK(strlen(model_zones(&m, &b)) < MEMHP_ZONES_LEN);
 	/* exactly one field may change */
 	switch (a) {
 	case SYSFS_ATTR_STATE:
@@ -142,9 +143,9 @@ static void block_attr(int a, const uint8_t *p, size_t n)
 		FZ_CHECK(!rc || b.state == MEMHP_BLOCK_UNKNOWN);
 		break;
 	case SYSFS_ATTR_VALID_ZONES:
-		memcpy(before.zones, b.zones, sizeof(b.zones));
+		before.zones = b.zones;
 		if (!rc)
-			FZ_CHECK(strlen(b.zones) == chomped(p, n));
+			FZ_CHECK(strlen(model_zones(&m, &b)) == chomped(p, n));
 		break;
 	case SYSFS_ATTR_REMOVABLE:
 		FZ_CHECK(rc ? b.removable == -1 :
@@ -161,6 +162,7 @@ static void block_attr(int a, const uint8_t *p, size_t n)
 	}
 	FZ_CHECK(!memcmp(&before, &b, sizeof(b)));
 	FZ_CHECK(sysfs_block_attr_name((enum sysfs_block_attr)a) != NULL);
+	model_free(&m);
 }
 
 static void names(bool node, const uint8_t *p, size_t n)

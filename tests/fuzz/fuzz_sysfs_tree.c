@@ -49,7 +49,7 @@ static void check_model(const struct memhp_model *m, int rc,
 			FZ_CHECK(m->blocks[i - 1].id < b->id);
 		/* every block ends below 2^64 */
 		FZ_CHECK(b->id <= UINT64_MAX / m->block_size - 1);
-		FZ_CHECK(memchr(b->zones, 0, sizeof(b->zones)));
+		FZ_CHECK(strlen(model_zones(m, b)) < MEMHP_ZONES_LEN);
 		FZ_CHECK(b->state >= MEMHP_BLOCK_UNKNOWN &&
 			 b->state <= MEMHP_BLOCK_GOING_OFFLINE);
 		FZ_CHECK(b->removable >= -1 && b->removable <= 1);

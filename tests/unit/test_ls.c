@@ -452,13 +452,15 @@ static struct memhp_model *event_model(void)
 	assert_int_equal(sysfs_snapshot(m, tree("2node"), err, sizeof(err)), 0);
 	for (i = 24; i < 30; i++) {
 		struct memhp_block *b = model_block_find(m, i);
+		struct memhp_block_ev *x = model_block_ev_get(m, b);
 
-		b->group_id = i < 28 ? 0 : 1;
-		b->group_key = 0xabc0 + (uint64_t)b->group_id;
+		assert_non_null(x);
+		x->group_id = i < 28 ? 0 : 1;
+		x->group_key = 0xabc0 + (uint64_t)x->group_id;
 		b->online_type = 3; /* online_movable */
-		snprintf(b->onlined_by, sizeof(b->onlined_by), "%s",
+		snprintf(x->onlined_by, sizeof(x->onlined_by), "%s",
 			 i < 26 ? "udevd" : "virtio mem\\x");
-		b->last_event_ns = 1;
+		x->last_event_ns = 1;
 	}
 	return m;
 }

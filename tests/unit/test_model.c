@@ -92,8 +92,8 @@ static void test_add_online_offline_remove(void **s)
 	assert_int_equal(model_apply_event(&m, &e), 0);
 	b = model_block_find(&m, 49);
 	assert_int_equal(b->state, MEMHP_BLOCK_ONLINE);
-	assert_string_equal(b->zones, "Movable");
-	assert_string_equal(b->onlined_by, "udev-worker");
+	assert_string_equal(model_zones(&m, b), "Movable");
+	assert_string_equal(model_block_ev(&m, b)->onlined_by, "udev-worker");
 	assert_int_equal(model_block_find(&m, 48)->state, MEMHP_BLOCK_OFFLINE);
 
 	/* A failed offline changes nothing. */
@@ -139,7 +139,7 @@ static void test_groups(void **s)
 	assert_int_equal(m.nr_groups, 1);
 	assert_int_equal(model_group_by_key(&m, e.group_key, false)->id, 2);
 	assert_int_equal(model_group_by_key(&m, e.group_key, false)->present_movable_pages, PPB);
-	assert_int_equal(model_block_find(&m, 48)->group_id, 2);
+	assert_int_equal(model_block_ev(&m, model_block_find(&m, 48))->group_id, 2);
 
 	/* Unknown id (memhp started late): the group is still tracked by key. */
 	e = ev(MEMHP_EV_ONLINE, 60, 1);
@@ -188,15 +188,15 @@ static void test_coverage_findings(void **s)
 	e.released_backed = 0; /* the seed bug: nothing of a backed block came online */
 	assert_int_equal(model_apply_event(&m, &e), 0);
 	b = model_block_find(&m, 48);
-	assert_true(b->coverage_known);
-	assert_string_equal(b->coverage_driver, "hv_balloon");
-	assert_int_equal(b->backed_not_onlined, PPB);
+	assert_true(model_block_ev(&m, b)->coverage_known);
+	assert_string_equal(model_block_ev(&m, b)->coverage_driver, "hv_balloon");
+	assert_int_equal(model_block_ev(&m, b)->backed_not_onlined, PPB);
 	assert_int_equal(m.not_onlined_findings, 1);
 	assert_int_equal(m.not_onlined_pages, PPB);
 	e.released_backed = PPB;
 	e.released_uncovered = 7;
 	assert_int_equal(model_apply_event(&m, &e), 0);
-	assert_int_equal(b->backed_not_onlined, 0);
+	assert_int_equal(model_block_ev(&m, b)->backed_not_onlined, 0);
 	assert_int_equal(m.uncovered_findings, 1);
 	assert_int_equal(m.uncovered_pages, 7);
 	model_free(&m);

@@ -488,6 +488,7 @@ static void test_rule_coverage(void **unused)
 	struct memhp_model m;
 	struct policy_tracker t;
 	struct memhp_block *b;
+	struct memhp_block_ev *x;
 
 	fx_init(&f, false);
 	fx_policy(&f, "  - rule: uncovered-online\n  - rule: backed-not-onlined\n");
@@ -495,13 +496,17 @@ static void test_rule_coverage(void **unused)
 	policy_tracker_init(&t);
 	b = model_block_get(&m, 80);
 	assert_non_null(b);
-	b->coverage_known = true;
-	snprintf(b->coverage_driver, sizeof(b->coverage_driver), "hv_balloon");
-	b->uncovered_released = 256;
-	b->backed_not_onlined = 512;
+	x = model_block_ev_get(&m, b);
+	assert_non_null(x);
+	x->coverage_known = true;
+	snprintf(x->coverage_driver, sizeof(x->coverage_driver), "hv_balloon");
+	x->uncovered_released = 256;
+	x->backed_not_onlined = 512;
 	b = model_block_get(&m, 81);
 	assert_non_null(b);
-	b->coverage_known = true;
+	x = model_block_ev_get(&m, b);
+	assert_non_null(x);
+	x->coverage_known = true;
 	f.ps.model = &m;
 	assert_int_equal(fx_eval(&f), 0); /* no session: not evaluated */
 	assert_false(f.r.evaluated[0]);

@@ -130,14 +130,20 @@ static void model_2node(struct memhp_model *m)
 		assert_non_null(b);
 		b->state = MEMHP_BLOCK_ONLINE;
 		b->node = i < 8 ? 0 : 1;
-		strcpy(b->zones, i == 0 ? "none" : i < 8 ? "DMA32" : i < 12 ? "Normal" : "Movable");
+		assert_int_equal(model_set_zones(m, b,
+						 i == 0	  ? "none"
+						 : i < 8  ? "DMA32"
+						 : i < 12 ? "Normal"
+							  : "Movable",
+						 64),
+				 0);
 	}
 	for (i = 16; i < 20; i++) {
 		struct memhp_block *b = model_block_get(m, i);
 
 		b->state = MEMHP_BLOCK_OFFLINE;
 		b->node = 1;
-		strcpy(b->zones, "Movable Normal");
+		assert_int_equal(model_set_zones(m, b, "Movable Normal", 64), 0);
 	}
 }
 
@@ -154,26 +160,49 @@ static void test_label_escape(void **state)
 	prom_buf_free(&b);
 }
 
+/* A first reservation takes the size asked for (http.c: the last body's). */
+static void test_buf_reserve(void **state)
+{
+	struct prom_buf b;
+
+	prom_buf_init(&b);
+	assert_true(prom_buf_reserve(&b, 100000));
+	assert_int_equal(b.cap, 100001);
+	prom_printf(&b, "%s", "x");
+	assert_int_equal(b.len, 1);
+	assert_true(prom_buf_reserve(&b, 100000));
+	assert_int_equal(b.cap, 200002); /* then doubling */
+	b.max = 1000;
+	assert_false(prom_buf_reserve(&b, 1000));
+	assert_true(b.oom);
+	prom_buf_free(&b);
+}
+
 static void test_zone_labels(void **state)
 {
 	struct memhp_block b = { 0 };
+	struct memhp_model m;
+	char aaa[MEMHP_ZONES_LEN];
 
+	model_init(&m);
 	assert_string_equal(prom_zone_label("Normal"), "Normal");
 	assert_string_equal(prom_zone_label("normal"), "unknown");
 	assert_string_equal(prom_zone_label("Foo"), "unknown");
 	assert_string_equal(prom_zone_label(NULL), "unknown");
 	b.state = MEMHP_BLOCK_OFFLINE;
-	strcpy(b.zones, "Normal Movable");
-	assert_string_equal(prom_block_zone(&b), "none");
+	assert_int_equal(model_set_zones(&m, &b, "Normal Movable", 64), 0);
+	assert_string_equal(prom_block_zone(&m, &b), "none");
 	b.state = MEMHP_BLOCK_ONLINE;
-	strcpy(b.zones, "Movable");
-	assert_string_equal(prom_block_zone(&b), "Movable");
-	strcpy(b.zones, "DMA32 Normal");
-	assert_string_equal(prom_block_zone(&b), "DMA32");
-	b.zones[0] = '\0';
-	assert_string_equal(prom_block_zone(&b), "unknown");
-	memset(b.zones, 'A', sizeof(b.zones)); /* not terminated */
-	assert_string_equal(prom_block_zone(&b), "unknown");
+	assert_int_equal(model_set_zones(&m, &b, "Movable", 64), 0);
+	assert_string_equal(prom_block_zone(&m, &b), "Movable");
+	assert_int_equal(model_set_zones(&m, &b, "DMA32 Normal", 64), 0);
+	assert_string_equal(prom_block_zone(&m, &b), "DMA32");
+	assert_int_equal(model_set_zones(&m, &b, "", 64), 0);
+	assert_string_equal(prom_block_zone(&m, &b), "unknown");
+	memset(aaa, 'A', sizeof(aaa)); /* not terminated */
+	assert_int_equal(model_set_zones(&m, &b, aaa, sizeof(aaa)), 0);
+	assert_string_equal(prom_block_zone(&m, &b), "unknown");
+	model_free(&m);
 }
 
 static void test_ratio_headroom(void **state)
@@ -397,15 +426,18 @@ static void test_render_random(void **state)
 		m.sys.auto_movable_ratio = rand_r(&seed) % 3 ? rand_r(&seed) % 1000 : -1;
 		for (i = 0; i < nb; i++) {
 			struct memhp_block *b2 = model_block_get(&m, (uint64_t)rand_r(&seed) % 5000);
+			char z[MEMHP_ZONES_LEN];
 			size_t k;
 
 			assert_non_null(b2);
 			b2->state = rand_r(&seed) % 5;
 			b2->node = rand_r(&seed) % 6 - 1;
-			for (k = 0; k < sizeof(b2->zones); k++)
-				b2->zones[k] = (char)(rand_r(&seed) % 4 ? "DMA32 Normal Movable"[rand_r(&seed) % 20] :
-									  rand_r(&seed) % 256);
-			b2->zones[rand_r(&seed) % sizeof(b2->zones)] = '\0';
+			for (k = 0; k < sizeof(z); k++)
+				z[k] = (char)(rand_r(&seed) % 4
+						      ? "DMA32 Normal Movable"[rand_r(&seed) % 20]
+						      : rand_r(&seed) % 256);
+			z[rand_r(&seed) % sizeof(z)] = '\0';
+			assert_int_equal(model_set_zones(&m, b2, z, sizeof(z)), 0);
 		}
 		m.nr_groups = rand_r(&seed) % 5;
 		for (i = 0; i < (int)m.nr_groups; i++) {
@@ -460,10 +492,15 @@ static void test_render_findings_balloons(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_label_escape),   cmocka_unit_test(test_zone_labels),
-		cmocka_unit_test(test_ratio_headroom), cmocka_unit_test(test_histogram),
-		cmocka_unit_test(test_stats_bounded),  cmocka_unit_test(test_render_snapshot),
-		cmocka_unit_test(test_render_live),    cmocka_unit_test(test_render_oom),
+		cmocka_unit_test(test_label_escape),
+		cmocka_unit_test(test_buf_reserve),
+		cmocka_unit_test(test_zone_labels),
+		cmocka_unit_test(test_ratio_headroom),
+		cmocka_unit_test(test_histogram),
+		cmocka_unit_test(test_stats_bounded),
+		cmocka_unit_test(test_render_snapshot),
+		cmocka_unit_test(test_render_live),
+		cmocka_unit_test(test_render_oom),
 		cmocka_unit_test(test_render_random),
 		cmocka_unit_test(test_render_findings_balloons),
 	};

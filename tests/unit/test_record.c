@@ -53,7 +53,7 @@ static void model_setup(struct memhp_model *m)
 
 		b->state = MEMHP_BLOCK_ONLINE;
 		b->node = 0;
-		strcpy(b->zones, "Normal");
+		assert_int_equal(model_set_zones(m, b, "Normal", 6), 0);
 	}
 }
 
@@ -194,7 +194,7 @@ static void test_round_trip(void **s)
 			assert_int_equal(m.nr_blocks, 4);
 			assert_int_equal(m.blocks[3].id, 3);
 			assert_int_equal(m.blocks[3].state, MEMHP_BLOCK_ONLINE);
-			assert_string_equal(m.blocks[3].zones, "Normal");
+			assert_string_equal(model_zones(&m, &m.blocks[3]), "Normal");
 		} else if (i == NEV + 1) {
 			assert_int_equal(rec.type, REC_LOST);
 			assert_int_equal(rec.len, 8);
@@ -351,7 +351,7 @@ static void test_snapshot_checks(void **s)
 	assert_int_equal(rec_snapshot_apply(&rec, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.nr_blocks, 2);
 	assert_int_equal(m.blocks[1].state, MEMHP_BLOCK_UNKNOWN);
-	assert_int_equal(strlen(m.blocks[0].zones), 63);
+	assert_int_equal(strlen(model_zones(&m, &m.blocks[0])), 63);
 	model_free(&m);
 }
 

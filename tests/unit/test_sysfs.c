@@ -177,86 +177,60 @@ static void test_parse_int_word(void **state)
 static void test_parse_block_attrs(void **state)
 {
 	struct memhp_block b;
+	struct memhp_model m;
 	char big[300];
 
 	(void)state;
+	model_init(&m);
 	memset(&b, 0, sizeof(b));
-	assert_int_equal(
-		sysfs_parse_block_attr(&b, SYSFS_ATTR_STATE, S("online\n")), 0);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_STATE, S("online\n")), 0);
 	assert_int_equal(b.state, MEMHP_BLOCK_ONLINE);
-	assert_int_equal(
-		sysfs_parse_block_attr(&b, SYSFS_ATTR_STATE, S("offline")), 0);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_STATE, S("offline")), 0);
 	assert_int_equal(b.state, MEMHP_BLOCK_OFFLINE);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_STATE,
-						S("going-offline\n")),
-			 0);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_STATE, S("going-offline\n")), 0);
 	assert_int_equal(b.state, MEMHP_BLOCK_GOING_OFFLINE);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_STATE,
-						S("online \n")),
-			 -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_STATE, S("online \n")), -EINVAL);
 	assert_int_equal(b.state, MEMHP_BLOCK_UNKNOWN);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_STATE,
-						S("onlin")),
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_STATE, S("onlin")), -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_STATE, S("online\n\n")),
 			 -EINVAL);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_STATE,
-						S("online\n\n")),
-			 -EINVAL);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_STATE, S("")),
-			 -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_STATE, S("")), -EINVAL);
 
-	assert_int_equal(
-		sysfs_parse_block_attr(&b, SYSFS_ATTR_REMOVABLE, S("1\n")), 0);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_REMOVABLE, S("1\n")), 0);
 	assert_int_equal(b.removable, 1);
-	assert_int_equal(
-		sysfs_parse_block_attr(&b, SYSFS_ATTR_REMOVABLE, S("0")), 0);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_REMOVABLE, S("0")), 0);
 	assert_int_equal(b.removable, 0);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_REMOVABLE,
-						S("7\n")),
-			 -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_REMOVABLE, S("7\n")), -EINVAL);
 	assert_int_equal(b.removable, -1);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_REMOVABLE,
-						S("10")),
-			 -EINVAL);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_REMOVABLE,
-						S("")),
-			 -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_REMOVABLE, S("10")), -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_REMOVABLE, S("")), -EINVAL);
 
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_PHYS_DEVICE,
-						S("3\n")),
-			 0);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_PHYS_DEVICE, S("3\n")), 0);
 	assert_int_equal(b.phys_device, 3);
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_PHYS_DEVICE,
-						S("x")),
-			 -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_PHYS_DEVICE, S("x")), -EINVAL);
 	assert_int_equal(b.phys_device, -1);
 
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_VALID_ZONES,
-						S("DMA32 Normal Movable\n")),
-			 0);
-	assert_string_equal(b.zones, "DMA32 Normal Movable");
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_VALID_ZONES,
-						S("none\n")),
-			 0);
-	assert_string_equal(b.zones, "none");
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_VALID_ZONES,
-						S("\n")),
+	assert_int_equal(
+		sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_VALID_ZONES, S("DMA32 Normal Movable\n")),
+		0);
+	assert_string_equal(model_zones(&m, &b), "DMA32 Normal Movable");
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_VALID_ZONES, S("none\n")), 0);
+	assert_string_equal(model_zones(&m, &b), "none");
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_VALID_ZONES, S("\n")), -EINVAL);
+	assert_string_equal(model_zones(&m, &b), "");
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_VALID_ZONES, S("Nor\tmal\n")),
 			 -EINVAL);
-	assert_string_equal(b.zones, "");
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_VALID_ZONES,
-						S("Nor\tmal\n")),
-			 -EINVAL);
-	assert_string_equal(b.zones, "Nor?mal");
+	assert_string_equal(model_zones(&m, &b), "Nor?mal");
 	memset(big, 'A', sizeof(big));
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_VALID_ZONES, big,
-						sizeof(big)),
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_VALID_ZONES, big, sizeof(big)),
 			 -E2BIG);
-	assert_int_equal(strlen(b.zones), MEMHP_ZONES_LEN - 1);
+	assert_int_equal(strlen(model_zones(&m, &b)), MEMHP_ZONES_LEN - 1);
 
-	assert_int_equal(sysfs_parse_block_attr(&b, SYSFS_ATTR_MAX, S("1")),
-			 -EINVAL);
+	assert_int_equal(sysfs_parse_block_attr(&m, &b, SYSFS_ATTR_MAX, S("1")), -EINVAL);
 	assert_string_equal(sysfs_block_attr_name(SYSFS_ATTR_STATE), "state");
 	assert_string_equal(sysfs_block_attr_name(SYSFS_ATTR_VALID_ZONES),
 			    "valid_zones");
+	model_free(&m);
 }
 
 static void test_parse_names(void **state)
@@ -310,9 +284,11 @@ static void test_parse_random(void **state)
 	uint64_t seed = 0x9e3779b97f4a7c15ULL, v;
 	char buf[160], w[24], name[40];
 	struct memhp_block b;
+	struct memhp_model m;
 	int i, a, n;
 
 	(void)state;
+	model_init(&m);
 	for (i = 0; i < 200000; i++) {
 		size_t len, j;
 
@@ -330,8 +306,8 @@ static void test_parse_random(void **state)
 		}
 		memset(&b, 0x5a, sizeof(b));
 		a = (int)(seed % (SYSFS_ATTR_MAX + 1));
-		sysfs_parse_block_attr(&b, a, buf, len);
-		assert_true(memchr(b.zones, '\0', sizeof(b.zones)) != NULL ||
+		sysfs_parse_block_attr(&m, &b, a, buf, len);
+		assert_true(strlen(model_zones(&m, &b)) < MEMHP_ZONES_LEN ||
 			    a != SYSFS_ATTR_VALID_ZONES);
 		assert_true(b.removable >= -1 &&
 			    (b.removable <= 1 || a != SYSFS_ATTR_REMOVABLE));
@@ -352,6 +328,7 @@ static void test_parse_random(void **state)
 		sysfs_parse_block_name(name, &v);
 		sysfs_parse_node_name(name + 2, &n);
 	}
+	model_free(&m);
 }
 
 /* --- snapshots ------------------------------------------------------------ */
@@ -419,14 +396,14 @@ static void test_snapshot_2node(void **state)
 				 i < 30 ? MEMHP_BLOCK_ONLINE
 					: MEMHP_BLOCK_OFFLINE);
 		/* event fields untouched */
-		assert_int_equal(s->m.blocks[i].group_id, -1);
+		assert_int_equal(model_block_ev(&s->m, &s->m.blocks[i])->group_id, -1);
 		assert_int_equal(s->m.blocks[i].online_type, -1);
 	}
-	assert_string_equal(blk(s, 0)->zones, "none");
-	assert_string_equal(blk(s, 7)->zones, "DMA32");
-	assert_string_equal(blk(s, 8)->zones, "Normal");
-	assert_string_equal(blk(s, 24)->zones, "Movable");
-	assert_string_equal(blk(s, 31)->zones, "Movable Normal");
+	assert_string_equal(model_zones(&s->m, blk(s, 0)), "none");
+	assert_string_equal(model_zones(&s->m, blk(s, 7)), "DMA32");
+	assert_string_equal(model_zones(&s->m, blk(s, 8)), "Normal");
+	assert_string_equal(model_zones(&s->m, blk(s, 24)), "Movable");
+	assert_string_equal(model_zones(&s->m, blk(s, 31)), "Movable Normal");
 	assert_true(s->m.sys.snapshot);
 	assert_string_equal(s->m.sys.auto_online_blocks, "online");
 	assert_string_equal(s->m.sys.memmap_on_memory, "N");
@@ -452,7 +429,7 @@ static void test_snapshot_holes(void **state)
 	assert_null(model_block_find(&s->m, 10));
 	assert_int_equal(blk(s, 16)->removable, 0);
 	assert_int_equal(blk(s, 21)->state, MEMHP_BLOCK_OFFLINE);
-	assert_string_equal(blk(s, 21)->zones, "Normal Movable");
+	assert_string_equal(model_zones(&s->m, blk(s, 21)), "Normal Movable");
 	assert_int_equal(blk(s, 1001)->node, 0);
 	assert_int_equal(sysfs_report_problems(&s->r), 0);
 	snap_free(s);
@@ -468,7 +445,7 @@ static void test_snapshot_block_sizes(void **state)
 	assert_int_equal(s->m.block_size, 1ULL << 30);
 	assert_int_equal(s->m.nr_blocks, 19);
 	assert_int_equal(blk(s, 16)->node, 2);
-	assert_string_equal(blk(s, 19)->zones, "Normal Movable");
+	assert_string_equal(model_zones(&s->m, blk(s, 19)), "Normal Movable");
 	snap_free(s);
 
 	s = snap("bs128m"); /* "0x8000000": with the 0x */
@@ -501,9 +478,9 @@ static void test_snapshot_offline_states(void **state)
 	assert_int_equal(s->rc, 0);
 	assert_int_equal(blk(s, 12)->state, MEMHP_BLOCK_GOING_OFFLINE);
 	assert_int_equal(blk(s, 14)->state, MEMHP_BLOCK_OFFLINE);
-	assert_string_equal(blk(s, 14)->zones, "Normal Movable");
-	assert_string_equal(blk(s, 18)->zones, "Movable Normal");
-	assert_string_equal(blk(s, 20)->zones, "DMA32 Normal Movable");
+	assert_string_equal(model_zones(&s->m, blk(s, 14)), "Normal Movable");
+	assert_string_equal(model_zones(&s->m, blk(s, 18)), "Movable Normal");
+	assert_string_equal(model_zones(&s->m, blk(s, 20)), "DMA32 Normal Movable");
 	assert_int_equal(blk(s, 20)->removable, 0);
 	assert_int_equal(blk(s, 27)->node, 1);
 	snap_free(s);
@@ -553,14 +530,14 @@ static void test_snapshot_weird(void **state)
 	assert_int_equal(blk(s, 1)->state, MEMHP_BLOCK_ONLINE);
 	assert_int_equal(blk(s, 2)->state, MEMHP_BLOCK_UNKNOWN);
 	assert_int_equal(blk(s, 3)->removable, -1);
-	assert_string_equal(blk(s, 4)->zones, "Foo");
+	assert_string_equal(model_zones(&s->m, blk(s, 4)), "Foo");
 	assert_int_equal(blk(s, 5)->state, MEMHP_BLOCK_UNKNOWN);
-	assert_string_equal(blk(s, 5)->zones, "Normal");
+	assert_string_equal(model_zones(&s->m, blk(s, 5)), "Normal");
 	assert_int_equal(blk(s, 6)->state, MEMHP_BLOCK_ONLINE); /* no \n */
 	assert_int_equal(blk(s, 6)->removable, -1);
-	assert_string_equal(blk(s, 6)->zones, "");
+	assert_string_equal(model_zones(&s->m, blk(s, 6)), "");
 	assert_int_equal(blk(s, 7)->state, MEMHP_BLOCK_UNKNOWN);
-	assert_int_equal(strlen(blk(s, 8)->zones), MEMHP_ZONES_LEN - 1);
+	assert_int_equal(strlen(model_zones(&s->m, blk(s, 8))), MEMHP_ZONES_LEN - 1);
 	assert_int_equal(blk(s, 8)->phys_device, -1);
 	assert_int_equal(blk(s, 99)->state, MEMHP_BLOCK_UNKNOWN);
 	assert_int_equal(blk(s, 99)->node, -1);
@@ -639,7 +616,7 @@ static void test_snapshot_special_files(void **state)
 	model_init(&m);
 	assert_int_equal(sysfs_snapshot_report(&m, p, &r, err, sizeof(err)), 0);
 	assert_int_equal(model_block_find(&m, 3)->state, MEMHP_BLOCK_UNKNOWN);
-	assert_string_equal(model_block_find(&m, 4)->zones, "");
+	assert_string_equal(model_zones(&m, model_block_find(&m, 4)), "");
 	assert_int_equal(model_block_find(&m, 5)->removable, -1);
 	assert_int_equal(r.malformed, 2);  /* empty FIFO, endless /dev/zero */
 	assert_int_equal(r.unreadable, 1); /* EISDIR */
@@ -658,13 +635,13 @@ static void test_snapshot_want(void **state)
 		assert_int_equal(s->m.blocks[i].removable, -1);
 		assert_int_equal(s->m.blocks[i].phys_device, -1);
 		assert_int_equal(s->m.blocks[i].node, -1);
-		assert_string_equal(s->m.blocks[i].zones, "");
+		assert_string_equal(model_zones(&s->m, &s->m.blocks[i]), "");
 	}
 	snap_free(s);
 
 	s = snap_opts("2node", SYSFS_WANT_NODE | SYSFS_WANT_VALID_ZONES, 1);
 	assert_int_equal(blk(s, 20)->node, 1);
-	assert_string_equal(blk(s, 20)->zones, "Normal");
+	assert_string_equal(model_zones(&s->m, blk(s, 20)), "Normal");
 	assert_int_equal(blk(s, 20)->state, MEMHP_BLOCK_UNKNOWN);
 	snap_free(s);
 }
@@ -743,9 +720,9 @@ static void test_resnapshot(void **state)
 	assert_int_equal(sysfs_snapshot(&m, p, err, sizeof(err)), 0);
 	assert_int_equal(m.nr_blocks, 32);
 	b = model_block_get(&m, 5);
-	b->group_id = 3;
 	b->online_type = 3;
-	snprintf(b->onlined_by, sizeof(b->onlined_by), "udevd");
+	model_block_ev_get(&m, b)->group_id = 3;
+	snprintf(model_block_ev_get(&m, b)->onlined_by, 16, "udevd");
 	model_block_get(&m, 500); /* only in the model: must go */
 
 	assert_int_equal(
@@ -761,9 +738,9 @@ static void test_resnapshot(void **state)
 	b = model_block_find(&m, 5);
 	assert_non_null(b);
 	assert_int_equal(b->state, MEMHP_BLOCK_OFFLINE);
-	assert_int_equal(b->group_id, 3);
+	assert_int_equal(model_block_ev(&m, b)->group_id, 3);
 	assert_int_equal(b->online_type, 3);
-	assert_string_equal(b->onlined_by, "udevd");
+	assert_string_equal(model_block_ev(&m, b)->onlined_by, "udevd");
 	model_free(&m);
 }
 
