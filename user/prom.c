@@ -282,6 +282,30 @@ const double prom_buckets[PROM_NR_BUCKETS] = {
 	0.25,	0.5,   1,      2.5,   5,    10,	   30,
 };
 
+/*
+ * prom_buckets[] in nanoseconds: for an integer ns, ns > bound_ns exactly
+ * when ns / 1e9 > prom_buckets[i] (both sides round to the nearest double
+ * and the doubles near a bound are far closer than 1e-9 apart), so events
+ * land in the same bucket without a double compare per bucket.
+ */
+static const uint64_t prom_buckets_ns[PROM_NR_BUCKETS] = {
+	500000,	   1000000,    2500000,	   5000000,    10000000,
+	25000000,  50000000,   100000000,  250000000,  500000000,
+	1000000000, 2500000000, 5000000000, 10000000000, 30000000000,
+};
+
+/* prom_hist_observe() for a duration in nanoseconds (events carry those). */
+static void prom_hist_observe_ns(struct prom_hist *h, uint64_t ns)
+{
+	size_t i;
+
+	for (i = 0; i < PROM_NR_BUCKETS && ns > prom_buckets_ns[i]; i++)
+		;
+	h->bucket[i]++;
+	h->count++;
+	h->sum += (double)ns / 1e9;
+}
+
 void prom_hist_observe(struct prom_hist *h, double s)
 {
 	size_t i;
@@ -352,7 +376,7 @@ void prom_stats_event(struct prom_stats *st, const struct memhp_event *e)
 	}
 	op = op_of(k);
 	if (op >= 0 && (e->flags & MEMHP_F_DURATION))
-		prom_hist_observe(&st->lat[op], (double)e->duration_ns / 1e9);
+		prom_hist_observe_ns(&st->lat[op], e->duration_ns);
 	if (k == MEMHP_EV_ONLINE && !e->ret && (e->flags & MEMHP_F_RELEASED)) {
 		uint64_t rel = e->released_pages;
 

@@ -233,6 +233,40 @@ static void test_histogram(void **state)
 	assert_int_equal(h.bucket[PROM_NR_BUCKETS], 1);
 }
 
+/* Events (integer ns) land where prom_hist_observe(ns / 1e9) puts them. */
+static void test_histogram_ns_same_buckets(void **state)
+{
+	struct prom_stats *st = calloc(1, sizeof(*st));
+	struct memhp_event e = { 0 };
+	struct prom_hist h = { 0 };
+	size_t i, b;
+	int d;
+
+	assert_non_null(st);
+	e.hdr.kind = MEMHP_EV_ONLINE;
+	e.flags = MEMHP_F_DURATION;
+	for (i = 0; i < PROM_NR_BUCKETS; i++) {
+		uint64_t bound = (uint64_t)(prom_buckets[i] * 1e9 + 0.5);
+
+		for (d = -2; d <= 2; d++) {
+			e.duration_ns = bound + d;
+			prom_stats_event(st, &e);
+			prom_hist_observe(&h, (double)e.duration_ns / 1e9);
+		}
+	}
+	e.duration_ns = 0;
+	prom_stats_event(st, &e);
+	prom_hist_observe(&h, 0);
+	e.duration_ns = UINT64_MAX;
+	prom_stats_event(st, &e);
+	prom_hist_observe(&h, (double)UINT64_MAX / 1e9);
+	for (b = 0; b <= PROM_NR_BUCKETS; b++)
+		assert_int_equal(st->lat[PROM_OP_ONLINE].bucket[b], h.bucket[b]);
+	assert_int_equal(st->lat[PROM_OP_ONLINE].count, h.count);
+	assert_true(st->lat[PROM_OP_ONLINE].sum == h.sum);
+	free(st);
+}
+
 static void test_stats_bounded(void **state)
 {
 	struct prom_stats *st = calloc(1, sizeof(*st));
@@ -497,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_zone_labels),
 		cmocka_unit_test(test_ratio_headroom),
 		cmocka_unit_test(test_histogram),
+		cmocka_unit_test(test_histogram_ns_same_buckets),
 		cmocka_unit_test(test_stats_bounded),
 		cmocka_unit_test(test_render_snapshot),
 		cmocka_unit_test(test_render_live),
