@@ -124,6 +124,19 @@ void rec_reader_rewind(struct rec_reader *r);
  * the errors, with their messages. */
 int rec_next_slow(struct rec_reader *r, struct rec_record *out, char *err, size_t errlen);
 
+/* Hand out the intact record at @h (header checked) and step past it. */
+static inline int rec_take(struct rec_reader *r, struct rec_record *out, const uint8_t *h,
+			   uint32_t len)
+{
+	out->type = (enum rec_type)rec_le16(h + 4);
+	out->payload = h + REC_RECORD_HDR;
+	out->len = len;
+	out->offset = r->off;
+	out->index = r->index++;
+	r->off += REC_RECORD_HDR + (size_t)len;
+	return 1;
+}
+
 /*
  * The next record: 1, 0 at the end (r->torn set when a torn tail was
  * skipped, reason in r->warn), or -1 with "offset N: reason" in @err.
@@ -157,15 +170,8 @@ static inline int rec_next(struct rec_reader *r, struct rec_record *out, char *e
 					     rec_le32(h + 12) == (uint32_t)r->index &&
 					     rec_checksum(h, h + REC_RECORD_HDR, len) ==
 						     rec_le32(h + 8),
-				     1)) {
-			out->type = (enum rec_type)rec_le16(h + 4);
-			out->payload = h + REC_RECORD_HDR;
-			out->len = len;
-			out->offset = r->off;
-			out->index = r->index++;
-			r->off += REC_RECORD_HDR + (size_t)len;
-			return 1;
-		}
+				     1))
+			return rec_take(r, out, h, len);
 	}
 	return rec_next_slow(r, out, err, errlen);
 }

@@ -110,13 +110,7 @@ int rec_next_slow(struct rec_reader *r, struct rec_record *out, char *err, size_
 			 (uint32_t)r->index);
 		return -1;
 	}
-	out->type = (enum rec_type)rec_le16(h + 4);
-	out->payload = h + REC_RECORD_HDR;
-	out->len = len;
-	out->offset = r->off;
-	out->index = r->index++;
-	r->off += REC_RECORD_HDR + (size_t)len;
-	return 1;
+	return rec_take(r, out, h, len);
 }
 
 int rec_snapshot_apply(const struct rec_record *rec, struct memhp_model *m, char *err,
