@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -688,15 +687,6 @@ static int export_live(const struct export_opts *o)
 	size_t i, n;
 	int ret = 0, rc;
 
-	/*
-	 * Every reconciliation allocates and frees whole-model arrays (4 MiB
-	 * at 131,072 blocks). glibc's dynamic threshold would serve them from
-	 * the heap after the first free, where freed holes stay resident; a
-	 * fixed threshold keeps them mmap()ed: given back on free, grown by
-	 * mremap() without a copy. The exporter's resident memory then stays
-	 * what the live model needs.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	x = calloc(1, sizeof(*x));
 	if (!x) {
 		fprintf(stderr, PROG ": out of memory\n");

@@ -149,8 +149,10 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 	pthread_mutex_unlock(&s->lock);
 	model_free(kernel);
 	out->drift_zones = reconcile_zones(s, NULL, 0, err, errlen);
+	pthread_mutex_lock(&s->lock); /* the event thread may be applying events */
 	if (out->drift_zones >= 0 && s->model.zacct_state != MEMHP_ZACCT_VALID)
 		out->drift_zones = -1;
+	pthread_mutex_unlock(&s->lock);
 	if (reconcile_policy_state(&ps, sys, balloons, RECON_MAX_BALLOONS, sysroot, &s->model, trk,
 				   err, errlen))
 		goto out_models;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Snapshot + loader + event loop feeding the model (see session.h). */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,15 @@ int session_open(struct session *s, const struct session_opts *o)
 	char err[512];
 	int ret;
 
+	/*
+	 * Long-running sinks re-snapshot: they allocate and free whole-model
+	 * arrays (4 MiB at 131,072 blocks). glibc's dynamic threshold would
+	 * serve them from the heap after the first free, where freed holes
+	 * stay resident; a fixed threshold keeps them mmap()ed: given back on
+	 * free, grown by mremap() without a copy. Resident memory then stays
+	 * what the live model needs.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	memset(s, 0, sizeof(*s));
 	s->o = *o;
 	if (!s->o.prog)
