@@ -6,7 +6,7 @@
 out=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 data=$top/tests/data
-n=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memhp-cli-check.XXXXXX")
 wpid=
 cleanup() {
@@ -14,9 +14,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 
 # The command: memhp check, or the dev build until check is in memhp.c.
 bin=$(cd "$(dirname "$out/memhp")" && pwd)/memhp

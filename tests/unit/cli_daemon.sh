@@ -6,12 +6,9 @@
 out=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 data=$top/tests/data
-n=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memhp-cli-daemon.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 
 bin=$(cd "$(dirname "$out/memhp")" && pwd)/memhp
 if ! "$bin" online-daemon --help >/dev/null 2>&1; then

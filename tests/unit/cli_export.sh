@@ -6,20 +6,10 @@
 out=${1:-build}
 bin=$out/memhp
 top=$(cd "$(dirname "$0")/../.." && pwd)
-n=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memhp-cli-export.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # description expected-rc cmd...
-	desc=$1 want=$2
-	shift 2
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$desc"; else nok "$desc (rc $rc, want $want): $err"; fi
-}
 # value FILE SERIES: the sample value of an exact series line
 value() { awk -v s="$2" '$1 == s { print $2; f = 1 } END { if (!f) print "absent" }' "$1"; }
 expect() { # description got want

@@ -7,19 +7,7 @@ bin=$out/memhp
 gen=$out/gen-record
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-check() { # description expected-rc cmd...
-	desc=$1 want=$2
-	shift 2
-	n=$((n + 1))
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc (rc $rc, want $want): $err"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 # stderr of the command must be one line containing TEXT (plus argp's
 # "Try `memhp replay --help'" hint after usage errors)
 check_msg() { # description expected-rc text cmd...

@@ -6,7 +6,7 @@
 out=${1:-build}
 bin=$(cd "$(dirname "$out/memhp")" && pwd)/memhp
 top=$(cd "$(dirname "$0")/../.." && pwd)
-n=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memhp-cli-top.XXXXXX")
 sock=memhp-cli-top-$$
 cleanup() {
@@ -14,16 +14,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { # description expected-rc cmd...
-	desc=$1 want=$2
-	shift 2
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$desc"; else nok "$desc (rc $rc, want $want): $err"; fi
-}
 
 check "top --help" 0 "$bin" top --help
 check "top bad --batch" 2 "$bin" top --batch 0

@@ -3,19 +3,7 @@
 # one-line errors for bad input (TAP-like: "ok"/"not ok" lines).
 out=${1:-build}
 bin=$out/memhp
-n=0
-check() { # description expected-rc cmd...
-	desc=$1 want=$2
-	shift 2
-	n=$((n + 1))
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc (rc $rc, want $want): $err"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 check "no command" 2 "$bin"
 check "--help" 0 "$bin" --help
 check "--version" 0 "$bin" --version

@@ -7,13 +7,10 @@ out=${1:-build}
 bin=$out/memhp
 gen=$out/gen-record
 top=$(cd "$(dirname "$0")/../.." && pwd)
-n=0
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/memhp-cli-valgrind.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 finish() { echo "# done"; exit 0; }
 
 if ! command -v valgrind >/dev/null 2>&1; then
