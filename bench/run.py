@@ -326,6 +326,21 @@ def fmt3(t, f):
     return "–" if t is None else " / ".join(f(v) for v in t)
 
 
+def item_rows(res, key):
+    """The rows of a host item, or [] when it was skipped (a dict saying why)."""
+    v = res[key]
+    return [] if isinstance(v, dict) else v
+
+
+def skipped_line(res, key, L):
+    """Says why a host item did not run; True if it did not."""
+    v = res[key]
+    if isinstance(v, dict):
+        L.append("Skipped: %s.\n" % v["skipped"])
+        return True
+    return False
+
+
 def report(res, path):
     m = res["machine"]
     L = []
@@ -344,11 +359,10 @@ def report(res, path):
     L.append("Trees: tools/gen-sysfs-tree.sh DIR N NODES (mixed zones and states, node links). "
              "Both print byte-identical output (checked before timing). "
              "Bar: lsmem/memhp >= 10. %d repetitions.\n" % res["reps"])
-    L.append("| blocks | output | same output | memhp ms | lsmem ms | lsmem/memhp | memhp max RSS KiB | lsmem max RSS KiB | bar |")
-    L.append("|---|---|---|---|---|---|---|---|---|")
-    if isinstance(res["item1"], dict):
-        L.append("Skipped: %s.\n" % res["item1"]["skipped"])
-    for r in ([] if isinstance(res["item1"], dict) else res["item1"]):
+    if not skipped_line(res, "item1", L):
+        L.append("| blocks | output | same output | memhp ms | lsmem ms | lsmem/memhp | memhp max RSS KiB | lsmem max RSS KiB | bar |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
+    for r in item_rows(res, "item1"):
         rt = mmm(r["ratio"])
         L.append("| %d (%d nodes) | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             r["blocks"], r["nodes"], r["opts"], "yes" if r["same_output"] else "**NO**",
@@ -357,7 +371,7 @@ def report(res, path):
             fmt3(mmm(r["lsmem_kib"]), str), "met" if rt and rt[1] >= 10 else "**not met**"))
     L.append("")
 
-    fl = [r for r in ([] if isinstance(res["item1"], dict) else res["item1"]) if r.get("floor_syscalls_s")]
+    fl = [r for r in item_rows(res, "item1") if r.get("floor_syscalls_s")]
     if fl:
         L.append("What the kernel alone takes for the default columns (bench/fileread.c: open, "
                  "read and close `state` and `removable` of every block, nothing else, one "
@@ -480,11 +494,10 @@ def report(res, path):
              "host) on 127.0.0.1; one HTTP GET per scrape on a new connection, timed to the last "
              "byte. Alternative: a collector that re-reads sysfs for every scrape (`memhp export "
              "--stdout`, one process per scrape). Bar: default scrape < 10 ms, RSS < 32 MiB.\n")
-    L.append("| series | scrape ms | bytes | re-read per scrape ms | re-read/scrape | exporter VmHWM KiB | VmRSS KiB | bar |")
-    L.append("|---|---|---|---|---|---|---|---|")
-    if isinstance(res["item4"], dict):
-        L.append("Skipped: %s.\n" % res["item4"]["skipped"])
-    for r in ([] if isinstance(res["item4"], dict) else res["item4"]):
+    if not skipped_line(res, "item4", L):
+        L.append("| series | scrape ms | bytes | re-read per scrape ms | re-read/scrape | exporter VmHWM KiB | VmRSS KiB | bar |")
+        L.append("|---|---|---|---|---|---|---|---|")
+    for r in item_rows(res, "item4"):
         sm = mmm(r["scrape_s"])
         met = (sm[1] < 0.010 and r["vmhwm_kib"] < 32768) if not r["per_block"] else None
         L.append("| %s | %s | %d | %s | %s | %d | %d | %s |" % (
