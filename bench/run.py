@@ -297,7 +297,7 @@ def item4(reps):
 # --------------------------------------------------------------- lab (3, 5)
 def lab_items(rounds, timeout):
     out = os.path.join(OUT, "lab.json")
-    if not os.path.isfile(os.path.join(REPO, ".cache", "kernel", ".done")):
+    if not os.path.isfile(os.path.join(REPO, ".cache", "kernels", "6.1", ".done")):
         return {"skipped": "lab kernel missing (tools/deps.sh lab)"}
     bp = os.path.join(OUT, "bproot")
     if not os.path.isfile(os.path.join(bp, "bpftrace")):

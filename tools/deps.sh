@@ -1,9 +1,9 @@
 #!/bin/sh
 # Install what memhp needs on Debian 12, only when it is missing, and fetch
-# the lab kernel (Debian's linux-image-6.1 + modules) into a git-ignored cache
-# with `apt-get download` + `dpkg -x` (never installed on the host).
+# the lab kernels (Debian's 6.1 and 6.12 images + modules) into a git-ignored
+# cache with `apt-get download` + `dpkg -x` (never installed on the host).
 #
-# Usage: tools/deps.sh [build|lab|bench|all]   (default: all)
+# Usage: tools/deps.sh [build|lab|compat|bench|all]   (default: all)
 # bench: what `make bench` needs on top of build + lab (lsmem, bpftrace for the guest).
 set -eu
 
@@ -28,7 +28,8 @@ build) check $build_pkgs ;;
 lab) check $lab_pkgs ;;
 bench) check $build_pkgs $lab_pkgs $bench_pkgs ;;
 all) check $build_pkgs $lab_pkgs ;;
-*) echo "usage: $0 [build|lab|bench|all]" >&2; exit 2 ;;
+compat) check $build_pkgs ;;
+*) echo "usage: $0 [build|lab|compat|bench|all]" >&2; exit 2 ;;
 esac
 
 as_root() {
@@ -45,25 +46,60 @@ fi
 
 [ "$what" = build ] && exit 0
 
-# The lab kernel: whatever linux-image-amd64 points at in Debian 12 (6.1.x).
-kdir=$cache/kernel
-if [ ! -f "$kdir/.done" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n1)
-	if [ -z "$pkg" ]; then
-		as_root apt-get update -qq
-		pkg=$(apt-cache depends linux-image-amd64 |
-			sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n1)
+# The lab kernels, one folder each under $cache/kernels/<name>/ (package,
+# release, vmlinuz.path, root/ = the unpacked .deb, vmlinux = its ELF with
+# BTF, made by tools/gen-vmlinux.sh), fetched with `apt-get download` +
+# `dpkg -x` and never installed on the host:
+#   6.1      whatever linux-image-amd64 points at in Debian 12 (6.1.x)
+#   6.12     the newest linux-image-6.12.*+deb12-amd64-unsigned
+#   6.12.107 (compat only) the last 6.12 build before memory_block's enum
+#            types, while the archive offers it
+# LAB_KERNELS="6.1 6.12" (default) picks which the lab and `make test` use.
+lab_kernels=${LAB_KERNELS:-6.1 6.12}
+
+# The package name for a kernel name, from the package lists.
+resolve_kernel() {
+	case $1 in
+	6.1) apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n1 ;;
+	6.12) apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+		grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' | sort -V | tail -n1 ;;
+	6.12.*) apt-cache pkgnames "linux-image-$1+" 2>/dev/null |
+		grep -E "^linux-image-$1\\+deb12-amd64-unsigned\$" | head -n1 ;;
+	*) echo "deps: unknown kernel name $1 (6.1, 6.12 or 6.12.N)" >&2; return 1 ;;
+	esac
+}
+
+fetch_kernel() {
+	name=$1
+	kdir=$cache/kernels/$name
+	if [ ! -f "$kdir/.done" ]; then
+		pkg=$(resolve_kernel "$name")
+		if [ -z "$pkg" ]; then
+			as_root apt-get update -qq
+			pkg=$(resolve_kernel "$name")
+		fi
+		[ -n "$pkg" ] || { echo "deps: cannot resolve a package for kernel $name" >&2; return 1; }
+		echo "deps: fetching kernel $name: $pkg"
+		rm -rf "$kdir"
+		mkdir -p "$kdir/deb"
+		(cd "$kdir/deb" && apt-get download -qq "$pkg")
+		dpkg -x "$kdir"/deb/*.deb "$kdir/root"
+		echo "$pkg" >"$kdir/package"
+		ls "$kdir"/root/boot/vmlinuz-* | head -n1 >"$kdir/vmlinuz.path"
+		basename "$(cat "$kdir/vmlinuz.path")" | sed 's/^vmlinuz-//' >"$kdir/release"
+		touch "$kdir/.done"
 	fi
-	[ -n "$pkg" ] || { echo "deps: cannot resolve the lab kernel package" >&2; exit 1; }
-	echo "deps: fetching lab kernel $pkg"
-	rm -rf "$kdir"
-	mkdir -p "$kdir/deb"
-	(cd "$kdir/deb" && apt-get download -qq "$pkg")
-	dpkg -x "$kdir"/deb/*.deb "$kdir/root"
-	echo "$pkg" >"$kdir/package"
-	ls "$kdir"/root/boot/vmlinuz-* | head -n1 >"$kdir/vmlinuz.path"
-	basename "$(cat "$kdir/vmlinuz.path")" | sed 's/^vmlinuz-//' >"$kdir/release"
-	touch "$kdir/.done"
-fi
-echo "deps: lab kernel $(cat "$kdir/release") in $kdir"
+	# The ELF with BTF (module BTF base, compat check, vmlinux.h).
+	[ -s "$kdir/vmlinux" ] || LAB_KERNEL_DIR=$kdir "$top/tools/gen-vmlinux.sh" --btf-only
+	echo "deps: kernel $name: $(cat "$kdir/release") in $kdir"
+}
+
+case $what in
+lab | all | bench)
+	for k in $lab_kernels; do fetch_kernel "$k"; done ;;
+compat)
+	for k in $lab_kernels 6.12.107; do
+		fetch_kernel "$k" || echo "deps: kernel $k unavailable: compat skips it" >&2
+	done ;;
+esac

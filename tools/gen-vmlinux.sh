@@ -2,24 +2,32 @@
 # Generate vmlinux/x86/vmlinux.h from the BTF of the lab kernel (Debian's
 # linux-image-6.1 fetched by tools/deps.sh) so the build does not depend on
 # the build host's kernel. Also leaves the uncompressed ELF at
-# .cache/kernel/vmlinux for BTF queries (bpftool btf dump file ...).
+# <kernel dir>/vmlinux for BTF queries (bpftool btf dump file ...), the
+# module BTF base (tests/kmod/build.sh) and `make compat`.
 #
 # Usage: tools/gen-vmlinux.sh [--btf-only]
+# Env:   LAB_KERNEL_DIR (default .cache/kernels/6.1): which fetched kernel.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=${MEMHP_CACHE:-$top/.cache}/kernel
-[ -f "$kdir/.done" ] || "$top/tools/deps.sh" lab
+kdir=${LAB_KERNEL_DIR:-${MEMHP_CACHE:-$top/.cache}/kernels/6.1}
+[ -f "$kdir/.done" ] || LAB_KERNELS=6.1 "$top/tools/deps.sh" lab
 vmlinuz=$(cat "$kdir/vmlinuz.path")
 release=$(cat "$kdir/release")
 pkg=$(cat "$kdir/package")
 
 if [ ! -s "$kdir/vmlinux" ]; then
-	# bzImage carries an xz stream (CONFIG_KERNEL_XZ=y in Debian 6.1): find
-	# its magic and decompress from there, like scripts/extract-vmlinux.
+	# bzImage carries an xz stream (CONFIG_KERNEL_XZ=y in Debian 6.1 and
+	# 6.12): find its magic and decompress from there, like
+	# scripts/extract-vmlinux (which also tries zstd: kept for other builds).
 	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$vmlinuz" | head -n1 | cut -d: -f1)
-	[ -n "$off" ] || { echo "gen-vmlinux: no xz stream in $vmlinuz" >&2; exit 1; }
-	tail -c +$((off + 1)) "$vmlinuz" | xz -dc --single-stream >"$kdir/vmlinux.tmp" 2>/dev/null || true
-	[ -s "$kdir/vmlinux.tmp" ] || { echo "gen-vmlinux: xz failed" >&2; exit 1; }
+	if [ -n "$off" ]; then
+		tail -c +$((off + 1)) "$vmlinuz" | xz -dc --single-stream >"$kdir/vmlinux.tmp" 2>/dev/null || true
+	else
+		off=$(LC_ALL=C grep -obUaP '\x28\xb5\x2f\xfd' "$vmlinuz" | head -n1 | cut -d: -f1)
+		[ -n "$off" ] || { echo "gen-vmlinux: no xz or zstd stream in $vmlinuz" >&2; exit 1; }
+		tail -c +$((off + 1)) "$vmlinuz" | zstd -dcq >"$kdir/vmlinux.tmp" 2>/dev/null || true
+	fi
+	[ -s "$kdir/vmlinux.tmp" ] || { echo "gen-vmlinux: decompressing $vmlinuz failed" >&2; exit 1; }
 	mv "$kdir/vmlinux.tmp" "$kdir/vmlinux"
 fi
 [ "${1:-}" = --btf-only ] && exit 0

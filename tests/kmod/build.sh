@@ -2,8 +2,9 @@
 # Build memhp's test kernel modules (tests/kmod/*.c) for the lab kernel into
 # build/kmod/ (git-ignored; the lab guest sees it at /memhp/build/kmod).
 #
-# Usage: tests/kmod/build.sh   (env: KREL=<release>, default from
-#                               .cache/kernel/release; KMOD_OUT=<dir>)
+# Usage: tests/kmod/build.sh   (env: LAB_KERNEL_DIR=<kernel dir>, default
+#                               .cache/kernels/6.1; KMOD_OUT=<dir>, default
+#                               build/kmod/<release>)
 # When /usr/src/linux-headers-<release> is missing it installs
 # linux-headers-<release> (pulls -common, linux-kbuild-6.1 and gcc-12) with
 # apt-get, pinned to the lab kernel package's version when known.
@@ -15,7 +16,7 @@
 # doesn't ship ("Skipping BTF generation ... due to unavailability of
 # vmlinux"), and then resolve_btfids, which it doesn't ship either.  So this
 # script runs the same pahole command itself after the build, with the lab
-# kernel's own vmlinux (.cache/kernel/vmlinux, extracted from the same
+# kernel's own vmlinux (<kernel dir>/vmlinux, extracted from the same
 # linux-image package by tools/gen-vmlinux.sh --btf-only) as the split-BTF
 # base, and installs pahole (package dwarves) when missing.  resolve_btfids
 # is skipped: these modules have no .BTF_ids section.  Without pahole or
@@ -27,19 +28,17 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 src=$top/tests/kmod
 cache=${MEMHP_CACHE:-$top/.cache}
-out=${KMOD_OUT:-$top/build/kmod}
+kdir=${LAB_KERNEL_DIR:-$cache/kernels/6.1}
 mods="memhp_fakeballoon"
 
-rel=${KREL:-}
-if [ -z "$rel" ]; then
-	if [ ! -f "$cache/kernel/release" ]; then
-		echo "kmod: no lab kernel release ($cache/kernel/release): run tools/deps.sh lab" >&2
-		exit 77
-	fi
-	rel=$(cat "$cache/kernel/release")
+if [ ! -f "$kdir/release" ]; then
+	echo "kmod: no lab kernel release ($kdir/release): run tools/deps.sh lab" >&2
+	exit 77
 fi
+rel=$(cat "$kdir/release")
+out=${KMOD_OUT:-$top/build/kmod/$rel}
 hdr=/usr/src/linux-headers-$rel
-vmlinux=$cache/kernel/vmlinux
+vmlinux=$kdir/vmlinux
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -53,7 +52,7 @@ has_btf() {
 if [ ! -f "$hdr/Makefile" ]; then
 	pkg=linux-headers-$rel
 	ver=
-	for deb in "$cache"/kernel/deb/linux-image-"$rel"_*.deb; do
+	for deb in "$kdir"/deb/linux-image-"$rel"*_*.deb; do
 		[ -f "$deb" ] && ver=$(dpkg-deb -f "$deb" Version)
 	done
 	echo "kmod: installing $pkg${ver:+=$ver}"
@@ -72,7 +71,7 @@ fi
 
 # The lab kernel's vmlinux (BTF base) and pahole, for module BTF.
 if [ ! -s "$vmlinux" ] && [ -x "$top/tools/gen-vmlinux.sh" ]; then
-	"$top/tools/gen-vmlinux.sh" --btf-only >/dev/null 2>&1 || true
+	LAB_KERNEL_DIR=$kdir "$top/tools/gen-vmlinux.sh" --btf-only >/dev/null 2>&1 || true
 fi
 if ! command -v pahole >/dev/null 2>&1; then
 	echo "kmod: installing dwarves (pahole, for module BTF)"

@@ -41,7 +41,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 CACHE = os.environ.get("MEMHP_CACHE", os.path.join(REPO, ".cache"))
-KERNEL_DIR = os.environ.get("LAB_KERNEL_DIR", os.path.join(CACHE, "kernel"))
+KERNEL_DIR = os.environ.get("LAB_KERNEL_DIR", os.path.join(CACHE, "kernels", "6.1"))
 LAB_CACHE = os.path.join(CACHE, "lab")
 RUNS_DIR = os.path.join(LAB_CACHE, "runs")
 KEEP_RUNS = int(os.environ.get("LAB_KEEP_RUNS", "30"))

@@ -6,7 +6,7 @@
 #
 # Usage: tools/lab/mkinitramfs.sh OUT        (gzip'd newc cpio)
 # Env:   MEMHP_CACHE (default <repo>/.cache), LAB_KERNEL_DIR (default
-#        $MEMHP_CACHE/kernel), BUSYBOX (default: the static busybox on PATH).
+#        $MEMHP_CACHE/kernels/6.1), BUSYBOX (default: the static busybox on PATH).
 # Rebuilds only when an input changed (content hash kept in OUT.stamp).
 set -eu
 
@@ -17,7 +17,7 @@ case $1 in /*) out=$1 ;; *) out=$(pwd)/$1 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${MEMHP_CACHE:-$top/.cache}
-kdir=${LAB_KERNEL_DIR:-$cache/kernel}
+kdir=${LAB_KERNEL_DIR:-$cache/kernels/6.1}
 
 [ -f "$kdir/release" ] || die "lab kernel missing in $kdir: run tools/deps.sh lab"
 rel=$(cat "$kdir/release")

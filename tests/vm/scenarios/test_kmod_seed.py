@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 
+import lab as labmod
 from lab import Skip, REPO
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -26,7 +27,14 @@ from memhp_vm import Tracer  # noqa: E402
 LAB = dict(ram="4G", default_state="offline", cmdline="nokaslr")
 
 MOD = "memhp_fakeballoon"
-KO = "/memhp/build/kmod/%s.ko" % MOD
+
+
+def ko():
+    """The module built for the kernel under test (tests/kmod/build.sh)."""
+    return "/memhp/build/kmod/%s/%s.ko" % (labmod.kernel_release(), MOD)
+
+
+
 PARAMS = "/sys/module/%s/parameters" % MOD
 COUNTERS = ("pages_released", "pages_held", "pages_overreleased", "pages_passthrough",
             "callbacks", "covered_start_pfn")
@@ -125,7 +133,7 @@ def run_case(lab, tag, buggy, overrelease, gaps=None):
     gap_list = gaps(start, bp) if gaps else []
     gap_arg = (" gaps=" + ",".join("%d-%d" % g for g in gap_list)) if gap_list else ""
     rc, out = lab.run("insmod %s covered_start_pfn=%d covered_end_pfn=%d buggy=%d overrelease=%d%s"
-                      % (KO, cs, ce, buggy, overrelease, gap_arg))
+                      % (ko(), cs, ce, buggy, overrelease, gap_arg))
     assert rc == 0, "insmod failed (rc %d): %s\n%s" % (rc, out, lab.dmesg(tail=5))
 
     # The seed's order: top block (partly backed), the one below, the lowest,
@@ -262,7 +270,7 @@ def btf_structs(path):
     module's split BTF (base: the lab kernel's vmlinux), or None without
     bpftool. Members referring to base types (list_head, unsigned long, ...)
     have the same ids in every module of this kernel."""
-    vmlinux = os.path.join(REPO, ".cache", "kernel", "vmlinux")
+    vmlinux = os.path.join(labmod.KERNEL_DIR, "vmlinux")
     try:
         p = subprocess.run(["bpftool", "-B", vmlinux, "btf", "dump", "file", path],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -305,11 +313,11 @@ def test_btf(lab):
                 "gaps=" + ",".join("%d-%d" % (cs + 2 * i, cs + 2 * i + 1) for i in range(9)),
                 "ha_start_pfn=%d" % (cs + 1), "ha_end_pfn=%d" % (ce - 1)):
         rc, out = lab.run("insmod %s covered_start_pfn=%d covered_end_pfn=%d %s"
-                          % (KO, cs, ce, bad))
+                          % (ko(), cs, ce, bad))
         assert rc != 0, "insmod with %s succeeded" % bad
         assert lab.run("test -e /sys/module/%s" % MOD)[0] != 0, bad
     gaps = "%d-%d,%d-%d" % (cs + 100, cs + 200, ce - 50, ce + 10)
-    lab.check("insmod %s covered_start_pfn=%d covered_end_pfn=%d gaps=%s" % (KO, cs, ce, gaps))
+    lab.check("insmod %s covered_start_pfn=%d covered_end_pfn=%d gaps=%s" % (ko(), cs, ce, gaps))
     params = lab.check("cd %s && cat gaps covered_start_pfn ha_start_pfn ha_end_pfn" % PARAMS)
     # ha_{start,end}_pfn default to the covered range rounded to 128 MiB.
     assert params.split() == [gaps, str(cs), str(cs), str(cs + (1 << 17))], params
@@ -330,8 +338,8 @@ def test_btf(lab):
     assert names.get("hv_hotadd_gap") == ["list", "start_pfn", "end_pfn"], fake
     assert "ha_region_list" in names.get("hv_dynmem_device", ()), fake
     # The real thing: hv_balloon.ko of the lab kernel package.
-    rel = open(os.path.join(REPO, ".cache", "kernel", "release")).read().strip()
-    real_ko = os.path.join(REPO, ".cache", "kernel", "root", "lib", "modules", rel,
+    rel = open(os.path.join(labmod.KERNEL_DIR, "release")).read().strip()
+    real_ko = os.path.join(labmod.KERNEL_DIR, "root", "lib", "modules", rel,
                            "kernel", "drivers", "hv", "hv_balloon.ko")
     if os.path.exists(real_ko):
         real, _ = btf_structs(real_ko)
