@@ -314,7 +314,13 @@ static __always_inline void count_page(__u64 page, unsigned int order)
 	pfn = (page - base) / bpf_core_type_size(struct page);
 	n = 1ULL << order;
 	if (c->driver == DRV_VIRTIO_MEM) {
-		__u64 dev = vmem_device(pfn, n);
+		__u64 dev;
+
+		/* Without the module its types are unknown: the verifier must
+		 * see this path is dead, or the object cannot load. */
+		if (!&virtio_mem_devices)
+			return;
+		dev = vmem_device(pfn, n);
 
 		b = dev ? vmem_backed(dev, pfn, n) : 0;
 		c->released_backed += b;

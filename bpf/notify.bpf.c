@@ -6,75 +6,49 @@
  * kernel resets it afterwards).
  */
 #include "common.bpf.h"
+#include "core_fixes.bpf.h"
 
 /*
- * The memory_notify() actions: bit macros up to 6.18 (not in BTF), an enum
- * memory_block_state from 6.19 and 6.12.108+ stable. The flavor below only
- * matches when the kernel has that enum, and CO-RE then gives its values.
+ * 6.17+: the node of a status change (first memory of a node onlined, last
+ * offlined) comes from node_notify(), called inside the same online_pages()
+ * or offline_pages() as the memory_notify() calls it used to ride on
+ * (bpf/core_fixes.bpf.h). Kept per task with its time: a memory_notify()
+ * takes it only when it was seen after the task entered the online/offline
+ * call now in progress, so a node from an earlier call never leaks in,
+ * whatever the order of node and memory notifications. An LRU map of its
+ * own: node_notify() has no exit probe, so nothing ever takes these out
+ * (and the entries map's sweeper would read them as skipped exits).
  */
-enum memory_block_state___enum {
-	MEM_ONLINE___enum,
-	MEM_GOING_OFFLINE___enum,
-	MEM_OFFLINE___enum,
-	MEM_GOING_ONLINE___enum,
-	MEM_CANCEL_ONLINE___enum,
-	MEM_CANCEL_OFFLINE___enum,
-	MEM_PREPARE_ONLINE___enum,
-	MEM_FINISH_OFFLINE___enum,
+struct node_seen {
+	__u64 ts;
+	__s64 nid;
 };
 
-/* 6.6+: the vmemmap pages of a block are described by an altmap. */
-struct memory_block___altmap {
-	struct vmem_altmap *altmap;
-} __attribute__((preserve_access_index));
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct node_seen);
+} node_seen SEC(".maps");
 
-static __always_inline __u64 block_vmemmap_pages(struct memory_block *mem)
+static __always_inline int node_of_this_call(void)
 {
-	struct memory_block___altmap *m = (void *)mem;
-	struct vmem_altmap *altmap;
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid() };
+	struct node_seen *node;
+	struct entry *call;
 
-	if (bpf_core_field_exists(mem->nr_vmemmap_pages))
-		return BPF_CORE_READ(mem, nr_vmemmap_pages);
-	if (bpf_core_field_exists(m->altmap)) {
-		altmap = BPF_CORE_READ(m, altmap);
-		if (altmap)
-			return BPF_CORE_READ(altmap, free);
+	node = bpf_map_lookup_elem(&node_seen, &k.pid_tgid);
+	if (!node)
+		return -1;
+	k.site = SITE_ONLINE_PAGES;
+	call = bpf_map_lookup_elem(&entries, &k);
+	if (!call || call->ts > node->ts) {
+		k.site = SITE_OFFLINE_PAGES;
+		call = bpf_map_lookup_elem(&entries, &k);
 	}
-	return 0;
-}
-
-#define ENUMV(n) bpf_core_enum_value(enum memory_block_state___enum, n##___enum)
-
-static __always_inline __u32 notify_action(__u64 val)
-{
-	if (bpf_core_enum_value_exists(enum memory_block_state___enum,
-				       MEM_ONLINE___enum)) {
-		if (val == ENUMV(MEM_GOING_ONLINE))
-			return MEMHP_NOTIFY_GOING_ONLINE;
-		if (val == ENUMV(MEM_ONLINE))
-			return MEMHP_NOTIFY_ONLINE;
-		if (val == ENUMV(MEM_CANCEL_ONLINE))
-			return MEMHP_NOTIFY_CANCEL_ONLINE;
-		if (val == ENUMV(MEM_GOING_OFFLINE))
-			return MEMHP_NOTIFY_GOING_OFFLINE;
-		if (val == ENUMV(MEM_OFFLINE))
-			return MEMHP_NOTIFY_OFFLINE;
-		if (val == ENUMV(MEM_CANCEL_OFFLINE))
-			return MEMHP_NOTIFY_CANCEL_OFFLINE;
-		return MEMHP_NOTIFY_UNKNOWN;
-	}
-	/* include/linux/memory.h up to 6.18 */
-	switch (val) {
-	case 1 << 0: return MEMHP_NOTIFY_ONLINE;
-	case 1 << 1: return MEMHP_NOTIFY_GOING_OFFLINE;
-	case 1 << 2: return MEMHP_NOTIFY_OFFLINE;
-	case 1 << 3: return MEMHP_NOTIFY_GOING_ONLINE;
-	case 1 << 4: return MEMHP_NOTIFY_CANCEL_ONLINE;
-	case 1 << 5: return MEMHP_NOTIFY_CANCEL_OFFLINE;
-	case 1 << 6: return MEMHP_NOTIFY_PREPARE_ONLINE;
-	case 1 << 7: return MEMHP_NOTIFY_FINISH_OFFLINE;
-	}
-	return MEMHP_NOTIFY_UNKNOWN;
+	if (!call || call->ts > node->ts)
+		return -1;
+	return (int)node->nid;
 }
 
 static __always_inline int emit_notify(__u64 val, void *v, int ret, __u64 ts,
@@ -94,8 +68,10 @@ static __always_inline int emit_notify(__u64 val, void *v, int ret, __u64 ts,
 	if (arg) {
 		e->start_pfn = BPF_CORE_READ(arg, start_pfn);
 		e->nr_pages = BPF_CORE_READ(arg, nr_pages);
-		if (bpf_core_field_exists(arg->status_change_nid))
+		if (notify_has_status_nid(arg))
 			e->status_nid = BPF_CORE_READ(arg, status_change_nid);
+		else
+			e->status_nid = node_of_this_call();
 	}
 	event_submit(e);
 	return 0;
@@ -131,7 +107,7 @@ static __always_inline void save_request(__u64 site, void *dev)
 	struct memory_block *mem = dev_to_mem(dev);
 
 	entry_save(site, (__u64)dev, BPF_CORE_READ(mem, start_section_nr),
-		   BPF_CORE_READ(mem, online_type), BPF_CORE_READ(mem, nid),
+		   block_online_type(mem), BPF_CORE_READ(mem, nid),
 		   block_vmemmap_pages(mem));
 }
 
@@ -240,4 +216,31 @@ int BPF_KRETPROBE(kretprobe_notify, int ret)
 		return 0;
 	}
 	return emit_notify(en.args[0], (void *)en.args[1], ret, en.ts, MEMHP_F_KPROBE);
+}
+
+/* node_notify() (6.17+): remember the node for the memory_notify() calls. */
+static __always_inline void save_node(void *v)
+{
+	struct node_notify___memhp *arg = v;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct node_seen n = { .ts = bpf_ktime_get_ns(), .nid = -1 };
+
+	if (!arg)
+		return;
+	n.nid = BPF_CORE_READ(arg, nid);
+	bpf_map_update_elem(&node_seen, &id, &n, BPF_ANY);
+}
+
+SEC("fentry/node_notify")
+int BPF_PROG(fentry_node_notify, unsigned long val, void *v)
+{
+	save_node((void *)as_scalar((__u64)v));
+	return 0;
+}
+
+SEC("kprobe/node_notify")
+int BPF_KPROBE(kprobe_node_notify, unsigned long val, void *v)
+{
+	save_node(v);
+	return 0;
 }

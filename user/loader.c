@@ -95,6 +95,9 @@ static const struct probe_def notify_probes[] = {
 	  "fexit_subsys_off", "kprobe_subsys_off", "kretprobe_subsys_off" },
 	{ "memory_notify", { "memory_notify" }, "fentry_notify", "fexit_notify",
 	  "kprobe_notify", "kretprobe_notify" },
+	/* 6.17+: the node of a status change (bpf/core_fixes.bpf.h) */
+	{ "node_notify", { "node_notify" }, "fentry_node_notify", NULL,
+	  "kprobe_node_notify", NULL },
 	{ 0 },
 };
 

@@ -133,8 +133,20 @@ if [ $rc -ne 0 ]; then
 fi
 if [ $btf -eq 1 ]; then
 	# Makefile.modfinal's cmd_btf_ko with vmlinux := the lab kernel's,
-	# pahole flags from the headers' scripts/pahole-flags.sh.
-	flags=$(PAHOLE=pahole sh "$hdr/scripts/pahole-flags.sh")
+	# pahole flags from the headers' scripts/pahole-flags.sh (6.1), or,
+	# where that script is gone (6.12 computes them in scripts/Makefile.btf,
+	# for the pahole the kernel was configured with), from Makefile.btf
+	# evaluated for the pahole installed here.
+	if [ -f "$hdr/scripts/pahole-flags.sh" ]; then
+		flags=$(PAHOLE=pahole sh "$hdr/scripts/pahole-flags.sh")
+	elif [ -f "$hdr/scripts/Makefile.btf" ]; then
+		pver=$(pahole --version | sed 's/^v//; s/\.//')
+		flags=$(printf 'include %s/scripts/Kbuild.include\nCONFIG_PAHOLE_VERSION := %s\ninclude %s/scripts/Makefile.btf\nall:\n\t@echo $(PAHOLE_FLAGS)\n' \
+			"$hdr" "$pver" "$hdr" | make -s -f - all)
+	else
+		echo "kmod: no pahole flags in $hdr (pahole-flags.sh, Makefile.btf)" >&2
+		exit 1
+	fi
 	for m in $mods; do
 		# shellcheck disable=SC2086
 		if ! LLVM_OBJCOPY=objcopy pahole -J $flags --btf_base "$vmlinux" "$out/$m.ko" ||

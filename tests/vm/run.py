@@ -9,7 +9,13 @@ a new one. Raise lab.Skip("why") to skip. Console lines that look like kernel
 bugs (BUG:, WARNING: CPU, Oops, ...) fail the test unless
 @scenario(allow_kernel_warnings=True).
 
-Usage: tests/vm/run.py [-k SUBSTR]... [--list] [-x] [--timeout S] [--skip-unavailable]
+Every selected test runs once per lab kernel: --kernels "6.1 6.12" (names
+under .cache/kernels, fetched by tools/deps.sh lab), else $LAB_KERNELS, else
+both; LAB_KERNEL_DIR=DIR alone runs that one kernel. Results carry the kernel
+("PASS  [6.12] file.py::test"); a per-kernel summary precedes the total.
+
+Usage: tests/vm/run.py [-k SUBSTR]... [--kernels LIST] [--list] [-x] [--timeout S]
+                       [--skip-unavailable]
 Exit status: 0 all passed (or skipped), 1 a test failed, 2 usage / nothing selected.
 """
 
@@ -115,9 +121,14 @@ class Runner:
         self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
         self.stop_now = False
         self.counts_failed_last = False
+        self.kernel = None   # name of the kernel under test
+        self.per_kernel = {}  # name -> counts, and "secs"
 
     def report(self, status, test_id, secs, reason=None, rundir=None):
         self.counts[status] += 1
+        if self.kernel:
+            self.per_kernel[self.kernel][status] += 1
+            test_id = "[%s] %s" % (self.kernel, test_id)
         line = "%-4s  %s  (%.1fs)" % (status, test_id, secs)
         print(line, flush=True)
         if reason:
@@ -209,6 +220,15 @@ class Runner:
         self.counts_failed_last = status == "FAIL"
 
 
+def lab_kernels(arg):
+    """[(name, dir)]: --kernels, else LAB_KERNEL_DIR alone, else LAB_KERNELS."""
+    if arg is None and os.environ.get("LAB_KERNEL_DIR"):
+        d = os.environ["LAB_KERNEL_DIR"]
+        return [(os.path.basename(os.path.normpath(d)), d)]
+    names = (arg if arg is not None else os.environ.get("LAB_KERNELS") or "6.1 6.12").split()
+    return [(n, os.path.join(labmod.CACHE, "kernels", n)) for n in names]
+
+
 def main():
     global SCEN_DIR
     ap = argparse.ArgumentParser(description="memhp lab VM scenario runner")
@@ -221,6 +241,8 @@ def main():
     ap.add_argument("--skip-unavailable", action="store_true",
                     help="SKIP (not FAIL) when the lab kernel/QEMU is missing")
     ap.add_argument("-v", "--verbose", action="store_true", help="tracebacks and console tails on failure")
+    ap.add_argument("--kernels", default=None,
+                    help="lab kernels to run on, e.g. '6.1 6.12' (default: $LAB_KERNELS or both)")
     ap.add_argument("--scenarios", default=SCEN_DIR, help=argparse.SUPPRESS)
     args = ap.parse_args()
     SCEN_DIR = args.scenarios
@@ -239,6 +261,7 @@ def main():
             print("IMPORT ERROR %s: %s" % (fname, err))
         return 0
 
+    kernels = lab_kernels(args.kernels)
     r = Runner(args)
     t_all = time.monotonic()
     for fname, err in errors:
@@ -248,13 +271,29 @@ def main():
         print("0 passed, 0 failed")
         return 2
     try:
-        for _, ts in groups:
+        for name, kdir in kernels:
             if r.stop_now:
                 break
-            r.run_group(ts)
+            labmod.use_kernel(kdir)
+            r.kernel = name
+            r.per_kernel[name] = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+            try:
+                rel = labmod.kernel_release()
+            except labmod.LabSetupError as e:
+                rel = "missing: %s" % e
+            print("KERNEL %s: %s" % (name, rel), flush=True)
+            t_k = time.monotonic()
+            for _, ts in groups:
+                if r.stop_now:
+                    break
+                r.run_group(ts)
+            r.per_kernel[name]["secs"] = time.monotonic() - t_k
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         r.counts["FAIL"] += 1
+    for name, c in r.per_kernel.items():
+        print("kernel %s: %d passed, %d failed, %d skipped in %.0fs"
+              % (name, c["PASS"], c["FAIL"], c["SKIP"], c.get("secs", 0)))
     print("total time %.1fs" % (time.monotonic() - t_all))
     line = "%d passed, %d failed" % (r.counts["PASS"], r.counts["FAIL"])
     if r.counts["SKIP"]:

@@ -162,6 +162,23 @@ def _free_port():
         s.close()
 
 
+def use_kernel(name_or_dir):
+    """Point the lab (and the scripts it runs: mkinitramfs.sh, kmod build)
+    at another fetched kernel: a name under .cache/kernels ('6.1', '6.12')
+    or a directory."""
+    global KERNEL_DIR
+    d = name_or_dir if os.sep in name_or_dir else os.path.join(CACHE, "kernels", name_or_dir)
+    KERNEL_DIR = os.path.abspath(d)
+    os.environ["LAB_KERNEL_DIR"] = KERNEL_DIR
+    return KERNEL_DIR
+
+
+def kernel_version():
+    """(major, minor, patch) of the lab kernel, e.g. (6, 12, 118)."""
+    m = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", kernel_release())
+    return tuple(int(x or 0) for x in m.groups()) if m else (0, 0, 0)
+
+
 def kernel_release():
     p = os.path.join(KERNEL_DIR, "release")
     if not os.path.isfile(p):
@@ -400,7 +417,7 @@ class Lab:
     """One lab VM. Configure in the constructor, then boot() (or use `with`)."""
 
     def __init__(self, name="lab", ram="4G", slots=8, maxmem="64G", cpus=2, numa=1,
-                 virtio_mem=(), balloon=False, default_state=None, cmdline="",
+                 virtio_mem=(), balloon=False, default_state="offline", cmdline="",
                  late=(), load=(), hard_timeout=300, boot_timeout=120, rundir=None,
                  share=REPO, loglevel=5, qemu_args=(), cpu=None, kernel=None,
                  initrd=None, qemu="qemu-system-x86_64", net=False, hostfwd=()):
@@ -413,7 +430,11 @@ class Lab:
         virtio_mem    list of VirtioMem (or dicts with the same keys)
         balloon       add virtio-balloon-pci (id balloon0)
         default_state 'online' / 'offline' / 'online_movable' / ... ->
-                      memhp_default_state= on the kernel command line
+                      memhp_default_state= on the kernel command line;
+                      always set (default 'offline', Debian 6.1's build
+                      default) because 6.12 onlines hot-added memory by
+                      default (CONFIG_MHP_DEFAULT_ONLINE_TYPE_ONLINE_AUTO);
+                      None leaves the kernel's build default
         cmdline       extra kernel command line (str)
         late          boot modules NOT loaded by init (e.g. ['virtio_mem'])
         load          extra modules loaded by init at boot
@@ -511,7 +532,7 @@ class Lab:
             raise LabSetupError("%s not found: run tools/deps.sh lab" % self.qemu_bin)
         initrd = self._initrd
         if initrd is None:
-            initrd = os.path.join(LAB_CACHE, "initramfs.cpio.gz")
+            initrd = os.path.join(LAB_CACHE, "initramfs-%s.cpio.gz" % rel)
             mk = os.path.join(HERE, "mkinitramfs.sh")
             try:
                 r = subprocess.run([mk, initrd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

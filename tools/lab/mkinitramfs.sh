@@ -31,7 +31,7 @@ fi
 if command -v file >/dev/null 2>&1 && ! file -L "$bb" | grep -q 'statically linked'; then
 	die "$bb is not statically linked: install busybox-static (tools/deps.sh lab)"
 fi
-for t in cpio gzip depmod; do
+for t in cpio gzip depmod xz; do
 	command -v $t >/dev/null 2>&1 || die "$t not found: run tools/deps.sh lab"
 done
 
@@ -45,6 +45,11 @@ findmod() { # name -> relative path of the .ko (accepts - or _)
 	(cd "$mdir" && find kernel -regex ".*/$pat\.ko\(\.xz\|\.zst\|\.gz\)?" | head -n1)
 }
 
+builtin() { # name -> true when the kernel has it built in
+	pat=$(echo "$1" | sed 's/[-_]/[-_]/g')
+	grep -q "/$pat\.ko\$" "$mdir/modules.builtin" 2>/dev/null
+}
+
 files=
 todo=$want
 n=0
@@ -56,7 +61,15 @@ while [ -n "$todo" ] && [ $n -lt 200 ]; do
 	shift
 	todo=$*
 	f=$(findmod "$m")
-	[ -n "$f" ] || die "module $m not found under $mdir"
+	if [ -z "$f" ]; then
+		# 6.12 builds virtio, virtio_ring and virtio_pci in, and folded
+		# fscache into netfs (CONFIG_FSCACHE is a netfs option there).
+		if builtin "$m"; then
+			continue
+		fi
+		case $m in fscache) [ -n "$(findmod netfs)" ] && continue ;; esac
+		die "module $m not found under $mdir (nor built in)"
+	fi
 	case " $files " in *" $f "*) continue ;; esac
 	files="$files $f"
 	deps=$(modinfo -F depends "$mdir/$f" 2>/dev/null | tr ',' ' ' || true)
@@ -106,9 +119,16 @@ mknod -m 600 dev/console c 5 1 2>/dev/null ||
 	echo "mkinitramfs: warning: cannot mknod dev/console (not root?)" >&2
 mknod -m 666 dev/null c 1 3 2>/dev/null || true
 
+# Compressed modules (6.12: .ko.xz) go in decompressed: neither busybox's
+# insmod nor every kernel config (CONFIG_MODULE_DECOMPRESS) takes them.
 for f in $files; do
 	mkdir -p "lib/modules/$rel/$(dirname "$f")"
-	cp "$mdir/$f" "lib/modules/$rel/$f"
+	case $f in
+	*.ko.xz) xz -dc "$mdir/$f" >"lib/modules/$rel/${f%.xz}" ;;
+	*.ko.zst) zstd -dcq "$mdir/$f" >"lib/modules/$rel/${f%.zst}" ;;
+	*.ko.gz) gzip -dc "$mdir/$f" >"lib/modules/$rel/${f%.gz}" ;;
+	*) cp "$mdir/$f" "lib/modules/$rel/$f" ;;
+	esac
 done
 for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -f "$mdir/$f" ] && cp "$mdir/$f" "lib/modules/$rel/"

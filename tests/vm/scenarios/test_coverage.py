@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
 from memhp_vm import Tracer  # noqa: E402
-from test_kmod_seed import build_module, MOD, KO, TAIL_PAGES  # noqa: E402
+from test_kmod_seed import build_module, ko, MOD, TAIL_PAGES  # noqa: E402
 
 LAB = dict(ram="4G", default_state="offline", cmdline="nokaslr")
 BP = 32768
@@ -37,7 +37,7 @@ def _case(lab, tag, buggy, overrelease):
     start = blocks[0] * BP
     cs, ce = start, start + len(blocks) * BP - (BP - TAIL_PAGES)
     lab.check("insmod %s covered_start_pfn=%d covered_end_pfn=%d buggy=%d overrelease=%d"
-              % (KO, cs, ce, buggy, overrelease))
+              % (ko(), cs, ce, buggy, overrelease))
     # memhp notices the module (polls /proc/modules every second) and reattaches.
     # Both wait until nothing is onlining: re-attaching fentry/fexit programs
     # while an online_pages() call is in flight was seen to lose that call's
@@ -125,7 +125,7 @@ def test_module_unload_while_tracing(lab):
     lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=60)
     start = blocks[0] * BP
     lab.check("insmod %s covered_start_pfn=%d covered_end_pfn=%d"
-              % (KO, start, start + len(blocks) * BP))
+              % (ko(), start, start + len(blocks) * BP))
     lab.wait_until("[ $(grep -c 'modules changed' %s) -ge 1 ]" % t.err, timeout=20,
                    what="memhp reattach after insmod")
     lab.run("sleep 0.5")

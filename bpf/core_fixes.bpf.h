@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel layout and ABI difference memhp's BPF programs read across,
+ * in one place (the model: bcc libbpf-tools' core_fixes.bpf.h). Each entry
+ * names the kernel change it follows; `make compat` (docs/compat.md) checks
+ * every probe against the BTF of each kernel at hand, the lab runs them on
+ * Debian's 6.1 and 6.12.
+ *
+ * Flavours are local types whose name ends in ___<tag>: libbpf matches them
+ * to the kernel type without the suffix, and bpf_core_field_exists() /
+ * bpf_core_enum_value_exists() say at load time which one the kernel has,
+ * so one object serves every kernel (never per-version builds).
+ *
+ * Function prototypes differ too; they cannot be told apart with CO-RE, so
+ * userspace reads them from the kernel's BTF (user/loader.c kconf_from_btf())
+ * and sets the *_abi rodata the programs switch on:
+ *   online_pages()  (pfn, nr, zone, group) 5.15+ [online_abi 0]; the group
+ *                   argument: COMMIT_ONLINE_GROUP; the zone argument (5.13,
+ *                   abi 1): COMMIT_ONLINE_ZONE; before: (pfn, nr,
+ *                   online_type, nid) [abi 2]
+ *   offline_pages() (pfn, nr, zone, group) 5.18+ [offline_abi 0]:
+ *                   COMMIT_OFFLINE_ZONE; (pfn, nr, group) 5.15-5.17 [1];
+ *                   (pfn, nr) before [2]
+ *   try_remove_memory()/remove_memory() lost nid in 5.15 [remove_abi 1 with
+ *                   it]: COMMIT_REMOVE_NID
+ *   balloon_page_migrate() (newpage, page, mode) since 6.0 movable_operations
+ *                   [migrate_abi 0], (mapping, newpage, page, mode) before:
+ *                   COMMIT_BALLOON_MOVABLE_OPS
+ *   memory_notify() takes enum memory_block_state instead of unsigned long
+ *                   (6.19: COMMIT_NOTIFY_ENUM_ARG): the value is 32 bits
+ *                   either way, see notify_action().
+ *
+ * Changes that need nothing here, listed so nobody looks again:
+ *   - memory_block.state became enum memory_block_state (with the MEM_*
+ *     enum below): memhp does not read it (sysfs gives the state).
+ *   - hv_balloon's hv_online_page() hands memory it did not hot-add to
+ *     generic_online_page() since 6.14 (COMMIT_HV_GENERIC_FALLBACK): such
+ *     blocks are outside every hv_hotadd_state region, so cover.bpf.c emits
+ *     no coverage event for them and online events count their release
+ *     through generic_online_page() like any DIMM; before 6.14 the same
+ *     blocks gained no pages at all, which online events show as released 0.
+ *   - virtio_mem_fake_offline() gained a vm argument (6.6): not probed.
+ */
+#ifndef MEMHP_CORE_FIXES_BPF_H
+#define MEMHP_CORE_FIXES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include "memhp.h"
+
+/* ---- struct memory_block ------------------------------------------------- */
+
+/*
+ * memory_block.nr_vmemmap_pages became `struct vmem_altmap *altmap` in 6.6
+ * (COMMIT_BLOCK_ALTMAP): the memmap_on_memory pages of a block are then
+ * altmap->free. vmlinux.h (6.1) has the old field.
+ */
+struct memory_block___altmap {
+	struct vmem_altmap *altmap;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 block_vmemmap_pages(struct memory_block *mem)
+{
+	struct memory_block___altmap *m = (void *)mem;
+	struct vmem_altmap *altmap;
+
+	if (bpf_core_field_exists(mem->nr_vmemmap_pages))
+		return BPF_CORE_READ(mem, nr_vmemmap_pages);
+	if (bpf_core_field_exists(m->altmap)) {
+		altmap = BPF_CORE_READ(m, altmap);
+		if (altmap)
+			return BPF_CORE_READ(altmap, free);
+	}
+	return 0;
+}
+
+/*
+ * memory_block.online_type: `int` up to 6.12.109, `enum mmop` from 6.12.110
+ * (stable) and in mainline after 6.19 (COMMIT_ONLINE_TYPE_ENUM). A CO-RE
+ * field relocation requires the local and kernel types to be of one kind
+ * (an int never matches an enum), so each form has its flavour; the
+ * anonymous enum matches the kernel's enum whatever its name. MMOP_* values
+ * are the same in both (0 offline, 1 online, 2 kernel, 3 movable).
+ */
+struct memory_block___int_online_type {
+	int online_type;
+} __attribute__((preserve_access_index));
+
+struct memory_block___enum_online_type {
+	enum { MMOP_OFFLINE___any } online_type;
+} __attribute__((preserve_access_index));
+
+static __always_inline int block_online_type(struct memory_block *mem)
+{
+	struct memory_block___int_online_type *i = (void *)mem;
+	struct memory_block___enum_online_type *e = (void *)mem;
+
+	if (bpf_core_field_exists(i->online_type))
+		return BPF_CORE_READ(i, online_type);
+	if (bpf_core_field_exists(e->online_type))
+		return (int)BPF_CORE_READ(e, online_type);
+	return -1;
+}
+
+/* ---- memory_notify() ------------------------------------------------------ */
+
+/*
+ * The actions: bit macros up to 6.18 (not in BTF; MEM_PREPARE_ONLINE and
+ * MEM_FINISH_OFFLINE added in 6.9 by COMMIT_PREPARE_FINISH), an enum
+ * memory_block_state from 6.12.110 (stable) and 6.19
+ * (COMMIT_NOTIFY_STATE_ENUM), which 6.19 shrank again to the six original
+ * actions (COMMIT_NOTIFY_ENUM_ARG). This flavour matches only when the
+ * kernel has the enum; CO-RE then gives each value, or says it is absent.
+ */
+enum memory_block_state___enum {
+	MEM_ONLINE___enum,
+	MEM_GOING_OFFLINE___enum,
+	MEM_OFFLINE___enum,
+	MEM_GOING_ONLINE___enum,
+	MEM_CANCEL_ONLINE___enum,
+	MEM_CANCEL_OFFLINE___enum,
+	MEM_PREPARE_ONLINE___enum,
+	MEM_FINISH_OFFLINE___enum,
+};
+
+#define MEM_ENUM_IS(val, n)                                                        \
+	(bpf_core_enum_value_exists(enum memory_block_state___enum, n##___enum) && \
+	 (val) == bpf_core_enum_value(enum memory_block_state___enum, n##___enum))
+
+/* enum memhp_notify_action of a memory_notify() action value. */
+static __always_inline __u32 notify_action(__u64 val)
+{
+	/* unsigned long up to 6.18, a 32-bit enum from 6.19: the upper half of
+	 * the argument register is not ours to trust then. */
+	val = (__u32)val;
+	if (bpf_core_enum_value_exists(enum memory_block_state___enum,
+				       MEM_ONLINE___enum)) {
+		if (MEM_ENUM_IS(val, MEM_GOING_ONLINE))
+			return MEMHP_NOTIFY_GOING_ONLINE;
+		if (MEM_ENUM_IS(val, MEM_ONLINE))
+			return MEMHP_NOTIFY_ONLINE;
+		if (MEM_ENUM_IS(val, MEM_CANCEL_ONLINE))
+			return MEMHP_NOTIFY_CANCEL_ONLINE;
+		if (MEM_ENUM_IS(val, MEM_GOING_OFFLINE))
+			return MEMHP_NOTIFY_GOING_OFFLINE;
+		if (MEM_ENUM_IS(val, MEM_OFFLINE))
+			return MEMHP_NOTIFY_OFFLINE;
+		if (MEM_ENUM_IS(val, MEM_CANCEL_OFFLINE))
+			return MEMHP_NOTIFY_CANCEL_OFFLINE;
+		if (MEM_ENUM_IS(val, MEM_PREPARE_ONLINE))
+			return MEMHP_NOTIFY_PREPARE_ONLINE;
+		if (MEM_ENUM_IS(val, MEM_FINISH_OFFLINE))
+			return MEMHP_NOTIFY_FINISH_OFFLINE;
+		return MEMHP_NOTIFY_UNKNOWN;
+	}
+	/* include/linux/memory.h up to 6.18 */
+	switch (val) {
+	case 1 << 0: return MEMHP_NOTIFY_ONLINE;
+	case 1 << 1: return MEMHP_NOTIFY_GOING_OFFLINE;
+	case 1 << 2: return MEMHP_NOTIFY_OFFLINE;
+	case 1 << 3: return MEMHP_NOTIFY_GOING_ONLINE;
+	case 1 << 4: return MEMHP_NOTIFY_CANCEL_ONLINE;
+	case 1 << 5: return MEMHP_NOTIFY_CANCEL_OFFLINE;
+	case 1 << 6: return MEMHP_NOTIFY_PREPARE_ONLINE;
+	case 1 << 7: return MEMHP_NOTIFY_FINISH_OFFLINE;
+	}
+	return MEMHP_NOTIFY_UNKNOWN;
+}
+
+/*
+ * struct memory_notify: altmap_start_pfn/altmap_nr_pages came first in 6.9
+ * (COMMIT_PREPARE_FINISH) and left in 6.19; status_change_nid(_normal) left
+ * in 6.17 (COMMIT_NODE_NOTIFIER), when the node whose first memory comes or
+ * whose last memory goes moved to a notifier of its own, node_notify(val,
+ * struct node_notify { int nid; } *). Field reads are CO-RE relocated; the
+ * node comes from whichever the kernel has (notify.bpf.c).
+ */
+static __always_inline int notify_has_status_nid(struct memory_notify *arg)
+{
+	return bpf_core_field_exists(arg->status_change_nid);
+}
+
+struct node_notify___memhp {
+	int nid;
+} __attribute__((preserve_access_index));
+
+#endif
