@@ -13,33 +13,40 @@
  *
  * Function prototypes differ too; they cannot be told apart with CO-RE, so
  * userspace reads them from the kernel's BTF (user/loader.c kconf_from_btf())
- * and sets the *_abi rodata the programs switch on:
- *   online_pages()  (pfn, nr, zone, group) 5.15+ [online_abi 0]; the group
- *                   argument: COMMIT_ONLINE_GROUP; the zone argument (5.13,
- *                   abi 1): COMMIT_ONLINE_ZONE; before: (pfn, nr,
- *                   online_type, nid) [abi 2]
- *   offline_pages() (pfn, nr, zone, group) 5.18+ [offline_abi 0]:
- *                   COMMIT_OFFLINE_ZONE; (pfn, nr, group) 5.15-5.17 [1];
- *                   (pfn, nr) before [2]
- *   try_remove_memory()/remove_memory() lost nid in 5.15 [remove_abi 1 with
- *                   it]: COMMIT_REMOVE_NID
- *   balloon_page_migrate() (newpage, page, mode) since 6.0 movable_operations
- *                   [migrate_abi 0], (mapping, newpage, page, mode) before:
- *                   COMMIT_BALLOON_MOVABLE_OPS
+ * and sets the *_abi rodata the programs switch on. The prototypes of every
+ * probed function are the same from 6.1 to 6.19 but for the last line; the
+ * older forms stay supported (before memhp's tested range, no commits cited):
+ *   online_pages()  (pfn, nr, zone, group) 5.15+ [online_abi 0], (pfn, nr,
+ *                   zone) 5.13-5.14 [1], (pfn, nr, online_type, nid) [2]
+ *   offline_pages() (pfn, nr, zone, group) 5.18+ [offline_abi 0], (pfn, nr,
+ *                   group) 5.15-5.17 [1], (pfn, nr) [2]
+ *   try_remove_memory()/remove_memory() had a nid first up to 5.14
+ *                   [remove_abi 1]
+ *   balloon_page_migrate() (newpage, page, mode) since 6.0's
+ *                   movable_operations [migrate_abi 0], (mapping, newpage,
+ *                   page, mode) before [1]
  *   memory_notify() takes enum memory_block_state instead of unsigned long
- *                   (6.19: COMMIT_NOTIFY_ENUM_ARG): the value is 32 bits
- *                   either way, see notify_action().
+ *                   since 6.19 (ed1f8855dd7b "mm: change type of parameter
+ *                   for memory_notify"): 32 bits either way, see
+ *                   notify_action().
  *
  * Changes that need nothing here, listed so nobody looks again:
- *   - memory_block.state became enum memory_block_state (with the MEM_*
- *     enum below): memhp does not read it (sysfs gives the state).
+ *   - memory_block.state became enum memory_block_state (8bc7ba3d265d "mm:
+ *     change type of state in struct memory_block", 6.19; 6.12.110:
+ *     168d2ab614ea): memhp does not read it (sysfs gives the state).
  *   - hv_balloon's hv_online_page() hands memory it did not hot-add to
- *     generic_online_page() since 6.14 (COMMIT_HV_GENERIC_FALLBACK): such
- *     blocks are outside every hv_hotadd_state region, so cover.bpf.c emits
+ *     generic_online_page() since 6.14 (1da602ec36a3 "hv_balloon: Fallback to
+ *     generic_online_page() for non-HV hot added mem"): such blocks are
+ *     outside every hv_hotadd_state region, so cover.bpf.c emits
  *     no coverage event for them and online events count their release
  *     through generic_online_page() like any DIMM; before 6.14 the same
  *     blocks gained no pages at all, which online events show as released 0.
  *   - virtio_mem_fake_offline() gained a vm argument (6.6): not probed.
+ *   - 6.17 reworked balloon_compaction (15504b116300 and the series around
+ *     it: balloon_page_finalize(), PageOffline kept until the page is
+ *     freed): balloon_page_enqueue/list_dequeue/migrate keep their
+ *     prototypes (`make compat` on the build host's 6.18 BTF); what they
+ *     count there is checked in no lab kernel yet.
  */
 #ifndef MEMHP_CORE_FIXES_BPF_H
 #define MEMHP_CORE_FIXES_BPF_H
@@ -52,8 +59,9 @@
 
 /*
  * memory_block.nr_vmemmap_pages became `struct vmem_altmap *altmap` in 6.6
- * (COMMIT_BLOCK_ALTMAP): the memmap_on_memory pages of a block are then
- * altmap->free. vmlinux.h (6.1) has the old field.
+ * (1a8c64e11043 "mm/memory_hotplug: embed vmem_altmap details in memory
+ * block"): the memmap_on_memory pages of a block are then altmap->free.
+ * vmlinux.h (6.1) has the old field.
  */
 struct memory_block___altmap {
 	struct vmem_altmap *altmap;
@@ -76,7 +84,8 @@ static __always_inline __u64 block_vmemmap_pages(struct memory_block *mem)
 
 /*
  * memory_block.online_type: `int` up to 6.12.109, `enum mmop` from 6.12.110
- * (stable) and in mainline after 6.19 (COMMIT_ONLINE_TYPE_ENUM). A CO-RE
+ * (stable: c9a198191e3c "mm: name the anonymous MMOP enum as enum mmop")
+ * and in mainline after 6.19. A CO-RE
  * field relocation requires the local and kernel types to be of one kind
  * (an int never matches an enum), so each form has its flavour; the
  * anonymous enum matches the kernel's enum whatever its name. MMOP_* values
@@ -106,10 +115,13 @@ static __always_inline int block_online_type(struct memory_block *mem)
 
 /*
  * The actions: bit macros up to 6.18 (not in BTF; MEM_PREPARE_ONLINE and
- * MEM_FINISH_OFFLINE added in 6.9 by COMMIT_PREPARE_FINISH), an enum
+ * MEM_FINISH_OFFLINE added in 6.9 by c5f1e2d18909 "mm/memory_hotplug: introduce
+ * MEM_PREPARE_ONLINE/MEM_FINISH_OFFLINE notifiers"), an enum
  * memory_block_state from 6.12.110 (stable) and 6.19
- * (COMMIT_NOTIFY_STATE_ENUM), which 6.19 shrank again to the six original
- * actions (COMMIT_NOTIFY_ENUM_ARG). This flavour matches only when the
+ * (1a4f70f6851a "mm: convert memory block states (MEM_*) macros to enum";
+ * 6.12.110: c829eb72ca6b), which 6.19 shrank again to the six original
+ * actions (300709fbefd1 "mm/memory_hotplug: Remove
+ * MEM_PREPARE_ONLINE/MEM_FINISH_OFFLINE notifiers"). This flavour matches only when the
  * kernel has the enum; CO-RE then gives each value, or says it is absent.
  */
 enum memory_block_state___enum {
@@ -169,10 +181,12 @@ static __always_inline __u32 notify_action(__u64 val)
 
 /*
  * struct memory_notify: altmap_start_pfn/altmap_nr_pages came first in 6.9
- * (COMMIT_PREPARE_FINISH) and left in 6.19; status_change_nid(_normal) left
- * in 6.17 (COMMIT_NODE_NOTIFIER), when the node whose first memory comes or
+ * (c5f1e2d18909) and left in 6.19 (300709fbefd1); status_change_nid(_normal) left
+ * in 6.17 (8d2882a8edb8, d2a9721d807d "mm,memory_hotplug: drop
+ * status_change_nid parameter from memory_notify"), when the node whose first memory comes or
  * whose last memory goes moved to a notifier of its own, node_notify(val,
- * struct node_notify { int nid; } *). Field reads are CO-RE relocated; the
+ * struct node_notify { int nid; } *) (67929de10847 "mm,memory_hotplug:
+ * implement numa node notifier"). Field reads are CO-RE relocated; the
  * node comes from whichever the kernel has (notify.bpf.c).
  */
 static __always_inline int notify_has_status_nid(struct memory_notify *arg)
