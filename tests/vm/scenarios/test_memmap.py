@@ -39,3 +39,33 @@ def test_memmap_on_memory_block(lab):
     assert add and add[0]["mhp_flags"] & 2, add  # MHP_MEMMAP_ON_MEMORY
     # "I added 128 MiB but MemTotal grew by less": by exactly the memmap.
     assert (mem1 - mem0) * 1024 == on["released_pages"] * 4096, (mem0, mem1, on)
+
+
+def test_memmap_on_memory_multi_block(lab):
+    """A 1 GiB DIMM (8 blocks): 6.6+ puts each block's memmap in the block
+    itself (6b8f0798b85a, one altmap per block; 6.12 reads it from
+    memory_block.altmap), 6.1 only ever does so for one-block adds. memhp
+    says which, block by block, and MemTotal agrees."""
+    import lab as labmod
+    per_block = 512 if labmod.kernel_version() >= (6, 8) else 0
+    t = Tracer(lab, "memmap8", "-e online,request")
+    t.start()
+    mem0 = lab.meminfo()["MemTotal"]
+    n0 = lab.online_count()
+    dev = lab.add_dimm("1G")
+    blocks = lab.device_blocks(dev)
+    assert len(blocks) == 8, blocks
+    lab.wait_online_count(n0 + 8, timeout=90)
+    evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "online"]) >= 8
+                        and len([x for x in e if x["event"] == "request"]) >= 8,
+                        what="8 online + 8 request")
+    t.stop()
+    mem1 = lab.meminfo()["MemTotal"]
+    req = {e["block"]: e for e in evs if e["event"] == "request"}
+    on = {e["block"]: e for e in evs if e["event"] == "online"}
+    assert sorted(req) == blocks and sorted(on) == blocks, (sorted(req), sorted(on), blocks)
+    for b in blocks:
+        assert req[b]["vmemmap_pages"] == per_block, (b, per_block, req[b])
+        assert on[b]["nr_pages"] == BLOCK_PAGES - per_block, (b, on[b])
+        assert on[b]["released_pages"] == on[b]["nr_pages"], (b, on[b])
+    assert (mem1 - mem0) * 1024 == sum(e["released_pages"] for e in on.values()) * 4096, (mem0, mem1)

@@ -1,0 +1,60 @@
+"""Which probes attach on the lab kernel, and how: the promise of
+docs/kernels.md checked on every lab kernel. Every probe memhp has attaches
+with fentry/fexit where the kernel has the function, node_notify (6.17+)
+says it is absent before 6.17, and nothing is skipped for any other reason
+(a CO-RE relocation that fails on a new layout shows up here first)."""
+import os
+import sys
+
+import lab as labmod
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from memhp_vm import Tracer  # noqa: E402
+
+# virtio_balloon and virtio_mem load at boot: coverage has its driver.
+LAB = dict(balloon=True)
+
+PROBES = ("online_pages", "offline_pages", "generic_online_page", "add_memory",
+          "remove_memory", "group_register_static", "group_register_dynamic",
+          "group_unregister", "group_find_by_id", "memory_subsys_online",
+          "memory_subsys_offline", "memory_notify", "balloon_page_enqueue",
+          "balloon_page_list_enqueue", "balloon_page_list_dequeue",
+          "balloon_page_migrate", "coverage", "coverage_release")
+
+
+def _report(lab, mode):
+    t = Tracer(lab, "probes-" + mode, "-e all --attach %s" % mode)
+    t.start()
+    err = t.stop()
+    lines = [ln for ln in err.splitlines() if ln.startswith(("memhp: attached", "memhp: skipped"))]
+    att, skipped = {}, {}
+    for ln in lines:
+        parts = ln.split(None, 3)
+        if parts[1] == "attached":
+            att[parts[2]] = parts[3]
+        else:
+            skipped[parts[2]] = parts[3] if len(parts) > 3 else ""
+    return att, skipped
+
+
+def _check(lab, mode, want):
+    att, skipped = _report(lab, mode)
+    for p in PROBES:
+        assert p in att, "%s not attached on %s (%s): %s" % (
+            p, labmod.kernel_release(), mode, skipped.get(p, "not reported"))
+        assert att[p].split(":")[0] in want, (p, att[p])
+    new_node_notifier = labmod.kernel_version() >= (6, 17)
+    if new_node_notifier:
+        assert "node_notify" in att, skipped.get("node_notify")
+    else:
+        assert "not in kernel BTF" in skipped.get("node_notify", ""), (att, skipped)
+    other = set(skipped) - {"node_notify"}
+    assert not other, skipped
+
+
+def test_every_probe_fentry(lab):
+    _check(lab, "fentry", ("fentry", "fexit"))
+
+
+def test_every_probe_kprobe(lab):
+    _check(lab, "kprobe", ("kprobe", "kretprobe"))
