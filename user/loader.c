@@ -1405,6 +1405,13 @@ const char *loader_probe_target(size_t idx, const struct btf *btf)
 	return p ? resolve_target(btf, p) : NULL;
 }
 
+bool loader_probe_module_state(size_t idx)
+{
+	const struct obj_ops *ops;
+
+	return probe_at(idx, &ops) && ops->module_state;
+}
+
 struct loader_trial {
 	const struct obj_ops *ops;
 	void *skel;

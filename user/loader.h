@@ -137,6 +137,8 @@ size_t loader_nr_probes(void);
 const char *loader_probe_name(size_t idx);
 const char *loader_probe_object(size_t idx);
 const char *loader_probe_target(size_t idx, const struct btf *btf);
+/* The probe's object reads module state (driver structs, see cover.bpf.c). */
+bool loader_probe_module_state(size_t idx);
 
 /*
  * A trial: probe @idx's object opened with @opts (btf_custom_path: the
