@@ -431,8 +431,8 @@ int main(int argc, char **argv)
 	       "programs: the host forbids trampolines)\n",
 	       np, nk);
 	for (j = 0; j < nk; j++)
-		printf("  %-22s %s\n", ks[j].label,
-		       ks[j].skip[0] ? ks[j].skip : ks[j].merged ? ks[j].modules : ks[j].modules);
+		printf("  %-22s %s%s\n", ks[j].label, ks[j].skip[0] ? "skipped: " : "",
+		       ks[j].skip[0] ? ks[j].skip : ks[j].modules);
 	printf("\n%-36s", "probe (flavour)");
 	for (j = 0; j < nk; j++)
 		if (!ks[j].skip[0])

@@ -88,8 +88,8 @@ static const char doc[] =
 	"  memhp trace --attach kprobe -d 30\n"
 	"  memhp trace --require core     # all of online/offline, notifier, add/remove";
 
-enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF, OPT_PROGSTATS,
-       OPT_POLICY, OPT_NORECON, OPT_REQUIRE };
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF,
+       OPT_PROGSTATS, OPT_POLICY, OPT_NORECON, OPT_REQUIRE };
 
 static const struct argp_option options[] = {
 	{ "json", 'J', NULL, 0, "JSON lines (schema: docs/events.md)", 0 },
