@@ -1,6 +1,7 @@
 # memhp: eBPF observability and policy for Linux memory hotplug.
 #   make            build/memhp, build/memhp-static (BPF objects + skeletons)
-#   make test       unit tests (plain and ASan/UBSan), lab VM scenarios
+#   make test       unit tests (plain and ASan/UBSan), compat, lab VM scenarios
+#   make compat     every probe against every kernel BTF at hand (docs/compat.md)
 #   make demo       the lab demo: a scripted hotplug traced live
 #   make bench      benchmark vs lsmem / bpftrace; writes bench/REPORT.md
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -52,7 +53,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz bench
+.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz bench compat
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -92,6 +93,15 @@ $(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/record.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) tools/gen-record.c $(GEN_RECORD_OBJS) -o $@
 
+# tools/compat: every probe x every kernel BTF at hand (docs/compat.md).
+$(OUTPUT)/compat: tools/compat.c $(OUTPUT)/user/loader.o user/loader.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) tools/compat.c $(OUTPUT)/user/loader.o -lbpf -lelf -lz -ldl -o $@
+
+compat: all $(OUTPUT)/compat
+	$(Q)tools/deps.sh compat
+	$(Q)$(OUTPUT)/compat
+
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 
@@ -101,6 +111,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit-test
 	$(Q)$(MAKE) --no-print-directory unit-test-asan
+	$(Q)$(MAKE) --no-print-directory compat
 	$(Q)$(MAKE) --no-print-directory fuzz-regress
 	$(Q)$(MAKE) --no-print-directory fuzz-bounded
 	$(Q)$(MAKE) --no-print-directory lab-test

@@ -2,11 +2,19 @@
 /*
  * Loading and attaching memhp's BPF objects (see loader.h).
  *
- * Each object (online, memadd, notify) is loaded as a unit: first with its
- * fentry/fexit programs, and when the kernel refuses trampolines (no BTF
- * func, ftrace blocked: EPERM/ENOTSUPP), again with the kprobe/kretprobe
- * twins. The first object that loads owns the shared maps (ring buffer,
- * stats, group ids, entry state); the others reuse their fds.
+ * Each object (online, memadd, notify, balloon, cover) is loaded with the
+ * fentry/fexit programs of all its probes first. Only when that fails does
+ * the loader find out which probe's programs fail (the program libbpf names,
+ * or trial loads one probe at a time), falls back for that probe alone to
+ * its kprobe/kretprobe twins (auto mode), or gives up on that probe, and
+ * loads the object again with every probe that can load: one program that
+ * a kernel rejects (a CO-RE relocation its layout breaks) costs its probe,
+ * never its neighbours. An object may so mix fentry and kprobe programs.
+ * When the kernel refuses trampolines altogether (EPERM/ENOTSUPP without a
+ * verifier log: ftrace blocked, lockdown), every later fentry load would
+ * fail the same: the loader switches to kprobes for all at once.
+ * The first object that loads owns the shared maps (ring buffer, stats,
+ * group ids, entry state); the others reuse their fds.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -28,6 +36,10 @@
 #include "balloon.skel.h"
 #include "cover.skel.h"
 
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's, not in userspace errno.h */
+#endif
+
 /* x86_64: SECTION_SIZE_BITS 27, PAGE_SHIFT 12. */
 #define PAGES_PER_SECTION (1ULL << (27 - 12))
 
@@ -42,16 +54,12 @@ struct probe_def {
 	enum { ABI_NONE, ABI_ONLINE, ABI_OFFLINE, ABI_REMOVE, ABI_MIGRATE } abi_of;
 };
 
-struct kconf {
-	int online_abi, offline_abi, remove_abi, migrate_abi;
-	bool has_release; /* generic_online_page() can be probed */
-	uint64_t block_bytes; /* memory block size */
-};
+#define kconf loader_kconf
 
 struct obj_ops {
 	const char *name;
 	const struct probe_def *probes;
-	void *(*open)(void);
+	void *(*open)(const struct bpf_object_open_opts *opts);
 	struct bpf_object *(*obj)(void *skel);
 	void (*set_rodata)(void *skel, const struct kconf *k);
 	void (*destroy)(void *skel);
@@ -125,7 +133,10 @@ static const struct probe_def cover_probes[] = {
 };
 
 #define OBJ_OPS(n)                                                            \
-	static void *n##_open(void) { return memhp_##n##__open(); }           \
+	static void *n##_open(const struct bpf_object_open_opts *o)           \
+	{                                                                     \
+		return memhp_##n##__open_opts(o);                             \
+	}                                                                     \
 	static struct bpf_object *n##_obj(void *s)                            \
 	{                                                                     \
 		return ((struct memhp_##n *)s)->obj;                          \
@@ -205,6 +216,9 @@ struct memhp_loader {
 	struct btf *vmlinux;
 	bool verbose;
 	int ncpus;
+	bool no_trampolines; /* fentry refused kernel-wide: kprobes from now on */
+	char tramp_why[LOADER_WHY_LEN];
+	char *require; /* the --require list, expanded: ",a,b," */
 };
 
 int loader_mode_parse(const char *arg, enum loader_mode *out)
@@ -223,15 +237,337 @@ int loader_mode_parse(const char *arg, enum loader_mode *out)
 	return -1;
 }
 
+/* Probe @idx of all objects' tables in order, and its object. */
+static const struct probe_def *probe_at(size_t idx, const struct obj_ops **ops)
+{
+	const struct probe_def *p;
+	size_t i;
+
+	for (i = 0; i < NR_OBJECTS; i++)
+		for (p = objects[i].probes; p->name; p++)
+			if (!idx--) {
+				if (ops)
+					*ops = &objects[i];
+				return p;
+			}
+	return NULL;
+}
+
+size_t loader_nr_probes(void)
+{
+	size_t n = 0;
+
+	while (probe_at(n, NULL))
+		n++;
+	return n;
+}
+
+const char *loader_probe_name(size_t idx)
+{
+	const struct probe_def *p = probe_at(idx, NULL);
+
+	return p ? p->name : NULL;
+}
+
+const char *loader_probe_object(size_t idx)
+{
+	const struct obj_ops *ops;
+
+	return probe_at(idx, &ops) ? ops->name : NULL;
+}
+
+static bool probe_known(const char *name, size_t len)
+{
+	const struct probe_def *p;
+	size_t i;
+
+	for (i = 0; (p = probe_at(i, NULL)); i++)
+		if (strlen(p->name) == len && !strncmp(p->name, name, len))
+			return true;
+	return false;
+}
+
+void loader_known_probes(char *buf, size_t len)
+{
+	const struct probe_def *p;
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; (p = probe_at(i, NULL)) && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", p->name);
+}
+
+/* Calls @fn on each name of a --require list, "core" and "all" expanded. */
+static int require_each(const char *list, int (*fn)(const char *name, size_t len, void *ctx),
+			void *ctx)
+{
+	const struct probe_def *p;
+	const char *s = list;
+	size_t i;
+	int err;
+
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		if (n == 3 && !strncmp(s, "all", 3)) {
+			for (i = 0; (p = probe_at(i, NULL)); i++)
+				if ((err = fn(p->name, strlen(p->name), ctx)))
+					return err;
+		} else if (n == 4 && !strncmp(s, "core", 4)) {
+			if ((err = require_each(LOADER_CORE_PROBES, fn, ctx)))
+				return err;
+		} else if (n && (err = fn(s, n, ctx))) {
+			return err;
+		}
+		s += n + (s[n] == ',');
+	}
+	return 0;
+}
+
+struct require_ctx {
+	char *out;
+	size_t len;
+};
+
+static int require_known(const char *name, size_t len, void *ctx)
+{
+	struct require_ctx *c = ctx;
+
+	if (probe_known(name, len))
+		return 0;
+	snprintf(c->out, c->len, "%.*s", (int)len, name);
+	return -1;
+}
+
+int loader_require_check(const char *list, char *bad, size_t badlen)
+{
+	struct require_ctx c = { bad, badlen };
+
+	if (!*list) {
+		snprintf(bad, badlen, "%s", "(empty)");
+		return -1;
+	}
+	return require_each(list, require_known, &c);
+}
+
+/* Appends ",name," to the expanded list (its names are then found by strstr). */
+static int require_add(const char *name, size_t len, void *ctx)
+{
+	struct require_ctx *c = ctx;
+	size_t off = strlen(c->out);
+
+	snprintf(c->out + off, c->len - off, "%.*s,", (int)len, name);
+	return 0;
+}
+
+static void require_expand(struct memhp_loader *l, const char *list)
+{
+	struct require_ctx c;
+	const struct probe_def *p;
+	size_t i, len = 2;
+
+	for (i = 0; (p = probe_at(i, NULL)); i++)
+		len += strlen(p->name) + 1;
+	l->require = calloc(1, len + strlen(list) + 2);
+	if (!l->require)
+		return;
+	l->require[0] = ',';
+	c.out = l->require;
+	c.len = len + strlen(list) + 2;
+	require_each(list, require_add, &c);
+}
+
+static bool required_by_user(const struct memhp_loader *l, const char *name)
+{
+	char key[80];
+
+	if (!l->require)
+		return false;
+	snprintf(key, sizeof(key), ",%s,", name);
+	return strstr(l->require, key) != NULL;
+}
+
 static bool verbose_libbpf;
+
+/* libbpf's messages while a capture runs (loader_log_start()). */
+static struct {
+	bool on, debug;
+	char *buf;
+	size_t len, cap;
+} cap;
+
+#define LOG_CAP_MAX (4u << 20) /* debug logs of a whole object stay below */
+
+static void log_append(const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n <= 0 || cap.len + n + 1 > LOG_CAP_MAX)
+		return;
+	if (cap.len + n + 1 > cap.cap) {
+		size_t c = cap.cap ? cap.cap : 16384;
+		char *b;
+
+		while (c < cap.len + n + 1)
+			c *= 2;
+		b = realloc(cap.buf, c);
+		if (!b)
+			return;
+		cap.buf = b;
+		cap.cap = c;
+	}
+	vsnprintf(cap.buf + cap.len, n + 1, fmt, ap);
+	cap.len += n;
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !verbose_libbpf)
-		return 0;
+	if (cap.on && (level != LIBBPF_DEBUG || cap.debug)) {
+		va_list aq;
+
+		va_copy(aq, ap);
+		log_append(fmt, aq);
+		va_end(aq);
+	}
 	if (!verbose_libbpf)
 		return 0; /* the loader reports failures itself, in one place */
 	return vfprintf(stderr, fmt, ap);
+}
+
+void loader_log_start(bool debug)
+{
+	libbpf_set_print(libbpf_print);
+	cap.on = true;
+	cap.debug = debug;
+	cap.len = 0;
+	if (cap.buf)
+		cap.buf[0] = '\0';
+}
+
+const char *loader_log_stop(void)
+{
+	cap.on = false;
+	return cap.buf ? cap.buf : "";
+}
+
+/* Copies the line at @p (up to the newline) to @out. */
+static void copy_line(const char *p, char *out, size_t len)
+{
+	size_t n = strcspn(p, "\n");
+
+	snprintf(out, len, "%.*s", (int)n, p);
+}
+
+/* "<byte_off> [45] struct memory_block.online_type (0:2 @ offset 16)" -> the type.field */
+static void relo_spec_field(const char *spec, char *out, size_t len)
+{
+	const char *p = spec, *end;
+
+	if (*p == '<' && (end = strchr(p, '>')))
+		p = end + 1;
+	p += strspn(p, " ");
+	if (*p == '[' && (end = strchr(p, ']')))
+		p = end + 1;
+	p += strspn(p, " ");
+	end = p + strcspn(p, "\n");
+	if (strstr(p, " (") && strstr(p, " (") < end)
+		end = strstr(p, " (");
+	snprintf(out, len, "%.*s", (int)(end - p), p);
+}
+
+static bool log_noise(const char *line, size_t n)
+{
+	static const char *const noise[] = { "processed ", "verification time", "stack depth",
+					     "-- END PROG LOAD LOG", "libbpf: " };
+	size_t i;
+
+	if (!n)
+		return true;
+	for (i = 0; i < sizeof(noise) / sizeof(noise[0]); i++)
+		if (!strncmp(line, noise[i], strlen(noise[i])))
+			return true;
+	return false;
+}
+
+/* The verifier's error: the last line of its log that is not statistics. */
+static bool verifier_error(const char *begin, char *out, size_t len)
+{
+	const char *end = strstr(begin, "-- END PROG LOAD LOG");
+	const char *p, *best = NULL;
+
+	if (!end)
+		end = begin + strlen(begin);
+	begin = strchr(begin, '\n');
+	for (p = begin ? begin + 1 : end; p < end;) {
+		size_t n = strcspn(p, "\n");
+
+		if (!log_noise(p, n))
+			best = p;
+		p += n + 1;
+	}
+	if (!best)
+		return false;
+	copy_line(best, out, len);
+	return true;
+}
+
+int loader_log_reason(const char *log, char *prog, size_t proglen, char *why, size_t whylen)
+{
+	static const char *const failed[] = { "': BPF program load failed: ", "': failed to load: ",
+					      "': failed to relocate", ": failed to relocate: " };
+	const char *p, *name = NULL, *msg = NULL, *vlog, *relo;
+	bool relocating = false;
+	char buf[160];
+	size_t i;
+
+	prog[0] = why[0] = '\0';
+	/* the first program libbpf says failed */
+	for (p = log; (p = strstr(p, "prog '")); p++) {
+		const char *q = p + 6, *end = strchr(q, '\'');
+		const char *eol = q + strcspn(q, "\n");
+
+		if (!end || end > eol)
+			continue;
+		for (i = 0; i < sizeof(failed) / sizeof(failed[0]) && !msg; i++) {
+			const char *f = strstr(end, failed[i]);
+
+			if (f && f < eol) {
+				msg = f + strlen(failed[i]);
+				relocating = i >= 2; /* libbpf could not even relocate it */
+			}
+		}
+		if (msg) {
+			name = q;
+			snprintf(prog, proglen, "%.*s", (int)(end - q), q);
+			break;
+		}
+	}
+	if (!name) {
+		/* nothing named: the first warning libbpf gave, if any */
+		p = strstr(log, "libbpf: ");
+		if (p)
+			copy_line(p + 8, why, whylen);
+		return -1;
+	}
+	vlog = strstr(name, "-- BEGIN PROG LOAD LOG --");
+	relo = strstr(vlog ? vlog : name, "failed to resolve CO-RE relocation ");
+	if (relo) {
+		relo_spec_field(relo + strlen("failed to resolve CO-RE relocation "), buf,
+				sizeof(buf));
+		snprintf(why, whylen, "CO-RE relocation failed: %s", buf);
+	} else if (vlog && verifier_error(vlog, buf, sizeof(buf))) {
+		snprintf(why, whylen, "verifier rejected: %s", buf);
+	} else {
+		copy_line(msg[0] == ':' ? msg + 2 : msg, buf, sizeof(buf));
+		/* "failed to load: -22" says less than strerror */
+		snprintf(why, whylen, "%s%s", relocating ? "CO-RE relocation failed: " : "",
+			 buf[0] == '-' && atoi(buf + 1) > 0 ? strerror(atoi(buf + 1)) : buf);
+	}
+	return 0;
 }
 
 /* Number of parameters of a kernel function, -1 if not in BTF. */
@@ -262,7 +598,7 @@ static int func_nparams(const struct btf *btf, const char *name,
 	return btf_vlen(proto);
 }
 
-static void kconf_from_btf(const struct btf *btf, struct kconf *k)
+void loader_kconf_from_btf(const struct btf *btf, struct kconf *k)
 {
 	bool ptr;
 	int n;
@@ -294,25 +630,14 @@ static struct probe_status *status_for(struct memhp_loader *l, const char *name)
 	return &l->st[l->nr_st++];
 }
 
-static const char *resolve_target(struct memhp_loader *l, const struct probe_def *p)
+static const char *resolve_target(const struct btf *btf, const struct probe_def *p)
 {
 	int i;
 
-	for (i = 0; i < 3 && p->targets[i] && l->vmlinux; i++)
-		if (btf__find_by_name_kind(l->vmlinux, p->targets[i], BTF_KIND_FUNC) > 0)
+	for (i = 0; i < 3 && p->targets[i] && btf; i++)
+		if (btf__find_by_name_kind(btf, p->targets[i], BTF_KIND_FUNC) > 0)
 			return p->targets[i];
 	return NULL;
-}
-
-static void set_autoload(struct bpf_object *obj, const char *prog, bool on)
-{
-	struct bpf_program *p;
-
-	if (!prog)
-		return;
-	p = bpf_object__find_program_by_name(obj, prog);
-	if (p)
-		bpf_program__set_autoload(p, on);
 }
 
 /* The fexit program for this kernel's prototype of the probe's target. */
@@ -339,6 +664,44 @@ static const char *fexit_for(const struct probe_def *p, const struct kconf *k)
 	return (abi >= 0 && abi < 3) ? p->fexit_abi[abi] : NULL;
 }
 
+/* How a probe is loaded: not at all, by trampolines, or by kprobes. */
+enum flavour { FL_OFF, FL_FENTRY, FL_KPROBE };
+
+/* The probe's entry and return programs in @fl (NULL: none). */
+static void probe_progs(const struct probe_def *p, const struct kconf *k, enum flavour fl,
+			const char *progs[2])
+{
+	progs[0] = fl == FL_FENTRY ? p->fentry : fl == FL_KPROBE ? p->kprobe : NULL;
+	progs[1] = fl == FL_FENTRY ? fexit_for(p, k) : fl == FL_KPROBE ? p->kretprobe : NULL;
+}
+
+/* Autoload exactly the programs of probe @p in @fl, fentry/fexit aimed at @target. */
+static void enable_probe(struct bpf_object *obj, const struct probe_def *p,
+			 const struct kconf *k, enum flavour fl, const char *target)
+{
+	const char *progs[2];
+	int j;
+
+	probe_progs(p, k, fl, progs);
+	for (j = 0; j < 2; j++) {
+		struct bpf_program *bp;
+
+		if (!progs[j] || !(bp = bpf_object__find_program_by_name(obj, progs[j])))
+			continue;
+		bpf_program__set_autoload(bp, true);
+		if (fl == FL_FENTRY && target)
+			bpf_program__set_attach_target(bp, 0, target);
+	}
+}
+
+static void disable_all(struct bpf_object *obj)
+{
+	struct bpf_program *bp;
+
+	bpf_object__for_each_program(bp, obj)
+		bpf_program__set_autoload(bp, false);
+}
+
 static void detach_from(struct memhp_loader *l, size_t first)
 {
 	while (l->nr_links > first)
@@ -357,155 +720,305 @@ static int add_link(struct memhp_loader *l, struct bpf_link *link)
 	return 0;
 }
 
+#define MAX_OBJ_PROBES 8
+
+/* What the loader tries for each probe of one object, and why it gave up. */
+struct plan {
+	size_t n;
+	enum flavour fl[MAX_OBJ_PROBES];
+	const char *target[MAX_OBJ_PROBES];
+	char why_f[MAX_OBJ_PROBES][LOADER_WHY_LEN]; /* fentry/fexit failed */
+	char why_k[MAX_OBJ_PROBES][LOADER_WHY_LEN]; /* kprobe/kretprobe failed */
+	bool attached[MAX_OBJ_PROBES];
+};
+
 /*
- * Open, configure, load and attach one object in one mode. On failure the
- * object is destroyed and *why says what failed.
+ * For tests only: MEMHP_TEST_BTF=FILE makes the loader treat FILE as the
+ * kernel's BTF (targets, prototypes, CO-RE relocations), to see how it
+ * degrades on another kernel's layout; the programs still load into and
+ * attach to the running kernel.
  */
-static int load_object(struct memhp_loader *l, const struct obj_ops *ops,
-		       const struct kconf *k, bool kprobe, void **out,
-		       char *why, size_t whylen)
+static const char *test_btf(void)
 {
-	const struct probe_def *p;
+	const char *f = getenv("MEMHP_TEST_BTF");
+
+	return f && *f ? f : NULL;
+}
+
+static struct bpf_object_open_opts test_opts = { .sz = sizeof(test_opts) };
+
+static struct btf *load_btf(void)
+{
+	if (!test_btf())
+		return btf__load_vmlinux_btf();
+	test_opts.btf_custom_path = test_btf();
+	return btf__parse(test_btf(), NULL);
+}
+
+/*
+ * Open, configure and load one object with the probes of @pl (all of them,
+ * or only @only if >= 0). The loaded skeleton, or NULL with the error in
+ * *err and libbpf's log captured (loader_log_stop()).
+ */
+static void *load_planned(struct memhp_loader *l, const struct obj_ops *ops,
+			  const struct plan *pl, int only, int *err)
+{
 	struct bpf_object *obj;
-	size_t first_link = l->nr_links;
 	void *skel;
-	int err, any = 0;
 	size_t i;
 
-	skel = ops->open();
+	loader_log_start(false);
+	skel = ops->open(test_btf() ? &test_opts : NULL);
 	if (!skel) {
-		snprintf(why, whylen, "open failed: %s", strerror(errno));
-		return -errno;
+		*err = -errno;
+		loader_log_stop();
+		return NULL;
 	}
 	obj = ops->obj(skel);
-	ops->set_rodata(skel, k);
-	for (p = ops->probes; p->name; p++) {
-		const char *t = resolve_target(l, p);
-		const char *fexit = fexit_for(p, k);
-		/* a probe is its return program, or its entry program alone */
-		bool use = t && (kprobe ? (p->kretprobe || p->kprobe)
-					: (fexit || p->fentry));
-		int j;
-
-		for (j = 0; j < 3; j++)
-			set_autoload(obj, p->fexit_abi[j], false);
-		set_autoload(obj, p->fentry, use && !kprobe);
-		set_autoload(obj, fexit, use && !kprobe);
-		set_autoload(obj, p->kprobe, use && kprobe);
-		set_autoload(obj, p->kretprobe, use && kprobe);
-		if (use && !kprobe) {
-			struct bpf_program *bp;
-
-			if (p->fentry && (bp = bpf_object__find_program_by_name(obj, p->fentry)))
-				bpf_program__set_attach_target(bp, 0, t);
-			if (fexit && (bp = bpf_object__find_program_by_name(obj, fexit)))
-				bpf_program__set_attach_target(bp, 0, t);
-		}
-		any |= use;
-	}
-	if (!any) {
-		snprintf(why, whylen, "no target function in this kernel");
-		ops->destroy(skel);
-		return -ENOENT;
-	}
+	ops->set_rodata(skel, &l->k);
+	disable_all(obj);
+	for (i = 0; i < pl->n; i++)
+		if (only < 0 || (size_t)only == i)
+			enable_probe(obj, &ops->probes[i], &l->k, pl->fl[i], pl->target[i]);
+	*err = 0;
 	if (l->o.ringbuf_bytes && l->map_fd[0] < 0) {
 		struct bpf_map *rb = bpf_object__find_map_by_name(obj, "events");
 
-		if (rb && bpf_map__set_max_entries(rb, l->o.ringbuf_bytes)) {
-			snprintf(why, whylen, "ring buffer size %u refused", l->o.ringbuf_bytes);
-			ops->destroy(skel);
-			return -EINVAL;
-		}
+		if (rb && bpf_map__set_max_entries(rb, l->o.ringbuf_bytes))
+			*err = -EINVAL;
 	}
-	for (i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
+	for (i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]) && !*err; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_maps[i]);
 
-		if (m && l->map_fd[i] >= 0 && bpf_map__reuse_fd(m, l->map_fd[i])) {
-			snprintf(why, whylen, "cannot share map %s", shared_maps[i]);
-			ops->destroy(skel);
-			return -EINVAL;
-		}
+		if (m && l->map_fd[i] >= 0 && bpf_map__reuse_fd(m, l->map_fd[i]))
+			*err = -EINVAL;
 	}
-	err = bpf_object__load(obj);
-	if (err) {
-		snprintf(why, whylen, "%s programs failed to load: %s",
-			 kprobe ? "kprobe" : "fentry/fexit", strerror(-err));
+	if (!*err)
+		*err = bpf_object__load(obj);
+	loader_log_stop();
+	if (*err) {
 		ops->destroy(skel);
-		return err;
+		return NULL;
 	}
-	for (p = ops->probes; p->name; p++) {
-		const char *t = resolve_target(l, p);
-		const char *progs[2] = { kprobe ? p->kprobe : p->fentry,
-					 kprobe ? p->kretprobe : fexit_for(p, k) };
-		int j;
-
-		if (!t || (!progs[0] && !progs[1]))
-			continue;
-		for (j = 0; j < 2; j++) {
-			struct bpf_program *bp;
-			struct bpf_link *link;
-
-			if (!progs[j])
-				continue;
-			bp = bpf_object__find_program_by_name(obj, progs[j]);
-			if (!bp)
-				continue;
-			if (kprobe)
-				link = bpf_program__attach_kprobe(bp, j == 1, t);
-			else
-				link = bpf_program__attach_trace(bp);
-			err = add_link(l, link);
-			if (err) {
-				snprintf(why, whylen, "attaching %s to %s failed: %s",
-					 kprobe ? (j ? "kretprobe" : "kprobe")
-						: (j ? "fexit" : "fentry"),
-					 t, strerror(-err));
-				detach_from(l, first_link);
-				ops->destroy(skel);
-				return err;
-			}
-		}
-	}
-	for (i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_maps[i]);
-
-		if (m && l->map_fd[i] < 0)
-			l->map_fd[i] = bpf_map__fd(m);
-	}
-	*out = skel;
-	return 0;
+	return skel;
 }
 
-static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
-			  const struct kconf *k, bool loaded, bool kprobe, const char *why)
+/* The probe of @ops that program @prog belongs to, -1 if none. */
+static int probe_of_prog(const struct obj_ops *ops, const struct plan *pl, const char *prog)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		const struct probe_def *p = &ops->probes[i];
+		const char *names[] = { p->fentry, p->fexit, p->fexit_abi[0], p->fexit_abi[1],
+					p->fexit_abi[2], p->kprobe, p->kretprobe };
+		size_t j;
+
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+			if (names[j] && !strcmp(names[j], prog))
+				return i;
+	}
+	return -1;
+}
+
+/* Probe @i failed in its current flavour: the next one, or none. */
+static void demote(struct memhp_loader *l, struct plan *pl, size_t i, const char *why)
+{
+	if (pl->fl[i] == FL_FENTRY) {
+		snprintf(pl->why_f[i], sizeof(pl->why_f[i]), "%s", why);
+		pl->fl[i] = l->o.mode == LOADER_AUTO ? FL_KPROBE : FL_OFF;
+	} else if (pl->fl[i] == FL_KPROBE) {
+		snprintf(pl->why_k[i], sizeof(pl->why_k[i]), "%s", why);
+		pl->fl[i] = FL_OFF;
+	}
+}
+
+/* Trampolines refused for every program alike: errno, no verifier log. */
+static bool kernel_refuses(int err, const char *log)
+{
+	return (err == -EPERM || err == -ENOTSUPP || err == -EOPNOTSUPP) &&
+	       !strstr(log, "BEGIN PROG LOAD LOG");
+}
+
+/*
+ * The object did not load with the probes of @pl: find one probe whose
+ * programs fail (the program libbpf names, else trial loads of one probe
+ * at a time) and demote it. false if none could be blamed.
+ */
+static bool blame_one(struct memhp_loader *l, const struct obj_ops *ops, struct plan *pl,
+		      int err)
+{
+	char prog[64], why[LOADER_WHY_LEN];
+	int i = -1, e;
+	size_t j;
+
+	loader_log_reason(loader_log_stop(), prog, sizeof(prog), why, sizeof(why));
+	if (prog[0])
+		i = probe_of_prog(ops, pl, prog);
+	if (i >= 0 && pl->fl[i] == FL_FENTRY && kernel_refuses(err, loader_log_stop())) {
+		/* no use trying the others' trampolines, here or in later objects */
+		l->no_trampolines = true;
+		snprintf(l->tramp_why, sizeof(l->tramp_why), "%s", why);
+		for (j = 0; j < pl->n; j++)
+			if (pl->fl[j] == FL_FENTRY)
+				demote(l, pl, j, why);
+		return true;
+	}
+	for (j = 0; i < 0 && j < pl->n; j++) {
+		void *skel;
+
+		if (pl->fl[j] == FL_OFF)
+			continue;
+		skel = load_planned(l, ops, pl, j, &e);
+		if (skel) {
+			ops->destroy(skel);
+			continue;
+		}
+		loader_log_reason(loader_log_stop(), prog, sizeof(prog), why, sizeof(why));
+		if (!why[0])
+			snprintf(why, sizeof(why), "%s", strerror(-e));
+		i = j;
+	}
+	if (i < 0)
+		return false;
+	if (!why[0])
+		snprintf(why, sizeof(why), "%s", strerror(-err));
+	demote(l, pl, i, why);
+	return true;
+}
+
+/*
+ * Attach every planned probe of the loaded object; a probe whose attach
+ * fails is demoted. true if a demoted probe has another flavour to try
+ * (the object must be loaded again).
+ */
+static bool attach_planned(struct memhp_loader *l, const struct obj_ops *ops, void *skel,
+			   struct plan *pl)
+{
+	struct bpf_object *obj = ops->obj(skel);
+	bool reload = false;
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		size_t first = l->nr_links;
+		const char *progs[2];
+		enum flavour fl = pl->fl[i];
+		int j, err = 0;
+
+		probe_progs(&ops->probes[i], &l->k, fl, progs);
+		pl->attached[i] = false;
+		for (j = 0; j < 2 && fl != FL_OFF && !err; j++) {
+			struct bpf_program *bp;
+			char why[LOADER_WHY_LEN];
+
+			if (!progs[j] || !(bp = bpf_object__find_program_by_name(obj, progs[j])))
+				continue;
+			if (fl == FL_KPROBE)
+				err = add_link(l, bpf_program__attach_kprobe(bp, j == 1, pl->target[i]));
+			else
+				err = add_link(l, bpf_program__attach_trace(bp));
+			if (!err)
+				continue;
+			snprintf(why, sizeof(why), "attaching %s to %s failed: %s",
+				 fl == FL_KPROBE ? (j ? "kretprobe" : "kprobe") : (j ? "fexit" : "fentry"),
+				 pl->target[i], strerror(-err));
+			detach_from(l, first);
+			demote(l, pl, i, why);
+			reload |= pl->fl[i] != FL_OFF;
+		}
+		pl->attached[i] = fl != FL_OFF && !err;
+	}
+	return reload;
+}
+
+/* The plan before anything was tried: each probe's preferred flavour. */
+static void plan_init(struct memhp_loader *l, const struct obj_ops *ops, struct plan *pl)
 {
 	const struct probe_def *p;
 
-	for (p = ops->probes; p->name; p++) {
+	memset(pl, 0, sizeof(*pl));
+	for (p = ops->probes; p->name && pl->n < MAX_OBJ_PROBES; p++) {
+		size_t i = pl->n++;
+		const char *progs[2];
+
+		pl->target[i] = resolve_target(l->vmlinux, p);
+		if (!pl->target[i])
+			continue;
+		pl->fl[i] = l->o.mode == LOADER_KPROBE ? FL_KPROBE : FL_FENTRY;
+		if (pl->fl[i] == FL_FENTRY && l->no_trampolines)
+			demote(l, pl, i, l->tramp_why);
+		/* a flavour without a program for this prototype: the next one */
+		for (;;) {
+			probe_progs(p, &l->k, pl->fl[i], progs);
+			if (pl->fl[i] == FL_OFF || progs[0] || progs[1])
+				break;
+			demote(l, pl, i, "no program for this kernel's prototype");
+		}
+	}
+}
+
+static bool plan_empty(const struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (pl->fl[i] != FL_OFF)
+			return false;
+	return true;
+}
+
+/* "fentry/fexit programs failed to load: R", or an attach failure as it is. */
+static void why_part(const char *flavour, const char *r, char *out, size_t len)
+{
+	if (!strncmp(r, "attaching ", 10) || !strncmp(r, "no program", 10))
+		snprintf(out, len, "%s", r);
+	else
+		snprintf(out, len, "%s programs failed to load: %s", flavour, r);
+}
+
+/* Why probe @i is not attached, in one line. */
+static void plan_why(const struct plan *pl, size_t i, const struct probe_def *p, char *why,
+		     size_t len)
+{
+	const char *f = pl->why_f[i], *k = pl->why_k[i];
+	char a[LOADER_WHY_LEN], b[LOADER_WHY_LEN];
+
+	why_part("fentry/fexit", f, a, sizeof(a));
+	why_part("kprobe", k, b, sizeof(b));
+	if (!pl->target[i])
+		snprintf(why, len, "%s not in kernel BTF (absent or inlined)", p->targets[0]);
+	else if (f[0] && k[0] && !strcmp(f, k) && strcmp(a, f))
+		snprintf(why, len, "fentry/fexit and kprobe programs failed to load: %s", f);
+	else if (f[0] && k[0])
+		snprintf(why, len, "%.98s; %.98s", a, b);
+	else if (f[0] || k[0])
+		snprintf(why, len, "%s", f[0] ? a : b);
+	else
+		snprintf(why, len, "not loaded");
+}
+
+static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
+			  const struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		const struct probe_def *p = &ops->probes[i];
 		struct probe_status *s = status_for(l, p->name);
-		const char *t = resolve_target(l, p);
 
 		if (!s)
 			continue;
-		s->required = p->required;
-		snprintf(s->target, sizeof(s->target), "%s", t ? t : p->targets[0]);
-		if (!t) {
-			s->attached = false;
-			s->how = "-";
-			snprintf(s->why, sizeof(s->why), "%s not in kernel BTF (absent or inlined)",
-				 p->targets[0]);
-		} else if (loaded) {
-			s->attached = true;
-			if (kprobe)
-				s->how = p->kretprobe ? "kretprobe" : "kprobe";
-			else
-				s->how = fexit_for(p, k) ? "fexit" : "fentry";
-			s->why[0] = '\0';
-		} else {
-			s->attached = false;
-			s->how = "-";
-			snprintf(s->why, sizeof(s->why), "%s", why);
-		}
+		s->required = p->required || required_by_user(l, p->name);
+		snprintf(s->target, sizeof(s->target), "%s", pl->target[i] ? pl->target[i] : p->targets[0]);
+		s->attached = pl->attached[i];
+		s->how = "-";
+		s->why[0] = '\0';
+		if (s->attached && pl->fl[i] == FL_KPROBE)
+			s->how = p->kretprobe ? "kretprobe" : "kprobe";
+		else if (s->attached)
+			s->how = fexit_for(p, &l->k) ? "fexit" : "fentry";
+		else
+			plan_why(pl, i, p, s->why, sizeof(s->why));
 	}
 }
 
@@ -516,33 +1029,60 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return l->o.on_event(l->o.ctx, data, size);
 }
 
-/* Loads object i in the loader's mode, falling back to kprobes in auto mode. */
+/*
+ * Loads object i with every probe that can load, each by trampolines or
+ * (auto mode, or --attach kprobe) kprobes. Each round either loads or
+ * demotes a probe: at most two rounds per probe.
+ */
 static void load_one(struct memhp_loader *l, size_t i)
 {
 	const struct obj_ops *ops = &objects[i];
-	bool kprobe = l->o.mode == LOADER_KPROBE;
-	char why_f[160] = "", why_k[160] = "";
-	int e;
+	struct plan pl;
+	void *skel = NULL;
+	size_t round, j;
+	int err;
 
 	l->first_link[i] = l->nr_links;
-	e = load_object(l, ops, &l->k, kprobe, &l->skel[i], kprobe ? why_k : why_f,
-			sizeof(why_f));
-	if (e && l->o.mode == LOADER_AUTO && e != -ENOENT) {
-		kprobe = true;
-		e = load_object(l, ops, &l->k, true, &l->skel[i], why_k, sizeof(why_k));
-	}
-	if (e) {
-		char why[160];
+	plan_init(l, ops, &pl);
+	for (round = 0; round <= 2 * pl.n + 1 && !plan_empty(&pl); round++) {
+		skel = load_planned(l, ops, &pl, -1, &err);
+		if (!skel) {
+			if (!blame_one(l, ops, &pl, err)) {
+				/* no single probe to blame: all of them */
+				char why[LOADER_WHY_LEN];
 
-		l->skel[i] = NULL;
-		if (why_f[0] && why_k[0])
-			snprintf(why, sizeof(why), "%.70s; %.80s", why_f, why_k);
-		else
-			snprintf(why, sizeof(why), "%s", why_f[0] ? why_f : why_k);
-		record_status(l, ops, &l->k, false, kprobe, why);
-	} else {
-		record_status(l, ops, &l->k, true, kprobe, NULL);
+				snprintf(why, sizeof(why), "%s", strerror(-err));
+				for (j = 0; j < pl.n; j++)
+					while (pl.fl[j] != FL_OFF)
+						demote(l, &pl, j, why);
+			}
+			continue;
+		}
+		if (!attach_planned(l, ops, skel, &pl))
+			break;
+		detach_from(l, l->first_link[i]);
+		ops->destroy(skel);
+		skel = NULL;
 	}
+	for (j = 0; j < pl.n && skel; j++)
+		if (pl.attached[j])
+			break;
+	if (skel && j == pl.n) { /* loaded, but nothing attached: keep nothing */
+		ops->destroy(skel);
+		skel = NULL;
+	}
+	l->skel[i] = skel;
+	if (skel) {
+		struct bpf_object *obj = ops->obj(skel);
+
+		for (j = 0; j < sizeof(shared_maps) / sizeof(shared_maps[0]); j++) {
+			struct bpf_map *m = bpf_object__find_map_by_name(obj, shared_maps[j]);
+
+			if (m && l->map_fd[j] < 0)
+				l->map_fd[j] = bpf_map__fd(m);
+		}
+	}
+	record_status(l, ops, &pl);
 }
 
 /* FNV-1a over the module names in /proc/modules: changes when one comes or goes. */
@@ -589,7 +1129,7 @@ int loader_refresh(struct memhp_loader *l)
 		return 0;
 	l->modules_hash = h;
 	if (!l->vmlinux)
-		l->vmlinux = btf__load_vmlinux_btf(); /* NULL: probes say why */
+		l->vmlinux = load_btf(); /* NULL: probes say why */
 	for (i = 0; i < NR_OBJECTS; i++) {
 		if (!objects[i].module_state)
 			continue;
@@ -605,11 +1145,53 @@ int loader_refresh(struct memhp_loader *l)
 	return reloaded;
 }
 
+/*
+ * When a required probe is not attached (online/offline_pages always,
+ * --require'd ones too) or nothing is: true, with every such probe and why
+ * in @err, and a hint.
+ */
+static bool required_missing_msg(const struct memhp_loader *l, char *err, size_t errlen)
+{
+	bool only_user = l->map_fd[0] >= 0; /* only --require'd probes missing */
+	const struct probe_def *p;
+	size_t i, j, off, n = 0;
+
+	off = snprintf(err, errlen, "cannot trace: ");
+	for (i = 0; i < l->nr_st && off < errlen; i++) {
+		const struct probe_status *s = &l->st[i];
+
+		if (!s->required || s->attached)
+			continue;
+		off += snprintf(err + off, errlen - off, "%s%s: %s", n++ ? "; " : "", s->name,
+				s->why[0] ? s->why : "not attached");
+		for (j = 0; (p = probe_at(j, NULL)); j++)
+			if (!strcmp(p->name, s->name) && p->required)
+				only_user = false;
+	}
+	if (!n && l->map_fd[0] >= 0)
+		return false;
+	if (!n && off < errlen)
+		off += snprintf(err + off, errlen - off, "no probe attached");
+	if (only_user && off < errlen)
+		snprintf(err + off, errlen - off,
+			 ".\n  Hint: --require names probes that must attach; without it memhp"
+			 " traces with what did.");
+	else if (off < errlen)
+		snprintf(err + off, errlen - off,
+			 ".\n  Hint: %s. `memhp ls` still works from sysfs; `make demo` runs"
+			 " memhp in the lab VM.",
+			 geteuid() != 0 ? "run as root (memhp needs CAP_BPF and CAP_PERFMON, and "
+					  "CAP_SYS_ADMIN for driver modules)"
+					: "this kernel forbids the tracing memhp needs (fentry "
+					  "trampolines and kprobes: ftrace disabled or locked down?)");
+	return true;
+}
+
 int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		char *err, size_t errlen)
 {
 	struct memhp_loader *l;
-	size_t i, required_missing = 0;
+	size_t i;
 
 	*out = NULL;
 	verbose_libbpf = o->verbose;
@@ -623,7 +1205,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		l->map_fd[i] = -1;
 	l->o = *o;
 	l->verbose = o->verbose;
-	l->vmlinux = btf__load_vmlinux_btf();
+	l->vmlinux = load_btf();
 	if (!l->vmlinux) {
 		snprintf(err, errlen,
 			 "cannot trace: this kernel exposes no BTF (/sys/kernel/btf/vmlinux: %s);"
@@ -632,25 +1214,14 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		free(l);
 		return 2;
 	}
-	kconf_from_btf(l->vmlinux, &l->k);
+	if (o->require)
+		require_expand(l, o->require);
+	loader_kconf_from_btf(l->vmlinux, &l->k);
 	l->k.block_bytes = o->block_size;
 	l->modules_hash = modules_hash();
 	for (i = 0; i < NR_OBJECTS; i++)
 		load_one(l, i);
-	for (i = 0; i < l->nr_st; i++)
-		if (l->st[i].required && !l->st[i].attached)
-			required_missing++;
-	if (required_missing || l->map_fd[0] < 0) {
-		const struct probe_status *s = &l->st[0];
-		const char *hint = geteuid() != 0 ?
-			"run as root (memhp needs CAP_BPF and CAP_PERFMON, and CAP_SYS_ADMIN for driver modules)" :
-			"this kernel forbids the tracing memhp needs (fentry trampolines and "
-			"kprobes: ftrace disabled or locked down?)";
-
-		snprintf(err, errlen,
-			 "cannot trace: %s: %s.\n  Hint: %s. `memhp ls` still works "
-			 "from sysfs; `make demo` runs memhp in the lab VM.",
-			 s->name, s->why[0] ? s->why : "not attached", hint);
+	if (required_missing_msg(l, err, errlen)) {
 		loader_close(l);
 		return 2;
 	}
@@ -799,6 +1370,21 @@ void loader_report_changed(struct memhp_loader *l, FILE *f)
 	}
 }
 
+size_t loader_missing(struct memhp_loader *l, char *buf, size_t len)
+{
+	size_t i, n = 0, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < l->nr_st; i++) {
+		if (l->st[i].attached)
+			continue;
+		if (off < len)
+			off += snprintf(buf + off, len - off, "%s%s", n ? ", " : "", l->st[i].name);
+		n++;
+	}
+	return n;
+}
+
 void loader_close(struct memhp_loader *l)
 {
 	size_t i;
@@ -811,5 +1397,72 @@ void loader_close(struct memhp_loader *l)
 		if (l->skel[i])
 			objects[i].destroy(l->skel[i]);
 	btf__free(l->vmlinux);
+	free(l->require);
 	free(l);
+}
+
+const char *loader_probe_target(size_t idx, const struct btf *btf)
+{
+	const struct probe_def *p = probe_at(idx, NULL);
+
+	return p ? resolve_target(btf, p) : NULL;
+}
+
+bool loader_probe_module_state(size_t idx)
+{
+	const struct obj_ops *ops;
+
+	return probe_at(idx, &ops) && ops->module_state;
+}
+
+struct loader_trial {
+	const struct obj_ops *ops;
+	void *skel;
+};
+
+struct loader_trial *loader_trial_open(size_t idx, bool kprobe, const struct kconf *k,
+				       const struct bpf_object_open_opts *opts)
+{
+	const struct obj_ops *ops;
+	const struct probe_def *p = probe_at(idx, &ops);
+	enum flavour fl = kprobe ? FL_KPROBE : FL_FENTRY;
+	struct loader_trial *t;
+	const char *progs[2];
+
+	if (!p) {
+		errno = EINVAL;
+		return NULL;
+	}
+	probe_progs(p, k, fl, progs);
+	if (!progs[0] && !progs[1]) {
+		errno = ENOENT;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->ops = ops;
+	t->skel = ops->open(opts);
+	if (!t->skel) {
+		free(t);
+		return NULL;
+	}
+	ops->set_rodata(t->skel, k);
+	disable_all(ops->obj(t->skel));
+	/* fentry/fexit aim at the target their section names (the host's) */
+	enable_probe(ops->obj(t->skel), p, k, fl, NULL);
+	return t;
+}
+
+struct bpf_object *loader_trial_obj(struct loader_trial *t)
+{
+	return t->ops->obj(t->skel);
+}
+
+void loader_trial_close(struct loader_trial *t)
+{
+	if (!t)
+		return;
+	t->ops->destroy(t->skel);
+	free(t);
 }

@@ -15,6 +15,8 @@
 enum loader_mode { LOADER_AUTO, LOADER_FENTRY, LOADER_KPROBE };
 
 struct memhp_event;
+struct btf;
+struct bpf_object_open_opts;
 
 /* "auto", "fentry", "kprobe" (the --attach values); 0, or -1 if unknown. */
 int loader_mode_parse(const char *arg, enum loader_mode *out);
@@ -28,9 +30,25 @@ struct loader_opts {
 	uint32_t ringbuf_bytes; /* ring buffer size (power of 2 >= page size), 0: default */
 	loader_event_fn on_event;
 	void *ctx;
+	/* probes that must attach (a --require list, checked by
+	 * loader_require_check()), NULL: only online/offline_pages */
+	const char *require;
 };
 
+/*
+ * A --require list: comma-separated probe names as the attach report prints
+ * them, "core" (LOADER_CORE_PROBES) or "all". 0, or -1 with the first
+ * unknown name in @bad.
+ */
+#define LOADER_CORE_PROBES                                                      \
+	"online_pages,offline_pages,memory_subsys_online,memory_subsys_offline,"  \
+	"memory_notify,add_memory,remove_memory"
+int loader_require_check(const char *list, char *bad, size_t badlen);
+/* Every probe name, ", "-separated (for "unknown probe" messages). */
+void loader_known_probes(char *buf, size_t len);
+
 #define LOADER_MAX_PROBES 24
+#define LOADER_WHY_LEN 200
 
 struct probe_status {
 	const char *name;   /* what it observes, e.g. "online_pages" */
@@ -38,7 +56,7 @@ struct probe_status {
 	const char *how;    /* "fexit", "kretprobe", or "-" */
 	bool attached;
 	bool required;
-	char why[160];	    /* when not attached */
+	char why[LOADER_WHY_LEN]; /* when not attached */
 };
 
 struct memhp_loader;
@@ -77,6 +95,61 @@ size_t loader_probes(struct memhp_loader *l, const struct probe_status **st);
 void loader_report(struct memhp_loader *l, FILE *f);
 /* The probes of the objects loader_refresh() reloads. */
 void loader_report_changed(struct memhp_loader *l, FILE *f);
+/* The probes not attached, ", "-separated in @buf; how many. */
+size_t loader_missing(struct memhp_loader *l, char *buf, size_t len);
 void loader_close(struct memhp_loader *l);
+
+/*
+ * Why an object failed to load, from what libbpf logged meanwhile: the
+ * program it names (@prog, "" if none) and a few words (@why):
+ * "CO-RE relocation failed: struct memory_block.online_type" (a poisoned
+ * relocation the verifier reached), "verifier rejected: <its error line>",
+ * or the load error libbpf reported. 0 if a failing program was named.
+ */
+int loader_log_reason(const char *log, char *prog, size_t proglen, char *why, size_t whylen);
+
+/*
+ * Capturing libbpf's log (the loader does it around loads; tools/compat.c
+ * around its trials): from _start() on, messages (debug ones too if
+ * @debug) are kept until _stop(), which returns them (valid until the
+ * next _start()).
+ */
+void loader_log_start(bool debug);
+const char *loader_log_stop(void);
+
+/*
+ * What the loader knows about a kernel, from its BTF: which prototype
+ * each probed function has (the fexit program and rodata to use).
+ */
+struct loader_kconf {
+	int online_abi, offline_abi, remove_abi, migrate_abi;
+	bool has_release; /* generic_online_page() can be probed */
+	uint64_t block_bytes; /* memory block size, 0: the BPF default */
+};
+void loader_kconf_from_btf(const struct btf *btf, struct loader_kconf *k);
+
+/*
+ * The probe tables, for tools that check every probe against other
+ * kernels (tools/compat.c): the probe @idx (0 ... loader_nr_probes() - 1),
+ * its object and the target present in @btf (NULL: absent, not claimed).
+ */
+size_t loader_nr_probes(void);
+const char *loader_probe_name(size_t idx);
+const char *loader_probe_object(size_t idx);
+const char *loader_probe_target(size_t idx, const struct btf *btf);
+/* The probe's object reads module state (driver structs, see cover.bpf.c). */
+bool loader_probe_module_state(size_t idx);
+
+/*
+ * A trial: probe @idx's object opened with @opts (btf_custom_path: the
+ * kernel to relocate against), rodata set for @k, only the programs of
+ * that probe enabled, fentry/fexit or kprobe/kretprobe ones. NULL with
+ * errno if the object cannot be opened or has no such programs (ENOENT).
+ */
+struct loader_trial;
+struct loader_trial *loader_trial_open(size_t idx, bool kprobe, const struct loader_kconf *k,
+				       const struct bpf_object_open_opts *opts);
+struct bpf_object *loader_trial_obj(struct loader_trial *t);
+void loader_trial_close(struct loader_trial *t);
 
 #endif

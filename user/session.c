@@ -38,7 +38,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 int session_open(struct session *s, const struct session_opts *o)
 {
 	struct loader_opts lo = { 0 };
-	char err[512];
+	char err[2048]; /* every required probe not attached, and why */
 	int ret;
 
 	/*
@@ -68,6 +68,7 @@ int session_open(struct session *s, const struct session_opts *o)
 	lo.verbose = o->verbose;
 	lo.block_size = s->model.block_size;
 	lo.ringbuf_bytes = o->ringbuf_bytes;
+	lo.require = o->require;
 	lo.on_event = on_record;
 	lo.ctx = s;
 	ret = loader_open(&s->loader, &lo, err, sizeof(err));

@@ -35,6 +35,7 @@ struct trace_opts {
 	bool prog_stats; /* --prog-stats */
 	const char *policy; /* --policy FILE: flag violations as they appear/clear */
 	bool no_reconcile;
+	const char *require; /* --require LIST: probes that must attach */
 };
 
 struct trace_state {
@@ -75,17 +76,20 @@ static const char doc[] =
 	"EVENT kinds: online offline add remove group-register group-unregister\n"
 	"request coverage (balloon driver's backed pages vs onlined, with findings)\n"
 	"notify (memory notifier chain; not shown by default), or 'all'.\n"
-	"Needs root and a kernel with BTF plus fentry or kprobes. Exit status: 0 ok,\n"
-	"1 runtime error, 2 bad usage or tracing not possible here.\n"
+	"Needs root and a kernel with BTF plus fentry or kprobes. A probe the kernel\n"
+	"rejects is skipped (the attach report says why) unless --require names it.\n"
+	"Exit status: 0 ok, 1 runtime error, 2 bad usage or tracing not possible here\n"
+	"(also: a --require'd probe did not attach).\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memhp trace                    # all but notifier events, text\n"
 	"  memhp trace -J -c 10           # ten events as JSON lines\n"
 	"  memhp trace -e online,offline --zone Movable --block 48-63\n"
-	"  memhp trace --attach kprobe -d 30";
+	"  memhp trace --attach kprobe -d 30\n"
+	"  memhp trace --require core     # all of online/offline, notifier, add/remove";
 
-enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF, OPT_PROGSTATS,
-       OPT_POLICY, OPT_NORECON };
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF,
+       OPT_PROGSTATS, OPT_POLICY, OPT_NORECON, OPT_REQUIRE };
 
 static const struct argp_option options[] = {
 	{ "json", 'J', NULL, 0, "JSON lines (schema: docs/events.md)", 0 },
@@ -97,6 +101,9 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N events shown", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
+	{ "require", OPT_REQUIRE, "LIST", 0,
+	  "Exit (status 2) before tracing unless these probes attach: names as the "
+	  "attach report prints them, 'core' (" LOADER_CORE_PROBES ") or 'all'", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the initial sysfs snapshot below DIR", 0 },
 	{ "noheadings", OPT_NOHDR, NULL, 0, "No header line (text)", 0 },
 	{ "policy", OPT_POLICY, "FILE", 0,
@@ -209,6 +216,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (loader_mode_parse(arg, &o->mode))
 			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
+	case OPT_REQUIRE: {
+		char bad[64], known[1024];
+
+		if (loader_require_check(arg, bad, sizeof(bad))) {
+			loader_known_probes(known, sizeof(known));
+			argp_error(state, "unknown probe %s (known: %s; or core, all)",
+				   bad, known);
+		}
+		o->require = arg;
+		break;
+	}
 	case 's':
 		o->sysroot = arg;
 		break;
@@ -461,6 +479,7 @@ int cmd_trace(int argc, char **argv)
 	struct session s;
 	uint64_t lost_reported = 0;
 	double start, deadline = 0, next_eval = 0;
+	char missing[480], tail[512] = "";
 	int ret, n;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
@@ -481,6 +500,7 @@ int cmd_trace(int argc, char **argv)
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
 	so.ringbuf_bytes = o.ringbuf_bytes;
+	so.require = o.require;
 	so.prog = "memhp trace";
 	so.on_event = on_event;
 	so.ctx = &st;
@@ -553,10 +573,14 @@ int cmd_trace(int argc, char **argv)
 	/* Drain what is already in the buffer unless a count stopped us. */
 	if (!st.done)
 		session_poll(&s, 0);
+	/* what was missing all along, said again where the run is summed up */
+	if (loader_missing(s.loader, missing, sizeof(missing)))
+		snprintf(tail, sizeof(tail), "; probes not attached: %s", missing);
 	fprintf(stderr,
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
-		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %" PRIu64 " zone drift, %.1fs\n",
-		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, now_s() - start);
+		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %" PRIu64 " zone drift, %.1fs%s\n",
+		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, now_s() - start,
+		tail);
 	if (o.prog_stats)
 		loader_prog_stats(s.loader, stderr);
 	session_close(&s);
