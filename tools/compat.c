@@ -404,7 +404,13 @@ int main(int argc, char **argv)
 {
 	const char *cache = getenv("MEMHP_CACHE");
 	struct kernel ks[MAX_KERNELS + 1];
-	size_t nk, np, i, j, checked = 0, failed = 0;
+	struct row {
+		char name[64];
+		char cell[MAX_KERNELS + 1][CELL * 2];
+		bool used;
+	} *rows;
+	size_t width[MAX_KERNELS + 1];
+	size_t nk, np, i, j, nrows = 0, checked = 0, failed = 0;
 	int flav;
 
 	real_syscall = dlsym(RTLD_NEXT, "syscall");
@@ -412,8 +418,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "compat: no libc syscall(): %s\n", dlerror());
 		return 2;
 	}
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		bool help = argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"));
+
+		fprintf(help ? stdout : stderr,
+			"Usage: compat [CACHE_DIR]\n"
+			"Checks every memhp probe against the BTF of every kernel in\n"
+			"CACHE_DIR/kernels/*/vmlinux (default $MEMHP_CACHE, else .cache; fetch\n"
+			"them with tools/deps.sh compat) and of the running kernel.\n"
+			"Exit status: 0 all claimed probes load, 1 some do not, 2 nothing checked\n"
+			"or bad usage. See docs/compat.md.\n");
+		return help ? 0 : 2;
+	}
+	if (argc == 2)
+		cache = argv[1];
 	if (!cache || !*cache)
-		cache = argc > 1 ? argv[1] : ".cache";
+		cache = ".cache";
 	memset(ks, 0, sizeof(ks));
 	nk = find_kernels(cache, ks);
 	for (j = 0; j < nk; j++) {
@@ -433,40 +453,53 @@ int main(int argc, char **argv)
 	for (j = 0; j < nk; j++)
 		printf("  %-22s %s%s\n", ks[j].label, ks[j].skip[0] ? "skipped: " : "",
 		       ks[j].skip[0] ? ks[j].skip : ks[j].modules);
-	printf("\n%-36s", "probe (flavour)");
+	/* Every cell first, then columns as wide as their widest cell. */
+	rows = calloc(np * 2, sizeof(*rows));
+	if (!rows) {
+		fprintf(stderr, "compat: out of memory\n");
+		return 2;
+	}
 	for (j = 0; j < nk; j++)
-		if (!ks[j].skip[0])
-			printf(" %-*s", CELL, ks[j].label);
-	printf("\n");
+		width[j] = strlen(ks[j].label);
 	for (i = 0; i < np; i++) {
 		for (flav = 0; flav < 2; flav++) {
-			char row[64], line[2048];
-			size_t off;
-			bool any = false;
+			struct row *rw = &rows[nrows];
 
-			snprintf(row, sizeof(row), "%s (%s)", loader_probe_name(i),
+			snprintf(rw->name, sizeof(rw->name), "%s (%s)", loader_probe_name(i),
 				 flav ? "kprobe" : "fentry");
-			off = snprintf(line, sizeof(line), "%-36s", row);
 			for (j = 0; j < nk; j++) {
-				char cell[CELL * 2] = "n/a";
 				int r = 0;
 
 				if (ks[j].skip[0])
 					continue;
+				snprintf(rw->cell[j], sizeof(rw->cell[j]), "n/a");
 				if (loader_probe_target(i, ks[j].btf))
-					r = check_one(i, flav, &ks[j], &ks[j].kc, cell, sizeof(cell));
+					r = check_one(i, flav, &ks[j], &ks[j].kc, rw->cell[j],
+						      sizeof(rw->cell[j]));
 				if (r < 0)
 					break; /* no program in this flavour: no row */
-				any = true;
-				checked += strcmp(cell, "n/a") != 0;
+				rw->used = true;
+				checked += strcmp(rw->cell[j], "n/a") != 0;
 				failed += r > 0;
-				off += snprintf(line + off, sizeof(line) - off, " %-*.*s", CELL, CELL,
-						cell);
+				if (strlen(rw->cell[j]) > width[j])
+					width[j] = strlen(rw->cell[j]);
 			}
-			if (any)
-				printf("%s\n", line);
+			nrows += rw->used;
 		}
 	}
+	printf("\n%-36s", "probe (flavour)");
+	for (j = 0; j < nk; j++)
+		if (!ks[j].skip[0])
+			printf(" %-*s", (int)width[j], ks[j].label);
+	printf("\n");
+	for (i = 0; i < nrows; i++) {
+		printf("%-36s", rows[i].name);
+		for (j = 0; j < nk; j++)
+			if (!ks[j].skip[0])
+				printf(" %-*s", (int)width[j], rows[i].cell[j]);
+		printf("\n");
+	}
+	free(rows);
 	for (j = 0; j < nk; j++) {
 		if (ks[j].merged)
 			unlink(ks[j].btf_path);

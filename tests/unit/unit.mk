@@ -7,7 +7,12 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -lcmocka $(LIBS) -o $@
 
-unit-test: $(UNIT_BINS) $(OUTPUT)/memhp $(OUTPUT)/gen-record
+# A kernel BTF with one field renamed away, for the per-probe degrade test.
+$(OUTPUT)/tests/btf-rename: tests/unit/btf_rename.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -lbpf -lelf -lz -o $@
+
+unit-test: $(UNIT_BINS) $(OUTPUT)/memhp $(OUTPUT)/gen-record $(OUTPUT)/tests/btf-rename
 	$(Q)tests/unit/run.sh $(OUTPUT) $(UNIT_BINS)
 
 # Same sources, sanitizers on; a sub-make with its own OUTPUT.
