@@ -414,6 +414,16 @@ int http_start(struct http_server **out, const struct http_opts *o,
 		return rc;
 	}
 	rc = start_unprivileged(h, flags, rc);
+	if (rc == -EPERM) {
+		snprintf(err, errlen,
+			 "cannot serve on %s: the HTTP thread cannot leave uid 0 for nobody "
+			 "(65534), and memhp does not serve the network as root; it needs "
+			 "CAP_SETUID and CAP_SETGID (systemd: CapabilityBoundingSet=)",
+			 o->listen ? o->listen : HTTP_DEFAULT_LISTEN);
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return rc;
+	}
 	if (rc) {
 		snprintf(err, errlen, "cannot serve on %s: %s",
 			 o->listen ? o->listen : HTTP_DEFAULT_LISTEN, strerror(-rc));

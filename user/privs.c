@@ -58,13 +58,25 @@ int privs_drop_after_attach(unsigned int flags, char *err, size_t errlen)
 
 int privs_thread_drop_all(void)
 {
-	/* Raw syscalls: glibc's setresuid() would change every thread. */
+	uid_t r = 0, e = 0, s = 0;
+
+	/*
+	 * Raw syscalls: glibc's setresuid() would change every thread. EPERM
+	 * is fine for a process that never was root (nothing to drop), never
+	 * for one that is: a thread left at uid 0 would serve the network as
+	 * root (say, under a unit whose capability bounding set lacks
+	 * CAP_SETUID/CAP_SETGID), so that is checked below, not swallowed.
+	 */
 	if (syscall(SYS_setgroups, 0, NULL) && errno != EPERM)
 		return -errno;
 	if (syscall(SYS_setresgid, NOBODY, NOBODY, NOBODY) && errno != EPERM)
 		return -errno;
 	if (syscall(SYS_setresuid, NOBODY, NOBODY, NOBODY) && errno != EPERM)
 		return -errno;
+	if (syscall(SYS_getresuid, &r, &e, &s))
+		return -errno;
+	if (!r || !e || !s)
+		return -EPERM;
 	/* Leaving uid 0 cleared the sets; this covers a non-root start. */
 	if (set_caps(NULL, 0))
 		return -errno;

@@ -193,6 +193,34 @@ wait $ntpid
 rc=$?
 [ "$rc" -eq 0 ] && ok "--no-trace: exit 0 after -d" || nok "--no-trace: rc $rc: $(cat "$tmp/nt.err")"
 
+# The HTTP threads never serve as root (issue #15): under the shipped unit's
+# capability bounding set they become nobody; without CAP_SETUID/CAP_SETGID
+# memhp refuses to serve, loudly, instead of keeping uid 0.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	unitcaps=$(sed -n 's/^CapabilityBoundingSet=//p' "$top/tools/systemd/memhp-exporter.service" |
+		tr 'A-Z' 'a-z' | sed 's/cap_//g; s/ /,+/g; s/^/-all,+/')
+	setpriv --bounding-set "$unitcaps" "$bin" export --no-trace --sysroot "$z" \
+		--listen 127.0.0.1:0 -d 3 >"$tmp/cap.out" 2>"$tmp/cap.err" &
+	cpid=$!
+	i=0
+	while [ $i -lt 50 ] && ! grep -q 'serving http' "$tmp/cap.err"; do sleep 0.1; i=$((i + 1)); done
+	uids=$(cat /proc/$cpid/task/*/status 2>/dev/null | awk '/^Uid:/ {print $2}' | sort -u | tr '\n' ' ')
+	wait $cpid
+	case $uids in
+	"0 65534 ") ok "shipped unit's capabilities: HTTP threads run as nobody" ;;
+	*) nok "shipped unit's capabilities: thread uids '$uids' ($unitcaps): $(cat "$tmp/cap.err")" ;;
+	esac
+	msg=$(setpriv --bounding-set -setuid,-setgid "$bin" export --no-trace --sysroot "$z" \
+		--listen 127.0.0.1:0 -d 3 2>&1 >/dev/null)
+	rc=$?
+	case "$rc:$msg" in
+	1:*"cannot leave uid 0"*CAP_SETUID*) ok "without CAP_SETUID/CAP_SETGID: refuses to serve as root (exit 1)" ;;
+	*) nok "without CAP_SETUID/CAP_SETGID: rc $rc: $msg" ;;
+	esac
+else
+	skip "HTTP threads' uid under bounded capabilities" "needs root and setpriv"
+fi
+
 # The systemd unit, with the binary it would run.
 unit=$tmp/memhp-exporter.service
 sed "s|/usr/local/sbin/memhp|$(cd "$(dirname "$bin")" && pwd)/memhp|" \
