@@ -16,12 +16,11 @@
 
 #include "cliopt.h"
 #include "decode.h"
-#include "export.h"
+#include "snapshot.h"
 #include "session.h"
 #include "sysfs.h"
 #include "policy.h"
 #include "reconcile.h"
-#include "check.h"
 #include "top.h"
 #include "zoneinfo.h"
 
@@ -558,7 +557,7 @@ static int collect(struct top_state *st, struct top_data *d)
 		} else {
 			collect_model(d, m, have ? &zi : NULL);
 			if (have)
-				d->nr_groups = export_snapshot_groups(st->o->sysroot, d->groups,
+				d->nr_groups = snapshot_groups(st->o->sysroot, d->groups,
 								      TOP_MAX_GROUPS, err, sizeof(err));
 		}
 		model_free(m);
@@ -894,7 +893,7 @@ int cmd_top(int argc, char **argv)
 		st->have_pol = true;
 		policy_watch_init(&st->watch);
 	}
-	export_kernel_release(o.sysroot, st->release, sizeof(st->release));
+	snapshot_kernel_release(o.sysroot, st->release, sizeof(st->release));
 	if (!o.snapshot) {
 		struct session_opts so = {
 			.mode = o.mode, .verbose = o.verbose, .quiet = !o.verbose,

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "export.h"
 #include "ls.h"
+#include "record_cmd.h"
 #include "replay.h"
 #include "simulate.h"
 #include "top.h"

@@ -15,6 +15,7 @@
 struct session;
 struct policy;
 struct policy_tracker;
+struct memhp_model;
 
 #define RECON_MAX_ZONES 64
 #define RECON_MAX_RULES 64

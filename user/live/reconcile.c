@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "balloon_detect.h"
 #include "model.h"
 #include "policy.h"
 #include "reconcile.h"

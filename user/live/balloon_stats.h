@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef MEMHP_BALLOON_H
-#define MEMHP_BALLOON_H
+#ifndef MEMHP_BALLOON_STATS_H
+#define MEMHP_BALLOON_STATS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +19,5 @@ struct balloon_dev {
 int balloon_read(struct memhp_loader *l, struct balloon_dev *out, size_t max);
 /* "virtballoon_migratepage [virtio_balloon]" -> "virtio_balloon". */
 void balloon_driver_name(const char *sym, char *out, size_t len);
-int cmd_balloon(int argc, char **argv);
 
 #endif

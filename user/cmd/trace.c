@@ -10,13 +10,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include "check.h"
 #include "decode.h"
 #include "policy.h"
 #include "cliopt.h"
 #include "reconcile.h"
 #include "session.h"
 #include "sysfs.h"
+#include "policy_print.h"
 #include "trace.h"
 #include "zoneinfo.h"
 
@@ -311,33 +311,10 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	}
 }
 
-/* Shared with `memhp replay`: the same lines for the same transitions. */
-void trace_print_transition(enum policy_transition t, const struct policy *p,
-			    const struct policy_violation *v, void *ctx)
-{
-	struct trace_transition_ctx *c = ctx;
-	const struct policy_rule *r = &p->rules[v->rule];
-	char line[1024];
-
-	policy_violation_text(p, v, line, sizeof(line));
-	if (c->json) {
-		printf("{\"event\":\"policy\",\"transition\":\"%s\",\"rule\":",
-		       t == POL_APPEAR ? "appear" : "clear");
-		json_string(stdout, r->name, sizeof(r->name));
-		printf(",\"severity\":\"%s\",\"object\":", policy_severity_name(r->severity));
-		json_string(stdout, v->object, sizeof(v->object));
-		printf(",\"message\":");
-		json_string(stdout, line, sizeof(line));
-		printf("}\n");
-	} else {
-		printf("# POLICY %s %s\n", t == POL_APPEAR ? "APPEAR" : "CLEAR ", line);
-	}
-}
-
 /* Evaluate the policy on the kernel's state and the session's model. */
 static void evaluate_policy(struct trace_state *st, struct session *s)
 {
-	struct trace_transition_ctx tc = { .json = st->o->json, .tc = &s->tc };
+	struct policy_print_ctx tc = { .out = stdout, .json = st->o->json, .tc = &s->tc };
 	struct policy_balloon balloons[8];
 	struct zi_system *sys = calloc(1, sizeof(*sys));
 	struct policy_state ps;
@@ -349,7 +326,7 @@ static void evaluate_policy(struct trace_state *st, struct session *s)
 	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot, &s->model, &st->trk,
 				   err, sizeof(err)))
 		fprintf(stderr, "memhp trace: policy state: %s\n", err);
-	else if (policy_watch_eval(&st->watch, &st->pol, &ps, trace_print_transition, &tc) < 0)
+	else if (policy_watch_eval(&st->watch, &st->pol, &ps, policy_print_transition, &tc) < 0)
 		fprintf(stderr, "memhp trace: policy evaluation failed\n");
 	zi_system_free(sys);
 	free(sys);

@@ -16,7 +16,7 @@
 
 #include "cliopt.h"
 #include "record.h"
-#include "replay.h"
+#include "record_cmd.h"
 #include "session.h"
 
 #define PROG "memhp record"

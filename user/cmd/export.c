@@ -12,11 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "balloon.h"
+#include "balloon_stats.h"
 #include "export.h"
 #include "privs.h"
 #include "reconcile.h"
@@ -24,6 +23,7 @@
 #include "cliopt.h"
 #include "http.h"
 #include "session.h"
+#include "snapshot.h"
 #include "sysfs.h"
 #include "zoneinfo.h"
 
@@ -266,71 +266,6 @@ fail:
 	return rc;
 }
 
-void export_kernel_release(const char *sysroot, char *out, size_t len)
-{
-	char path[PATH_MAX], buf[128];
-	struct utsname u;
-	FILE *f;
-	size_t n, i;
-
-	snprintf(out, len, "unknown");
-	if (!sysroot || !*sysroot) {
-		if (!uname(&u))
-			snprintf(out, len, "%s", u.release);
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", sysroot);
-	f = zi_fopen_regular(path);
-	if (!f)
-		return;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	for (i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
-			return; /* not a release string */
-	if (buf[0])
-		snprintf(out, len, "%s", buf);
-}
-
-size_t export_snapshot_groups(const char *sysroot, struct prom_group *out,
-			      size_t max, char *err, size_t errlen)
-{
-	struct zi_system *s;
-	size_t i, n = 0;
-
-	err[0] = '\0';
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return 0;
-	}
-	zi_system_init(s);
-	if (zi_system_load(s, sysroot, err, errlen)) {
-		zi_system_free(s);
-		free(s);
-		return 0;
-	}
-	for (i = 0; i < s->st.nr_groups && n < max; i++) {
-		const struct za_group *g = &s->st.groups[i];
-		uint64_t ps = s->page_size;
-
-		if (!g->registered)
-			continue;
-		out[n].id = g->id;
-		out[n].nid = g->nid;
-		out[n].dynamic = g->dynamic;
-		out[n].size_bytes = (g->dynamic ? g->unit_pages : g->max_pages) * ps;
-		out[n].kernel_bytes = g->present_kernel_pages * ps;
-		out[n].movable_bytes = g->present_movable_pages * ps;
-		n++;
-	}
-	zi_system_free(s);
-	free(s);
-	return n;
-}
-
 static double wall_now(void)
 {
 	struct timespec ts;
@@ -408,12 +343,12 @@ static int export_once(const struct export_opts *o)
 	in.zi = have_zi > 0 ? &zi : NULL;
 	in.groups = groups;
 	if (have_zi > 0) {
-		in.nr_groups = export_snapshot_groups(o->sysroot, groups, MEMHP_MAX_GROUPS,
+		in.nr_groups = snapshot_groups(o->sysroot, groups, MEMHP_MAX_GROUPS,
 						      err, sizeof(err));
 		if (err[0] && o->verbose)
 			fprintf(stderr, PROG ": warning: memory groups not known: %s\n", err);
 	}
-	export_kernel_release(o->sysroot, release, sizeof(release));
+	snapshot_kernel_release(o->sysroot, release, sizeof(release));
 	in.kernel_release = release;
 	in.version = MEMHP_VERSION;
 	in.per_block = o->per_block;
@@ -709,7 +644,7 @@ static int export_live(const struct export_opts *o)
 		x->have_pol = true;
 		policy_watch_init(&x->watch);
 	}
-	export_kernel_release(o->sysroot, x->release, sizeof(x->release));
+	snapshot_kernel_release(o->sysroot, x->release, sizeof(x->release));
 	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
 	so.mode = o->mode;
 	so.ringbuf_bytes = o->ringbuf_bytes;

@@ -21,7 +21,7 @@
 #include "prom.h"
 #include "record.h"
 #include "replay.h"
-#include "trace.h"
+#include "policy_print.h"
 #include "zonealgo.h"
 
 #define PROG "memhp replay"
@@ -146,7 +146,7 @@ struct replay {
  * (coverage); the kernel's zone state is not in a record (docs/record.md). */
 static void evaluate(struct replay *r)
 {
-	struct trace_transition_ctx tc = { .json = r->o->format == FMT_JSON, .tc = &r->tc };
+	struct policy_print_ctx tc = { .out = stdout, .json = r->o->format == FMT_JSON, .tc = &r->tc };
 	struct policy_state ps = {
 		.za = &r->za,
 		.page_size = r->model.page_size,
@@ -156,7 +156,7 @@ static void evaluate(struct replay *r)
 	bool print = !r->o->stats && r->o->format != FMT_PROM;
 	int n;
 
-	n = policy_watch_eval(&r->watch, &r->pol, &ps, print ? trace_print_transition : NULL,
+	n = policy_watch_eval(&r->watch, &r->pol, &ps, print ? policy_print_transition : NULL,
 			      &tc);
 	if (n < 0) {
 		fprintf(stderr, PROG ": policy evaluation failed: %s\n", strerror(-n));

@@ -1,32 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memhp online-daemon: group-aware onlining of hot-added memory blocks left
- * offline (memhp_default_state=offline), by a policy file (docs/daemon.md).
+ * The decisions of memhp online-daemon: group-aware onlining of hot-added
+ * memory blocks left offline (memhp_default_state=offline), by a policy file
+ * (docs/daemon.md).
  *
  * The decision is a pure function over the zone-algorithm state
- * (user/zonealgo.h): a static group (DIMM) goes whole into one zone, a
+ * (user/lib/zonealgo.h): a static group (DIMM) goes whole into one zone, a
  * dynamic group (virtio-mem) keeps as much MOVABLE memory as the ratio
  * allows (the kernel's auto-movable algorithm with the policy's ratio,
  * NUMA-aware as the kernel is), and per node the first hot-plugged memory
  * goes KERNEL until a kernel-reserve rule is met; the reserve never counts
  * toward MOVABLE headroom.
  */
-#ifndef MEMHP_DAEMON_H
-#define MEMHP_DAEMON_H
+#ifndef MEMHP_ONLINE_PLAN_H
+#define MEMHP_ONLINE_PLAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "policy.h"
 #include "zonealgo.h"
 
 struct zi_device;
-
-#define DAEMON_EXIT_OK 0
-#define DAEMON_EXIT_FAILED 1 /* some onlines failed for good */
-#define DAEMON_EXIT_USAGE 2  /* bad usage, bad policy, unreadable state */
 
 struct daemon_rules {
 	unsigned int ratio;  /* the auto_movable_ratio decisions use */
@@ -81,9 +77,5 @@ size_t daemon_candidates(const struct za_state *st, uint64_t *ids, size_t max);
  */
 int daemon_plan(struct za_state *st, const struct daemon_rules *r,
 		const uint64_t *ids, size_t n, struct daemon_decision *out);
-
-int cmd_online_daemon(int argc, char **argv);
-/* The same with explicit streams (tests). */
-int daemon_main(int argc, char **argv, FILE *out, FILE *err);
 
 #endif
