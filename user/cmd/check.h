@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * memhp check: evaluate a policy file (user/policy.h, docs/policy.md) over
+ * memhp check: evaluate a policy file (user/lib/policy.h, docs/policy.md) over
  * the current state, once or continuously (--watch).
  */
 #ifndef MEMHP_CHECK_H

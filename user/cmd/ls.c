@@ -5,7 +5,7 @@
  * For the columns lsmem has, the output is lsmem's, byte for byte: same
  * default columns, same coalescing of adjacent blocks, same table, raw,
  * pairs and JSON formats, same summary. The rules (and the lsmem bugs not
- * copied) are written down in user/LS-NOTES.md.
+ * copied) are written down in user/cmd/LS-NOTES.md.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memhp ls: an lsmem(1)-compatible listing of memory blocks from a sysfs
- * snapshot (and, with events, memhp's own columns). See user/LS-NOTES.md.
+ * snapshot (and, with events, memhp's own columns). See user/cmd/LS-NOTES.md.
  */
 #ifndef MEMHP_LS_H
 #define MEMHP_LS_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memhp simulate: run a sequence of memory hotplug operations through the
- * kernel's zone algorithm (user/zonealgo.c) starting from the live system,
+ * kernel's zone algorithm (user/lib/zonealgo.c) starting from the live system,
  * a --sysroot tree or a --state file, and print the zone of every block and
  * the resulting MOVABLE:KERNEL ratios. Format of operations and states:
  * docs/simulate.md.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The memhp state model: THE one source of truth for blocks, zones, nodes
- * and memory groups. Filled from a sysfs snapshot (user/sysfs.c), then kept
+ * and memory groups. Filled from a sysfs snapshot (user/lib/sysfs.c), then kept
  * current by decoded BPF events (model_apply_event()). Sinks (trace, ls, ...)
  * only read it.
  */
@@ -76,7 +76,7 @@ struct memhp_group {
 };
 
 /*
- * System-wide hotplug settings as sysfs shows them (user/sysfs.c). Strings
+ * System-wide hotplug settings as sysfs shows them (user/lib/sysfs.c). Strings
  * are "" and numbers -1 when the kernel does not show them (or before a
  * snapshot: model_init() zeroes, sysfs_snapshot() sets every field).
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Policy file parsing (libyaml's document API: every node carries its line)
- * and rule evaluation over a struct policy_state. See user/policy.h and
+ * and rule evaluation over a struct policy_state. See user/lib/policy.h and
  * docs/policy.md.
  */
 #include <errno.h>

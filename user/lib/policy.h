@@ -2,7 +2,7 @@
 /*
  * Policy rules over memory hotplug state (docs/policy.md): a YAML policy file
  * parsed with libyaml into rules, and pure evaluation functions over a
- * struct policy_state (the zone-algorithm state of user/zonealgo.h, memory
+ * struct policy_state (the zone-algorithm state of user/lib/zonealgo.h, memory
  * device names, the event model for coverage findings, balloons, and
  * per-block event statistics). Nothing here reads the system.
  *

@@ -92,7 +92,7 @@ struct prom_probe {
 	bool attached;
 };
 
-/* One balloon device's activity (user/balloon.c reads it from BPF). */
+/* One balloon device's activity (user/cmd/balloon.c reads it from BPF). */
 struct prom_balloon {
 	char driver[64]; /* "virtio_balloon" */
 	uint64_t inflated, deflated, migrated, migrate_failed; /* pages */

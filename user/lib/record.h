@@ -5,8 +5,8 @@
  * the BPF side put into the ring buffer, so a replay runs the same
  * decode_event() path as a live session.
  *
- * user/record.c: the format (header encode/decode, checksum);
- * user/record_write.c: the buffered writer; user/record_read.c: the reader.
+ * user/lib/record.c: the format (header encode/decode, checksum);
+ * user/lib/record_write.c: the buffered writer; user/lib/record_read.c: the reader.
  */
 #ifndef MEMHP_RECORD_H
 #define MEMHP_RECORD_H
@@ -71,7 +71,7 @@ void rec_header_encode(const struct rec_info *info, uint8_t *buf);
 int rec_header_decode(const uint8_t *buf, size_t len, struct rec_info *info,
 		      char *err, size_t errlen);
 
-/* --- writer (user/record_write.c) -------------------------------------------- */
+/* --- writer (user/lib/record_write.c) -------------------------------------------- */
 
 struct rec_writer {
 	int fd;
@@ -95,7 +95,7 @@ int rec_flush(struct rec_writer *w);
 /* Flush, fsync and close. 0 or -errno (the first error of the writer). */
 int rec_writer_close(struct rec_writer *w);
 
-/* --- reader (user/record_read.c) ----------------------------------------------- */
+/* --- reader (user/lib/record_read.c) ----------------------------------------------- */
 
 struct rec_record {
 	enum rec_type type;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A starting state for the zone algorithm (user/zonealgo.h) from a running
+ * A starting state for the zone algorithm (user/lib/zonealgo.h) from a running
  * system or a copied tree (<sysroot>/sys/..., <sysroot>/proc/...):
  *
  *   /proc/zoneinfo                        zone spans, present and CMA pages
- *   /sys/devices/system/memory            blocks (user/sysfs.c), and each
+ *   /sys/devices/system/memory            blocks (user/lib/sysfs.c), and each
  *     memoryN/firmware_node                 ACPI memory device (a DIMM: one
  *                                           static memory group)
  *   /proc/iomem                           virtio-mem regions ("virtioN" with

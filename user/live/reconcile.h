@@ -3,7 +3,7 @@
  * Periodic reconciliation of a live session with the kernel: drift between
  * the model (kept by events) and sysfs, the zones' early (boot) memory, and,
  * with a policy, its violations. Run from a sink's main loop; the result is
- * copied into the exposition (user/prom.c).
+ * copied into the exposition (user/lib/prom.c).
  */
 #ifndef MEMHP_RECONCILE_H
 #define MEMHP_RECONCILE_H
