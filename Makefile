@@ -19,20 +19,20 @@ VERSION := 0.1.0
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VERSION)"' \
-	-I$(OUTPUT) -Ibpf -Iuser
+	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cmd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	-Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
 
 # Libraries of the CLI; sinks append what they need (one line each, with why).
 LIBS := -lbpf -lelf -lz -lpthread
 STATIC_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -lpthread
-# export (HTTP /metrics; GnuTLS stand-ins for the static link: user/http.c) and top (ncurses)
+# export (HTTP /metrics; GnuTLS stand-ins for the static link: user/lib/http.c) and top (ncurses)
 LIBS += -lmicrohttpd -lncursesw -ltinfo
 STATIC_LIBS += -l:libmicrohttpd.a -l:libncursesw.a -l:libtinfo.a -l:libz.a -lpthread
-# check (policy files: YAML via libyaml, user/policy.c)
+# check (policy files: YAML via libyaml, user/lib/policy.c)
 LIBS += -lyaml
 STATIC_LIBS += -l:libyaml.a
-# libcap: dropping capabilities after attaching (user/privs.c)
+# libcap: dropping capabilities after attaching (user/lib/privs.c)
 LIBS += -lcap
 STATIC_LIBS += -l:libcap.a
 
@@ -40,10 +40,15 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-# The CLI and its library; every file here but memhp.c is also unit-tested.
-LIB_SRCS := $(filter-out user/memhp.c,$(wildcard user/*.c))
-LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
-MAIN_OBJ := $(OUTPUT)/user/memhp.o
+# user/ in three layers (docs/DESIGN-NOTES.md): lib/ (no BPF, no argp),
+# live/ (the BPF session; only the loader sees the skeletons) and cmd/ (one
+# file per command; memhp.c dispatches). Unit tests link lib + live only.
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/lib/*.c))
+LIVE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/live/*.c))
+CMD_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(filter-out user/cmd/memhp.c,$(wildcard user/cmd/*.c)))
+CORE_OBJS := $(LIB_OBJS) $(LIVE_OBJS)
+MAIN_OBJ := $(OUTPUT)/user/cmd/memhp.o
+MEMHP_OBJS := $(MAIN_OBJ) $(CMD_OBJS) $(CORE_OBJS)
 
 ifeq ($(V),1)
 Q =
@@ -53,7 +58,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz bench compat
+.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz bench compat check-layers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -74,33 +79,44 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name memhp_$* > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/memhp.h $(SKELS) | $(OUTPUT)/user
+# Header dependencies per file (-MMD -MP: $(OUTPUT)/user/*/*.d).
+$(OUTPUT)/user/%.o: user/%.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUTPUT)/memhp: $(MAIN_OBJ) $(LIB_OBJS)
+# The skeletons: the loader alone includes them.
+$(OUTPUT)/user/live/loader.o: $(SKELS)
+
+-include $(MEMHP_OBJS:.o=.d)
+
+$(OUTPUT)/memhp: $(MEMHP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
 
 # Fully static, for the lab VM's busybox initramfs.
-$(OUTPUT)/memhp-static: $(MAIN_OBJ) $(LIB_OBJS)
+$(OUTPUT)/memhp-static: $(MEMHP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
 # tools/gen-record: synthetic record files (replay tests and benchmark).
-GEN_RECORD_OBJS := $(patsubst %,$(OUTPUT)/user/%.o,record record_write model)
-$(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/record.h
+GEN_RECORD_OBJS := $(patsubst %,$(OUTPUT)/user/lib/%.o,record record_write model)
+$(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/lib/record.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) tools/gen-record.c $(GEN_RECORD_OBJS) -o $@
 
 # tools/compat: every probe x every kernel BTF at hand (docs/compat.md).
-$(OUTPUT)/compat: tools/compat.c $(OUTPUT)/user/loader.o user/loader.h
+$(OUTPUT)/compat: tools/compat.c $(OUTPUT)/user/live/loader.o user/live/loader.h
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) tools/compat.c $(OUTPUT)/user/loader.o -lbpf -lelf -lz -ldl -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) tools/compat.c $(OUTPUT)/user/live/loader.o -lbpf -lelf -lz -ldl -o $@
 
 compat: all $(OUTPUT)/compat
 	$(Q)tools/deps.sh compat
 	$(Q)$(OUTPUT)/compat
+
+# The layers' one-way dependencies, from the objects' symbols (nm).
+check-layers: $(MEMHP_OBJS)
+	$(Q)tools/check-layers.sh $(OUTPUT)
 
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk

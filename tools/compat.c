@@ -4,7 +4,7 @@
  *
  * For each kernel BTF ($MEMHP_CACHE/kernels/NAME/vmlinux, fetched by
  * `tools/deps.sh compat`, and the host's /sys/kernel/btf/vmlinux) and each
- * probe of the loader's tables (user/loader.c: which program belongs to
+ * probe of the loader's tables (user/live/loader.c: which program belongs to
  * which probe is known there only), the probe's object is opened with
  * btf_custom_path = that kernel's BTF, rodata set as the loader would for
  * that kernel, only the probe's programs enabled, and loaded:

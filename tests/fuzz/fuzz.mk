@@ -22,13 +22,15 @@ FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VERSION)"' \
 	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	-I$(OUTPUT) -Ibpf -Iuser -Itests/fuzz
+	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cmd -Itests/fuzz
 
 ALL_FUZZ_TARGETS := decode sysfs_attr sysfs_tree kallsyms zoneinfo zi_system prom http \
 	policy record
 FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 
-# The memhp sources (user/NAME.c) each target needs, and extra libraries.
+# The memhp sources (user/*/NAME.c) each target needs, and extra libraries:
+# the library's (user/lib), and cmd/ls.c for ls_main_model() in decode and
+# sysfs_tree.
 fuzz_decode_SRCS := decode model ksyms ls table sysfs
 fuzz_sysfs_attr_SRCS := sysfs model
 fuzz_sysfs_tree_SRCS := sysfs model ls table
@@ -50,11 +52,13 @@ FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 $(FUZZ_DIR):
 	$(Q)mkdir -p $@
 
+fuzz_srcs = $(foreach s,$(fuzz_$(1)_SRCS),$(wildcard user/*/$(s).c))
+
 define FUZZ_RULE
 $(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz_common.h \
-		$(patsubst %,user/%.c,$(fuzz_$(1)_SRCS)) $(wildcard user/*.h) bpf/memhp.h | $(FUZZ_DIR)
+		$(call fuzz_srcs,$(1)) $(wildcard user/*/*.h) bpf/memhp.h | $(FUZZ_DIR)
 	$$(call msg,FUZZ-CC,$$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $$< $(patsubst %,user/%.c,$(fuzz_$(1)_SRCS)) \
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $$< $(call fuzz_srcs,$(1)) \
 		$(fuzz_$(1)_LIBS) $(FUZZ_LIBS) -o $$@
 endef
 $(foreach t,$(ALL_FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Ring-buffer records -> decode_event() -> model_apply_event() and the text
- * and JSON formatters (user/decode.c, user/model.c, user/ksyms.c).
+ * and JSON formatters (user/lib/decode.c, user/lib/model.c, user/lib/ksyms.c).
  *
  * Input: a sequence of records, each a little-endian u16 length and that
  * many bytes (the last one takes what is left), at most 64. Each record is

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The HTTP side of memhp export (user/http.c). The first byte picks:
+ * The HTTP side of memhp export (user/lib/http.c). The first byte picks:
  *
  *   'l' http_parse_listen    a listen address (NUL-terminated copy)
  *   'a' http_accepts_gzip    an Accept-Encoding value

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/kallsyms content -> ksym_set_path() + ksym_name() (user/ksyms.c).
+ * /proc/kallsyms content -> ksym_set_path() + ksym_name() (user/lib/ksyms.c).
  *
  * The input is written to a file; the addresses looked up are the ones at
  * the start of its first lines (so lookups hit), plus 0, 1 and ~0, each

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Prometheus exposition (user/prom.c) of a model, zone data, event
+ * The Prometheus exposition (user/lib/prom.c) of a model, zone data, event
  * statistics and probes made from the input, checked with a strict reader
  * of the text format.
  *

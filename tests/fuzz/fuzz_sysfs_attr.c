@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The pure sysfs parsers of user/sysfs.c with arbitrary file content. The
+ * The pure sysfs parsers of user/lib/sysfs.c with arbitrary file content. The
  * first byte picks the parser, the rest is the content (the buffer handed
  * over ends exactly where the input ends: no NUL, so any read past it is
  * caught):

@@ -3,8 +3,8 @@
  * A whole system tree made from the input (sysfs memory blocks, node links,
  * memory_hotplug and virtio_mem parameters, /proc/zoneinfo, /proc/iomem,
  * /proc/cmdline, /sys/firmware/memmap, virtio device links, a dmesg file:
- * the format of fuzz_common.h) -> zi_system_load() (user/zoneinfo.c, over
- * user/sysfs.c) -> the zone algorithm (user/zonealgo.c) on what it built.
+ * the format of fuzz_common.h) -> zi_system_load() (user/lib/zoneinfo.c, over
+ * user/lib/sysfs.c) -> the zone algorithm (user/lib/zonealgo.c) on what it built.
  *
  * After a successful load: valid_zones and the zone choice of every block
  * for every online type, the ratio statistics and headroom per node and

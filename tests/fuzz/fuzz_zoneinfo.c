@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The text parsers of user/zoneinfo.c with arbitrary content. The first
+ * The text parsers of user/lib/zoneinfo.c with arbitrary content. The first
  * byte picks one, the rest is the content (a buffer that ends exactly where
  * the input does):
  *

@@ -269,7 +269,7 @@ for e in exprs:
 PY
 # Every family of the dashboard is documented, and every family the writer has.
 fams=$( (grep -o 'memhp_[a-z_]*' "$top/tools/grafana/memhp-dashboard.json"
-	grep -o '"memhp_[a-z_]*' "$top/user/prom.c" | tr -d '"') |
+	grep -o '"memhp_[a-z_]*' "$top/user/lib/prom.c" | tr -d '"') |
 	sed 's/_\(bucket\|sum\|count\)$//' | sort -u)
 missing=
 for f in $fams; do

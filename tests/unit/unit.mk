@@ -1,11 +1,21 @@
-# Unit tests (cmocka): each tests/unit/test_X.c links the memhp library.
+# Unit tests (cmocka): each tests/unit/test_X.c links the memhp library and
+# live layer (user/lib, user/live), not the commands; the tests of a
+# command's testable main link that one command object (TEST_CMD_OBJS).
 # Run twice: plain, and with ASan+UBSan (separate build directory).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+# check_main(), ls_main_model(), simulate_main()
+test_check_CMD_OBJS := $(OUTPUT)/user/cmd/check.o
+test_ls_CMD_OBJS := $(OUTPUT)/user/cmd/ls.o
+test_simulate_CMD_OBJS := $(OUTPUT)/user/cmd/simulate.o
+
+.SECONDEXPANSION:
+$(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) $$($$*_CMD_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -lcmocka $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(CORE_OBJS) $($*_CMD_OBJS) -lcmocka $(LIBS) -o $@
+
+-include $(UNIT_BINS:=.d)
 
 # A kernel BTF with one field renamed away, for the per-probe degrade test.
 $(OUTPUT)/tests/btf-rename: tests/unit/btf_rename.c | $(OUTPUT)/tests

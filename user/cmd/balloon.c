@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `memhp balloon`: balloon inflate/deflate/migrate activity per driver. */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "balloon.h"
+#include "balloon_stats.h"
+#include "decode.h"
+#include "loader.h"
+#include "session.h"
+
+#define MAX_BALLOONS 16
+
+struct balloon_opts {
+	bool json, verbose;
+	double interval;
+	uint64_t count;
+	enum loader_mode mode;
+	const char *sysroot;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static const char doc[] =
+	"Balloon activity per driver, counted in the kernel (per-CPU maps): pages\n"
+	"inflated, deflated and migrated since memhp started, the balloon's growth,\n"
+	"and rates, every INTERVAL seconds. The counts are the kernel's own\n"
+	"balloon_inflate/balloon_deflate/balloon_migrate vmstat events (drivers\n"
+	"using balloon compaction: virtio-balloon, VMware).\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  memhp balloon              # a line per driver every second\n"
+	"  memhp balloon -J -i 5 -c 3";
+
+static const struct argp_option options[] = {
+	{ "json", 'J', NULL, 0, "JSON lines", 0 },
+	{ "interval", 'i', "SECS", 0, "Seconds between reports (default 1)", 0 },
+	{ "count", 'c', "N", 0, "Stop after N reports", 0 },
+	{ "attach", 'A', "MODE", 0, LOADER_MODE_HELP, 0 },
+	{ "sysroot", 's', "DIR", 0, "Read the sysfs snapshot below DIR", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct balloon_opts *o = state->input;
+	char *end;
+
+	switch (key) {
+	case 'J':
+		o->json = true;
+		break;
+	case 'i':
+		errno = 0;
+		o->interval = strtod(arg, &end);
+		if (errno || *end || !(o->interval >= 0.05) || o->interval > 86400)
+			argp_error(state, "invalid --interval '%s' (seconds, 0.05 to 86400)", arg);
+		break;
+	case 'c':
+		errno = 0;
+		o->count = strtoull(arg, &end, 10);
+		if (errno || *end || !o->count || *arg == '-')
+			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
+		break;
+	case 'A':
+		if (loader_mode_parse(arg, &o->mode))
+			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
+		break;
+	case 's':
+		o->sysroot = arg;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
+		   struct balloon_dev *prev, int nprev, double dt, uint64_t page_size)
+{
+	int i, j;
+
+	if (o->json)
+		printf("{\"interval_s\":%.3f,\"balloons\":[", dt);
+	else
+		printf("%-16s %12s %12s %10s %8s %14s %12s %12s\n", "DRIVER", "INFLATED",
+		       "DEFLATED", "MIGRATED", "MIG-FAIL", "GROWTH", "INFLATE/s", "DEFLATE/s");
+	for (i = 0; i < n; i++) {
+		uint64_t pi = 0, pd = 0;
+		double ri, rd;
+		int64_t growth = (int64_t)(d[i].s.inflated - d[i].s.deflated);
+
+		for (j = 0; j < nprev; j++)
+			if (prev[j].key == d[i].key)
+				pi = prev[j].s.inflated, pd = prev[j].s.deflated;
+		ri = dt > 0 ? (d[i].s.inflated - pi) / dt : 0;
+		rd = dt > 0 ? (d[i].s.deflated - pd) / dt : 0;
+		if (o->json) {
+			printf("%s{\"driver\":", i ? "," : "");
+			json_string(stdout, d[i].driver, sizeof(d[i].driver));
+			printf(",\"inflated_pages\":%" PRIu64 ",\"deflated_pages\":%" PRIu64
+			       ",\"migrated_pages\":%" PRIu64 ",\"migrate_failed\":%" PRIu64
+			       ",\"growth_bytes\":%" PRId64
+			       ",\"inflate_pages_per_s\":%.1f,\"deflate_pages_per_s\":%.1f}",
+			       (uint64_t)d[i].s.inflated, (uint64_t)d[i].s.deflated,
+			       (uint64_t)d[i].s.migrated, (uint64_t)d[i].s.migrate_failed,
+			       growth * (int64_t)page_size, ri, rd);
+		} else {
+			printf("%-16s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64
+			       " %13.1fM %12.1f %12.1f\n",
+			       d[i].driver, (uint64_t)d[i].s.inflated, (uint64_t)d[i].s.deflated,
+			       (uint64_t)d[i].s.migrated, (uint64_t)d[i].s.migrate_failed,
+			       growth * (double)page_size / (1 << 20), ri, rd);
+		}
+	}
+	if (o->json)
+		printf("]}\n");
+	else if (!n)
+		printf("(no balloon activity seen yet)\n");
+}
+
+int cmd_balloon(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct balloon_opts o = { .interval = 1, .mode = LOADER_AUTO };
+	struct balloon_dev cur[MAX_BALLOONS], prev[MAX_BALLOONS];
+	struct session_opts so = { 0 };
+	struct session s;
+	uint64_t reports = 0;
+	int n, nprev = 0, ret = 0;
+	double last, next;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	so.mode = o.mode;
+	so.verbose = o.verbose;
+	so.sysroot = o.sysroot;
+	so.prog = "memhp balloon";
+	ret = session_open(&s, &so);
+	if (ret)
+		return ret;
+	if (loader_map_fd(s.loader, "balloons") < 0) {
+		fprintf(stderr, "memhp balloon: the balloon probes are not attached "
+				"(see the report above)\n");
+		session_close(&s);
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	last = now_s();
+	next = last + o.interval;
+	while (!exiting) {
+		double t = now_s();
+
+		if (t < next) {
+			int ms = (int)((next - t) * 1000) + 1;
+
+			session_poll(&s, ms > 200 ? 200 : ms);
+			continue;
+		}
+		n = balloon_read(s.loader, cur, MAX_BALLOONS);
+		if (n < 0) {
+			fprintf(stderr, "memhp balloon: reading the counters failed: %s\n",
+				strerror(-n));
+			ret = 1;
+			break;
+		}
+		report(&o, cur, n, prev, nprev, t - last, s.model.page_size);
+		memcpy(prev, cur, sizeof(cur[0]) * n);
+		nprev = n;
+		last = t;
+		next += o.interval;
+		if (o.count && ++reports >= o.count)
+			break;
+	}
+	session_close(&s);
+	return ret;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* memhp online-daemon; its decisions are in user/lib/online_plan.h. */
+#ifndef MEMHP_DAEMON_H
+#define MEMHP_DAEMON_H
+
+#include <stdio.h>
+
+#include "online_plan.h"
+
+#define DAEMON_EXIT_OK 0
+#define DAEMON_EXIT_FAILED 1 /* some onlines failed for good */
+#define DAEMON_EXIT_USAGE 2  /* bad usage, bad policy, unreadable state */
+
+int cmd_online_daemon(int argc, char **argv);
+/* The same with explicit streams (tests). */
+int daemon_main(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `memhp export`: the Prometheus exposition of the model (docs/metrics.md). */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "balloon_stats.h"
+#include "export.h"
+#include "privs.h"
+#include "reconcile.h"
+#include "policy.h"
+#include "cliopt.h"
+#include "http.h"
+#include "session.h"
+#include "snapshot.h"
+#include "sysfs.h"
+#include "zoneinfo.h"
+
+#define PROG "memhp export"
+
+struct export_opts {
+	bool once, per_block, quiet, verbose, listen_set, no_trace;
+	const char *sysroot;
+	const char *listen;
+	const char *textfile;
+	double interval; /* textfile period, seconds */
+	double duration; /* 0: until a signal */
+	unsigned int max_conns;
+	enum loader_mode mode;
+	const char *policy;  /* --policy FILE */
+	double reconcile;    /* seconds between reconciliations */
+	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static const char doc[] =
+	"Export memory hotplug state and events as Prometheus metrics: served over\n"
+	"HTTP at /metrics (default 127.0.0.1:9435), written to a file for\n"
+	"node_exporter's textfile collector (--textfile, replaced atomically), or\n"
+	"printed once from a sysfs snapshot (--stdout, no BPF needed).\n"
+	"\n"
+	"Live mode needs what `memhp trace` needs (root, BTF, fentry or kprobes).\n"
+	"With --textfile alone no HTTP listener is started; add --listen for both.\n"
+	"Metric families: docs/metrics.md and memhp(8). Exit status: 0 ok,\n"
+	"1 runtime error, 2 bad usage or not possible on this system.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  memhp export                              # serve 127.0.0.1:9435/metrics\n"
+	"  memhp export --listen 0.0.0.0:9435        # for a Prometheus elsewhere\n"
+	"  memhp export --textfile /var/lib/node_exporter/memhp.prom -i 30\n"
+	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree\n"
+	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
+
+enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_ATTACH, OPT_MAXCONN, OPT_POLICY,
+       OPT_RECONCILE, OPT_NOTRACE, OPT_BUF };
+
+static const struct argp_option options[] = {
+	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
+	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
+	{ "per-block", OPT_PERBLOCK, NULL, 0, "Also one series per memory block", 0 },
+	{ "no-trace", OPT_NOTRACE, NULL, 0,
+	  "Serve without BPF (no root needed): the model is the sysfs snapshot, "
+	  "re-read every --reconcile seconds", 0 },
+	{ "listen", 'l', "ADDR:PORT", 0, "HTTP listen address (default 127.0.0.1:9435)", 0 },
+	{ "textfile", OPT_TEXTFILE, "PATH", 0, "Write the exposition to PATH (atomic replace)", 0 },
+	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
+	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 16)", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
+	{ "policy", OPT_POLICY, "FILE", 0,
+	  "Evaluate this policy (docs/policy.md) at each reconciliation: "
+	  "memhp_policy_violations", 0 },
+	{ "reconcile", OPT_RECONCILE, "SECS", 0,
+	  "Seconds between comparisons of the model with sysfs (drift, early memory, "
+	  "policy; default 10)", 0 },
+	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
+	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
+	{ 0 },
+};
+
+static int parse_secs(const char *s, double min, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= min) || v > 1e7)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct export_opts *o = state->input;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char err[160];
+
+	switch (key) {
+	case OPT_STDOUT:
+		o->once = true;
+		break;
+	case 's':
+		o->sysroot = arg;
+		break;
+	case OPT_PERBLOCK:
+		o->per_block = true;
+		break;
+	case OPT_NOTRACE:
+		o->no_trace = true;
+		break;
+	case 'l':
+		if (http_parse_listen(arg, &ss, &sl, err, sizeof(err)))
+			argp_error(state, "invalid --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:9435)",
+				   arg);
+		o->listen = arg;
+		o->listen_set = true;
+		break;
+	case OPT_TEXTFILE:
+		if (!*arg)
+			argp_error(state, "invalid --textfile '' (a file path)");
+		o->textfile = arg;
+		break;
+	case 'i':
+		if (parse_secs(arg, 0.1, &o->interval))
+			argp_error(state, "invalid --interval '%s' (seconds >= 0.1)", arg);
+		break;
+	case 'd':
+		if (parse_secs(arg, 0, &o->duration) || !(o->duration > 0))
+			argp_error(state, "invalid --duration '%s' (seconds > 0)", arg);
+		break;
+	case OPT_MAXCONN: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v < 1 || v > 1024)
+			argp_error(state, "invalid --max-connections '%s' (1-1024)", arg);
+		o->max_conns = (unsigned int)v;
+		break;
+	}
+	case OPT_ATTACH:
+		if (loader_mode_parse(arg, &o->mode))
+			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
+		break;
+	case OPT_POLICY:
+		o->policy = arg;
+		break;
+	case OPT_BUF:
+		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
+			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
+		break;
+	case OPT_RECONCILE: {
+		char *end;
+
+		errno = 0;
+		o->reconcile = strtod(arg, &end);
+		if (errno || *end || !(o->reconcile >= 1) || o->reconcile > 86400)
+			argp_error(state, "invalid --reconcile '%s' (seconds, 1 to 86400)", arg);
+		break;
+	}
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (o->once && o->listen_set)
+			argp_error(state, "--stdout and --listen exclude each other");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* --- helpers shared with tests ------------------------------------------ */
+
+int export_write_atomic(const char *path, const char *data, size_t len,
+			char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t off = 0;
+	int fd, rc = 0;
+
+	/* Same directory (rename is atomic there), hidden, no .prom suffix:
+	 * node_exporter's collector never reads a half-written file. */
+	if (slash)
+		rc = snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,
+			      slash + 1);
+	else
+		rc = snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
+	if (rc < 0 || (size_t)rc >= sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot create a temporary file: %s", tmp,
+			 strerror(errno));
+		return rc;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(-rc));
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, 0644) || fsync(fd)) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd)) {
+		fd = -1;
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void zoneinfo_path(const char *sysroot, char *out, size_t len)
+{
+	snprintf(out, len, "%s/proc/zoneinfo", sysroot && *sysroot ? sysroot : "");
+}
+
+/* 1 read, 0 absent (no zone series), -1 unusable (warned once). */
+static int read_zones(const char *path, struct zoneinfo *zi, bool *warned)
+{
+	char err[256];
+
+	memset(zi, 0, sizeof(*zi));
+	if (access(path, F_OK))
+		return 0;
+	if (zoneinfo_read(path, zi, err, sizeof(err))) {
+		if (!*warned)
+			fprintf(stderr, PROG ": warning: no zone metrics: %s\n", err);
+		*warned = true;
+		zoneinfo_free(zi);
+		return -1;
+	}
+	return 1;
+}
+
+/* --- one shot ------------------------------------------------------------ */
+
+static int export_once(const struct export_opts *o)
+{
+	struct memhp_model *m;
+	struct prom_input in = { 0 };
+	struct prom_group *groups;
+	struct sysfs_report rep;
+	struct zoneinfo zi;
+	struct prom_buf b;
+	char err[512], path[PATH_MAX], release[128];
+	bool warned = false;
+	int have_zi, ret = 0;
+
+	m = calloc(1, sizeof(*m));
+	groups = calloc(MEMHP_MAX_GROUPS, sizeof(*groups));
+	if (!m || !groups) {
+		fprintf(stderr, PROG ": out of memory\n");
+		free(m);
+		free(groups);
+		return 1;
+	}
+	model_init(m);
+	if (sysfs_snapshot_report(m, o->sysroot, &rep, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		free(m);
+		free(groups);
+		return 2;
+	}
+	if (sysfs_report_problems(&rep))
+		fprintf(stderr, PROG ": warning: %u sysfs problem(s), shown as unknown; first: %s\n",
+			sysfs_report_problems(&rep), rep.first);
+	zoneinfo_path(o->sysroot, path, sizeof(path));
+	have_zi = read_zones(path, &zi, &warned);
+	in.model = m;
+	in.zi = have_zi > 0 ? &zi : NULL;
+	in.groups = groups;
+	if (have_zi > 0) {
+		in.nr_groups = snapshot_groups(o->sysroot, groups, MEMHP_MAX_GROUPS,
+						      err, sizeof(err));
+		if (err[0] && o->verbose)
+			fprintf(stderr, PROG ": warning: memory groups not known: %s\n", err);
+	}
+	snapshot_kernel_release(o->sysroot, release, sizeof(release));
+	in.kernel_release = release;
+	in.version = MEMHP_VERSION;
+	in.per_block = o->per_block;
+	prom_buf_init(&b);
+	if (prom_render(&b, &in)) {
+		fprintf(stderr, PROG ": out of memory rendering the metrics\n");
+		ret = 1;
+	} else {
+		if (o->textfile && export_write_atomic(o->textfile, b.p, b.len, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			ret = 1;
+		}
+		if (!o->textfile || o->once) {
+			if (fwrite(b.p, 1, b.len, stdout) != b.len || fflush(stdout)) {
+				fprintf(stderr, PROG ": cannot write to stdout: %s\n",
+					strerror(errno));
+				ret = 1;
+			}
+		}
+	}
+	prom_buf_free(&b);
+	if (have_zi > 0)
+		zoneinfo_free(&zi);
+	model_free(m);
+	free(m);
+	free(groups);
+	return ret;
+}
+
+/* --- live ---------------------------------------------------------------- */
+
+struct exporter {
+	const struct export_opts *o;
+	struct session s;
+	struct prom_stats stats; /* under s.lock */
+	uint64_t seen;		 /* under s.lock */
+	struct prom_probe probes[LOADER_MAX_PROBES];
+	size_t nr_probes;
+	char release[128];
+	char zipath[PATH_MAX];
+	double start_time;
+	struct policy pol;	  /* with --policy */
+	bool have_pol;
+	struct policy_watch watch; /* its violations as they appear and clear */
+	struct policy_tracker trk; /* event-based rules; under s.lock */
+	pthread_mutex_t rlock; /* the fields below */
+	struct recon_result recon;
+	uint64_t scrapes, render_errors;
+	double last_render;
+	bool zi_warned;
+	/* /proc/zoneinfo as last read by the main thread: the HTTP threads run
+	 * as nobody (http.c) and must not depend on what nobody may read */
+	struct zoneinfo zi;
+	int have_zi;	/* read_zones(): 1 read, 0 absent, -1 unusable */
+	double zi_read_at;
+	bool zi_wanted;	/* a render used the copy: keep it current */
+};
+
+/*
+ * Main thread: re-read /proc/zoneinfo when @force, or when a render had to
+ * fall back on this copy (x->zi_wanted), at most every 0.5 s. Where the
+ * HTTP threads read the file themselves, this costs nothing.
+ */
+static void refresh_zones(struct exporter *x, bool force)
+{
+	struct zoneinfo zi, old;
+	double now = mono_now();
+	bool warned;
+	int have;
+
+	if (!force && (!__atomic_load_n(&x->zi_wanted, __ATOMIC_RELAXED) ||
+		       now - x->zi_read_at < 0.5))
+		return;
+	x->zi_read_at = now;
+	pthread_mutex_lock(&x->rlock);
+	warned = x->zi_warned;
+	pthread_mutex_unlock(&x->rlock);
+	have = read_zones(x->zipath, &zi, &warned);
+	pthread_mutex_lock(&x->rlock);
+	old = x->zi;
+	x->zi = zi;
+	x->zi_warned = warned;
+	if (x->have_zi <= 0)
+		memset(&old, 0, sizeof(old));
+	x->have_zi = have;
+	pthread_mutex_unlock(&x->rlock);
+	zoneinfo_free(&old);
+}
+
+/* A private copy of the cached zones for one render; 1 if there are any. */
+static int copy_zones(struct exporter *x, struct zoneinfo *out)
+{
+	int have;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&x->rlock);
+	have = x->have_zi;
+	if (have > 0) {
+		*out = x->zi;
+		out->cap = out->nr;
+		out->zones = malloc((out->nr ? out->nr : 1) * sizeof(*out->zones));
+		if (out->zones)
+			memcpy(out->zones, x->zi.zones, out->nr * sizeof(*out->zones));
+		else
+			have = 0;
+	}
+	pthread_mutex_unlock(&x->rlock);
+	if (have <= 0)
+		memset(out, 0, sizeof(*out));
+	return have;
+}
+
+static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
+{
+	struct exporter *x = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	x->seen++;
+	prom_stats_event(&x->stats, e);
+	if (x->have_pol)
+		policy_track_event(&x->trk, e, model_pages_per_block(&s->model));
+	pthread_mutex_unlock(&s->lock);
+}
+
+#define MAX_EXPORT_BALLOONS 16
+
+static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
+{
+	struct recon_result *recon = malloc(sizeof(*recon));
+	struct balloon_dev bdev[MAX_EXPORT_BALLOONS];
+	struct prom_balloon pb[MAX_EXPORT_BALLOONS];
+	struct prom_input in = { 0 };
+	size_t i;
+	int nb;
+	struct zoneinfo zi;
+	char err[256];
+	double t0, dt;
+	int have_zi, rc;
+
+	/*
+	 * Zones as of now: /proc/zoneinfo is world-readable, so the HTTP
+	 * threads (nobody, http.c) read it themselves. Where they cannot (a
+	 * --sysroot tree in a root-only directory), the copy the main thread
+	 * keeps (at most 0.5 s old) stands in.
+	 */
+	have_zi = zoneinfo_read(x->zipath, &zi, err, sizeof(err)) ? 0 : 1;
+	if (!have_zi) {
+		zoneinfo_free(&zi);
+		__atomic_store_n(&x->zi_wanted, true, __ATOMIC_RELAXED);
+		have_zi = copy_zones(x, &zi);
+	}
+	pthread_mutex_lock(&x->rlock);
+	if (scrape)
+		x->scrapes++;
+	in.scrapes_valid = true;
+	in.scrapes = x->scrapes;
+	in.scrape_errors = x->render_errors;
+	in.last_render_seconds = x->last_render;
+	if (recon) {
+		*recon = x->recon;
+		in.recon = recon;
+	}
+	pthread_mutex_unlock(&x->rlock);
+
+	/* per-CPU balloon counters: map reads, outside the model lock */
+	nb = x->s.loader ? balloon_read(x->s.loader, bdev, MAX_EXPORT_BALLOONS) : 0;
+	for (i = 0; nb > 0 && i < (size_t)nb; i++) {
+		snprintf(pb[i].driver, sizeof(pb[i].driver), "%s", bdev[i].driver);
+		pb[i].inflated = bdev[i].s.inflated;
+		pb[i].deflated = bdev[i].s.deflated;
+		pb[i].migrated = bdev[i].s.migrated;
+		pb[i].migrate_failed = bdev[i].s.migrate_failed;
+	}
+	in.balloons = pb;
+	in.nr_balloons = nb > 0 ? (size_t)nb : 0;
+	in.zi = have_zi > 0 ? &zi : NULL;
+	in.live = true;
+	in.no_trace = x->o->no_trace;
+	in.stats = &x->stats;
+	in.probes = x->probes;
+	in.nr_probes = x->nr_probes;
+	in.version = MEMHP_VERSION;
+	in.kernel_release = x->release;
+	in.start_time = x->start_time;
+	in.per_block = x->o->per_block;
+	t0 = mono_now();
+	pthread_mutex_lock(&x->s.lock);
+	in.model = &x->s.model;
+	in.seen = x->seen;
+	in.lost = x->s.model.lost;
+	in.malformed = __atomic_load_n(&x->s.bad, __ATOMIC_RELAXED);
+	in.inconsistent = x->s.inconsistent;
+	rc = prom_render(b, &in);
+	pthread_mutex_unlock(&x->s.lock);
+	dt = mono_now() - t0;
+	pthread_mutex_lock(&x->rlock);
+	x->last_render = dt;
+	if (rc)
+		x->render_errors++;
+	pthread_mutex_unlock(&x->rlock);
+	if (have_zi > 0)
+		zoneinfo_free(&zi);
+	free(recon);
+	return rc;
+}
+
+/* A violation came or went: one line in the log (journald under systemd). */
+static void on_transition(bool appeared, const struct policy *p, const struct policy_violation *v,
+			  void *ctx)
+{
+	char text[512];
+
+	(void)ctx;
+	policy_violation_text(p, v, text, sizeof(text));
+	fprintf(stderr, PROG ": violation %s: %s\n", appeared ? "appeared" : "cleared", text);
+}
+
+/* Compare the model with the kernel; the result shows in the next scrape. */
+static void reconcile(struct exporter *x)
+{
+	struct recon_result *r = malloc(sizeof(*r));
+	char err[256];
+
+	if (!r)
+		return;
+	if (x->o->no_trace && session_resnapshot(&x->s, err, sizeof(err)))
+		fprintf(stderr, PROG ": sysfs snapshot failed: %s\n", err);
+	pthread_mutex_lock(&x->rlock);
+	*r = x->recon;
+	pthread_mutex_unlock(&x->rlock);
+	if (reconcile_run_watch(&x->s, x->o->sysroot, x->have_pol ? &x->pol : NULL, &x->trk,
+				x->have_pol ? &x->watch : NULL, on_transition, x, r, err,
+				sizeof(err)) &&
+	    r->errors == 1)
+		fprintf(stderr, PROG ": reconciliation failed: %s\n", err);
+	pthread_mutex_lock(&x->rlock);
+	x->recon = *r;
+	pthread_mutex_unlock(&x->rlock);
+	free(r);
+}
+
+static int http_render(void *ctx, struct prom_buf *b)
+{
+	return render_live(ctx, b, true);
+}
+
+static int write_textfile(struct exporter *x)
+{
+	struct prom_buf b;
+	char err[PATH_MAX + 128];
+	int rc;
+
+	prom_buf_init(&b);
+	rc = render_live(x, &b, false);
+	if (rc)
+		fprintf(stderr, PROG ": out of memory rendering the metrics\n");
+	else if ((rc = export_write_atomic(x->o->textfile, b.p, b.len, err, sizeof(err))))
+		fprintf(stderr, PROG ": %s\n", err);
+	prom_buf_free(&b);
+	return rc;
+}
+
+static int export_live(const struct export_opts *o)
+{
+	struct exporter *x;
+	struct session_opts so = { 0 };
+	struct http_server *http = NULL;
+	const struct probe_status *ps;
+	struct sigaction sa = { 0 };
+	double next_write, next_recon, deadline = 0;
+	size_t i, n;
+	int ret = 0, rc;
+
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	x->o = o;
+	x->start_time = wall_now();
+	pthread_mutex_init(&x->rlock, NULL);
+	policy_tracker_init(&x->trk);
+	if (o->policy) {
+		char err[512];
+
+		if (policy_load(o->policy, &x->pol, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			policy_tracker_free(&x->trk);
+			pthread_mutex_destroy(&x->rlock);
+			free(x);
+			return 2;
+		}
+		x->have_pol = true;
+		policy_watch_init(&x->watch);
+	}
+	snapshot_kernel_release(o->sysroot, x->release, sizeof(x->release));
+	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
+	so.mode = o->mode;
+	so.ringbuf_bytes = o->ringbuf_bytes;
+	so.verbose = o->verbose;
+	so.quiet = o->quiet;
+	so.sysroot = o->sysroot;
+	so.no_trace = o->no_trace;
+	so.prog = PROG;
+	so.on_event = on_event;
+	so.ctx = x;
+	so.keep_setid = true; /* the HTTP threads become nobody (http.c) */
+	rc = session_open(&x->s, &so);
+	if (rc) {
+		if (x->have_pol) {
+			policy_watch_free(&x->watch);
+			policy_free(&x->pol);
+		}
+		policy_tracker_free(&x->trk);
+		pthread_mutex_destroy(&x->rlock);
+		free(x);
+		return rc;
+	}
+	reconcile(x); /* early memory, drift 0 and the policy from the start */
+	n = x->s.loader ? loader_probes(x->s.loader, &ps) : 0;
+	for (i = 0; i < n && i < LOADER_MAX_PROBES; i++) {
+		snprintf(x->probes[i].name, sizeof(x->probes[i].name), "%s",
+			 ps[i].name ? ps[i].name : "?");
+		snprintf(x->probes[i].how, sizeof(x->probes[i].how), "%s",
+			 ps[i].attached && ps[i].how ? ps[i].how : "");
+		x->probes[i].attached = ps[i].attached;
+	}
+	x->nr_probes = i;
+
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	refresh_zones(x, true);
+	if (!o->textfile || o->listen_set) {
+		struct http_opts ho = {
+			.listen = o->listen,
+			.max_conns = o->max_conns,
+			.render = http_render,
+			.ctx = x,
+			.prog = PROG,
+		};
+		char err[256];
+
+		if (http_start(&http, &ho, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			ret = 1;
+			goto out;
+		}
+		{
+			const char *l = o->listen ? o->listen : HTTP_DEFAULT_LISTEN;
+
+			/* The address as given, with the port actually bound. */
+			fprintf(stderr, PROG ": serving http://%.*s:%u/metrics\n",
+				(int)(strrchr(l, ':') - l), l, http_port(http));
+		}
+	}
+	{
+		char err[256];
+
+		/* HTTP started (or not wanted): no set*id from here on */
+		if (privs_drop_after_attach(0, err, sizeof(err)))
+			fprintf(stderr, PROG ": warning: %s\n", err);
+	}
+	if (o->textfile) {
+		if (write_textfile(x)) {
+			ret = 1;
+			goto out;
+		}
+		fprintf(stderr, PROG ": writing %s every %gs\n", o->textfile, o->interval);
+	}
+	next_write = mono_now() + o->interval;
+	next_recon = mono_now() + o->reconcile;
+	if (o->duration > 0)
+		deadline = mono_now() + o->duration;
+	while (!exiting) {
+		double now = mono_now();
+		int timeout = 200;
+
+		if (deadline && now >= deadline)
+			break;
+		refresh_zones(x, false);
+		if (now >= next_recon) {
+			reconcile(x);
+			next_recon = mono_now() + o->reconcile;
+		}
+		if (o->textfile && now >= next_write) {
+			write_textfile(x);
+			next_write = now + o->interval;
+		}
+		rc = session_poll(&x->s, timeout);
+		if (rc < 0) {
+			fprintf(stderr, PROG ": ring buffer poll failed: %s\n", strerror(-rc));
+			ret = 1;
+			break;
+		}
+	}
+	session_poll(&x->s, 0);
+	reconcile(x);
+	refresh_zones(x, true);
+	if (o->textfile && write_textfile(x))
+		ret = 1;
+out:
+	http_stop(http); /* waits for a scrape in progress; before the model goes */
+	pthread_mutex_lock(&x->rlock);
+	fprintf(stderr, PROG ": %llu scrapes, %llu events, %llu lost\n",
+		(unsigned long long)x->scrapes, (unsigned long long)x->seen,
+		(unsigned long long)x->s.model.lost);
+	pthread_mutex_unlock(&x->rlock);
+	session_close(&x->s);
+	if (x->have_pol) {
+		policy_watch_free(&x->watch);
+		policy_free(&x->pol);
+	}
+	policy_tracker_free(&x->trk);
+	if (x->have_zi > 0)
+		zoneinfo_free(&x->zi);
+	pthread_mutex_destroy(&x->rlock);
+	free(x);
+	return ret;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct export_opts o = { .interval = 15, .mode = LOADER_AUTO, .reconcile = 10 };
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return 2;
+	if (o.once && o.policy) {
+		fprintf(stderr, PROG ": --policy needs the live exporter (use memhp check for a one-shot evaluation)\n");
+		return 2;
+	}
+	if (o.once)
+		return export_once(&o);
+	return export_live(&o);
+}

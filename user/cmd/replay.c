@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `memhp replay FILE`: a record file (docs/record.md) through the same
+ * pipeline as a live session: decode_event() -> model_apply_event() ->
+ * policy (event tracker per event, evaluation every --every events and at
+ * the end) -> Prometheus exposition (statistics per event, rendered into
+ * memory every --every events and at the end).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cliopt.h"
+#include "decode.h"
+#include "model.h"
+#include "policy.h"
+#include "prom.h"
+#include "record.h"
+#include "replay.h"
+#include "policy_print.h"
+#include "zonealgo.h"
+
+#define PROG "memhp replay"
+#define WINDOW (32u << 20)
+
+enum replay_format { FMT_TEXT = 0, FMT_JSON, FMT_PROM };
+
+struct replay_opts {
+	const char *file;
+	enum replay_format format;
+	bool stats, no_header;
+	const char *policy;
+	uint64_t repeat;
+	uint64_t every;
+};
+
+static const char doc[] =
+	"Replay a record file (memhp record, tools/gen-record; docs/record.md):\n"
+	"every record goes through the live pipeline: event decoding, the state\n"
+	"model, the policy (with --policy: per-event statistics, evaluated every\n"
+	"--every events and at the end) and the Prometheus exposition (statistics\n"
+	"per event, rendered in memory every --every events and at the end).\n"
+	"\n"
+	"Output: the events as `memhp trace` prints them (text, or JSON lines with\n"
+	"-J), or the final exposition (--format prom); with --stats only a summary\n"
+	"(events, seconds, events/s, ns/event, peak RSS). A torn tail (a recorder\n"
+	"that was killed) is skipped with a warning. Exit status: 0 ok, 1 a\n"
+	"damaged or unreadable file, 2 bad usage.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  memhp replay hotplug.rec -J\n"
+	"  memhp replay hotplug.rec --format prom --policy policy.yaml\n"
+	"  taskset -c 0 memhp replay big.rec --stats --repeat 3";
+
+enum { OPT_FORMAT = 1000, OPT_POLICY, OPT_REPEAT, OPT_EVERY, OPT_STATS, OPT_NOHDR };
+
+static const struct argp_option options[] = {
+	{ "json", 'J', NULL, 0, "JSON lines, like memhp trace -J (= --format json)", 0 },
+	{ "format", OPT_FORMAT, "FMT", 0, "text (default), json, or prom (the final exposition)",
+	  0 },
+	{ "policy", OPT_POLICY, "FILE", 0, "Evaluate this policy (docs/policy.md)", 0 },
+	{ "repeat", OPT_REPEAT, "N", 0,
+	  "Replay the stream N times (benchmarks; the model sees the same events again)", 0 },
+	{ "every", OPT_EVERY, "K", 0,
+	  "Evaluate the policy and render the exposition every K events "
+	  "(default 1000000; 0: only at the end)", 0 },
+	{ "stats", OPT_STATS, NULL, 0, "Print only a summary with the replay's speed", 0 },
+	{ "noheadings", OPT_NOHDR, NULL, 0, "No header line (text)", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct replay_opts *o = state->input;
+
+	switch (key) {
+	case 'J':
+		o->format = FMT_JSON;
+		break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "text"))
+			o->format = FMT_TEXT;
+		else if (!strcmp(arg, "json"))
+			o->format = FMT_JSON;
+		else if (!strcmp(arg, "prom"))
+			o->format = FMT_PROM;
+		else
+			argp_error(state, "invalid --format '%s' (text, json or prom)", arg);
+		break;
+	case OPT_POLICY:
+		o->policy = arg;
+		break;
+	case OPT_REPEAT:
+		if (!cliopt_parse_u64(arg, &o->repeat) || !o->repeat || o->repeat > 1000000)
+			argp_error(state, "invalid --repeat '%s' (1 to 1000000)", arg);
+		break;
+	case OPT_EVERY:
+		if (!cliopt_parse_u64(arg, &o->every))
+			argp_error(state, "invalid --every '%s' (a number of events)", arg);
+		break;
+	case OPT_STATS:
+		o->stats = true;
+		break;
+	case OPT_NOHDR:
+		o->no_header = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (o->file)
+			argp_error(state, "unexpected argument '%s'", arg);
+		o->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->file)
+			argp_error(state, "missing record FILE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+struct replay {
+	struct replay_opts *o;
+	struct rec_info info;
+	struct time_conv tc;
+	struct memhp_model model;
+	struct prom_stats *pst;
+	struct prom_buf out;
+	struct policy pol;
+	struct policy_tracker trk;
+	struct policy_watch watch;
+	struct za_state za;
+	bool have_pol, have_za;
+	uint64_t ppb;
+	/* counters */
+	uint64_t records, events, malformed, inconsistent, snapshots, unknown;
+	uint64_t lost, evaluations, renders, violations, since;
+	int fail; /* exit status of a failure inside the pipeline */
+};
+
+/* Policy on what a record holds: the event statistics and the model
+ * (coverage); the kernel's zone state is not in a record (docs/record.md). */
+static void evaluate(struct replay *r)
+{
+	struct policy_print_ctx tc = { .out = stdout, .json = r->o->format == FMT_JSON, .tc = &r->tc };
+	struct policy_state ps = {
+		.za = &r->za,
+		.page_size = r->model.page_size,
+		.model = &r->model,
+		.events = &r->trk,
+	};
+	bool print = !r->o->stats && r->o->format != FMT_PROM;
+	int n;
+
+	n = policy_watch_eval(&r->watch, &r->pol, &ps, print ? policy_print_transition : NULL,
+			      &tc);
+	if (n < 0) {
+		fprintf(stderr, PROG ": policy evaluation failed: %s\n", strerror(-n));
+		r->fail = 1;
+		return;
+	}
+	r->violations = (uint64_t)n;
+	r->evaluations++;
+}
+
+static void render(struct replay *r)
+{
+	struct prom_input in = {
+		.model = &r->model,
+		.stats = r->pst,
+		.live = true,
+		.seen = r->events,
+		.lost = r->lost,
+		.malformed = r->malformed,
+		.inconsistent = r->inconsistent,
+		.version = MEMHP_VERSION,
+		.kernel_release = r->info.release,
+		.start_time = r->info.start_realtime_ns / 1e9,
+	};
+
+	prom_buf_reset(&r->out);
+	if (prom_render(&r->out, &in)) {
+		fprintf(stderr, PROG ": exposition: out of memory\n");
+		r->fail = 1;
+		return;
+	}
+	r->renders++;
+}
+
+static void periodic(struct replay *r)
+{
+	r->since = 0;
+	if (r->have_pol)
+		evaluate(r);
+	render(r);
+}
+
+static inline void one_event(struct replay *r, const struct rec_record *rec)
+{
+	struct memhp_event buf;
+	const struct memhp_event *e;
+	char why[128];
+
+	/* the event in place in the file where decode_event()'s copy would
+	 * be the same bytes: one copy of 256 bytes less per event */
+	e = decode_event_ref(rec->payload, rec->len, &buf, why, sizeof(why));
+	if (__builtin_expect(!e, 0)) {
+		if (!r->malformed++)
+			fprintf(stderr, PROG ": offset %" PRIu64 ": dropped a malformed event: %s\n",
+				rec->offset, why);
+		return;
+	}
+	r->events++;
+	if (model_apply_event(&r->model, e))
+		r->inconsistent++;
+	if (r->have_pol && policy_track_event(&r->trk, e, r->ppb)) {
+		fprintf(stderr, PROG ": policy statistics: out of memory\n");
+		r->fail = 1;
+	}
+	prom_stats_event(r->pst, e);
+	if (!r->o->stats) {
+		if (r->o->format == FMT_JSON)
+			event_print_json(stdout, e, r->ppb, r->model.page_size, &r->tc);
+		else if (r->o->format == FMT_TEXT)
+			event_print_text(stdout, e, r->ppb, r->model.page_size, &r->tc);
+	}
+	if (r->o->every && ++r->since >= r->o->every)
+		periodic(r);
+}
+
+/* One pass over the file; 0, or 1 after an error (message printed). */
+static int replay_pass(struct replay *r, struct rec_reader *rd, struct rec_file *f)
+{
+	struct rec_record rec;
+	char err[256];
+	size_t released = 0;
+	int n;
+
+	rec_reader_rewind(rd);
+	if (f)
+		rec_file_window(f, rd->off, WINDOW);
+	while ((n = rec_next(rd, &rec, err, sizeof(err))) > 0) {
+		r->records++;
+		switch (rec.type) {
+		case REC_EVENT:
+			one_event(r, &rec);
+			break;
+		case REC_SNAPSHOT:
+			if (rec_snapshot_apply(&rec, &r->model, err, sizeof(err))) {
+				fprintf(stderr, PROG ": %s: %s\n", r->o->file, err);
+				return 1;
+			}
+			r->snapshots++;
+			break;
+		case REC_LOST:
+			if (rec.len >= 8)
+				memcpy(&r->lost, rec.payload, 8);
+			r->model.lost = r->lost;
+			break;
+		default:
+			/* a newer writer's record kind: checked, then skipped */
+			r->unknown++;
+			break;
+		}
+		if (r->fail)
+			return 1;
+		/* a window of the file mapped at a time: the process stays
+		 * small on big files, and pages come in by the thousand */
+		if (f && rd->off - released >= WINDOW) {
+			rec_file_window(f, rd->off, WINDOW);
+			released = rd->off;
+		}
+	}
+	if (n < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", r->o->file, err);
+		return 1;
+	}
+	return 0;
+}
+
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Speeds are per second of wall-clock time; the CPU time is shown too: on
+ * a shared host the two differ by the time the replay waited for a core.
+ */
+static void print_stats(struct replay *r, double secs, double cpu)
+{
+	struct rusage ru;
+	double rss = 0;
+
+	if (!getrusage(RUSAGE_SELF, &ru))
+		rss = ru.ru_maxrss / 1024.0;
+	if (r->o->format == FMT_JSON) {
+		printf("{\"events\":%" PRIu64 ",\"records\":%" PRIu64 ",\"malformed\":%" PRIu64
+		       ",\"inconsistent\":%" PRIu64 ",\"seconds\":%.6f,\"cpu_seconds\":%.6f"
+		       ",\"events_per_second\":%.0f,\"ns_per_event\":%.2f"
+		       ",\"cpu_ns_per_event\":%.2f,\"peak_rss_mib\":%.1f,\"evaluations\":%" PRIu64
+		       ",\"renders\":%" PRIu64 ",\"violations\":%" PRIu64 "}\n",
+		       r->events, r->records, r->malformed, r->inconsistent, secs, cpu,
+		       secs > 0 ? r->events / secs : 0, r->events ? secs * 1e9 / r->events : 0,
+		       r->events ? cpu * 1e9 / r->events : 0, rss, r->evaluations, r->renders,
+		       r->violations);
+		return;
+	}
+	printf("events:        %" PRIu64 "\n", r->events);
+	printf("records:       %" PRIu64 " (%" PRIu64 " malformed, %" PRIu64
+	       " inconsistent with the model)\n",
+	       r->records, r->malformed, r->inconsistent);
+	printf("seconds:       %.6f (CPU %.6f)\n", secs, cpu);
+	printf("events/s:      %.0f (per CPU second %.0f)\n", secs > 0 ? r->events / secs : 0,
+	       cpu > 0 ? r->events / cpu : 0);
+	printf("ns/event:      %.2f (CPU %.2f)\n", r->events ? secs * 1e9 / r->events : 0,
+	       r->events ? cpu * 1e9 / r->events : 0);
+	printf("peak RSS:      %.1f MiB\n", rss);
+	printf("model:         %zu blocks, %zu groups\n", r->model.nr_blocks, r->model.nr_groups);
+	printf("policy:        %" PRIu64 " evaluations, %" PRIu64 " violations at the end\n",
+	       r->evaluations, r->violations);
+	printf("exposition:    %" PRIu64 " renders, %zu bytes at the end\n", r->renders,
+	       r->out.len);
+}
+
+static int replay_setup(struct replay *r, const struct rec_reader *rd)
+{
+	char err[512];
+
+	r->info = rd->info;
+	r->tc.offset_ns = rd->info.start_realtime_ns - rd->info.start_monotonic_ns;
+	model_init(&r->model);
+	r->model.block_size = rd->info.block_size;
+	r->model.page_size = rd->info.page_size;
+	r->ppb = model_pages_per_block(&r->model);
+	r->pst = calloc(1, sizeof(*r->pst));
+	if (!r->pst) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	prom_buf_init(&r->out);
+	policy_tracker_init(&r->trk);
+	policy_watch_init(&r->watch);
+	if (za_init(&r->za, r->ppb)) {
+		fprintf(stderr, PROG ": %s: bad block size\n", r->o->file);
+		return 1;
+	}
+	r->have_za = true;
+	if (r->o->policy) {
+		if (policy_load(r->o->policy, &r->pol, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return 2;
+		}
+		r->have_pol = true;
+	}
+	return 0;
+}
+
+static void replay_free(struct replay *r)
+{
+	model_free(&r->model);
+	free(r->pst);
+	prom_buf_free(&r->out);
+	policy_tracker_free(&r->trk);
+	policy_watch_free(&r->watch);
+	if (r->have_za)
+		za_free(&r->za);
+	if (r->have_pol)
+		policy_free(&r->pol);
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, NULL };
+	struct replay_opts o = { .repeat = 1, .every = 1000000 };
+	struct replay r = { .o = &o };
+	struct rec_reader rd;
+	struct rec_file f;
+	char err[512];
+	double t0, c0, secs, cpu;
+	uint64_t pass;
+	int ret = 0;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return 2;
+	if (rec_file_open(&f, o.file, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 1;
+	}
+	if (rec_reader_init(&rd, f.map, f.size, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s: %s\n", o.file, err);
+		rec_file_close(&f);
+		return 1;
+	}
+	ret = replay_setup(&r, &rd);
+	if (ret)
+		goto out;
+	if (!o.stats && o.format == FMT_TEXT && !o.no_header)
+		event_print_text_header(stdout);
+	t0 = clock_s(CLOCK_MONOTONIC);
+	c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	for (pass = 0; pass < o.repeat && !ret; pass++)
+		ret = replay_pass(&r, &rd, &f);
+	if (!ret) {
+		if (r.have_pol)
+			evaluate(&r);
+		render(&r);
+		ret = r.fail;
+	}
+	secs = clock_s(CLOCK_MONOTONIC) - t0;
+	cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	if (rd.torn)
+		fprintf(stderr, PROG ": warning: %s: %s\n", o.file, rd.warn);
+	if (ret)
+		goto out;
+	if (o.stats)
+		print_stats(&r, secs, cpu);
+	else if (o.format == FMT_PROM)
+		fwrite(r.out.p, 1, r.out.len, stdout);
+	if (r.unknown)
+		fprintf(stderr, PROG ": %s: %" PRIu64 " records of types this memhp does not know "
+			"were skipped\n", o.file, r.unknown);
+	if (!o.stats)
+		fprintf(stderr,
+			PROG ": %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64
+			" malformed, %" PRIu64 " inconsistent; recorded on %s (%s)\n",
+			r.events, r.lost, r.malformed, r.inconsistent,
+			r.info.hostname[0] ? r.info.hostname : "?",
+			r.info.release[0] ? r.info.release : "?");
+	if (fflush(stdout)) {
+		fprintf(stderr, PROG ": write error: %s\n", strerror(errno));
+		ret = 1;
+	}
+out:
+	replay_free(&r);
+	rec_file_close(&f);
+	return ret;
+}

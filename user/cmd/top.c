@@ -1,0 +1,948 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `memhp top`: live terminal dashboard (see top.h). */
+#include <argp.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <curses.h>
+
+#include "cliopt.h"
+#include "decode.h"
+#include "snapshot.h"
+#include "session.h"
+#include "sysfs.h"
+#include "policy.h"
+#include "reconcile.h"
+#include "top.h"
+#include "zoneinfo.h"
+
+#define PROG "memhp top"
+
+struct top_opts {
+	bool snapshot, verbose;
+	long batch;	/* frames to print as text; 0: curses */
+	double delay;	/* seconds between refreshes */
+	int max_ratio;	/* percent, 0: the kernel's */
+	const char *sysroot;
+	enum loader_mode mode;
+	const char *policy; /* --policy FILE */
+	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+/* --- rendering (pure) --------------------------------------------------- */
+
+const char *top_sort_name(enum top_sort s)
+{
+	static const char *const n[TOP_NR_SORTS] = { "group", "ratio", "headroom", "size" };
+
+	return s < TOP_NR_SORTS ? n[s] : "?";
+}
+
+static void human(uint64_t b, char *out, size_t len)
+{
+	static const char u[] = "BKMGTPE";
+	double v = (double)b;
+	int i = 0;
+
+	while (v >= 1024 && i < 6) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(out, len, "%" PRIu64 "B", b);
+	else if (v < 10 && v != (double)(uint64_t)v)
+		snprintf(out, len, "%.1f%c", v, u[i]);
+	else
+		snprintf(out, len, "%.0f%c", v, u[i]);
+}
+
+void top_ratio_bar(double ratio, double max, int w, char *out, size_t len)
+{
+	int inner = w - 2, mark, fill, i;
+	size_t k = 0;
+
+	if (len < 3 || w < 4 || (size_t)w >= len) {
+		if (len)
+			out[0] = '\0';
+		return;
+	}
+	if (!(max > 0))
+		max = 3.01;
+	mark = inner / 2; /* the maximum sits in the middle: 0 .. 2*max */
+	if (isinf(ratio) || ratio >= 2 * max)
+		fill = inner;
+	else if (ratio > 0)
+		fill = (int)(ratio / (2 * max) * inner + 0.5);
+	else
+		fill = 0;
+	if (ratio > 0 && fill == 0)
+		fill = 1;
+	out[k++] = '[';
+	for (i = 0; i < inner; i++) {
+		char c = ' ';
+
+		if (i < fill)
+			c = i >= mark ? '!' : '#';
+		if (i == mark && i >= fill)
+			c = '|';
+		out[k++] = c;
+	}
+	out[k++] = ']';
+	out[k] = '\0';
+}
+
+static bool match(const struct top_view *v, const char *s)
+{
+	return !v->filter[0] || strstr(s, v->filter);
+}
+
+static void add(struct top_lines *o, int height, unsigned char attr, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add(struct top_lines *o, int height, unsigned char attr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->n >= TOP_MAX_LINES || (height > 0 && o->n >= (size_t)height))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(o->line[o->n], TOP_LINE, fmt, ap);
+	va_end(ap);
+	o->attr[o->n++] = attr;
+}
+
+static const struct top_view *sort_view;
+static double sort_max;
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct prom_group *x = a, *y = b;
+	double rx, ry;
+	uint64_t hx, hy;
+
+	switch (sort_view->sort) {
+	case TOP_SORT_RATIO:
+		rx = prom_ratio(x->movable_bytes, x->kernel_bytes);
+		ry = prom_ratio(y->movable_bytes, y->kernel_bytes);
+		if (rx != ry)
+			return rx > ry ? -1 : 1;
+		break;
+	case TOP_SORT_HEADROOM:
+		hx = prom_headroom(x->movable_bytes, x->kernel_bytes, sort_max);
+		hy = prom_headroom(y->movable_bytes, y->kernel_bytes, sort_max);
+		if (hx != hy)
+			return hx < hy ? -1 : 1;
+		break;
+	case TOP_SORT_SIZE:
+		if (x->size_bytes != y->size_bytes)
+			return x->size_bytes > y->size_bytes ? -1 : 1;
+		break;
+	default:
+		break;
+	}
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void top_render(const struct top_data *d, const struct top_view *v, int width,
+		int height, struct top_lines *o)
+{
+	struct prom_group groups[TOP_MAX_GROUPS];
+	size_t i, ng = d->nr_groups < TOP_MAX_GROUPS ? d->nr_groups : TOP_MAX_GROUPS;
+	int pct = v->max_ratio > 0 ? v->max_ratio : d->kernel_ratio > 0 ? d->kernel_ratio : 301;
+	double max = pct / 100.0;
+	int body, ev_room, used, w = width > 0 && width < TOP_LINE ? width : TOP_LINE - 1;
+	char a[16], b[16], c[16], line[TOP_LINE];
+
+	o->n = 0;
+	/* Leave the last line for the key help / filter prompt. */
+	body = height > 0 ? height - 1 : 0;
+	add(o, body, TOP_A_TITLE, "memhp top - %s - %s  %s", d->release[0] ? d->release : "?",
+	    d->mode, v->clock);
+	human(d->block_size, a, sizeof(a));
+	add(o, body, (d->lost || d->malformed || d->inconsistent) ? TOP_A_WARN : TOP_A_NORMAL,
+	    "lost %" PRIu64 "%s  events %" PRIu64 "  max %.2f%s  %s  auto_online %s  block %s",
+	    d->lost, d->malformed || d->inconsistent ? " DRIFT" : "", d->seen, max,
+	    v->max_ratio > 0 ? "*" : "", d->policy[0] ? d->policy : "?",
+	    d->auto_online[0] ? d->auto_online : "?", a);
+	if (v->help) {
+		add(o, body, TOP_A_HEADER, "HELP");
+		add(o, body, 0, "  q      quit");
+		add(o, body, 0, "  s      cycle the group sort: group id, ratio, headroom, size");
+		add(o, body, 0, "  /      filter zones, groups and events by a substring (Enter, Esc)");
+		add(o, body, 0, "  h ?    this help (any key returns)");
+		add(o, body, 0, "%s", "");
+		add(o, body, 0, "RATIO is a group's MOVABLE:KERNEL online memory; the bar's '|' is");
+		add(o, body, 0, "the maximum (--max-ratio, default memory_hotplug.auto_movable_ratio),");
+		add(o, body, 0, "'!' is beyond it. HEADROOM: movable memory the group can still take.");
+		add(o, body, 0, "Zone \"-\": offline blocks of the node. Sizes in bytes (K, M, G: 1024).");
+		goto keys;
+	}
+	add(o, body, TOP_A_HEADER, "%-4s %-8s %7s %7s %9s %9s %9s", "NODE", "ZONE", "ONLINE",
+	    "OFFLINE", "PRESENT", "MANAGED", "SPANNED");
+	for (i = 0; i < d->nr_zones; i++) {
+		const struct top_zone *z = &d->zones[i];
+
+		human(z->present, a, sizeof(a));
+		human(z->managed, b, sizeof(b));
+		human(z->spanned, c, sizeof(c));
+		snprintf(line, sizeof(line), "%4d %-8s %7" PRIu64 " %7" PRIu64 " %9s %9s %9s",
+			 z->node, z->zone, z->online, z->offline, z->has_zi ? a : "-",
+			 z->has_zi ? b : "-", z->has_zi ? c : "-");
+		if (match(v, line))
+			add(o, body, 0, "%s", line);
+	}
+	memcpy(groups, d->groups, ng * sizeof(groups[0]));
+	sort_view = v;
+	sort_max = max;
+	qsort(groups, ng, sizeof(groups[0]), cmp_group);
+	add(o, body, TOP_A_HEADER, "%-5s %4s %-7s %7s %7s %6s %-22s %8s", "GROUP", "NODE", "TYPE",
+	    "KERNEL", "MOVABLE", "RATIO", "MOVABLE:KERNEL", "HEADROOM");
+	if (!ng)
+		add(o, body, 0, "  (no memory group known%s)",
+		    d->live ? " yet: they appear with hotplug events" : "");
+	for (i = 0; i < ng; i++) {
+		const struct prom_group *g = &groups[i];
+		double r = prom_ratio(g->movable_bytes, g->kernel_bytes);
+		char bar[32], rs[16], id[12];
+
+		human(g->kernel_bytes, a, sizeof(a));
+		human(g->movable_bytes, b, sizeof(b));
+		human(prom_headroom(g->movable_bytes, g->kernel_bytes, max), c, sizeof(c));
+		top_ratio_bar(r, max, 22, bar, sizeof(bar));
+		if (isinf(r))
+			snprintf(rs, sizeof(rs), "inf");
+		else
+			snprintf(rs, sizeof(rs), "%.2f", r);
+		if (g->id >= 0)
+			snprintf(id, sizeof(id), "%d", g->id);
+		else
+			snprintf(id, sizeof(id), "?");
+		snprintf(line, sizeof(line), "%-5s %4d %-7s %7s %7s %6s %-22s %8s", id, g->nid,
+			 g->dynamic ? "dynamic" : "static", a, b, rs, bar, c);
+		if (match(v, line))
+			add(o, body, r > max ? TOP_A_BAD : 0, "%s", line);
+	}
+	if (d->nr_alerts) {
+		add(o, body, TOP_A_HEADER, "FINDINGS AND POLICY VIOLATIONS");
+		for (i = 0; i < d->nr_alerts; i++)
+			add(o, body, TOP_A_BAD, "%s", d->alerts[i]);
+	}
+	/* Recent events fill what is left, newest first. */
+	used = (int)o->n;
+	ev_room = body > 0 ? body - used - 1 : TOP_MAX_EVENTS;
+	if (ev_room > 0) {
+		size_t shown = 0;
+
+		add(o, body, TOP_A_HEADER, "RECENT EVENTS%s%s%s", v->filter[0] ? " (filter: " : "",
+		    v->filter, v->filter[0] ? ")" : "");
+		for (i = d->nr_events; i-- > 0 && shown < (size_t)ev_room;) {
+			if (!match(v, d->events[i]))
+				continue;
+			add(o, body, strstr(d->events[i], " ok ") ? 0 : TOP_A_WARN, "%s",
+			    d->events[i]);
+			shown++;
+		}
+		if (!d->nr_events)
+			add(o, body, 0, "  %s", d->live ? "(none yet)" :
+				"(not tracing: values are re-read from sysfs; --policy "
+				"violations appear here as they come and go)");
+	}
+keys:
+	if (v->editing)
+		snprintf(line, sizeof(line), "filter: %s_", v->filter);
+	else
+		snprintf(line, sizeof(line), "q quit  s sort (%s)  / filter  h help",
+			 top_sort_name(v->sort));
+	if (o->n < TOP_MAX_LINES) {
+		if (height > 0)
+			while ((int)o->n < height - 1 && o->n < TOP_MAX_LINES - 1)
+				add(o, 0, 0, "%s", "");
+		add(o, 0, TOP_A_HEADER, "%s", line);
+	}
+	for (i = 0; i < o->n; i++)
+		o->line[i][w] = '\0';
+}
+
+/* --- data collection ------------------------------------------------------ */
+
+struct top_state {
+	struct top_opts *o;
+	struct session s;
+	bool live;
+	char events[TOP_MAX_EVENTS][TOP_LINE]; /* ring, under s.lock */
+	size_t ev_head, ev_count;
+	uint64_t seen;
+	char mode[96];
+	char release[64];
+	struct policy pol; /* with --policy */
+	bool have_pol;
+	struct policy_watch watch; /* violations as they appear and clear */
+};
+
+static void format_event(struct session *s, const struct memhp_event *e, char *out,
+			 size_t len)
+{
+	uint64_t ppb = model_pages_per_block(&s->model);
+	int64_t ns;
+	time_t t;
+	struct tm tm;
+	char ts[16], blk[32], lat[24], eb[16];
+
+	if (e->ts_ns > INT64_MAX ||
+	    __builtin_add_overflow((int64_t)e->ts_ns, s->tc.offset_ns, &ns) || ns < 0)
+		ns = 0;
+	t = (time_t)(ns / 1000000000LL);
+	if (!localtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
+	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+	if (ppb && (e->nr_pages || e->hdr.kind == MEMHP_EV_REQUEST))
+		snprintf(blk, sizeof(blk), "memory%" PRIu64 "%s", (uint64_t)e->start_pfn / ppb,
+			 e->nr_pages > ppb ? "+" : "");
+	else if (e->hdr.kind == MEMHP_EV_GROUP_REGISTER || e->hdr.kind == MEMHP_EV_GROUP_UNREGISTER)
+		snprintf(blk, sizeof(blk), "group %d", e->group_id);
+	else
+		snprintf(blk, sizeof(blk), "-");
+	if (e->flags & MEMHP_F_DURATION)
+		snprintf(lat, sizeof(lat), "%.1fms", e->duration_ns / 1e6);
+	else
+		snprintf(lat, sizeof(lat), "-");
+	snprintf(out, len, "%s %-16s %-12s %-7s node %-2d %-7s %-8s %s", ts,
+		 event_kind_name(e->hdr.kind), blk,
+		 (e->flags & MEMHP_F_ZONE) ? e->zone_name : "-", e->nid,
+		 e->hdr.kind == MEMHP_EV_NOTIFY ? "ok" : errno_name(e->ret, eb, sizeof(eb)), lat,
+		 e->comm);
+}
+
+/* Into the recent-events ring; the caller holds s.lock when live. */
+static void push_event_line(struct top_state *st, const char *line)
+{
+	snprintf(st->events[st->ev_head], TOP_LINE, "%s", line);
+	st->ev_head = (st->ev_head + 1) % TOP_MAX_EVENTS;
+	if (st->ev_count < TOP_MAX_EVENTS)
+		st->ev_count++;
+}
+
+static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
+{
+	struct top_state *st = ctx;
+	char line[TOP_LINE];
+
+	if (e->hdr.kind == MEMHP_EV_NOTIFY)
+		return; /* two per block: they would crowd out the rest */
+	format_event(s, e, line, sizeof(line));
+	pthread_mutex_lock(&s->lock);
+	st->seen++;
+	push_event_line(st, line);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A policy violation appeared or cleared: one line in RECENT EVENTS. */
+static void on_transition(enum policy_transition t, const struct policy *p,
+			  const struct policy_violation *v, void *ctx)
+{
+	struct top_state *st = ctx;
+	char text[TOP_LINE], line[TOP_LINE + 32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	policy_violation_text(p, v, text, sizeof(text));
+	snprintf(line, sizeof(line), "%02d:%02d:%02d violation %-6s %s", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, t == POL_APPEAR ? "appear" : "clear", text);
+	push_event_line(st, line);
+}
+
+static struct top_zone *zone_get(struct top_data *d, int node, const char *zone)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_zones; i++)
+		if (d->zones[i].node == node && !strcmp(d->zones[i].zone, zone))
+			return &d->zones[i];
+	if (d->nr_zones == TOP_MAX_ZONES)
+		return NULL;
+	memset(&d->zones[d->nr_zones], 0, sizeof(d->zones[0]));
+	d->zones[d->nr_zones].node = node;
+	snprintf(d->zones[d->nr_zones].zone, sizeof(d->zones[0].zone), "%s", zone);
+	return &d->zones[d->nr_zones++];
+}
+
+static int cmp_zone_row(const void *a, const void *b)
+{
+	static const char *const order[] = { "DMA", "DMA32", "Normal", "HighMem", "Movable",
+					     "Device", "none", "unknown", "-" };
+	const struct top_zone *x = a, *y = b;
+	size_t i, ix = 99, iy = 99;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!strcmp(x->zone, order[i]))
+			ix = i;
+		if (!strcmp(y->zone, order[i]))
+			iy = i;
+	}
+	return ix < iy ? -1 : ix > iy;
+}
+
+/* Model (under the caller's lock) + zoneinfo -> d. */
+static void collect_model(struct top_data *d, const struct memhp_model *m,
+			  const struct zoneinfo *zi)
+{
+	size_t i;
+
+	d->block_size = m->block_size;
+	snprintf(d->policy, sizeof(d->policy), "%s", m->sys.online_policy);
+	snprintf(d->auto_online, sizeof(d->auto_online), "%s", m->sys.auto_online_blocks);
+	d->kernel_ratio = m->sys.auto_movable_ratio;
+	d->nr_zones = 0;
+	for (i = 0; zi && i < zi->nr; i++) {
+		const struct zi_zone *z = &zi->zones[i];
+		struct top_zone *t;
+
+		if (!z->present && !z->spanned)
+			continue;
+		t = zone_get(d, z->nid, prom_zone_label(z->name));
+		if (!t)
+			break;
+		t->has_zi = true;
+		t->present = z->present * m->page_size;
+		t->managed = z->managed * m->page_size;
+		t->spanned = z->spanned * m->page_size;
+	}
+	for (i = 0; i < m->nr_blocks; i++) {
+		const struct memhp_block *b = &m->blocks[i];
+		bool on = b->state == MEMHP_BLOCK_ONLINE || b->state == MEMHP_BLOCK_GOING_OFFLINE;
+		struct top_zone *t = zone_get(d, b->node, on ? prom_block_zone(m, b) : "-");
+
+		if (!t)
+			continue;
+		if (on)
+			t->online++;
+		else
+			t->offline++;
+	}
+	qsort(d->zones, d->nr_zones, sizeof(d->zones[0]), cmp_zone_row);
+}
+
+static void read_zi(const char *sysroot, struct zoneinfo *zi, bool *have)
+{
+	char path[PATH_MAX], err[256];
+
+	snprintf(path, sizeof(path), "%s/proc/zoneinfo", sysroot && *sysroot ? sysroot : "");
+	*have = !access(path, F_OK) && !zoneinfo_read(path, zi, err, sizeof(err));
+}
+
+static void alert(struct top_data *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void alert(struct top_data *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->nr_alerts == TOP_MAX_ALERTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->alerts[d->nr_alerts++], TOP_LINE, fmt, ap);
+	va_end(ap);
+}
+
+/* Coverage findings (live) and the policy's violations, evaluated now. */
+static void collect_alerts(struct top_state *st, struct top_data *d)
+{
+	struct policy_balloon balloons[8];
+	struct policy_state ps;
+	struct zi_system *sys;
+	char err[256], line[512];
+	size_t i;
+
+	if (st->live) {
+		const struct memhp_model *m = &st->s.model;
+
+		pthread_mutex_lock(&st->s.lock);
+		if (m->uncovered_findings)
+			alert(d, "CRITICAL uncovered-online: %" PRIu64 " pages released that the driver "
+				 "never backed (%" PRIu64 " onlines)",
+			      m->uncovered_pages, m->uncovered_findings);
+		if (m->not_onlined_findings)
+			alert(d, "WARNING  backed-not-onlined: %" PRIu64 " backed pages left offline "
+				 "(%" PRIu64 " onlines)",
+			      m->not_onlined_pages, m->not_onlined_findings);
+		pthread_mutex_unlock(&st->s.lock);
+	}
+	if (!st->have_pol)
+		return;
+	sys = calloc(1, sizeof(*sys));
+	if (!sys)
+		return;
+	zi_system_init(sys);
+	if (st->live)
+		pthread_mutex_lock(&st->s.lock);
+	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot,
+				   st->live ? &st->s.model : NULL, NULL, err, sizeof(err))) {
+		alert(d, "policy not evaluated: %.200s", err);
+	} else if (policy_watch_eval(&st->watch, &st->pol, &ps, on_transition, st) >= 0) {
+		for (i = 0; i < st->watch.cur.nr; i++) {
+			policy_violation_text(&st->pol, &st->watch.cur.v[i], line, sizeof(line));
+			alert(d, "%.250s", line);
+		}
+	}
+	if (st->live)
+		pthread_mutex_unlock(&st->s.lock);
+	zi_system_free(sys);
+	free(sys);
+}
+
+static void copy_events(const struct top_state *st, struct top_data *d)
+{
+	size_t i;
+
+	for (i = 0; i < st->ev_count; i++) {
+		size_t k = (st->ev_head + TOP_MAX_EVENTS - st->ev_count + i) % TOP_MAX_EVENTS;
+
+		snprintf(d->events[i], TOP_LINE, "%s", st->events[k]);
+	}
+	d->nr_events = st->ev_count;
+}
+
+static int collect(struct top_state *st, struct top_data *d)
+{
+	struct zoneinfo zi;
+	bool have;
+
+	memset(d, 0, sizeof(*d));
+	d->live = st->live;
+	snprintf(d->mode, sizeof(d->mode), "%s", st->mode);
+	snprintf(d->release, sizeof(d->release), "%s", st->release);
+	/* first: the violations that appear or clear go into RECENT EVENTS */
+	collect_alerts(st, d);
+	read_zi(st->o->sysroot, &zi, &have);
+	if (st->live) {
+		pthread_mutex_lock(&st->s.lock);
+		collect_model(d, &st->s.model, have ? &zi : NULL);
+		d->nr_groups = prom_groups_from_model(&st->s.model, d->groups, TOP_MAX_GROUPS);
+		copy_events(st, d);
+		d->seen = st->seen;
+		d->lost = st->s.model.lost;
+		d->malformed = __atomic_load_n(&st->s.bad, __ATOMIC_RELAXED);
+		d->inconsistent = st->s.inconsistent;
+		pthread_mutex_unlock(&st->s.lock);
+	} else {
+		struct memhp_model *m = calloc(1, sizeof(*m));
+		char err[512];
+
+		if (!m) {
+			if (have)
+				zoneinfo_free(&zi);
+			return -ENOMEM;
+		}
+		model_init(m);
+		if (sysfs_snapshot(m, st->o->sysroot, err, sizeof(err))) {
+			snprintf(d->mode, sizeof(d->mode), "snapshot failed: %.80s", err);
+		} else {
+			collect_model(d, m, have ? &zi : NULL);
+			if (have)
+				d->nr_groups = snapshot_groups(st->o->sysroot, d->groups,
+								      TOP_MAX_GROUPS, err, sizeof(err));
+		}
+		model_free(m);
+		free(m);
+		copy_events(st, d); /* policy transitions: no other thread here */
+	}
+	if (have)
+		zoneinfo_free(&zi);
+	return 0;
+}
+
+/* --- front ends ------------------------------------------------------------ */
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void clock_now(char *out, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, len, "%H:%M:%S", &tm);
+}
+
+/* Wait up to @secs for events (live) or just sleep (snapshot). */
+static int wait_events(struct top_state *st, double secs)
+{
+	double end = mono_now() + secs;
+
+	while (!exiting) {
+		double left = end - mono_now();
+		int n;
+
+		if (left <= 0)
+			break;
+		if (!st->live) {
+			usleep((useconds_t)(left > 0.1 ? 100000 : left * 1e6));
+			continue;
+		}
+		n = session_poll(&st->s, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+		if (n < 0) {
+			fprintf(stderr, PROG ": ring buffer poll failed: %s\n", strerror(-n));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int run_batch(struct top_state *st, struct top_view *v)
+{
+	struct top_data *d = malloc(sizeof(*d));
+	struct top_lines *l = malloc(sizeof(*l));
+	long f;
+	size_t i;
+	int ret = 0;
+
+	if (!d || !l) {
+		free(d);
+		free(l);
+		return 1;
+	}
+	for (f = 0; f < st->o->batch && !exiting; f++) {
+		if (f && (ret = wait_events(st, st->o->delay)))
+			break;
+		clock_now(v->clock, sizeof(v->clock));
+		if (collect(st, d)) {
+			ret = 1;
+			break;
+		}
+		top_render(d, v, 80, 0, l);
+		for (i = 0; i + 1 < l->n; i++) /* no key line in batch mode */
+			printf("%s\n", l->line[i]);
+		printf("\n");
+		fflush(stdout);
+	}
+	free(d);
+	free(l);
+	return ret;
+}
+
+static int run_curses(struct top_state *st, struct top_view *v)
+{
+	struct top_data *d = malloc(sizeof(*d));
+	struct top_lines *l = malloc(sizeof(*l));
+	double next = 0;
+	bool color;
+	int ret = 0;
+
+	if (!d || !l) {
+		free(d);
+		free(l);
+		return 1;
+	}
+	if (!newterm(NULL, stdout, stdin)) {
+		fprintf(stderr, PROG ": cannot use the terminal (TERM=%s); try --batch N\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		free(d);
+		free(l);
+		return 2;
+	}
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	color = has_colors() && start_color() == OK;
+	if (color) {
+		use_default_colors();
+		init_pair(1, COLOR_CYAN, -1);
+		init_pair(2, COLOR_YELLOW, -1);
+		init_pair(3, COLOR_RED, -1);
+	}
+	while (!exiting) {
+		int ch, rows, cols, i;
+		bool redraw = false;
+
+		while ((ch = getch()) != ERR) {
+			redraw = true;
+			if (v->editing) {
+				size_t n = strlen(v->filter);
+
+				if (ch == '\n' || ch == KEY_ENTER)
+					v->editing = false;
+				else if (ch == 27) {
+					v->editing = false;
+					v->filter[0] = '\0';
+				} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n)
+					v->filter[n - 1] = '\0';
+				else if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof(v->filter)) {
+					v->filter[n] = (char)ch;
+					v->filter[n + 1] = '\0';
+				}
+				continue;
+			}
+			if (v->help) {
+				v->help = false;
+				continue;
+			}
+			switch (ch) {
+			case 'q':
+			case 'Q':
+				exiting = 1;
+				break;
+			case 's':
+				v->sort = (v->sort + 1) % TOP_NR_SORTS;
+				break;
+			case '/':
+				v->editing = true;
+				v->filter[0] = '\0';
+				break;
+			case 'h':
+			case '?':
+				v->help = true;
+				break;
+			default:
+				break;
+			}
+		}
+		if (exiting)
+			break;
+		if (redraw || mono_now() >= next) {
+			clock_now(v->clock, sizeof(v->clock));
+			if (mono_now() >= next) {
+				if (collect(st, d)) {
+					ret = 1;
+					break;
+				}
+				next = mono_now() + st->o->delay;
+			}
+			getmaxyx(stdscr, rows, cols);
+			top_render(d, v, cols, rows, l);
+			erase();
+			for (i = 0; i < (int)l->n && i < rows; i++) {
+				int a = 0;
+
+				if (l->attr[i] == TOP_A_TITLE || l->attr[i] == TOP_A_HEADER)
+					a = A_BOLD | (color ? COLOR_PAIR(1) : 0);
+				else if (l->attr[i] == TOP_A_WARN)
+					a = color ? COLOR_PAIR(2) : A_BOLD;
+				else if (l->attr[i] == TOP_A_BAD)
+					a = A_BOLD | (color ? COLOR_PAIR(3) : A_REVERSE);
+				if (a)
+					attron(a);
+				mvaddnstr(i, 0, l->line[i], cols);
+				if (a)
+					attroff(a);
+			}
+			refresh();
+		}
+		if ((ret = wait_events(st, 0.1)))
+			break;
+	}
+	endwin();
+	free(d);
+	free(l);
+	return ret;
+}
+
+/* --- command ---------------------------------------------------------------- */
+
+static const char doc[] =
+	"A live dashboard of memory hotplug: per node and zone the blocks online and\n"
+	"offline and the zone sizes, per memory group the MOVABLE:KERNEL ratio as a\n"
+	"bar against the maximum (--max-ratio, default the kernel's\n"
+	"memory_hotplug.auto_movable_ratio) with the headroom, recent events and\n"
+	"lost events. Keys: q quit, s sort groups, / filter, h help.\n"
+	"\n"
+	"Live mode needs what `memhp trace` needs; where BPF tracing is not possible\n"
+	"(or with --snapshot) it shows sysfs snapshots re-read every --delay seconds\n"
+	"and says so in its title. --batch N prints N frames as plain text instead\n"
+	"(no terminal needed). Exit status: 0 ok, 1 runtime error, 2 bad usage or\n"
+	"not possible on this system.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  memhp top\n"
+	"  memhp top --max-ratio 200 -d 0.5\n"
+	"  memhp top --snapshot --sysroot /tmp/tree\n"
+	"  memhp top --batch 3 -d 2          # three frames, two seconds apart";
+
+enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_ATTACH, OPT_POLICY, OPT_BUF };
+
+static const struct argp_option options[] = {
+	{ "snapshot", OPT_SNAPSHOT, NULL, 0, "No BPF: sysfs snapshots, refreshed", 0 },
+	{ "batch", OPT_BATCH, "N", 0, "Print N frames as text and exit", 0 },
+	{ "delay", 'd', "SECS", 0, "Refresh period (default 1)", 0 },
+	{ "max-ratio", OPT_MAXRATIO, "PCT", 0, "Maximum MOVABLE:KERNEL in percent (301 = 3.01)", 0 },
+	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
+	{ "policy", OPT_POLICY, "FILE", 0, "Show this policy's violations (docs/policy.md)", 0 },
+	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
+	{ "verbose", 'v', NULL, 0, "Report attached probes; libbpf debug output", 0 },
+	{ 0 },
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct top_opts *o = state->input;
+	char *end;
+
+	switch (key) {
+	case OPT_SNAPSHOT:
+		o->snapshot = true;
+		break;
+	case OPT_BATCH:
+		errno = 0;
+		o->batch = strtol(arg, &end, 10);
+		if (errno || *end || !*arg || o->batch < 1 || o->batch > 1000000)
+			argp_error(state, "invalid --batch '%s' (frames, 1-1000000)", arg);
+		break;
+	case 'd':
+		errno = 0;
+		o->delay = strtod(arg, &end);
+		if (errno || *end || !*arg || !(o->delay >= 0.1) || o->delay > 3600)
+			argp_error(state, "invalid --delay '%s' (seconds, 0.1-3600)", arg);
+		break;
+	case OPT_MAXRATIO: {
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || !*arg || v < 1 || v > 100000)
+			argp_error(state, "invalid --max-ratio '%s' (percent, 1-100000)", arg);
+		o->max_ratio = (int)v;
+		break;
+	}
+	case 's':
+		o->sysroot = arg;
+		break;
+	case OPT_POLICY:
+		o->policy = arg;
+		break;
+	case OPT_BUF:
+		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
+			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
+		break;
+	case OPT_ATTACH:
+		if (loader_mode_parse(arg, &o->mode))
+			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void top_state_free(struct top_state *st)
+{
+	if (st->have_pol) {
+		policy_watch_free(&st->watch);
+		policy_free(&st->pol);
+	}
+	free(st);
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct top_opts o = { .delay = 1, .mode = LOADER_AUTO };
+	struct top_view v = { 0 };
+	struct top_state *st;
+	struct sigaction sa = { 0 };
+	int ret;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return 2;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	st->o = &o;
+	v.max_ratio = o.max_ratio;
+	if (o.policy) {
+		char err[512];
+
+		if (policy_load(o.policy, &st->pol, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			free(st);
+			return 2;
+		}
+		st->have_pol = true;
+		policy_watch_init(&st->watch);
+	}
+	snapshot_kernel_release(o.sysroot, st->release, sizeof(st->release));
+	if (!o.snapshot) {
+		struct session_opts so = {
+			.mode = o.mode, .verbose = o.verbose, .quiet = !o.verbose,
+			.sysroot = o.sysroot, .prog = PROG, .on_event = on_event, .ctx = st,
+			.ringbuf_bytes = o.ringbuf_bytes,
+		};
+		const struct probe_status *ps;
+
+		ret = session_open(&st->s, &so);
+		if (ret == 0) {
+			st->live = true;
+			snprintf(st->mode, sizeof(st->mode), "live");
+			if (loader_probes(st->s.loader, &ps) && ps[0].attached && ps[0].how)
+				snprintf(st->mode, sizeof(st->mode), "live (%s)", ps[0].how);
+		} else if (ret != 2) {
+			top_state_free(st);
+			return ret;
+		} else {
+			/* The reason is on stderr already; say it on screen too. */
+			fprintf(stderr, PROG ": BPF tracing not possible: showing sysfs snapshots\n");
+			snprintf(st->mode, sizeof(st->mode), "SNAPSHOT (no BPF tracing here)");
+		}
+	} else {
+		snprintf(st->mode, sizeof(st->mode), "snapshot every %gs", o.delay);
+	}
+	if (!st->live) {
+		/* The snapshot must work before the screen takes over. */
+		struct memhp_model m;
+		char err[512];
+
+		model_init(&m);
+		if (sysfs_snapshot(&m, o.sysroot, err, sizeof(err))) {
+			fprintf(stderr, PROG ": %s\n", err);
+			model_free(&m);
+			top_state_free(st);
+			return 2;
+		}
+		model_free(&m);
+	}
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (o.batch)
+		ret = run_batch(st, &v);
+	else
+		ret = run_curses(st, &v);
+	if (st->live)
+		session_close(&st->s);
+	top_state_free(st);
+	return ret;
+}
