@@ -126,6 +126,7 @@ test:
 	$(Q)tools/deps.sh all
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit-test
+	$(Q)$(MAKE) --no-print-directory check-layers
 	$(Q)$(MAKE) --no-print-directory unit-test-asan
 	$(Q)$(MAKE) --no-print-directory compat
 	$(Q)$(MAKE) --no-print-directory fuzz-regress
