@@ -106,9 +106,10 @@ $(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/lib/record.h
 	$(Q)$(CC) $(ALL_CFLAGS) tools/gen-record.c $(GEN_RECORD_OBJS) -o $@
 
 # tools/compat: every probe x every kernel BTF at hand (docs/compat.md).
-$(OUTPUT)/compat: tools/compat.c $(OUTPUT)/user/live/loader.o user/live/loader.h
+COMPAT_OBJS := $(OUTPUT)/user/live/loader.o $(OUTPUT)/user/live/libbpf_log.o
+$(OUTPUT)/compat: tools/compat.c $(COMPAT_OBJS) user/live/loader.h
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) tools/compat.c $(OUTPUT)/user/live/loader.o -lbpf -lelf -lz -ldl -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) tools/compat.c $(COMPAT_OBJS) -lbpf -lelf -lz -ldl -o $@
 
 compat: all $(OUTPUT)/compat
 	$(Q)tools/deps.sh compat

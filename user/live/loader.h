@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "libbpf_log.h"
+
 enum loader_mode { LOADER_AUTO, LOADER_FENTRY, LOADER_KPROBE };
 
 struct memhp_event;
@@ -99,23 +101,6 @@ void loader_report_changed(struct memhp_loader *l, FILE *f);
 size_t loader_missing(struct memhp_loader *l, char *buf, size_t len);
 void loader_close(struct memhp_loader *l);
 
-/*
- * Why an object failed to load, from what libbpf logged meanwhile: the
- * program it names (@prog, "" if none) and a few words (@why):
- * "CO-RE relocation failed: struct memory_block.online_type" (a poisoned
- * relocation the verifier reached), "verifier rejected: <its error line>",
- * or the load error libbpf reported. 0 if a failing program was named.
- */
-int loader_log_reason(const char *log, char *prog, size_t proglen, char *why, size_t whylen);
-
-/*
- * Capturing libbpf's log (the loader does it around loads; tools/compat.c
- * around its trials): from _start() on, messages (debug ones too if
- * @debug) are kept until _stop(), which returns them (valid until the
- * next _start()).
- */
-void loader_log_start(bool debug);
-const char *loader_log_stop(void);
 
 /*
  * What the loader knows about a kernel, from its BTF: which prototype
