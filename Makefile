@@ -85,8 +85,8 @@ $(OUTPUT)/user/%.o: user/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# The skeletons: the loader alone includes them.
-$(OUTPUT)/user/live/loader.o: $(SKELS)
+# The skeletons: only the probe tables (live/probes.c) include them.
+$(OUTPUT)/user/live/probes.o: $(SKELS)
 
 -include $(MEMHP_OBJS:.o=.d)
 
@@ -106,7 +106,7 @@ $(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/lib/record.h
 	$(Q)$(CC) $(ALL_CFLAGS) tools/gen-record.c $(GEN_RECORD_OBJS) -o $@
 
 # tools/compat: every probe x every kernel BTF at hand (docs/compat.md).
-COMPAT_OBJS := $(OUTPUT)/user/live/loader.o $(OUTPUT)/user/live/libbpf_log.o
+COMPAT_OBJS := $(patsubst %,$(OUTPUT)/user/live/%.o,loader probes libbpf_log)
 $(OUTPUT)/compat: tools/compat.c $(COMPAT_OBJS) user/live/loader.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) tools/compat.c $(COMPAT_OBJS) -lbpf -lelf -lz -ldl -o $@
