@@ -12,6 +12,7 @@
 
 #include "balloon.h"
 #include "balloon_stats.h"
+#include "clock.h"
 #include "decode.h"
 #include "loader.h"
 #include "session.h"
@@ -94,14 +95,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
 		   struct balloon_dev *prev, int nprev, double dt, uint64_t page_size)
 {
@@ -175,10 +168,10 @@ int cmd_balloon(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	last = now_s();
+	last = mono_s();
 	next = last + o.interval;
 	while (!exiting) {
-		double t = now_s();
+		double t = mono_s();
 
 		if (t < next) {
 			int ms = (int)((next - t) * 1000) + 1;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cliopt.h"
+#include "clock.h"
 #include "daemon.h"
 #include "decode.h"
 #include "model.h"
@@ -238,14 +239,6 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct dblock *dblock_get(struct drun *r, uint64_t id, bool create)
 {
 	size_t i;
@@ -384,7 +377,7 @@ static void log_action(struct drun *r, const char *action,
 	if (r->o->json) {
 		fprintf(f, "{\"time\":%.3f,\"action\":\"%s\",\"block\":%" PRIu64
 			   ",\"node\":%d,\"group\":",
-			now_s() - r->t0, action, d->block, d->nid);
+			mono_s() - r->t0, action, d->block, d->nid);
 		if (d->group >= 0)
 			fprintf(f, "%d", d->group);
 		else
@@ -481,7 +474,7 @@ static int round_once(struct drun *r)
 	struct daemon_rules ru;
 	uint64_t *ids;
 	size_t n, i, k;
-	double t = now_s();
+	double t = mono_s();
 	int pending = 0;
 
 	if (load(r))
@@ -546,7 +539,7 @@ static int round_once(struct drun *r)
 					delay *= 2;
 				if (delay > MAX_BACKOFF)
 					delay = MAX_BACKOFF;
-				d->next = now_s() + delay;
+				d->next = mono_s() + delay;
 				pending++;
 				log_action(r, "retry", &dec, dec.zone, ret, d->attempts);
 			}
@@ -655,7 +648,7 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 		r.have_pol = true;
 	}
 	exiting = 0;
-	r.t0 = now_s();
+	r.t0 = mono_s();
 	if (load(&r))
 		goto out;
 	if (!o.json)
@@ -705,26 +698,26 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 		}
 		if (o.once && !pending)
 			break;
-		next_scan = now_s() + o.interval;
+		next_scan = mono_s() + o.interval;
 		wake = o.once ? next_retry(&r) : next_scan;
 		if (pending && next_retry(&r) && next_retry(&r) < wake)
 			wake = next_retry(&r);
 		if (deadline && wake > deadline)
 			wake = deadline;
-		if (deadline && now_s() >= deadline)
+		if (deadline && mono_s() >= deadline)
 			break;
 		if (wait_until(&r, wake)) {
 			rc = DAEMON_EXIT_FAILED;
 			break;
 		}
-		if (deadline && now_s() >= deadline && !r.dirty)
+		if (deadline && mono_s() >= deadline && !r.dirty)
 			break;
 	}
 	if (rc == DAEMON_EXIT_OK && r.failed)
 		rc = DAEMON_EXIT_FAILED;
 	if (o.json)
 		fprintf(out, "{\"time\":%.3f,\"action\":\"exit\",\"decided\":%lu,\"onlined\":%lu,\"failed\":%lu,\"exit\":%d}\n",
-			now_s() - r.t0, r.decided, r.onlined, r.failed, rc);
+			mono_s() - r.t0, r.decided, r.onlined, r.failed, rc);
 	else
 		fprintf(err, PROG ": %lu decided, %lu onlined, %lu failed%s\n",
 			r.decided, r.onlined, r.failed,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "balloon_stats.h"
+#include "clock.h"
 #include "export.h"
 #include "privs.h"
 #include "reconcile.h"
@@ -274,14 +275,6 @@ static double wall_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void zoneinfo_path(const char *sysroot, char *out, size_t len)
 {
 	snprintf(out, len, "%s/proc/zoneinfo", sysroot && *sysroot ? sysroot : "");
@@ -415,7 +408,7 @@ struct exporter {
 static void refresh_zones(struct exporter *x, bool force)
 {
 	struct zoneinfo zi, old;
-	double now = mono_now();
+	double now = mono_s();
 	bool warned;
 	int have;
 
@@ -534,7 +527,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.kernel_release = x->release;
 	in.start_time = x->start_time;
 	in.per_block = x->o->per_block;
-	t0 = mono_now();
+	t0 = mono_s();
 	pthread_mutex_lock(&x->s.lock);
 	in.model = &x->s.model;
 	in.seen = x->seen;
@@ -543,7 +536,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.inconsistent = x->s.inconsistent;
 	rc = prom_render(b, &in);
 	pthread_mutex_unlock(&x->s.lock);
-	dt = mono_now() - t0;
+	dt = mono_s() - t0;
 	pthread_mutex_lock(&x->rlock);
 	x->last_render = dt;
 	if (rc)
@@ -722,12 +715,12 @@ static int export_live(const struct export_opts *o)
 		}
 		fprintf(stderr, PROG ": writing %s every %gs\n", o->textfile, o->interval);
 	}
-	next_write = mono_now() + o->interval;
-	next_recon = mono_now() + o->reconcile;
+	next_write = mono_s() + o->interval;
+	next_recon = mono_s() + o->reconcile;
 	if (o->duration > 0)
-		deadline = mono_now() + o->duration;
+		deadline = mono_s() + o->duration;
 	while (!exiting) {
-		double now = mono_now();
+		double now = mono_s();
 		int timeout = 200;
 
 		if (deadline && now >= deadline)
@@ -735,7 +728,7 @@ static int export_live(const struct export_opts *o)
 		refresh_zones(x, false);
 		if (now >= next_recon) {
 			reconcile(x);
-			next_recon = mono_now() + o->reconcile;
+			next_recon = mono_s() + o->reconcile;
 		}
 		if (o->textfile && now >= next_write) {
 			write_textfile(x);

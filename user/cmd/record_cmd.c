@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cliopt.h"
+#include "clock.h"
 #include "record.h"
 #include "record_cmd.h"
 #include "session.h"
@@ -150,14 +151,6 @@ static void on_raw(struct session *s, const void *data, size_t size, void *ctx)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
@@ -197,7 +190,7 @@ int cmd_record(int argc, char **argv)
 	}
 	note_err(&st, rec_write_snapshot(&st.w, &s.model));
 	note_err(&st, rec_flush(&st.w));
-	start = now_s();
+	start = mono_s();
 	if (o.duration > 0)
 		deadline = start + o.duration;
 	ret = 0;
@@ -205,7 +198,7 @@ int cmd_record(int argc, char **argv)
 		int timeout = 200;
 
 		if (deadline) {
-			double left = deadline - now_s();
+			double left = deadline - mono_s();
 
 			if (left <= 0)
 				break;
@@ -232,7 +225,7 @@ int cmd_record(int argc, char **argv)
 	fprintf(stderr,
 		PROG ": %" PRIu64 " events written to %s (%" PRIu64 " bytes), %" PRIu64
 		" lost, %" PRIu64 " malformed, %.1fs\n",
-		st.written, o.out, st.w.bytes, s.lost, s.bad, now_s() - start);
+		st.written, o.out, st.w.bytes, s.lost, s.bad, mono_s() - start);
 	session_close(&s);
 	if (st.werr)
 		ret = 1;

@@ -15,6 +15,7 @@
 #include <curses.h>
 
 #include "cliopt.h"
+#include "clock.h"
 #include "decode.h"
 #include "snapshot.h"
 #include "session.h"
@@ -571,14 +572,6 @@ static int collect(struct top_state *st, struct top_data *d)
 
 /* --- front ends ------------------------------------------------------------ */
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void clock_now(char *out, size_t len)
 {
 	time_t t = time(NULL);
@@ -591,10 +584,10 @@ static void clock_now(char *out, size_t len)
 /* Wait up to @secs for events (live) or just sleep (snapshot). */
 static int wait_events(struct top_state *st, double secs)
 {
-	double end = mono_now() + secs;
+	double end = mono_s() + secs;
 
 	while (!exiting) {
-		double left = end - mono_now();
+		double left = end - mono_s();
 		int n;
 
 		if (left <= 0)
@@ -724,14 +717,14 @@ static int run_curses(struct top_state *st, struct top_view *v)
 		}
 		if (exiting)
 			break;
-		if (redraw || mono_now() >= next) {
+		if (redraw || mono_s() >= next) {
 			clock_now(v->clock, sizeof(v->clock));
-			if (mono_now() >= next) {
+			if (mono_s() >= next) {
 				if (collect(st, d)) {
 					ret = 1;
 					break;
 				}
-				next = mono_now() + st->o->delay;
+				next = mono_s() + st->o->delay;
 			}
 			getmaxyx(stdscr, rows, cols);
 			top_render(d, v, cols, rows, l);

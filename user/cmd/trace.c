@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "decode.h"
 #include "policy.h"
 #include "cliopt.h"
@@ -433,14 +434,6 @@ static void check_drift(struct trace_state *st, struct session *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_trace(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
@@ -491,21 +484,21 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (!o.json && !o.no_header)
 		event_print_text_header(stdout);
-	start = now_s();
+	start = mono_s();
 	if (o.duration > 0)
 		deadline = start + o.duration;
 	if (!o.no_reconcile)
 		check_drift(&st, &s); /* takes the per-zone baseline */
-	st.next_check = now_s() + 5;
+	st.next_check = mono_s() + 5;
 	if (o.policy) {
 		evaluate_policy(&st, &s); /* what is violated already */
-		next_eval = now_s() + 5;
+		next_eval = mono_s() + 5;
 	}
 	while (!exiting) {
 		int timeout = 200;
 
 		if (deadline) {
-			double left = deadline - now_s();
+			double left = deadline - mono_s();
 
 			if (left <= 0)
 				break;
@@ -520,21 +513,21 @@ int cmd_trace(int argc, char **argv)
 			break;
 		}
 		if (n > 0)
-			st.last_event = now_s();
+			st.last_event = mono_s();
 		/*
 		 * After a burst, or every 5 s, once nothing happened for
 		 * DRIFT_QUIET_S: re-reading sysfs competes with the hotplug
 		 * operations for CPU and cannot compare while they run anyway.
 		 */
-		if (!o.no_reconcile && n == 0 && now_s() - st.last_event >= DRIFT_QUIET_S &&
-		    (st.burst || now_s() >= st.next_check)) {
+		if (!o.no_reconcile && n == 0 && mono_s() - st.last_event >= DRIFT_QUIET_S &&
+		    (st.burst || mono_s() >= st.next_check)) {
 			check_drift(&st, &s);
-			st.next_check = now_s() + 5;
+			st.next_check = mono_s() + 5;
 		}
 		/* after a burst (the poll came back empty) or every 5 s */
-		if (o.policy && ((st.dirty && n == 0) || now_s() >= next_eval)) {
+		if (o.policy && ((st.dirty && n == 0) || mono_s() >= next_eval)) {
 			evaluate_policy(&st, &s);
-			next_eval = now_s() + 5;
+			next_eval = mono_s() + 5;
 		}
 		if (s.lost != lost_reported) {
 			if (o.json)
@@ -556,7 +549,7 @@ int cmd_trace(int argc, char **argv)
 	fprintf(stderr,
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
 		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %" PRIu64 " zone drift, %.1fs%s\n",
-		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, now_s() - start,
+		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, mono_s() - start,
 		tail);
 	if (o.prog_stats)
 		loader_prog_stats(s.loader, stderr);
