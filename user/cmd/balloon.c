@@ -16,6 +16,7 @@
 #include "decode.h"
 #include "loader.h"
 #include "session.h"
+#include "stopsig.h"
 
 #define MAX_BALLOONS 16
 
@@ -26,13 +27,6 @@ struct balloon_opts {
 	enum loader_mode mode;
 	const char *sysroot;
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static const char doc[] =
 	"Balloon activity per driver, counted in the kernel (per-CPU maps): pages\n"
@@ -166,11 +160,10 @@ int cmd_balloon(int argc, char **argv)
 		session_close(&s);
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals(true);
 	last = mono_s();
 	next = last + o.interval;
-	while (!exiting) {
+	while (!stop_requested) {
 		double t = mono_s();
 
 		if (t < next) {

@@ -21,6 +21,7 @@
 #include "model.h"
 #include "policy.h"
 #include "session.h"
+#include "stopsig.h"
 #include "zoneinfo.h"
 
 #define PROG "memhp check"
@@ -348,18 +349,10 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 		c->tracked_errors++;
 }
 
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
 /* Poll the session (or sleep) until @until or a signal; -1 on a poll error. */
 static int run_until(struct check_run *c, double until)
 {
-	return session_wait_until(c->have_sess ? &c->sess : NULL, until, &exiting, NULL,
+	return session_wait_until(c->have_sess ? &c->sess : NULL, until, &stop_requested, NULL,
 				  c->o->err) ? -1 : 0;
 }
 
@@ -415,7 +408,7 @@ static int run_watch(struct check_run *c)
 	int rc = CHECK_EXIT_OK, n = 0;
 
 	policy_watch_init(&w);
-	for (unsigned long tick = 0; !exiting && tick < 1000000000ul; tick++) {
+	for (unsigned long tick = 0; !stop_requested && tick < 1000000000ul; tick++) {
 		double next = mono_s() + o->interval;
 
 		if (load_state(c, &ps)) {
@@ -503,28 +496,21 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	policy_tracker_init(&c.trk);
 	policy_result_init(&res);
-	exiting = 0;
+	stop_requested = 0;
 	if ((o.live > 0 || (o.watch && !o.no_bpf && !o.sysroot))) {
 		n = open_session(&c);
 		if (n) {
 			rc = CHECK_EXIT_ERROR;
 			goto out;
 		}
-		if (o.watch) {
-			signal(SIGINT, on_signal);
-			signal(SIGTERM, on_signal);
-		}
-	} else if (o.watch) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
 	}
 	if (o.watch) {
+		stop_on_signals(true);
 		rc = run_watch(&c);
 		goto out;
 	}
 	if (o.live > 0) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
+		stop_on_signals(true);
 		if (run_until(&c, mono_s() + o.live)) {
 			rc = CHECK_EXIT_ERROR;
 			goto out;

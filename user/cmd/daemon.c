@@ -24,6 +24,7 @@
 #include "decode.h"
 #include "model.h"
 #include "session.h"
+#include "stopsig.h"
 #include "zoneinfo.h"
 
 #define PROG "memhp online-daemon"
@@ -230,14 +231,6 @@ struct drun {
 	unsigned long onlined, failed, decided;
 	double t0;
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
 
 static struct dblock *dblock_get(struct drun *r, uint64_t id, bool create)
 {
@@ -501,7 +494,7 @@ static int round_once(struct drun *r)
 	if (!ids)
 		return -1;
 	n = daemon_candidates(st, ids, st->nr_blocks);
-	for (i = 0; i < n && !exiting; i++) {
+	for (i = 0; i < n && !stop_requested; i++) {
 		struct dblock *d = dblock_get(r, ids[i], true);
 		struct daemon_decision dec;
 		int ret, zone;
@@ -580,7 +573,7 @@ static double next_retry(const struct drun *r)
 static int wait_until(struct drun *r, double until)
 {
 	/* returns early when an event made a rescan worthwhile (r->dirty) */
-	return session_wait_until(r->have_sess ? &r->sess : NULL, until, &exiting, &r->dirty,
+	return session_wait_until(r->have_sess ? &r->sess : NULL, until, &stop_requested, &r->dirty,
 				  r->o->err) ? -1 : 0;
 }
 
@@ -647,7 +640,7 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 		}
 		r.have_pol = true;
 	}
-	exiting = 0;
+	stop_requested = 0;
 	r.t0 = mono_s();
 	if (load(&r))
 		goto out;
@@ -683,11 +676,10 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (!o.interval)
 		o.interval = r.have_sess ? 10.0 : 1.0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals(true);
 	deadline = o.duration > 0 ? r.t0 + o.duration : 0;
 	rc = DAEMON_EXIT_OK;
-	for (unsigned long tick = 0; !exiting && tick < 1000000000ul; tick++) {
+	for (unsigned long tick = 0; !stop_requested && tick < 1000000000ul; tick++) {
 		double wake;
 
 		r.dirty = false;

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "session.h"
 #include "snapshot.h"
+#include "stopsig.h"
 #include "sysfs.h"
 #include "zoneinfo.h"
 
@@ -43,13 +44,6 @@ struct export_opts {
 	double reconcile;    /* seconds between reconciliations */
 	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static const char doc[] =
 	"Export memory hotplug state and events as Prometheus metrics: served over\n"
@@ -610,7 +604,6 @@ static int export_live(const struct export_opts *o)
 	struct session_opts so = { 0 };
 	struct http_server *http = NULL;
 	const struct probe_status *ps;
-	struct sigaction sa = { 0 };
 	double next_write, next_recon, deadline = 0;
 	size_t i, n;
 	int ret = 0, rc;
@@ -671,10 +664,7 @@ static int export_live(const struct export_opts *o)
 	}
 	x->nr_probes = i;
 
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals(false);
 	signal(SIGPIPE, SIG_IGN);
 
 	refresh_zones(x, true);
@@ -719,7 +709,7 @@ static int export_live(const struct export_opts *o)
 	next_recon = mono_s() + o->reconcile;
 	if (o->duration > 0)
 		deadline = mono_s() + o->duration;
-	while (!exiting) {
+	while (!stop_requested) {
 		double now = mono_s();
 		int timeout = 200;
 

@@ -19,6 +19,7 @@
 #include "record.h"
 #include "record_cmd.h"
 #include "session.h"
+#include "stopsig.h"
 
 #define PROG "memhp record"
 
@@ -39,14 +40,6 @@ struct record_state {
 	bool done;
 	int werr; /* first write error (-errno) */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
 
 static const char doc[] =
 	"Record memory hotplug events live into FILE (docs/record.md) for\n"
@@ -130,7 +123,7 @@ static void note_err(struct record_state *st, int ret)
 		fprintf(stderr, PROG ": %s: %s\n", st->o->out,
 			ret == -E2BIG ? "the sysfs snapshot exceeds the 16 MiB record limit"
 				      : strerror(-ret));
-		exiting = 1;
+		stop_requested = 1;
 	}
 }
 
@@ -147,7 +140,7 @@ static void on_raw(struct session *s, const void *data, size_t size, void *ctx)
 	st->written++;
 	if (st->o->count && st->written >= st->o->count) {
 		st->done = true;
-		exiting = 1;
+		stop_requested = 1;
 	}
 }
 
@@ -175,8 +168,7 @@ int cmd_record(int argc, char **argv)
 	so.ctx = &st;
 	/* Signals first: a SIGTERM during the (slow) attach still ends in a
 	 * flushed, valid file. */
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals(true);
 	ret = session_open(&s, &so);
 	if (ret)
 		return ret;
@@ -194,7 +186,7 @@ int cmd_record(int argc, char **argv)
 	if (o.duration > 0)
 		deadline = start + o.duration;
 	ret = 0;
-	while (!exiting) {
+	while (!stop_requested) {
 		int timeout = 200;
 
 		if (deadline) {

@@ -19,6 +19,7 @@
 #include "decode.h"
 #include "snapshot.h"
 #include "session.h"
+#include "stopsig.h"
 #include "sysfs.h"
 #include "policy.h"
 #include "reconcile.h"
@@ -37,13 +38,6 @@ struct top_opts {
 	const char *policy; /* --policy FILE */
 	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 /* --- rendering (pure) --------------------------------------------------- */
 
@@ -586,7 +580,7 @@ static int wait_events(struct top_state *st, double secs)
 {
 	double end = mono_s() + secs;
 
-	while (!exiting) {
+	while (!stop_requested) {
 		double left = end - mono_s();
 		int n;
 
@@ -618,7 +612,7 @@ static int run_batch(struct top_state *st, struct top_view *v)
 		free(l);
 		return 1;
 	}
-	for (f = 0; f < st->o->batch && !exiting; f++) {
+	for (f = 0; f < st->o->batch && !stop_requested; f++) {
 		if (f && (ret = wait_events(st, st->o->delay)))
 			break;
 		clock_now(v->clock, sizeof(v->clock));
@@ -669,7 +663,7 @@ static int run_curses(struct top_state *st, struct top_view *v)
 		init_pair(2, COLOR_YELLOW, -1);
 		init_pair(3, COLOR_RED, -1);
 	}
-	while (!exiting) {
+	while (!stop_requested) {
 		int ch, rows, cols, i;
 		bool redraw = false;
 
@@ -698,7 +692,7 @@ static int run_curses(struct top_state *st, struct top_view *v)
 			switch (ch) {
 			case 'q':
 			case 'Q':
-				exiting = 1;
+				stop_requested = 1;
 				break;
 			case 's':
 				v->sort = (v->sort + 1) % TOP_NR_SORTS;
@@ -715,7 +709,7 @@ static int run_curses(struct top_state *st, struct top_view *v)
 				break;
 			}
 		}
-		if (exiting)
+		if (stop_requested)
 			break;
 		if (redraw || mono_s() >= next) {
 			clock_now(v->clock, sizeof(v->clock));
@@ -863,7 +857,6 @@ int cmd_top(int argc, char **argv)
 	struct top_opts o = { .delay = 1, .mode = LOADER_AUTO };
 	struct top_view v = { 0 };
 	struct top_state *st;
-	struct sigaction sa = { 0 };
 	int ret;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
@@ -926,10 +919,7 @@ int cmd_top(int argc, char **argv)
 		}
 		model_free(&m);
 	}
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals(false);
 	if (o.batch)
 		ret = run_batch(st, &v);
 	else

@@ -16,6 +16,7 @@
 #include "cliopt.h"
 #include "reconcile.h"
 #include "session.h"
+#include "stopsig.h"
 #include "sysfs.h"
 #include "policy_print.h"
 #include "trace.h"
@@ -55,13 +56,6 @@ struct trace_state {
 	double next_check; /* the next periodic reconciliation */
 	double last_event; /* when the last poll brought events */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 #define DEFAULT_KINDS                                                              \
 	((1u << MEMHP_EV_ONLINE) | (1u << MEMHP_EV_OFFLINE) | (1u << MEMHP_EV_ADD) |  \
@@ -308,7 +302,7 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	st->printed++;
 	if (st->o->count && st->printed >= st->o->count) {
 		st->done = true;
-		exiting = 1;
+		stop_requested = 1;
 	}
 }
 
@@ -480,8 +474,7 @@ int cmd_trace(int argc, char **argv)
 			policy_free(&st.pol);
 		return ret;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals(true);
 	if (!o.json && !o.no_header)
 		event_print_text_header(stdout);
 	start = mono_s();
@@ -494,7 +487,7 @@ int cmd_trace(int argc, char **argv)
 		evaluate_policy(&st, &s); /* what is violated already */
 		next_eval = mono_s() + 5;
 	}
-	while (!exiting) {
+	while (!stop_requested) {
 		int timeout = 200;
 
 		if (deadline) {
