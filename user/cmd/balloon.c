@@ -14,6 +14,7 @@
 #include "balloon_stats.h"
 #include "clock.h"
 #include "decode.h"
+#include "jsonstr.h"
 #include "loader.h"
 #include "session.h"
 #include "stopsig.h"

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "clock.h"
 #include "decode.h"
+#include "jsonstr.h"
 #include "model.h"
 #include "policy.h"
 #include "session.h"
