@@ -24,6 +24,7 @@
 #include "cliopt.h"
 #include "http.h"
 #include "session.h"
+#include "sessopt.h"
 #include "snapshot.h"
 #include "stopsig.h"
 #include "sysfs.h"
@@ -39,10 +40,9 @@ struct export_opts {
 	double interval; /* textfile period, seconds */
 	double duration; /* 0: until a signal */
 	unsigned int max_conns;
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach, --buffer-size */
 	const char *policy;  /* --policy FILE */
 	double reconcile;    /* seconds between reconciliations */
-	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
 
 static const char doc[] =
@@ -63,8 +63,8 @@ static const char doc[] =
 	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree\n"
 	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
 
-enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_ATTACH, OPT_MAXCONN, OPT_POLICY,
-       OPT_RECONCILE, OPT_NOTRACE, OPT_BUF };
+enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_MAXCONN, OPT_POLICY,
+       OPT_RECONCILE, OPT_NOTRACE };
 
 static const struct argp_option options[] = {
 	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
@@ -78,14 +78,12 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 16)", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "policy", OPT_POLICY, "FILE", 0,
 	  "Evaluate this policy (docs/policy.md) at each reconciliation: "
 	  "memhp_policy_violations", 0 },
 	{ "reconcile", OPT_RECONCILE, "SECS", 0,
 	  "Seconds between comparisons of the model with sysfs (drift, early memory, "
 	  "policy; default 10)", 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
 	{ 0 },
@@ -157,16 +155,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->max_conns = (unsigned int)v;
 		break;
 	}
-	case OPT_ATTACH:
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
-		break;
 	case OPT_POLICY:
 		o->policy = arg;
-		break;
-	case OPT_BUF:
-		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
 		break;
 	case OPT_RECONCILE: {
 		char *end;
@@ -189,6 +179,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->once && o->listen_set)
 			argp_error(state, "--stdout and --listen exclude each other");
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -632,8 +625,8 @@ static int export_live(const struct export_opts *o)
 	}
 	snapshot_kernel_release(o->sysroot, x->release, sizeof(x->release));
 	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
-	so.mode = o->mode;
-	so.ringbuf_bytes = o->ringbuf_bytes;
+	so.mode = o->sess.mode;
+	so.ringbuf_bytes = o->sess.ringbuf_bytes;
 	so.verbose = o->verbose;
 	so.quiet = o->quiet;
 	so.sysroot = o->sysroot;
@@ -758,8 +751,9 @@ out:
 
 int cmd_export(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct export_opts o = { .interval = 15, .mode = LOADER_AUTO, .reconcile = 10 };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
+	struct export_opts o = { .interval = 15, .sess.mode = LOADER_AUTO, .reconcile = 10 };
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;

@@ -17,6 +17,7 @@
 #include "cliopt.h"
 #include "clock.h"
 #include "decode.h"
+#include "sessopt.h"
 #include "snapshot.h"
 #include "session.h"
 #include "stopsig.h"
@@ -34,9 +35,8 @@ struct top_opts {
 	double delay;	/* seconds between refreshes */
 	int max_ratio;	/* percent, 0: the kernel's */
 	const char *sysroot;
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach, --buffer-size */
 	const char *policy; /* --policy FILE */
-	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
 
 /* --- rendering (pure) --------------------------------------------------- */
@@ -770,7 +770,7 @@ static const char doc[] =
 	"  memhp top --snapshot --sysroot /tmp/tree\n"
 	"  memhp top --batch 3 -d 2          # three frames, two seconds apart";
 
-enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_ATTACH, OPT_POLICY, OPT_BUF };
+enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_POLICY };
 
 static const struct argp_option options[] = {
 	{ "snapshot", OPT_SNAPSHOT, NULL, 0, "No BPF: sysfs snapshots, refreshed", 0 },
@@ -778,9 +778,7 @@ static const struct argp_option options[] = {
 	{ "delay", 'd', "SECS", 0, "Refresh period (default 1)", 0 },
 	{ "max-ratio", OPT_MAXRATIO, "PCT", 0, "Maximum MOVABLE:KERNEL in percent (301 = 3.01)", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "policy", OPT_POLICY, "FILE", 0, "Show this policy's violations (docs/policy.md)", 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "verbose", 'v', NULL, 0, "Report attached probes; libbpf debug output", 0 },
 	{ 0 },
 };
@@ -822,19 +820,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		o->policy = arg;
 		break;
-	case OPT_BUF:
-		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
-		break;
-	case OPT_ATTACH:
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
-		break;
 	case 'v':
 		o->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -853,8 +846,9 @@ static void top_state_free(struct top_state *st)
 
 int cmd_top(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct top_opts o = { .delay = 1, .mode = LOADER_AUTO };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
+	struct top_opts o = { .delay = 1, .sess.mode = LOADER_AUTO };
 	struct top_view v = { 0 };
 	struct top_state *st;
 	int ret;
@@ -882,9 +876,9 @@ int cmd_top(int argc, char **argv)
 	snapshot_kernel_release(o.sysroot, st->release, sizeof(st->release));
 	if (!o.snapshot) {
 		struct session_opts so = {
-			.mode = o.mode, .verbose = o.verbose, .quiet = !o.verbose,
+			.mode = o.sess.mode, .verbose = o.verbose, .quiet = !o.verbose,
 			.sysroot = o.sysroot, .prog = PROG, .on_event = on_event, .ctx = st,
-			.ringbuf_bytes = o.ringbuf_bytes,
+			.ringbuf_bytes = o.sess.ringbuf_bytes,
 		};
 		const struct probe_status *ps;
 

@@ -16,6 +16,7 @@
 #include "cliopt.h"
 #include "reconcile.h"
 #include "session.h"
+#include "sessopt.h"
 #include "stopsig.h"
 #include "sysfs.h"
 #include "policy_print.h"
@@ -31,9 +32,8 @@ struct trace_opts {
 	int group;		/* -2: any */
 	double duration;	/* seconds, 0: forever */
 	uint64_t count;		/* 0: unlimited */
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach, --buffer-size */
 	const char *sysroot;
-	uint32_t ringbuf_bytes;
 	bool prog_stats; /* --prog-stats */
 	const char *policy; /* --policy FILE: flag violations as they appear/clear */
 	bool no_reconcile;
@@ -83,7 +83,7 @@ static const char doc[] =
 	"  memhp trace --attach kprobe -d 30\n"
 	"  memhp trace --require core     # all of online/offline, notifier, add/remove";
 
-enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF,
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_NOHDR,
        OPT_PROGSTATS, OPT_POLICY, OPT_NORECON, OPT_REQUIRE };
 
 static const struct argp_option options[] = {
@@ -95,7 +95,6 @@ static const struct argp_option options[] = {
 	{ "group", OPT_GROUP, "ID", 0, "Only events of this memory group", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N events shown", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "require", OPT_REQUIRE, "LIST", 0,
 	  "Exit (status 2) before tracing unless these probes attach: names as the "
 	  "attach report prints them, 'core' (" LOADER_CORE_PROBES ") or 'all'", 0 },
@@ -106,7 +105,6 @@ static const struct argp_option options[] = {
 	  "print violations when they appear and when they clear", 0 },
 	{ "no-reconcile", OPT_NORECON, NULL, 0,
 	  "Do not compare the model with sysfs after event bursts (drift lines)", 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "prog-stats", OPT_PROGSTATS, NULL, 0,
 	  "At exit, each BPF program's runs and run time (needs sysctl "
 	  "kernel.bpf_stats_enabled=1)", 0 },
@@ -207,10 +205,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!cliopt_parse_u64(arg, &o->count) || !o->count)
 			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
-	case OPT_ATTACH:
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
-		break;
 	case OPT_REQUIRE: {
 		char bad[64], known[1024];
 
@@ -237,10 +231,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PROGSTATS:
 		o->prog_stats = true;
 		break;
-	case OPT_BUF:
-		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
-		break;
 	case 'q':
 		o->quiet = true;
 		break;
@@ -249,6 +239,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -430,13 +423,14 @@ static void check_drift(struct trace_state *st, struct session *s)
 
 int cmd_trace(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct trace_opts o = {
 		.kinds = DEFAULT_KINDS,
 		.block_hi = UINT64_MAX,
 		.node = -1,
 		.group = -2,
-		.mode = LOADER_AUTO,
+		.sess.mode = LOADER_AUTO,
 	};
 	struct trace_state st = { .o = &o };
 	struct session_opts so = { 0 };
@@ -459,11 +453,11 @@ int cmd_trace(int argc, char **argv)
 			return 2;
 		}
 	}
-	so.mode = o.mode;
+	so.mode = o.sess.mode;
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
-	so.ringbuf_bytes = o.ringbuf_bytes;
+	so.ringbuf_bytes = o.sess.ringbuf_bytes;
 	so.require = o.require;
 	so.prog = "memhp trace";
 	so.on_event = on_event;
