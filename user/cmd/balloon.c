@@ -12,9 +12,12 @@
 
 #include "balloon.h"
 #include "balloon_stats.h"
+#include "clock.h"
 #include "decode.h"
+#include "jsonstr.h"
 #include "loader.h"
 #include "session.h"
+#include "stopsig.h"
 
 #define MAX_BALLOONS 16
 
@@ -25,13 +28,6 @@ struct balloon_opts {
 	enum loader_mode mode;
 	const char *sysroot;
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static const char doc[] =
 	"Balloon activity per driver, counted in the kernel (per-CPU maps): pages\n"
@@ -92,14 +88,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
@@ -173,12 +161,11 @@ int cmd_balloon(int argc, char **argv)
 		session_close(&s);
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	last = now_s();
+	stop_on_signals(true);
+	last = mono_s();
 	next = last + o.interval;
-	while (!exiting) {
-		double t = now_s();
+	while (!stop_requested) {
+		double t = mono_s();
 
 		if (t < next) {
 			int ms = (int)((next - t) * 1000) + 1;

@@ -16,10 +16,13 @@
 
 #include "cliopt.h"
 #include "check.h"
+#include "clock.h"
 #include "decode.h"
+#include "jsonstr.h"
 #include "model.h"
 #include "policy.h"
 #include "session.h"
+#include "stopsig.h"
 #include "zoneinfo.h"
 
 #define PROG "memhp check"
@@ -347,26 +350,10 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 		c->tracked_errors++;
 }
 
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Poll the session (or sleep) until @until or a signal; -1 on a poll error. */
 static int run_until(struct check_run *c, double until)
 {
-	return session_wait_until(c->have_sess ? &c->sess : NULL, until, &exiting, NULL,
+	return session_wait_until(c->have_sess ? &c->sess : NULL, until, &stop_requested, NULL,
 				  c->o->err) ? -1 : 0;
 }
 
@@ -402,7 +389,7 @@ static void on_transition(enum policy_transition t, const struct policy *p,
 
 	if (w->o->json) {
 		fprintf(f, "{\"transition\":\"%s\",\"time\":%.3f,\"violation\":",
-			t == POL_APPEAR ? "appear" : "clear", now_s() - w->t0);
+			t == POL_APPEAR ? "appear" : "clear", mono_s() - w->t0);
 		json_violation(f, p, v);
 		fprintf(f, "}\n");
 	} else {
@@ -417,13 +404,13 @@ static int run_watch(struct check_run *c)
 	struct check_opts *o = c->o;
 	struct policy_watch w;
 	struct policy_state ps;
-	struct watch_ctx wc = { .o = o, .t0 = now_s() };
+	struct watch_ctx wc = { .o = o, .t0 = mono_s() };
 	double deadline = o->duration > 0 ? wc.t0 + o->duration : 0;
 	int rc = CHECK_EXIT_OK, n = 0;
 
 	policy_watch_init(&w);
-	for (unsigned long tick = 0; !exiting && tick < 1000000000ul; tick++) {
-		double next = now_s() + o->interval;
+	for (unsigned long tick = 0; !stop_requested && tick < 1000000000ul; tick++) {
+		double next = mono_s() + o->interval;
 
 		if (load_state(c, &ps)) {
 			rc = CHECK_EXIT_ERROR;
@@ -438,13 +425,13 @@ static int run_watch(struct check_run *c)
 		}
 		if (deadline && next > deadline)
 			next = deadline;
-		if (deadline && now_s() >= deadline)
+		if (deadline && mono_s() >= deadline)
 			break;
 		if (run_until(c, next)) {
 			rc = CHECK_EXIT_ERROR;
 			break;
 		}
-		if (deadline && now_s() >= deadline) {
+		if (deadline && mono_s() >= deadline) {
 			/* one last evaluation at the end */
 			if (load_state(c, &ps) ||
 			    policy_watch_eval(&w, &c->pol, &ps, on_transition, &wc) < 0)
@@ -510,29 +497,22 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	policy_tracker_init(&c.trk);
 	policy_result_init(&res);
-	exiting = 0;
+	stop_requested = 0;
 	if ((o.live > 0 || (o.watch && !o.no_bpf && !o.sysroot))) {
 		n = open_session(&c);
 		if (n) {
 			rc = CHECK_EXIT_ERROR;
 			goto out;
 		}
-		if (o.watch) {
-			signal(SIGINT, on_signal);
-			signal(SIGTERM, on_signal);
-		}
-	} else if (o.watch) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
 	}
 	if (o.watch) {
+		stop_on_signals(true);
 		rc = run_watch(&c);
 		goto out;
 	}
 	if (o.live > 0) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-		if (run_until(&c, now_s() + o.live)) {
+		stop_on_signals(true);
+		if (run_until(&c, mono_s() + o.live)) {
 			rc = CHECK_EXIT_ERROR;
 			goto out;
 		}

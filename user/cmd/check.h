@@ -10,13 +10,14 @@
 #include <stdio.h>
 
 #include "balloon_detect.h"
+#include "exitcode.h"
 #include "policy.h"
 
 /* Exit status: 0 no violation at or above --fail-on, 1 violations,
  * 2 could not run (usage, bad policy, unreadable state, no BPF). */
-#define CHECK_EXIT_OK 0
-#define CHECK_EXIT_VIOLATIONS 1
-#define CHECK_EXIT_ERROR 2
+#define CHECK_EXIT_OK MEMHP_EXIT_OK
+#define CHECK_EXIT_VIOLATIONS MEMHP_EXIT_FAILURE
+#define CHECK_EXIT_ERROR MEMHP_EXIT_USAGE
 
 int cmd_check(int argc, char **argv);
 /* The same with explicit streams (tests). */

@@ -19,10 +19,12 @@
 #include <unistd.h>
 
 #include "cliopt.h"
+#include "clock.h"
 #include "daemon.h"
 #include "decode.h"
 #include "model.h"
 #include "session.h"
+#include "stopsig.h"
 #include "zoneinfo.h"
 
 #define PROG "memhp online-daemon"
@@ -230,22 +232,6 @@ struct drun {
 	double t0;
 };
 
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct dblock *dblock_get(struct drun *r, uint64_t id, bool create)
 {
 	size_t i;
@@ -384,7 +370,7 @@ static void log_action(struct drun *r, const char *action,
 	if (r->o->json) {
 		fprintf(f, "{\"time\":%.3f,\"action\":\"%s\",\"block\":%" PRIu64
 			   ",\"node\":%d,\"group\":",
-			now_s() - r->t0, action, d->block, d->nid);
+			mono_s() - r->t0, action, d->block, d->nid);
 		if (d->group >= 0)
 			fprintf(f, "%d", d->group);
 		else
@@ -481,7 +467,7 @@ static int round_once(struct drun *r)
 	struct daemon_rules ru;
 	uint64_t *ids;
 	size_t n, i, k;
-	double t = now_s();
+	double t = mono_s();
 	int pending = 0;
 
 	if (load(r))
@@ -508,7 +494,7 @@ static int round_once(struct drun *r)
 	if (!ids)
 		return -1;
 	n = daemon_candidates(st, ids, st->nr_blocks);
-	for (i = 0; i < n && !exiting; i++) {
+	for (i = 0; i < n && !stop_requested; i++) {
 		struct dblock *d = dblock_get(r, ids[i], true);
 		struct daemon_decision dec;
 		int ret, zone;
@@ -546,7 +532,7 @@ static int round_once(struct drun *r)
 					delay *= 2;
 				if (delay > MAX_BACKOFF)
 					delay = MAX_BACKOFF;
-				d->next = now_s() + delay;
+				d->next = mono_s() + delay;
 				pending++;
 				log_action(r, "retry", &dec, dec.zone, ret, d->attempts);
 			}
@@ -587,7 +573,7 @@ static double next_retry(const struct drun *r)
 static int wait_until(struct drun *r, double until)
 {
 	/* returns early when an event made a rescan worthwhile (r->dirty) */
-	return session_wait_until(r->have_sess ? &r->sess : NULL, until, &exiting, &r->dirty,
+	return session_wait_until(r->have_sess ? &r->sess : NULL, until, &stop_requested, &r->dirty,
 				  r->o->err) ? -1 : 0;
 }
 
@@ -654,8 +640,8 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 		}
 		r.have_pol = true;
 	}
-	exiting = 0;
-	r.t0 = now_s();
+	stop_requested = 0;
+	r.t0 = mono_s();
 	if (load(&r))
 		goto out;
 	if (!o.json)
@@ -690,11 +676,10 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (!o.interval)
 		o.interval = r.have_sess ? 10.0 : 1.0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals(true);
 	deadline = o.duration > 0 ? r.t0 + o.duration : 0;
 	rc = DAEMON_EXIT_OK;
-	for (unsigned long tick = 0; !exiting && tick < 1000000000ul; tick++) {
+	for (unsigned long tick = 0; !stop_requested && tick < 1000000000ul; tick++) {
 		double wake;
 
 		r.dirty = false;
@@ -705,26 +690,26 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 		}
 		if (o.once && !pending)
 			break;
-		next_scan = now_s() + o.interval;
+		next_scan = mono_s() + o.interval;
 		wake = o.once ? next_retry(&r) : next_scan;
 		if (pending && next_retry(&r) && next_retry(&r) < wake)
 			wake = next_retry(&r);
 		if (deadline && wake > deadline)
 			wake = deadline;
-		if (deadline && now_s() >= deadline)
+		if (deadline && mono_s() >= deadline)
 			break;
 		if (wait_until(&r, wake)) {
 			rc = DAEMON_EXIT_FAILED;
 			break;
 		}
-		if (deadline && now_s() >= deadline && !r.dirty)
+		if (deadline && mono_s() >= deadline && !r.dirty)
 			break;
 	}
 	if (rc == DAEMON_EXIT_OK && r.failed)
 		rc = DAEMON_EXIT_FAILED;
 	if (o.json)
 		fprintf(out, "{\"time\":%.3f,\"action\":\"exit\",\"decided\":%lu,\"onlined\":%lu,\"failed\":%lu,\"exit\":%d}\n",
-			now_s() - r.t0, r.decided, r.onlined, r.failed, rc);
+			mono_s() - r.t0, r.decided, r.onlined, r.failed, rc);
 	else
 		fprintf(err, PROG ": %lu decided, %lu onlined, %lu failed%s\n",
 			r.decided, r.onlined, r.failed,

@@ -5,11 +5,12 @@
 
 #include <stdio.h>
 
+#include "exitcode.h"
 #include "online_plan.h"
 
-#define DAEMON_EXIT_OK 0
-#define DAEMON_EXIT_FAILED 1 /* some onlines failed for good */
-#define DAEMON_EXIT_USAGE 2  /* bad usage, bad policy, unreadable state */
+#define DAEMON_EXIT_OK MEMHP_EXIT_OK
+#define DAEMON_EXIT_FAILED MEMHP_EXIT_FAILURE /* some onlines failed for good */
+#define DAEMON_EXIT_USAGE MEMHP_EXIT_USAGE    /* bad usage, bad policy, unreadable state */
 
 int cmd_online_daemon(int argc, char **argv);
 /* The same with explicit streams (tests). */

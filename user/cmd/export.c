@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "balloon_stats.h"
+#include "clock.h"
 #include "export.h"
 #include "privs.h"
 #include "reconcile.h"
@@ -23,7 +24,9 @@
 #include "cliopt.h"
 #include "http.h"
 #include "session.h"
+#include "sessopt.h"
 #include "snapshot.h"
+#include "stopsig.h"
 #include "sysfs.h"
 #include "zoneinfo.h"
 
@@ -37,18 +40,10 @@ struct export_opts {
 	double interval; /* textfile period, seconds */
 	double duration; /* 0: until a signal */
 	unsigned int max_conns;
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach, --buffer-size */
 	const char *policy;  /* --policy FILE */
 	double reconcile;    /* seconds between reconciliations */
-	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 static const char doc[] =
 	"Export memory hotplug state and events as Prometheus metrics: served over\n"
@@ -68,8 +63,8 @@ static const char doc[] =
 	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree\n"
 	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
 
-enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_ATTACH, OPT_MAXCONN, OPT_POLICY,
-       OPT_RECONCILE, OPT_NOTRACE, OPT_BUF };
+enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_MAXCONN, OPT_POLICY,
+       OPT_RECONCILE, OPT_NOTRACE };
 
 static const struct argp_option options[] = {
 	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
@@ -83,14 +78,12 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 16)", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "policy", OPT_POLICY, "FILE", 0,
 	  "Evaluate this policy (docs/policy.md) at each reconciliation: "
 	  "memhp_policy_violations", 0 },
 	{ "reconcile", OPT_RECONCILE, "SECS", 0,
 	  "Seconds between comparisons of the model with sysfs (drift, early memory, "
 	  "policy; default 10)", 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
 	{ 0 },
@@ -162,16 +155,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->max_conns = (unsigned int)v;
 		break;
 	}
-	case OPT_ATTACH:
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
-		break;
 	case OPT_POLICY:
 		o->policy = arg;
-		break;
-	case OPT_BUF:
-		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
 		break;
 	case OPT_RECONCILE: {
 		char *end;
@@ -194,6 +179,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->once && o->listen_set)
 			argp_error(state, "--stdout and --listen exclude each other");
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -271,14 +259,6 @@ static double wall_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -415,7 +395,7 @@ struct exporter {
 static void refresh_zones(struct exporter *x, bool force)
 {
 	struct zoneinfo zi, old;
-	double now = mono_now();
+	double now = mono_s();
 	bool warned;
 	int have;
 
@@ -534,7 +514,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.kernel_release = x->release;
 	in.start_time = x->start_time;
 	in.per_block = x->o->per_block;
-	t0 = mono_now();
+	t0 = mono_s();
 	pthread_mutex_lock(&x->s.lock);
 	in.model = &x->s.model;
 	in.seen = x->seen;
@@ -543,7 +523,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.inconsistent = x->s.inconsistent;
 	rc = prom_render(b, &in);
 	pthread_mutex_unlock(&x->s.lock);
-	dt = mono_now() - t0;
+	dt = mono_s() - t0;
 	pthread_mutex_lock(&x->rlock);
 	x->last_render = dt;
 	if (rc)
@@ -617,7 +597,6 @@ static int export_live(const struct export_opts *o)
 	struct session_opts so = { 0 };
 	struct http_server *http = NULL;
 	const struct probe_status *ps;
-	struct sigaction sa = { 0 };
 	double next_write, next_recon, deadline = 0;
 	size_t i, n;
 	int ret = 0, rc;
@@ -646,8 +625,8 @@ static int export_live(const struct export_opts *o)
 	}
 	snapshot_kernel_release(o->sysroot, x->release, sizeof(x->release));
 	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
-	so.mode = o->mode;
-	so.ringbuf_bytes = o->ringbuf_bytes;
+	so.mode = o->sess.mode;
+	so.ringbuf_bytes = o->sess.ringbuf_bytes;
 	so.verbose = o->verbose;
 	so.quiet = o->quiet;
 	so.sysroot = o->sysroot;
@@ -678,10 +657,7 @@ static int export_live(const struct export_opts *o)
 	}
 	x->nr_probes = i;
 
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals(false);
 	signal(SIGPIPE, SIG_IGN);
 
 	refresh_zones(x, true);
@@ -722,12 +698,12 @@ static int export_live(const struct export_opts *o)
 		}
 		fprintf(stderr, PROG ": writing %s every %gs\n", o->textfile, o->interval);
 	}
-	next_write = mono_now() + o->interval;
-	next_recon = mono_now() + o->reconcile;
+	next_write = mono_s() + o->interval;
+	next_recon = mono_s() + o->reconcile;
 	if (o->duration > 0)
-		deadline = mono_now() + o->duration;
-	while (!exiting) {
-		double now = mono_now();
+		deadline = mono_s() + o->duration;
+	while (!stop_requested) {
+		double now = mono_s();
 		int timeout = 200;
 
 		if (deadline && now >= deadline)
@@ -735,7 +711,7 @@ static int export_live(const struct export_opts *o)
 		refresh_zones(x, false);
 		if (now >= next_recon) {
 			reconcile(x);
-			next_recon = mono_now() + o->reconcile;
+			next_recon = mono_s() + o->reconcile;
 		}
 		if (o->textfile && now >= next_write) {
 			write_textfile(x);
@@ -775,8 +751,9 @@ out:
 
 int cmd_export(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct export_opts o = { .interval = 15, .mode = LOADER_AUTO, .reconcile = 10 };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
+	struct export_opts o = { .interval = 15, .sess.mode = LOADER_AUTO, .reconcile = 10 };
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;

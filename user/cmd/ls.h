@@ -10,10 +10,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "exitcode.h"
+
 /* Exit status: 0 ok, 1 runtime error (sysfs unreadable), 2 bad usage. */
-#define LS_EXIT_OK    0
-#define LS_EXIT_ERROR 1
-#define LS_EXIT_USAGE 2
+#define LS_EXIT_OK MEMHP_EXIT_OK
+#define LS_EXIT_ERROR MEMHP_EXIT_FAILURE
+#define LS_EXIT_USAGE MEMHP_EXIT_USAGE
 
 /* `memhp ls [OPTION...]`; argv[0] is ignored. Prints to stdout/stderr. */
 int cmd_ls(int argc, char **argv);

@@ -15,9 +15,12 @@
 #include <time.h>
 
 #include "cliopt.h"
+#include "clock.h"
 #include "record.h"
 #include "record_cmd.h"
 #include "session.h"
+#include "sessopt.h"
+#include "stopsig.h"
 
 #define PROG "memhp record"
 
@@ -25,9 +28,8 @@ struct record_opts {
 	const char *out;
 	double duration; /* seconds, 0: until a signal */
 	uint64_t count;	 /* events, 0: unlimited */
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach, --buffer-size */
 	const char *sysroot;
-	uint32_t ringbuf_bytes;
 	bool quiet, verbose;
 };
 
@@ -38,14 +40,6 @@ struct record_state {
 	bool done;
 	int werr; /* first write error (-errno) */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	exiting = 1;
-}
 
 static const char doc[] =
 	"Record memory hotplug events live into FILE (docs/record.md) for\n"
@@ -60,14 +54,10 @@ static const char doc[] =
 	"  memhp record -o hotplug.rec            # until Ctrl-C\n"
 	"  memhp record -o hotplug.rec -d 60 -c 1000";
 
-enum { OPT_ATTACH = 1000, OPT_BUF };
-
 static const struct argp_option options[] = {
 	{ "output", 'o', "FILE", 0, "Write the recording to FILE (required; overwritten)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N events", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the initial sysfs snapshot below DIR", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
@@ -92,14 +82,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!cliopt_parse_u64(arg, &o->count) || !o->count)
 			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
-	case OPT_ATTACH:
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
-		break;
-	case OPT_BUF:
-		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
-		break;
 	case 's':
 		o->sysroot = arg;
 		break;
@@ -116,6 +98,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!o->out)
 			argp_error(state, "missing -o FILE");
 		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -129,7 +114,7 @@ static void note_err(struct record_state *st, int ret)
 		fprintf(stderr, PROG ": %s: %s\n", st->o->out,
 			ret == -E2BIG ? "the sysfs snapshot exceeds the 16 MiB record limit"
 				      : strerror(-ret));
-		exiting = 1;
+		stop_requested = 1;
 	}
 }
 
@@ -146,22 +131,15 @@ static void on_raw(struct session *s, const void *data, size_t size, void *ctx)
 	st->written++;
 	if (st->o->count && st->written >= st->o->count) {
 		st->done = true;
-		exiting = 1;
+		stop_requested = 1;
 	}
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int cmd_record(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct record_opts o = { .mode = LOADER_AUTO };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
+	struct record_opts o = { .sess.mode = LOADER_AUTO };
 	struct record_state st = { .o = &o };
 	struct session_opts so = { 0 };
 	struct rec_info info;
@@ -172,18 +150,17 @@ int cmd_record(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
-	so.mode = o.mode;
+	so.mode = o.sess.mode;
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
-	so.ringbuf_bytes = o.ringbuf_bytes;
+	so.ringbuf_bytes = o.sess.ringbuf_bytes;
 	so.prog = PROG;
 	so.on_raw = on_raw;
 	so.ctx = &st;
 	/* Signals first: a SIGTERM during the (slow) attach still ends in a
 	 * flushed, valid file. */
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals(true);
 	ret = session_open(&s, &so);
 	if (ret)
 		return ret;
@@ -197,15 +174,15 @@ int cmd_record(int argc, char **argv)
 	}
 	note_err(&st, rec_write_snapshot(&st.w, &s.model));
 	note_err(&st, rec_flush(&st.w));
-	start = now_s();
+	start = mono_s();
 	if (o.duration > 0)
 		deadline = start + o.duration;
 	ret = 0;
-	while (!exiting) {
+	while (!stop_requested) {
 		int timeout = 200;
 
 		if (deadline) {
-			double left = deadline - now_s();
+			double left = deadline - mono_s();
 
 			if (left <= 0)
 				break;
@@ -232,7 +209,7 @@ int cmd_record(int argc, char **argv)
 	fprintf(stderr,
 		PROG ": %" PRIu64 " events written to %s (%" PRIu64 " bytes), %" PRIu64
 		" lost, %" PRIu64 " malformed, %.1fs\n",
-		st.written, o.out, st.w.bytes, s.lost, s.bad, now_s() - start);
+		st.written, o.out, st.w.bytes, s.lost, s.bad, mono_s() - start);
 	session_close(&s);
 	if (st.werr)
 		ret = 1;

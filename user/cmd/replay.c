@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cliopt.h"
+#include "clock.h"
 #include "decode.h"
 #include "model.h"
 #include "policy.h"
@@ -280,14 +281,6 @@ static int replay_pass(struct replay *r, struct rec_reader *rd, struct rec_file 
 		return 1;
 	}
 	return 0;
-}
-
-static double clock_s(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*

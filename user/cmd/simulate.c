@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonstr.h"
 #include "simulate.h"
 #include "zonealgo.h"
 #include "zoneinfo.h"
@@ -179,22 +180,6 @@ static void fmt_size(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 " %s", b / div,
 			 (uint64_t)((double)(b % div) * 100 / (double)div),
 			 u[i]);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 static int is_pow2(uint64_t v)
@@ -1691,7 +1676,7 @@ static void print_json(struct sim *s, bool ok)
 	int n, k;
 
 	fprintf(f, "{\"source\":");
-	json_str(f, s->source);
+	json_string(f, s->source, SIZE_MAX);
 	fprintf(f,
 		",\"config\":{\"policy\":\"%s\",\"ratio\":%u,\"numa_aware\":%s,"
 		"\"movable_node\":%s,\"auto_online\":",
@@ -1699,7 +1684,7 @@ static void print_json(struct sim *s, bool ok)
 		ST(s)->cfg.numa_aware ? "true" : "false",
 		ST(s)->cfg.movable_node ? "true" : "false");
 	if (s->sys.auto_online >= 0)
-		json_str(f, za_online_type_name(s->sys.auto_online));
+		json_string(f, za_online_type_name(s->sys.auto_online), SIZE_MAX);
 	else
 		fprintf(f, "null");
 	fprintf(f, ",\"block_size\":%" PRIu64 ",\"page_size\":%" PRIu64 "}",
@@ -1708,21 +1693,21 @@ static void print_json(struct sim *s, bool ok)
 	for (i = 0; i < s->sys.nr_warnings; i++) {
 		if (i)
 			fputc(',', f);
-		json_str(f, s->sys.warnings[i]);
+		json_string(f, s->sys.warnings[i], SIZE_MAX);
 	}
 	fprintf(f, "],\"ok\":%s,\"steps\":[", ok ? "true" : "false");
 	for (i = 0; i < s->nr_steps; i++) {
 		const struct step *st = &s->steps[i];
 
 		fprintf(f, "%s{\"op\":", i ? "," : "");
-		json_str(f, st->op->text);
+		json_string(f, st->op->text, SIZE_MAX);
 		fprintf(f, ",\"source\":");
-		json_str(f, st->op->src);
+		json_string(f, st->op->src, SIZE_MAX);
 		fprintf(f, ",\"notes\":[");
 		for (k = 0; k < st->nr_notes; k++) {
 			if (k)
 				fputc(',', f);
-			json_str(f, st->notes[k]);
+			json_string(f, st->notes[k], SIZE_MAX);
 		}
 		fprintf(f, "],\"actions\":[");
 		for (j = 0; j < st->nr; j++) {
@@ -1756,7 +1741,7 @@ static void print_json(struct sim *s, bool ok)
 		fprintf(f, "]");
 		if (st->error[0]) {
 			fprintf(f, ",\"error\":");
-			json_str(f, st->error);
+			json_string(f, st->error, SIZE_MAX);
 		}
 		fputc('}', f);
 	}
@@ -1806,7 +1791,7 @@ static void print_json(struct sim *s, bool ok)
 		const struct za_group *g = &ST(s)->groups[i];
 
 		fprintf(f, "%s{\"id\":%d,\"name\":", i ? "," : "", g->id);
-		json_str(f, g->name);
+		json_string(f, g->name, SIZE_MAX);
 		fprintf(f,
 			",\"type\":\"%s\",\"node\":%d,\"%s\":%" PRIu64
 			",\"present_movable_pages\":%" PRIu64

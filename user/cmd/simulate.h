@@ -8,10 +8,12 @@
 
 #include <stdio.h>
 
+#include "exitcode.h"
+
 /* Exit status: 0 ok, 1 an operation failed (runtime), 2 bad usage or input. */
-#define SIM_EXIT_OK 0
-#define SIM_EXIT_RUNTIME 1
-#define SIM_EXIT_USAGE 2
+#define SIM_EXIT_OK MEMHP_EXIT_OK
+#define SIM_EXIT_RUNTIME MEMHP_EXIT_FAILURE
+#define SIM_EXIT_USAGE MEMHP_EXIT_USAGE
 
 /* argv[0] is the program name ("memhp simulate"). */
 int cmd_simulate(int argc, char **argv);

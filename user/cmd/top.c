@@ -15,9 +15,12 @@
 #include <curses.h>
 
 #include "cliopt.h"
+#include "clock.h"
 #include "decode.h"
+#include "sessopt.h"
 #include "snapshot.h"
 #include "session.h"
+#include "stopsig.h"
 #include "sysfs.h"
 #include "policy.h"
 #include "reconcile.h"
@@ -32,17 +35,9 @@ struct top_opts {
 	double delay;	/* seconds between refreshes */
 	int max_ratio;	/* percent, 0: the kernel's */
 	const char *sysroot;
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach, --buffer-size */
 	const char *policy; /* --policy FILE */
-	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 /* --- rendering (pure) --------------------------------------------------- */
 
@@ -571,14 +566,6 @@ static int collect(struct top_state *st, struct top_data *d)
 
 /* --- front ends ------------------------------------------------------------ */
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void clock_now(char *out, size_t len)
 {
 	time_t t = time(NULL);
@@ -591,10 +578,10 @@ static void clock_now(char *out, size_t len)
 /* Wait up to @secs for events (live) or just sleep (snapshot). */
 static int wait_events(struct top_state *st, double secs)
 {
-	double end = mono_now() + secs;
+	double end = mono_s() + secs;
 
-	while (!exiting) {
-		double left = end - mono_now();
+	while (!stop_requested) {
+		double left = end - mono_s();
 		int n;
 
 		if (left <= 0)
@@ -625,7 +612,7 @@ static int run_batch(struct top_state *st, struct top_view *v)
 		free(l);
 		return 1;
 	}
-	for (f = 0; f < st->o->batch && !exiting; f++) {
+	for (f = 0; f < st->o->batch && !stop_requested; f++) {
 		if (f && (ret = wait_events(st, st->o->delay)))
 			break;
 		clock_now(v->clock, sizeof(v->clock));
@@ -676,7 +663,7 @@ static int run_curses(struct top_state *st, struct top_view *v)
 		init_pair(2, COLOR_YELLOW, -1);
 		init_pair(3, COLOR_RED, -1);
 	}
-	while (!exiting) {
+	while (!stop_requested) {
 		int ch, rows, cols, i;
 		bool redraw = false;
 
@@ -705,7 +692,7 @@ static int run_curses(struct top_state *st, struct top_view *v)
 			switch (ch) {
 			case 'q':
 			case 'Q':
-				exiting = 1;
+				stop_requested = 1;
 				break;
 			case 's':
 				v->sort = (v->sort + 1) % TOP_NR_SORTS;
@@ -722,16 +709,16 @@ static int run_curses(struct top_state *st, struct top_view *v)
 				break;
 			}
 		}
-		if (exiting)
+		if (stop_requested)
 			break;
-		if (redraw || mono_now() >= next) {
+		if (redraw || mono_s() >= next) {
 			clock_now(v->clock, sizeof(v->clock));
-			if (mono_now() >= next) {
+			if (mono_s() >= next) {
 				if (collect(st, d)) {
 					ret = 1;
 					break;
 				}
-				next = mono_now() + st->o->delay;
+				next = mono_s() + st->o->delay;
 			}
 			getmaxyx(stdscr, rows, cols);
 			top_render(d, v, cols, rows, l);
@@ -783,7 +770,7 @@ static const char doc[] =
 	"  memhp top --snapshot --sysroot /tmp/tree\n"
 	"  memhp top --batch 3 -d 2          # three frames, two seconds apart";
 
-enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_ATTACH, OPT_POLICY, OPT_BUF };
+enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_POLICY };
 
 static const struct argp_option options[] = {
 	{ "snapshot", OPT_SNAPSHOT, NULL, 0, "No BPF: sysfs snapshots, refreshed", 0 },
@@ -791,9 +778,7 @@ static const struct argp_option options[] = {
 	{ "delay", 'd', "SECS", 0, "Refresh period (default 1)", 0 },
 	{ "max-ratio", OPT_MAXRATIO, "PCT", 0, "Maximum MOVABLE:KERNEL in percent (301 = 3.01)", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "policy", OPT_POLICY, "FILE", 0, "Show this policy's violations (docs/policy.md)", 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "verbose", 'v', NULL, 0, "Report attached probes; libbpf debug output", 0 },
 	{ 0 },
 };
@@ -835,19 +820,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		o->policy = arg;
 		break;
-	case OPT_BUF:
-		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
-		break;
-	case OPT_ATTACH:
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
-		break;
 	case 'v':
 		o->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -866,11 +846,11 @@ static void top_state_free(struct top_state *st)
 
 int cmd_top(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct top_opts o = { .delay = 1, .mode = LOADER_AUTO };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
+	struct top_opts o = { .delay = 1, .sess.mode = LOADER_AUTO };
 	struct top_view v = { 0 };
 	struct top_state *st;
-	struct sigaction sa = { 0 };
 	int ret;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
@@ -896,9 +876,9 @@ int cmd_top(int argc, char **argv)
 	snapshot_kernel_release(o.sysroot, st->release, sizeof(st->release));
 	if (!o.snapshot) {
 		struct session_opts so = {
-			.mode = o.mode, .verbose = o.verbose, .quiet = !o.verbose,
+			.mode = o.sess.mode, .verbose = o.verbose, .quiet = !o.verbose,
 			.sysroot = o.sysroot, .prog = PROG, .on_event = on_event, .ctx = st,
-			.ringbuf_bytes = o.ringbuf_bytes,
+			.ringbuf_bytes = o.sess.ringbuf_bytes,
 		};
 		const struct probe_status *ps;
 
@@ -933,10 +913,7 @@ int cmd_top(int argc, char **argv)
 		}
 		model_free(&m);
 	}
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals(false);
 	if (o.batch)
 		ret = run_batch(st, &v);
 	else

@@ -10,11 +10,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "decode.h"
 #include "policy.h"
 #include "cliopt.h"
 #include "reconcile.h"
 #include "session.h"
+#include "sessopt.h"
+#include "stopsig.h"
 #include "sysfs.h"
 #include "policy_print.h"
 #include "trace.h"
@@ -29,9 +32,8 @@ struct trace_opts {
 	int group;		/* -2: any */
 	double duration;	/* seconds, 0: forever */
 	uint64_t count;		/* 0: unlimited */
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach, --buffer-size */
 	const char *sysroot;
-	uint32_t ringbuf_bytes;
 	bool prog_stats; /* --prog-stats */
 	const char *policy; /* --policy FILE: flag violations as they appear/clear */
 	bool no_reconcile;
@@ -54,13 +56,6 @@ struct trace_state {
 	double next_check; /* the next periodic reconciliation */
 	double last_event; /* when the last poll brought events */
 };
-
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
 
 #define DEFAULT_KINDS                                                              \
 	((1u << MEMHP_EV_ONLINE) | (1u << MEMHP_EV_OFFLINE) | (1u << MEMHP_EV_ADD) |  \
@@ -88,7 +83,7 @@ static const char doc[] =
 	"  memhp trace --attach kprobe -d 30\n"
 	"  memhp trace --require core     # all of online/offline, notifier, add/remove";
 
-enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_ATTACH, OPT_NOHDR, OPT_BUF,
+enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_NOHDR,
        OPT_PROGSTATS, OPT_POLICY, OPT_NORECON, OPT_REQUIRE };
 
 static const struct argp_option options[] = {
@@ -100,7 +95,6 @@ static const struct argp_option options[] = {
 	{ "group", OPT_GROUP, "ID", 0, "Only events of this memory group", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N events shown", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "require", OPT_REQUIRE, "LIST", 0,
 	  "Exit (status 2) before tracing unless these probes attach: names as the "
 	  "attach report prints them, 'core' (" LOADER_CORE_PROBES ") or 'all'", 0 },
@@ -111,7 +105,6 @@ static const struct argp_option options[] = {
 	  "print violations when they appear and when they clear", 0 },
 	{ "no-reconcile", OPT_NORECON, NULL, 0,
 	  "Do not compare the model with sysfs after event bursts (drift lines)", 0 },
-	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "prog-stats", OPT_PROGSTATS, NULL, 0,
 	  "At exit, each BPF program's runs and run time (needs sysctl "
 	  "kernel.bpf_stats_enabled=1)", 0 },
@@ -212,10 +205,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!cliopt_parse_u64(arg, &o->count) || !o->count)
 			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
-	case OPT_ATTACH:
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
-		break;
 	case OPT_REQUIRE: {
 		char bad[64], known[1024];
 
@@ -242,10 +231,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PROGSTATS:
 		o->prog_stats = true;
 		break;
-	case OPT_BUF:
-		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
-		break;
 	case 'q':
 		o->quiet = true;
 		break;
@@ -254,6 +239,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -307,7 +295,7 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	st->printed++;
 	if (st->o->count && st->printed >= st->o->count) {
 		st->done = true;
-		exiting = 1;
+		stop_requested = 1;
 	}
 }
 
@@ -433,23 +421,16 @@ static void check_drift(struct trace_state *st, struct session *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_trace(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct trace_opts o = {
 		.kinds = DEFAULT_KINDS,
 		.block_hi = UINT64_MAX,
 		.node = -1,
 		.group = -2,
-		.mode = LOADER_AUTO,
+		.sess.mode = LOADER_AUTO,
 	};
 	struct trace_state st = { .o = &o };
 	struct session_opts so = { 0 };
@@ -472,11 +453,11 @@ int cmd_trace(int argc, char **argv)
 			return 2;
 		}
 	}
-	so.mode = o.mode;
+	so.mode = o.sess.mode;
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
-	so.ringbuf_bytes = o.ringbuf_bytes;
+	so.ringbuf_bytes = o.sess.ringbuf_bytes;
 	so.require = o.require;
 	so.prog = "memhp trace";
 	so.on_event = on_event;
@@ -487,25 +468,24 @@ int cmd_trace(int argc, char **argv)
 			policy_free(&st.pol);
 		return ret;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	stop_on_signals(true);
 	if (!o.json && !o.no_header)
 		event_print_text_header(stdout);
-	start = now_s();
+	start = mono_s();
 	if (o.duration > 0)
 		deadline = start + o.duration;
 	if (!o.no_reconcile)
 		check_drift(&st, &s); /* takes the per-zone baseline */
-	st.next_check = now_s() + 5;
+	st.next_check = mono_s() + 5;
 	if (o.policy) {
 		evaluate_policy(&st, &s); /* what is violated already */
-		next_eval = now_s() + 5;
+		next_eval = mono_s() + 5;
 	}
-	while (!exiting) {
+	while (!stop_requested) {
 		int timeout = 200;
 
 		if (deadline) {
-			double left = deadline - now_s();
+			double left = deadline - mono_s();
 
 			if (left <= 0)
 				break;
@@ -520,21 +500,21 @@ int cmd_trace(int argc, char **argv)
 			break;
 		}
 		if (n > 0)
-			st.last_event = now_s();
+			st.last_event = mono_s();
 		/*
 		 * After a burst, or every 5 s, once nothing happened for
 		 * DRIFT_QUIET_S: re-reading sysfs competes with the hotplug
 		 * operations for CPU and cannot compare while they run anyway.
 		 */
-		if (!o.no_reconcile && n == 0 && now_s() - st.last_event >= DRIFT_QUIET_S &&
-		    (st.burst || now_s() >= st.next_check)) {
+		if (!o.no_reconcile && n == 0 && mono_s() - st.last_event >= DRIFT_QUIET_S &&
+		    (st.burst || mono_s() >= st.next_check)) {
 			check_drift(&st, &s);
-			st.next_check = now_s() + 5;
+			st.next_check = mono_s() + 5;
 		}
 		/* after a burst (the poll came back empty) or every 5 s */
-		if (o.policy && ((st.dirty && n == 0) || now_s() >= next_eval)) {
+		if (o.policy && ((st.dirty && n == 0) || mono_s() >= next_eval)) {
 			evaluate_policy(&st, &s);
-			next_eval = now_s() + 5;
+			next_eval = mono_s() + 5;
 		}
 		if (s.lost != lost_reported) {
 			if (o.json)
@@ -556,7 +536,7 @@ int cmd_trace(int argc, char **argv)
 	fprintf(stderr,
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
 		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %" PRIu64 " zone drift, %.1fs%s\n",
-		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, now_s() - start,
+		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, mono_s() - start,
 		tail);
 	if (o.prog_stats)
 		loader_prog_stats(s.loader, stderr);

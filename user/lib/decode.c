@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "decode.h"
+#include "jsonstr.h"
 #include "ksyms.h"
 
 static const char *const kind_names[MEMHP_EV_KIND_MAX] = {
@@ -291,24 +292,6 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 			ksym_name(e->callback, cb, sizeof(cb)));
 	}
 	fputc('\n', f);
-}
-
-void json_string(FILE *f, const char *s, size_t maxlen)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < maxlen && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,

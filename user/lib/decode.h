@@ -65,7 +65,5 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t pages_per_b
 void event_print_json(FILE *f, const struct memhp_event *e, uint64_t pages_per_block,
 		      uint64_t page_size, const struct time_conv *tc);
 void event_print_text_header(FILE *f);
-/* JSON string with escapes (quotes included). */
-void json_string(FILE *f, const char *s, size_t maxlen);
 
 #endif

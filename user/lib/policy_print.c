@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "decode.h"
+#include "jsonstr.h"
 #include "policy_print.h"
 
 void policy_print_transition(enum policy_transition t, const struct policy *p,

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "memhp.h"
 #include "record.h"
 #include "record_le.h"
@@ -263,14 +264,6 @@ uint32_t rec_checksum(const uint8_t *hdr, const uint8_t *payload, uint32_t len)
 #define H_MACHINE 128
 #define H_HOST 144
 #define H_FIXED 208 /* bytes a reader needs: up to the hostname's end */
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 void rec_info_now(struct rec_info *info, const struct memhp_model *m)
 {

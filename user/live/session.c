@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "exits.h"
 #include "privs.h"
 #include "session.h"
@@ -99,14 +100,6 @@ static void sweep_exits(struct session *s)
 		"%s: lost %d event%s: the kernel skipped the exit probe of %s%s "
 		"(another BPF program was attached to or detached from it during the call)\n",
 		s->o.prog, n, n == 1 ? "" : "s", what, n > 1 ? " and others" : "");
-}
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int session_poll(struct session *s, int timeout_ms)

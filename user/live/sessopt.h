@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --attach and --buffer-size, the options of the commands that run a BPF
+ * session (trace, record, top, export): one argp child. A command lists
+ * sessopt_argp among its children and hands it a struct sessopt at
+ * ARGP_KEY_INIT (state->child_inputs[i]).
+ */
+#ifndef MEMHP_SESSOPT_H
+#define MEMHP_SESSOPT_H
+
+#include <argp.h>
+#include <stdint.h>
+
+#include "loader.h"
+
+struct sessopt {
+	enum loader_mode mode;	/* --attach */
+	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
+};
+
+extern const struct argp sessopt_argp;
+
+#endif
