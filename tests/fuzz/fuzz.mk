@@ -31,18 +31,18 @@ FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 # The memhp sources (user/*/NAME.c) each target needs, and extra libraries:
 # the library's (user/lib), and cmd/ls.c for ls_main_model() in decode and
 # sysfs_tree.
-fuzz_decode_SRCS := decode model ksyms ls table sysfs
+fuzz_decode_SRCS := decode jsonstr model ksyms ls table sysfs
 fuzz_sysfs_attr_SRCS := sysfs model
 fuzz_sysfs_tree_SRCS := sysfs model ls table
 fuzz_kallsyms_SRCS := ksyms
 fuzz_zoneinfo_SRCS := zoneinfo zonealgo sysfs model
 fuzz_zi_system_SRCS := zoneinfo zonealgo sysfs model
-fuzz_prom_SRCS := prom decode ksyms model zoneinfo zonealgo sysfs
-fuzz_http_SRCS := http prom decode ksyms model zoneinfo zonealgo sysfs privs
+fuzz_prom_SRCS := prom decode jsonstr ksyms model zoneinfo zonealgo sysfs
+fuzz_http_SRCS := http prom decode jsonstr ksyms model zoneinfo zonealgo sysfs privs
 fuzz_http_LIBS := -lmicrohttpd -lz
 fuzz_policy_SRCS := policy zonealgo model
 fuzz_policy_LIBS := -lyaml
-fuzz_record_SRCS := record record_read record_write decode model ksyms
+fuzz_record_SRCS := record record_read record_write decode jsonstr model ksyms clock
 FUZZ_LIBS := -lm -lpthread -lcap
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
