@@ -35,10 +35,12 @@ fuzz_decode_SRCS := decode model ksyms ls table sysfs
 fuzz_sysfs_attr_SRCS := sysfs model
 fuzz_sysfs_tree_SRCS := sysfs model ls table
 fuzz_kallsyms_SRCS := ksyms
-fuzz_zoneinfo_SRCS := zoneinfo zonealgo sysfs model
-fuzz_zi_system_SRCS := zoneinfo zonealgo sysfs model
-fuzz_prom_SRCS := prom decode ksyms model zoneinfo zonealgo sysfs
-fuzz_http_SRCS := http prom decode ksyms model zoneinfo zonealgo sysfs privs
+# the readers of zoneinfo.h and the state built from them
+ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system
+fuzz_zoneinfo_SRCS := $(ZI_SRCS) zonealgo sysfs model
+fuzz_zi_system_SRCS := $(ZI_SRCS) zonealgo sysfs model
+fuzz_prom_SRCS := prom decode ksyms model $(ZI_SRCS) zonealgo sysfs
+fuzz_http_SRCS := http prom decode ksyms model $(ZI_SRCS) zonealgo sysfs privs
 fuzz_http_LIBS := -lmicrohttpd -lz
 fuzz_policy_SRCS := policy_parse policy_track policy_eval policy_watch zonealgo model
 fuzz_policy_LIBS := -lyaml

@@ -445,7 +445,7 @@ void op_list_free(struct op_list *l)
  * comments start at '#'. Returns 0 or -1 after printing "SRC: reason".
  */
 int add_ops(struct sim_opts *o, struct op_list *l, const char *src,
-		   const char *line, size_t len, bool state_file)
+	    const char *line, size_t len, bool state_file)
 {
 	char buf[MAX_LINE + 1], *save = NULL, *part, *w;
 	size_t i;
@@ -513,7 +513,7 @@ int add_ops(struct sim_opts *o, struct op_list *l, const char *src,
 }
 
 int read_ops_file(struct sim_opts *o, const char *path,
-			 struct op_list *l, bool state_file)
+		  struct op_list *l, bool state_file)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";

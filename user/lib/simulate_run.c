@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memhp simulate: the engine. Runs each operation through the kernel's zone
- * algorithm (user/lib/zonealgo.c) on the state loaded by user/lib/zoneinfo.c
+ * algorithm (user/lib/zonealgo.c) on the state loaded by user/lib/zi_system.c
  * or built from a --state file, and records the steps for the printers
  * (user/lib/simulate_print.c).
  */
