@@ -29,7 +29,7 @@ STATIC_LIBS := -l:libbpf.a -l:libelf.a -l:libz.a -lpthread
 # export (HTTP /metrics; GnuTLS stand-ins for the static link: user/lib/http.c) and top (ncurses)
 LIBS += -lmicrohttpd -lncursesw -ltinfo
 STATIC_LIBS += -l:libmicrohttpd.a -l:libncursesw.a -l:libtinfo.a -l:libz.a -lpthread
-# check (policy files: YAML via libyaml, user/lib/policy.c)
+# check (policy files: YAML via libyaml, user/lib/policy_parse.c)
 LIBS += -lyaml
 STATIC_LIBS += -l:libyaml.a
 # libcap: dropping capabilities after attaching (user/lib/privs.c)

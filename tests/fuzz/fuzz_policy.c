@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Policy files (user/lib/policy.c, YAML through libyaml) -> policy_parse(), and
+ * Policy files (lib/policy_parse.c, YAML via libyaml) -> policy_parse(), and
  * a parsed policy evaluated over a small fixed system: two nodes with DMA32,
  * Normal and Movable memory, a DIMM (static group) spanning two zones, a
  * virtio-mem device (dynamic group), a balloon without compaction, a model

@@ -3,7 +3,7 @@
  * A whole system tree made from the input (sysfs memory blocks, node links,
  * memory_hotplug and virtio_mem parameters, /proc/zoneinfo, /proc/iomem,
  * /proc/cmdline, /sys/firmware/memmap, virtio device links, a dmesg file:
- * the format of fuzz_common.h) -> zi_system_load() (user/lib/zoneinfo.c, over
+ * the format of fuzz_common.h) -> zi_system_load() (user/lib/zi_system.c, over
  * user/lib/sysfs.c) -> the zone algorithm (user/lib/zonealgo.c) on what it built.
  *
  * After a successful load: valid_zones and the zone choice of every block

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The text parsers of user/lib/zoneinfo.c with arbitrary content. The first
- * byte picks one, the rest is the content (a buffer that ends exactly where
- * the input does):
+ * The text parsers of user/lib/proc_zoneinfo.c, proc_iomem.c and
+ * fw_memmap.c with arbitrary content. The first byte picks one, the rest is
+ * the content (a buffer that ends exactly where the input does):
  *
  *   'z' /proc/zoneinfo       zoneinfo_parse + zoneinfo_find
  *   'i' /proc/iomem          iomem_parse

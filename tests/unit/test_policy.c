@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/policy.c: the policy parser (good and bad fixtures with exact line
+ * user/lib/policy_parse.c: the policy parser (good and bad fixtures with exact line
  * numbers, inline edge cases) and every rule over constructed states, plus
  * the continuous appear/clear evaluation.
  */

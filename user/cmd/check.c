@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memhp check --policy FILE: evaluate a policy over the current state
- * (sysfs, /proc/zoneinfo, memory devices: user/lib/zoneinfo.c), once, after a
+ * (sysfs, /proc/zoneinfo, memory devices: user/lib/zi_system.c), once, after a
  * live BPF session of --live SECS (event rules, coverage findings), or
  * continuously (--watch: a line when a violation appears and clears).
  */

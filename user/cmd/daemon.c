@@ -3,7 +3,7 @@
  * memhp online-daemon: online hot-added memory blocks left offline, per
  * memory group and by a policy (docs/daemon.md). The decisions are pure
  * functions over the zone-algorithm state (daemon_decide()); the command
- * around them rebuilds that state from sysfs each round (user/lib/zoneinfo.c),
+ * around them rebuilds that state from sysfs each round (user/lib/zi_system.c),
  * learns of new blocks from BPF ADD events (user/live/session.c) or by polling
  * sysfs, and writes online_kernel / online_movable to memoryN/state.
  */

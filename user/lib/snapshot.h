@@ -11,7 +11,7 @@
 void snapshot_kernel_release(const char *sysroot, char *out, size_t len);
 /*
  * Memory groups of a system or tree as prom_groups, found the way
- * user/lib/zoneinfo.c does (ACPI memory devices, virtio-mem regions); needs
+ * user/lib/zi_system.c does (ACPI memory devices, virtio-mem regions); needs
  * <sysroot>/proc/zoneinfo. Returns the count (0 when none can be found).
  */
 size_t snapshot_groups(const char *sysroot, struct prom_group *out, size_t max, char *err,

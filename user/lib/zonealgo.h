@@ -7,8 +7,8 @@
  * auto_movable_can_online_movable(), default_kernel_zone_for_pfn(),
  * default_zone_for_pfn(), resize_zone_range(), shrink_zone_span(),
  * adjust_present_page_count()) and drivers/base/memory.c (memory groups,
- * valid_zones). Nothing here reads the system; user/lib/zoneinfo.c builds a
- * state from it, user/cmd/simulate.c drives sequences.
+ * valid_zones). Nothing here reads the system; user/lib/zi_system.c builds a
+ * state from it, user/lib/simulate_run.c drives sequences.
  *
  * Granularity: whole memory blocks (the kernel only onlines, offlines, adds
  * and removes complete blocks). All page counts are in pages, pfns are page
