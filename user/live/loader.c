@@ -424,7 +424,10 @@ static void plan_why(const struct plan *pl, size_t i, const struct probe_def *p,
 
 	why_part("fentry/fexit", f, a, sizeof(a));
 	why_part("kprobe", k, b, sizeof(b));
-	if (!pl->target[i])
+	if (!pl->target[i] && p->since)
+		snprintf(why, len, "not needed: %s is %s+, this kernel has none", p->targets[0],
+			 p->since);
+	else if (!pl->target[i])
 		snprintf(why, len, "%s not in kernel BTF (absent or inlined)", p->targets[0]);
 	else if (f[0] && k[0] && !strcmp(f, k) && strcmp(a, f))
 		snprintf(why, len, "fentry/fexit and kprobe programs failed to load: %s", f);
@@ -448,6 +451,7 @@ static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
 		if (!s)
 			continue;
 		s->required = p->required || required_by_user(l, p->name);
+		s->not_needed = !pl->target[i] && p->since;
 		snprintf(s->target, sizeof(s->target), "%s", pl->target[i] ? pl->target[i] : p->targets[0]);
 		s->attached = pl->attached[i];
 		s->how = "-";
@@ -599,7 +603,7 @@ static bool required_missing_msg(const struct memhp_loader *l, char *err, size_t
 	for (i = 0; i < l->nr_st && off < errlen; i++) {
 		const struct probe_status *s = &l->st[i];
 
-		if (!s->required || s->attached)
+		if (!s->required || s->attached || s->not_needed)
 			continue;
 		off += snprintf(err + off, errlen - off, "%s%s: %s", n++ ? "; " : "", s->name,
 				s->why[0] ? s->why : "not attached");
@@ -814,7 +818,7 @@ size_t loader_missing(struct memhp_loader *l, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < l->nr_st; i++) {
-		if (l->st[i].attached)
+		if (l->st[i].attached || l->st[i].not_needed)
 			continue;
 		if (off < len)
 			off += snprintf(buf + off, len - off, "%s%s", n ? ", " : "", l->st[i].name);

@@ -58,6 +58,7 @@ struct probe_status {
 	const char *how;    /* "fexit", "kretprobe", or "-" */
 	bool attached;
 	bool required;
+	bool not_needed; /* its target is newer than this kernel (probes.c since) */
 	char why[LOADER_WHY_LEN]; /* when not attached */
 };
 
@@ -97,7 +98,8 @@ size_t loader_probes(struct memhp_loader *l, const struct probe_status **st);
 void loader_report(struct memhp_loader *l, FILE *f);
 /* The probes of the objects loader_refresh() reloads. */
 void loader_report_changed(struct memhp_loader *l, FILE *f);
-/* The probes not attached, ", "-separated in @buf; how many. */
+/* The probes not attached (but for those newer than this kernel),
+ * ", "-separated in @buf; how many. */
 size_t loader_missing(struct memhp_loader *l, char *buf, size_t len);
 void loader_close(struct memhp_loader *l);
 

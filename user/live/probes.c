@@ -63,7 +63,7 @@ static const struct probe_def notify_probes[] = {
 	  "kprobe_notify", "kretprobe_notify" },
 	/* 6.17+: the node of a status change (bpf/core_fixes.bpf.h) */
 	{ "node_notify", { "node_notify" }, "fentry_node_notify", NULL,
-	  "kprobe_node_notify", NULL },
+	  "kprobe_node_notify", NULL, false, { NULL }, ABI_NONE, "6.17" },
 	{ 0 },
 };
 

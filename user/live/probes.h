@@ -19,6 +19,9 @@ struct probe_def {
 	/* fexit programs per prototype, indexed by the ABI number of abi_of */
 	const char *fexit_abi[3];
 	enum { ABI_NONE, ABI_ONLINE, ABI_OFFLINE, ABI_REMOVE, ABI_MIGRATE } abi_of;
+	/* the release that added the target: on older kernels its absence is
+	 * expected, not a probe missing (NULL: every kernel memhp supports) */
+	const char *since;
 };
 
 struct obj_ops {
