@@ -15,7 +15,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set by userspace before load (user/loader.c). */
+/* Set by userspace before load (user/live/loader.c). */
 const volatile __u64 pages_per_section = 1ULL << 15; /* x86_64: 128 MiB / 4 KiB */
 
 struct {

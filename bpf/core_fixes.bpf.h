@@ -12,8 +12,8 @@
  * so one object serves every kernel (never per-version builds).
  *
  * Function prototypes differ too; they cannot be told apart with CO-RE, so
- * userspace reads them from the kernel's BTF (user/loader.c kconf_from_btf())
- * and sets the *_abi rodata the programs switch on. The prototypes of every
+ * userspace reads them from the kernel's BTF (loader_kconf_from_btf() in
+ * user/live/probes.c) and sets the *_abi rodata the programs switch on. The prototypes of every
  * probed function are the same from 6.1 to 6.19 but for the last line; the
  * older forms stay supported (before memhp's tested range, no commits cited):
  *   online_pages()  (pfn, nr, zone, group) 5.15+ [online_abi 0], (pfn, nr,

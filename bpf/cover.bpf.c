@@ -3,7 +3,7 @@
  * Driver coverage: for each online_pages() inside memory a balloon-style
  * driver manages (an hv_balloon hot-add region, a virtio-mem device), what
  * the driver says is backed and what the online-page callback freed. Two
- * findings come out of it (user/decode.c):
+ * findings come out of it (user/lib/decode.c):
  * - pages freed that the driver never backed (touching them can crash the
  *   guest): released_uncovered > 0;
  * - backed pages left offline (the seed bug: a block onlined with zero

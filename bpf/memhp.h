@@ -6,7 +6,7 @@
  *
  * Versioning: every event starts with struct memhp_event_hdr; abi is
  * MEMHP_ABI_VERSION of the writer. Readers reject events with a newer major
- * ABI and events shorter than they need (see user/decode.c).
+ * ABI and events shorter than they need (see user/lib/decode.c).
  */
 #ifndef MEMHP_H
 #define MEMHP_H

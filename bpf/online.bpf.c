@@ -4,7 +4,7 @@
  * arguments, the zone and group, the return code and the duration.
  *
  * fentry/fexit when the kernel allows trampolines, otherwise the
- * kprobe/kretprobe twins; userspace keeps one set (user/loader.c).
+ * kprobe/kretprobe twins; userspace keeps one set (user/live/loader.c).
  */
 #include "common.bpf.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memhp online-daemon decisions (user/daemon.c) over constructed states: a
+ * memhp online-daemon decisions (user/lib/online_plan.c) over constructed states: a
  * DIMM goes whole into one zone, a virtio-mem device keeps what the ratio
  * allows (equal to the kernel's auto-movable result), kernel-reserve rules,
  * NUMA-awareness, node and group max-ratio rules, ordering.

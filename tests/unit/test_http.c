@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of the /metrics HTTP server (user/http.c), on 127.0.0.1. */
+/* Unit tests of the /metrics HTTP server (user/lib/http.c), on 127.0.0.1. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <sys/syscall.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of the Prometheus exposition writer (user/prom.c). */
+/* Unit tests of the Prometheus exposition writer (user/lib/prom.c). */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>

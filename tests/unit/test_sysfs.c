@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of user/sysfs.c: the pure parsers (edge cases and a random
+ * Unit tests of user/lib/sysfs.c: the pure parsers (edge cases and a random
  * sweep for the sanitizers) and snapshots of the fixture trees made by
  * tests/data/mk-sysroots.sh and tools/gen-sysfs-tree.sh.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel's zone choice (user/zonealgo.c) against Linux 6.1
+ * The kernel's zone choice (user/lib/zonealgo.c) against Linux 6.1
  * mm/memory_hotplug.c: the worked examples of the auto-movable series, the
  * contig-zones rules, memory groups, spans growing and shrinking, and the
  * corner cases of the kernel code.
