@@ -51,12 +51,26 @@ struct {
  * Function entry state keyed by (pid_tgid, call site): the entry timestamp,
  * and the arguments for kretprobes (which cannot see them on return).
  */
+/* offline_pages(): what bpf/offwhy.bpf.c saw during the call. */
+struct offwhy {
+	__u32 phase;	/* enum memhp_offline_phase */
+	__u32 seen;	/* MEMHP_SEEN_* */
+	__s32 isolate_ret, notify_ret, dissolve_ret;
+	__u32 passes;
+	__u64 migrated, failed;
+	__u64 blocker_pfn, notifier_cb;
+	char blocker_why[MEMHP_BLOCKER_WHY_LEN];
+	__u32 in_chain;	     /* inside memory_notify(MEM_GOING_OFFLINE) */
+	__u64 last_progress; /* ktime of the last OFFLINE_PROGRESS event */
+};
+
 struct entry {
 	__u64 ts;
 	__u64 args[5];
 	__u64 released; /* online_pages: pages the online-page callback freed */
 	__u64 calls;	/* ... in this many generic_online_page() calls */
 	char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
+	struct offwhy why;		/* offline_pages */
 };
 
 struct {
@@ -163,6 +177,23 @@ static __always_inline void event_duration(struct memhp_event *e, __u64 ts)
 		e->duration_ns = e->ts_ns - ts;
 		e->flags |= MEMHP_F_DURATION;
 	}
+}
+
+/* The why fields of an OFFLINE or OFFLINE_PROGRESS event. */
+static __always_inline void event_offwhy(struct memhp_event *e, const struct offwhy *w)
+{
+	e->flags |= MEMHP_F_WHY;
+	e->phase = w->phase;
+	e->why_seen = w->seen;
+	e->isolate_ret = w->isolate_ret;
+	e->notify_ret = w->notify_ret;
+	e->dissolve_ret = w->dissolve_ret;
+	e->migrate_passes = w->passes;
+	e->pages_migrated = w->migrated;
+	e->pages_failed = w->failed;
+	e->blocker_pfn = w->blocker_pfn;
+	e->notifier_cb = w->notifier_cb;
+	__builtin_memcpy(e->blocker_why, w->blocker_why, sizeof(e->blocker_why));
 }
 
 /* Node, zone index and zone name of a struct zone. */

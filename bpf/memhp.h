@@ -6,7 +6,11 @@
  *
  * Versioning: every event starts with struct memhp_event_hdr; abi is
  * MEMHP_ABI_VERSION of the writer. Readers reject events with a newer major
- * ABI and events shorter than they need (see user/lib/decode.c).
+ * ABI and events shorter than they need (see user/lib/decode.c). Fields are
+ * only ever appended, with hdr.size telling a reader which ones a record
+ * has: a reader zero-fills the fields a shorter record lacks, and ignores
+ * the bytes a longer one has past what it knows. The major number changes
+ * only when a field changes meaning or place.
  */
 #ifndef MEMHP_H
 #define MEMHP_H
@@ -27,6 +31,7 @@ enum memhp_event_kind {
 	MEMHP_EV_NOTIFY = 7,	    /* memory_notify() chain called */
 	MEMHP_EV_REQUEST = 8,	    /* memory_subsys_online/offline: who asked */
 	MEMHP_EV_COVERAGE = 9,	    /* online_pages() in a balloon driver's region */
+	MEMHP_EV_OFFLINE_PROGRESS = 10, /* offline_pages() still running past --stuck-after */
 	MEMHP_EV_KIND_MAX,
 };
 
@@ -52,6 +57,32 @@ enum memhp_notify_action {
 #define MEMHP_F_KPROBE	      (1u << 5) /* captured by the kprobe fallback */
 #define MEMHP_F_REQ_OFFLINE   (1u << 6) /* REQUEST event: an offline request */
 #define MEMHP_F_RELEASED      (1u << 7) /* ONLINE: released_pages is valid */
+#define MEMHP_F_WHY	      (1u << 8) /* OFFLINE*: the why fields are valid */
+
+/*
+ * OFFLINE, OFFLINE_PROGRESS: the last step of offline_pages() memhp saw
+ * begin (mm/memory_hotplug.c, in the kernel's order). Values are ABI.
+ */
+enum memhp_offline_phase {
+	MEMHP_PHASE_NONE = 0,	  /* nothing seen past the entry */
+	MEMHP_PHASE_HOLES = 1,	  /* hole and zone checks */
+	MEMHP_PHASE_ISOLATE = 2,  /* start_isolate_page_range() */
+	MEMHP_PHASE_NOTIFY = 3,	  /* the MEM_GOING_OFFLINE notifier chain */
+	MEMHP_PHASE_MIGRATE = 4,  /* scan and migrate movable pages */
+	MEMHP_PHASE_DISSOLVE = 5, /* dissolve free hugetlb pages */
+	MEMHP_PHASE_TEST = 6,	  /* test_pages_isolated() */
+};
+
+/* struct memhp_event.why_seen: which steps were observed (and so which
+ * *_ret fields are valid). */
+#define MEMHP_SEEN_ISOLATE  (1u << 0)
+#define MEMHP_SEEN_NOTIFY   (1u << 1)
+#define MEMHP_SEEN_MIGRATE  (1u << 2)
+#define MEMHP_SEEN_DISSOLVE (1u << 3)
+#define MEMHP_SEEN_TEST	    (1u << 4)
+#define MEMHP_SEEN_BLOCKER  (1u << 5) /* blocker_pfn is valid */
+#define MEMHP_SEEN_NOTIFIER (1u << 6) /* notifier_cb is valid (6.2+) */
+#define MEMHP_BLOCKER_WHY_LEN 24
 
 /* Online types as in the kernel (MMOP_*), stable across versions. */
 #define MEMHP_MMOP_OFFLINE	  0
@@ -111,7 +142,30 @@ struct memhp_event {
 	/* REQUEST: pages at the start of the block that hold its own memmap
 	 * (memmap_on_memory); online_pages() then covers only the rest. */
 	unsigned long long vmemmap_pages;
+
+	/* ---- 256 bytes up to here: records written before the why fields
+	 * have hdr.size 256 (MEMHP_EVENT_SIZE_V1) ---- */
+
+	/* OFFLINE, OFFLINE_PROGRESS (MEMHP_F_WHY): how far offline_pages() got
+	 * and what stood in the way (user/lib/offwhy.c names the reason). */
+	unsigned int phase;	   /* enum memhp_offline_phase */
+	unsigned int why_seen;	   /* MEMHP_SEEN_* */
+	int isolate_ret;	   /* start_isolate_page_range() */
+	int notify_ret;		   /* memory_notify(MEM_GOING_OFFLINE): NOTIFY_* */
+	int dissolve_ret;	   /* dissolve_free_huge_pages() / _hugetlb_folios() */
+	unsigned int migrate_passes; /* migrate_pages() calls (MR_MEMORY_HOTPLUG) */
+	unsigned long long pages_migrated;
+	unsigned long long pages_failed; /* summed over passes: a page can fail in each */
+	unsigned long long blocker_pfn;	 /* the last page the kernel reported stuck */
+	unsigned long long notifier_cb;	 /* the last callback the GOING_OFFLINE chain ran */
+	char blocker_why[MEMHP_BLOCKER_WHY_LEN]; /* "unmovable page", "migration failure", ... */
+	/* Written by userspace when the event is read (0 in the ring buffer and
+	 * in record files): enum kpage_kind + 1 of blocker_pfn at that moment. */
+	unsigned int blocker_kind;
+	unsigned int pad0;
 };
+
+#define MEMHP_EVENT_SIZE_V1 256
 
 /*
  * Per-CPU values of the "balloons" map, keyed by struct balloon_dev_info *

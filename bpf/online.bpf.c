@@ -77,6 +77,10 @@ static __always_inline int emit_offline(struct entry *en, int ret, __u32 flags)
 	} else if (offline_abi == 1) {
 		event_group(e, (struct memory_group *)en->args[2]);
 	}
+	/* phase NONE with nothing seen: the offwhy probes are not attached
+	 * (or the call failed its first checks); userspace tells them apart
+	 * by the attach report, the event says what was seen */
+	event_offwhy(e, &en->why);
 	event_submit(e);
 	return 0;
 }
@@ -119,10 +123,12 @@ int BPF_PROG(fexit_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
 	return emit_online(&en, ret, 0);
 }
 
+/* The range is the first two arguments in every prototype: kept at entry
+ * so that progress events (offwhy.bpf.c) can say which offline they are. */
 SEC("fentry/offline_pages")
-int BPF_PROG(fentry_offline)
+int BPF_PROG(fentry_offline, __u64 a0, __u64 a1)
 {
-	entry_save(SITE_OFFLINE_PAGES, 0, 0, 0, 0, 0);
+	entry_save(SITE_OFFLINE_PAGES, a0, a1, 0, 0, 0);
 	return 0;
 }
 

@@ -86,7 +86,9 @@ yes_ "replay torn tail: the events before it" \
 	"'$bin' replay --stats '$tmp/torn.rec' 2>/dev/null | grep -q '^events: *1999$'"
 # garbage in the middle: an error naming the offset (the third record)
 cp "$tmp/g.rec" "$tmp/bad.rec"
-off=$((224 + 16 + 8 + 64 * 80 + 16 + 256))
+# the second record's length, as written (the event size grows with the ABI)
+ev=$(od -An -tu4 -j $((224 + 16 + 8 + 64 * 80)) -N4 "$tmp/g.rec" | tr -d ' ')
+off=$((224 + 16 + 8 + 64 * 80 + 16 + ev))
 printf 'XXXX' | dd of="$tmp/bad.rec" bs=1 seek=$((off + 40)) conv=notrunc 2>/dev/null
 check_msg "replay damaged middle" 1 "offset $off: record checksum mismatch" "$bin" replay --stats "$tmp/bad.rec"
 # the format as docs/record.md defines it, checked by an independent

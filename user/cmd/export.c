@@ -627,6 +627,7 @@ static int export_live(const struct export_opts *o)
 	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
 	so.mode = o->sess.mode;
 	so.ringbuf_bytes = o->sess.ringbuf_bytes;
+	so.stuck_after_ns = o->sess.stuck_after_ns;
 	so.verbose = o->verbose;
 	so.quiet = o->quiet;
 	so.sysroot = o->sysroot;

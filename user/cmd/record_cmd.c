@@ -155,6 +155,7 @@ int cmd_record(int argc, char **argv)
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
 	so.ringbuf_bytes = o.sess.ringbuf_bytes;
+	so.stuck_after_ns = o.sess.stuck_after_ns;
 	so.prog = PROG;
 	so.on_raw = on_raw;
 	so.ctx = &st;

@@ -879,6 +879,7 @@ int cmd_top(int argc, char **argv)
 			.mode = o.sess.mode, .verbose = o.verbose, .quiet = !o.verbose,
 			.sysroot = o.sysroot, .prog = PROG, .on_event = on_event, .ctx = st,
 			.ringbuf_bytes = o.sess.ringbuf_bytes,
+			.stuck_after_ns = o.sess.stuck_after_ns,
 		};
 		const struct probe_status *ps;
 

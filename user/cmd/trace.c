@@ -458,6 +458,7 @@ int cmd_trace(int argc, char **argv)
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
 	so.ringbuf_bytes = o.sess.ringbuf_bytes;
+	so.stuck_after_ns = o.sess.stuck_after_ns;
 	so.require = o.require;
 	so.prog = "memhp trace";
 	so.on_event = on_event;

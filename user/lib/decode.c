@@ -9,6 +9,7 @@
 #include "decode.h"
 #include "jsonstr.h"
 #include "ksyms.h"
+#include "offwhy.h"
 
 static const char *const kind_names[MEMHP_EV_KIND_MAX] = {
 	[MEMHP_EV_ONLINE] = "online",
@@ -20,14 +21,16 @@ static const char *const kind_names[MEMHP_EV_KIND_MAX] = {
 	[MEMHP_EV_NOTIFY] = "notify",
 	[MEMHP_EV_REQUEST] = "request",
 	[MEMHP_EV_COVERAGE] = "coverage",
+	[MEMHP_EV_OFFLINE_PROGRESS] = "offline-progress",
 };
 
 /* The checks of decode_event(): 0, or -1 with a reason. */
 static int check_event(const void *data, size_t size, char *why, size_t whylen)
 {
 	struct memhp_event_hdr h;
-	/* Oldest layout we accept: everything up to and including res_name. */
-	const size_t min = sizeof(struct memhp_event);
+	/* Oldest layout we accept: the 256 bytes of the first release (up to
+	 * vmemmap_pages); later fields are zero-filled (memhp.h). */
+	const size_t min = MEMHP_EVENT_SIZE_V1;
 
 	if (!data || size < sizeof(h)) {
 		snprintf(why, whylen, "record of %zu bytes is shorter than a header", size);
@@ -55,12 +58,22 @@ int decode_event(const void *data, size_t size, struct memhp_event *out, char *w
 {
 	if (check_event(data, size, why, whylen))
 		return -1;
-	/* h.size >= min == sizeof(*out): the copy fills all of *out */
-	memcpy(out, data, sizeof(*out));
+	struct memhp_event_hdr h;
+	size_t n;
+
+	memcpy(&h, data, sizeof(h));
+	/* an older, shorter layout: the fields it lacks read as zero */
+	n = h.size < sizeof(*out) ? h.size : sizeof(*out);
+	memcpy(out, data, n);
+	if (n < sizeof(*out))
+		memset((char *)out + n, 0, sizeof(*out) - n);
+	/* userspace's own annotation, never taken from a record */
+	out->blocker_kind = 0;
 	/* Strings come from the kernel: terminate them whatever they hold. */
 	out->comm[sizeof(out->comm) - 1] = '\0';
 	out->zone_name[sizeof(out->zone_name) - 1] = '\0';
 	out->res_name[sizeof(out->res_name) - 1] = '\0';
+	out->blocker_why[sizeof(out->blocker_why) - 1] = '\0';
 	return 0;
 }
 
@@ -74,8 +87,10 @@ const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
 	/* what decode_event() would copy, byte for byte: the strings are
 	 * terminated already (the BPF side writes them so) and the record
 	 * is aligned for the struct (a record file's events are) */
-	if (!((uintptr_t)data % _Alignof(struct memhp_event)) && !e->comm[sizeof(e->comm) - 1] &&
-	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1])
+	if (e->hdr.size >= sizeof(*e) && !((uintptr_t)data % _Alignof(struct memhp_event)) &&
+	    !e->comm[sizeof(e->comm) - 1] && !e->zone_name[sizeof(e->zone_name) - 1] &&
+	    !e->res_name[sizeof(e->res_name) - 1] && !e->blocker_why[sizeof(e->blocker_why) - 1] &&
+	    !e->blocker_kind)
 		return e;
 	decode_event(data, size, buf, why, whylen);
 	return buf;
@@ -269,8 +284,12 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		snprintf(lat, sizeof(lat), "-");
 	fprintf(f, "%-12s %-20s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s", tbuf, ev,
 		block, range, size, node, (e->flags & MEMHP_F_ZONE) ? e->zone_name : "-",
-		grp, e->comm, e->hdr.kind == MEMHP_EV_NOTIFY ? "-" : errno_name(e->ret, eb, sizeof(eb)),
+		grp, e->comm,
+		e->hdr.kind == MEMHP_EV_NOTIFY		    ? "-"
+		: e->hdr.kind == MEMHP_EV_OFFLINE_PROGRESS ? "running"
+							    : errno_name(e->ret, eb, sizeof(eb)),
 		lat);
+	offwhy_print_text(f, e);
 	if (e->hdr.kind == MEMHP_EV_COVERAGE) {
 		uint64_t lost = e->backed_pages > e->released_backed
 					? e->backed_pages - e->released_backed : 0;
@@ -350,7 +369,8 @@ void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		fprintf(f, ",\"notifier_ret\":%d", e->ret);
 	} else {
 		fprintf(f, ",\"ret\":%d,\"result\":\"%s\"", e->ret,
-			errno_name(e->ret, eb, sizeof(eb)));
+			e->hdr.kind == MEMHP_EV_OFFLINE_PROGRESS ? "running"
+								  : errno_name(e->ret, eb, sizeof(eb)));
 	}
 	if (e->hdr.kind == MEMHP_EV_REQUEST)
 		fprintf(f, ",\"request\":\"%s\",\"online_type\":\"%s\",\"vmemmap_pages\":%" PRIu64,
@@ -402,6 +422,7 @@ void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		else
 			fprintf(f, "null");
 	}
+	offwhy_print_json(f, e);
 	if (e->flags & MEMHP_F_DURATION)
 		fprintf(f, ",\"duration_ns\":%" PRIu64, (uint64_t)e->duration_ns);
 	else

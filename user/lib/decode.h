@@ -41,7 +41,8 @@ decode_event_ref(const void *data, size_t size, struct memhp_event *buf, char *w
 			     1) &&
 	    e->hdr.abi - 1u < MEMHP_ABI_VERSION && e->hdr.kind - 1u < MEMHP_EV_KIND_MAX - 1u &&
 	    e->hdr.size <= size && e->hdr.size >= sizeof(*e) && !e->comm[sizeof(e->comm) - 1] &&
-	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1])
+	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1] &&
+	    !e->blocker_why[sizeof(e->blocker_why) - 1] && !e->blocker_kind)
 		return e;
 	return decode_event_ref_slow(data, size, buf, why, whylen);
 }

@@ -383,8 +383,9 @@ static void plan_init(struct memhp_loader *l, const struct obj_ops *ops, struct 
 		pl->target[i] = resolve_target(l->vmlinux, p);
 		if (!pl->target[i])
 			continue;
-		pl->fl[i] = l->o.mode == LOADER_KPROBE ? FL_KPROBE : FL_FENTRY;
-		if (pl->fl[i] == FL_FENTRY && l->no_trampolines)
+		/* tp_btf programs (in the fentry slot) need no trampoline */
+		pl->fl[i] = l->o.mode == LOADER_KPROBE && !p->tracepoint ? FL_KPROBE : FL_FENTRY;
+		if (pl->fl[i] == FL_FENTRY && l->no_trampolines && !p->tracepoint)
 			demote(l, pl, i, l->tramp_why);
 		/* a flavour without a program for this prototype: the next one */
 		for (;;) {
@@ -660,6 +661,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 		l->require = probes_require_expand(o->require);
 	loader_kconf_from_btf(l->vmlinux, &l->k);
 	l->k.block_bytes = o->block_size;
+	l->k.stuck_after_ns = o->stuck_after_ns;
 	l->modules_hash = modules_hash();
 	for (i = 0; i < NR_OBJECTS; i++)
 		load_one(l, i);

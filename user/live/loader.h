@@ -30,6 +30,7 @@ struct loader_opts {
 	bool verbose;	       /* libbpf debug output */
 	uint64_t block_size;   /* bytes, from sysfs */
 	uint32_t ringbuf_bytes; /* ring buffer size (power of 2 >= page size), 0: default */
+	uint64_t stuck_after_ns; /* offline progress events after this long, 0: none */
 	loader_event_fn on_event;
 	void *ctx;
 	/* probes that must attach (a --require list, checked by
@@ -49,7 +50,7 @@ int loader_require_check(const char *list, char *bad, size_t badlen);
 /* Every probe name, ", "-separated (for "unknown probe" messages). */
 void loader_known_probes(char *buf, size_t len);
 
-#define LOADER_MAX_PROBES 24
+#define LOADER_MAX_PROBES 32
 #define LOADER_WHY_LEN 200
 
 struct probe_status {
@@ -112,6 +113,8 @@ struct loader_kconf {
 	int online_abi, offline_abi, remove_abi, migrate_abi;
 	bool has_release; /* generic_online_page() can be probed */
 	uint64_t block_bytes; /* memory block size, 0: the BPF default */
+	int migrate_tp_nargs; /* arguments of the mm_migrate_pages tracepoint */
+	uint64_t stuck_after_ns; /* OFFLINE_PROGRESS after this long, 0: never */
 };
 void loader_kconf_from_btf(const struct btf *btf, struct loader_kconf *k);
 

@@ -20,6 +20,7 @@
 #include "notify.skel.h"
 #include "balloon.skel.h"
 #include "cover.skel.h"
+#include "offwhy.skel.h"
 
 /* x86_64: SECTION_SIZE_BITS 27, PAGE_SHIFT 12. */
 #define PAGES_PER_SECTION (1ULL << (27 - 12))
@@ -80,6 +81,27 @@ static const struct probe_def balloon_probes[] = {
 	{ 0 },
 };
 
+/* Why an offline ended, what a running one is stuck on (offwhy.bpf.c). */
+static const struct probe_def offwhy_probes[] = {
+	{ "offline_isolate", { "start_isolate_page_range" }, "fentry_isolate", "fexit_isolate",
+	  "kprobe_isolate", "kretprobe_isolate" },
+	{ "offline_notify", { "memory_notify" }, "fentry_chain", "fexit_chain", "kprobe_chain",
+	  "kretprobe_chain" },
+	/* 6.2+: the callback a GOING_OFFLINE veto came from */
+	{ "offline_notifier_run", { "notifier_run" }, "tp_notifier_run", NULL, NULL, NULL, false,
+	  { NULL }, ABI_NONE, "6.2", true },
+	{ "offline_migrate", { "mm_migrate_pages" }, "tp_migrate", NULL, NULL, NULL, false,
+	  { NULL }, ABI_NONE, NULL, true },
+	{ "offline_dump_page", { "dump_page" }, "fentry_dump_page", NULL, "kprobe_dump_page",
+	  NULL },
+	/* renamed in 6.10 (core_fixes.bpf.h) */
+	{ "offline_dissolve", { "dissolve_free_hugetlb_folios", "dissolve_free_huge_pages" },
+	  "fentry_dissolve", "fexit_dissolve", "kprobe_dissolve", "kretprobe_dissolve" },
+	{ "offline_test", { "test_pages_isolated" }, "tp_test_isolated", NULL, NULL, NULL, false,
+	  { NULL }, ABI_NONE, NULL, true },
+	{ 0 },
+};
+
 /* Balloon drivers' coverage: reads module state (see cover.bpf.c). */
 static const struct probe_def cover_probes[] = {
 	{ "coverage", { "online_pages" }, "fentry_hv_online", "fexit_hv_online",
@@ -106,6 +128,7 @@ OBJ_OPS(memadd)
 OBJ_OPS(notify)
 OBJ_OPS(balloon)
 OBJ_OPS(cover)
+OBJ_OPS(offwhy)
 
 static void online_rodata(void *s, const struct loader_kconf *k)
 {
@@ -136,6 +159,15 @@ static void balloon_rodata(void *s, const struct loader_kconf *k)
 	((struct memhp_balloon *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
 }
 
+static void offwhy_rodata(void *s, const struct loader_kconf *k)
+{
+	struct memhp_offwhy *skel = s;
+
+	skel->rodata->pages_per_section = PAGES_PER_SECTION;
+	skel->rodata->migrate_tp_nargs = k->migrate_tp_nargs;
+	skel->rodata->stuck_after_ns = k->stuck_after_ns;
+}
+
 static void cover_rodata(void *s, const struct loader_kconf *k)
 {
 	((struct memhp_cover *)s)->rodata->online_abi = k->online_abi;
@@ -149,6 +181,7 @@ const struct obj_ops probe_objects[NR_OBJECTS] = {
 	{ "memadd", memadd_probes, memadd_open, memadd_obj, memadd_rodata, memadd_destroy },
 	{ "notify", notify_probes, notify_open, notify_obj, notify_rodata, notify_destroy },
 	{ "balloon", balloon_probes, balloon_open, balloon_obj, balloon_rodata, balloon_destroy },
+	{ "offwhy", offwhy_probes, offwhy_open, offwhy_obj, offwhy_rodata, offwhy_destroy },
 	/* last: reloaded when modules come and go (module symbols resolve at load) */
 	{ "cover", cover_probes, cover_open, cover_obj, cover_rodata, cover_destroy, true },
 };
@@ -323,6 +356,27 @@ static int func_nparams(const struct btf *btf, const char *name,
 	return btf_vlen(proto);
 }
 
+/* Number of arguments of tracepoint @name (its btf_trace_<name> typedef), -1 if absent. */
+static int tp_nparams(const struct btf *btf, const char *name)
+{
+	const struct btf_type *t;
+	char tn[128];
+	int id;
+
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	id = btf__resolve_type(btf, id); /* the pointer */
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
+		return -1;
+	return btf_vlen(t) - 1;
+}
+
 void loader_kconf_from_btf(const struct btf *btf, struct loader_kconf *k)
 {
 	bool ptr;
@@ -338,6 +392,10 @@ void loader_kconf_from_btf(const struct btf *btf, struct loader_kconf *k)
 	k->remove_abi = n == 3 ? 1 : 0;
 	k->has_release = func_nparams(btf, "generic_online_page", NULL) == 2;
 	k->migrate_abi = func_nparams(btf, "balloon_page_migrate", NULL) == 4 ? 1 : 0;
+	/* the btf_trace_ typedef's prototype has the tracepoint's arguments
+	 * after a void *: 7 up to 6.5, 8 since (core_fixes.bpf.h) */
+	n = tp_nparams(btf, "mm_migrate_pages");
+	k->migrate_tp_nargs = n == 8 ? 8 : 7;
 }
 
 const char *resolve_target(const struct btf *btf, const struct probe_def *p)
@@ -345,7 +403,8 @@ const char *resolve_target(const struct btf *btf, const struct probe_def *p)
 	int i;
 
 	for (i = 0; i < 3 && p->targets[i] && btf; i++)
-		if (btf__find_by_name_kind(btf, p->targets[i], BTF_KIND_FUNC) > 0)
+		if (p->tracepoint ? tp_nparams(btf, p->targets[i]) >= 0
+				  : btf__find_by_name_kind(btf, p->targets[i], BTF_KIND_FUNC) > 0)
 			return p->targets[i];
 	return NULL;
 }

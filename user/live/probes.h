@@ -22,6 +22,9 @@ struct probe_def {
 	/* the release that added the target: on older kernels its absence is
 	 * expected, not a probe missing (NULL: every kernel memhp supports) */
 	const char *since;
+	/* targets are tracepoints (tp_btf programs in the fentry slot: no
+	 * trampoline, so they attach whatever --attach says) */
+	bool tracepoint;
 };
 
 struct obj_ops {
@@ -34,8 +37,8 @@ struct obj_ops {
 	bool module_state; /* reads module symbols: reload when modules change */
 };
 
-/* online, memadd, notify, balloon, cover (last: reloaded with the modules) */
-#define NR_OBJECTS 5
+/* online, memadd, notify, balloon, offwhy, cover (last: reloaded with the modules) */
+#define NR_OBJECTS 6
 extern const struct obj_ops probe_objects[NR_OBJECTS];
 
 /* Probe @idx of all objects' tables in order (NULL past the end), and its object. */

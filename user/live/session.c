@@ -10,7 +10,9 @@
 #include "clock.h"
 #include "exits.h"
 #include "privs.h"
+#include "offwhy.h"
 #include "session.h"
+#include "sessopt.h"
 #include "sysfs.h"
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -27,6 +29,9 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	s->seen++;
+	/* what the page an offline is blocked on is, now (never recorded:
+	 * memhp record writes the raw bytes above) */
+	offwhy_annotate(&e, s->o.sysroot);
 	pthread_mutex_lock(&s->lock);
 	if (model_apply_event(&s->model, &e))
 		s->inconsistent++;
@@ -69,6 +74,8 @@ int session_open(struct session *s, const struct session_opts *o)
 	lo.verbose = o->verbose;
 	lo.block_size = s->model.block_size;
 	lo.ringbuf_bytes = o->ringbuf_bytes;
+	lo.stuck_after_ns = !o->stuck_after_ns ? SESS_STUCK_DEFAULT_NS
+			    : o->stuck_after_ns == SESS_STUCK_OFF ? 0 : o->stuck_after_ns;
 	lo.require = o->require;
 	lo.on_event = on_record;
 	lo.ctx = s;

@@ -31,6 +31,7 @@ struct session_opts {
 	const char *sysroot;
 	const char *prog; /* "memhp trace": prefix of messages */
 	uint32_t ringbuf_bytes; /* 0: the default (256 KiB) */
+	uint64_t stuck_after_ns; /* sessopt.h: 0 default, SESS_STUCK_OFF never */
 	const char *require; /* probes that must attach (loader_opts.require) */
 	/* No BPF at all: the model is the sysfs snapshot, refreshed by
 	 * session_resnapshot() (export --no-trace; no root needed). */

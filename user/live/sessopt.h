@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * --attach and --buffer-size, the options of the commands that run a BPF
+ * --attach, --buffer-size and --stuck-after, the options of the commands that run a BPF
  * session (trace, record, top, export): one argp child. A command lists
  * sessopt_argp among its children and hands it a struct sessopt at
  * ARGP_KEY_INIT (state->child_inputs[i]).
@@ -16,7 +16,12 @@
 struct sessopt {
 	enum loader_mode mode;	/* --attach */
 	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
+	uint64_t stuck_after_ns; /* --stuck-after; 0: the default, SESS_STUCK_OFF: never */
 };
+
+/* An offline running this long is reported while it runs (docs/events.md). */
+#define SESS_STUCK_DEFAULT_NS (10ULL * 1000000000ULL)
+#define SESS_STUCK_OFF UINT64_MAX
 
 extern const struct argp sessopt_argp;
 

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Why an offline ended, and what a running one is stuck on: the steps of
+ * offline_pages() (mm/memory_hotplug.c) seen from the inside, summed into
+ * the call's entry state (struct offwhy in the entries map, keyed by task;
+ * online.bpf.c puts it into the offline event on return).
+ *
+ * Every program here first looks up the task's offline_pages() entry: the
+ * functions and tracepoints it watches are also used outside offlining
+ * (CMA, compaction, every notifier chain) and must then cost one lookup.
+ *
+ * Kernel tracepoints where the kernel has one (test_pages_isolated,
+ * mm_migrate_pages, notifier_run), tp_btf programs that need no trampoline;
+ * functions (start_isolate_page_range, memory_notify, the hugetlb dissolve,
+ * dump_page) with fentry/fexit and kprobe twins like the other objects.
+ */
+#include "common.bpf.h"
+#include "core_fixes.bpf.h"
+
+/* Offline running longer than this emits OFFLINE_PROGRESS events (0: never). */
+const volatile __u64 stuck_after_ns = 0;
+/* ... at most one per this interval per offline. */
+const volatile __u64 progress_every_ns = 1000000000ULL;
+/* Arguments of the mm_migrate_pages tracepoint (core_fixes.bpf.h). */
+const volatile int migrate_tp_nargs = 7;
+
+static __always_inline struct entry *offline_entry(void)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+				     .site = SITE_OFFLINE_PAGES };
+
+	return bpf_map_lookup_elem(&entries, &k);
+}
+
+/*
+ * An OFFLINE_PROGRESS event when the call has run past the threshold and
+ * the last one is older than progress_every_ns. Called from the steps that
+ * repeat while offline_pages() loops (migration passes, the reports of a
+ * stuck page, the isolation test), so a stuck offline keeps reporting.
+ */
+static __always_inline void maybe_progress(struct entry *en)
+{
+	struct memhp_event *e;
+	__u64 now;
+
+	if (!stuck_after_ns)
+		return;
+	now = bpf_ktime_get_ns();
+	if (now - en->ts < stuck_after_ns || now - en->why.last_progress < progress_every_ns)
+		return;
+	en->why.last_progress = now;
+	e = event_new(MEMHP_EV_OFFLINE_PROGRESS);
+	if (!e)
+		return;
+	e->start_pfn = en->args[0];
+	e->nr_pages = en->args[1];
+	event_duration(e, en->ts);
+	event_offwhy(e, &en->why);
+	event_submit(e);
+}
+
+/* ---- start_isolate_page_range() ------------------------------------------ */
+
+static __always_inline void isolate_enter(void)
+{
+	struct entry *en = offline_entry();
+
+	if (en)
+		en->why.phase = MEMHP_PHASE_ISOLATE;
+}
+
+static __always_inline void isolate_exit(long ret)
+{
+	struct entry *en = offline_entry();
+
+	/* offline_pages() isolates once; later calls on the same task (none
+	 * known) must not overwrite the answer */
+	if (!en || (en->why.seen & MEMHP_SEEN_ISOLATE))
+		return;
+	en->why.isolate_ret = (int)ret;
+	en->why.seen |= MEMHP_SEEN_ISOLATE;
+}
+
+SEC("fentry/start_isolate_page_range")
+int BPF_PROG(fentry_isolate)
+{
+	isolate_enter();
+	return 0;
+}
+
+/* (start_pfn, end_pfn, migratetype, flags, gfp_flags) in 6.1 and 6.12 */
+SEC("fexit/start_isolate_page_range")
+int BPF_PROG(fexit_isolate, __u64 a0, __u64 a1, int a2, int a3, __u32 a4, int ret)
+{
+	isolate_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/start_isolate_page_range")
+int BPF_KPROBE(kprobe_isolate)
+{
+	isolate_enter();
+	return 0;
+}
+
+SEC("kretprobe/start_isolate_page_range")
+int BPF_KRETPROBE(kretprobe_isolate, long ret)
+{
+	isolate_exit(ret);
+	return 0;
+}
+
+/* ---- memory_notify(MEM_GOING_OFFLINE) and its callbacks -------------------- */
+
+static __always_inline void chain_enter(__u64 val)
+{
+	struct entry *en = offline_entry();
+
+	if (!en || notify_action(val) != MEMHP_NOTIFY_GOING_OFFLINE)
+		return;
+	en->why.phase = MEMHP_PHASE_NOTIFY;
+	en->why.in_chain = 1;
+	en->why.notifier_cb = 0;
+	en->why.seen &= ~MEMHP_SEEN_NOTIFIER;
+}
+
+static __always_inline void chain_exit(long ret)
+{
+	struct entry *en = offline_entry();
+
+	if (!en || !en->why.in_chain)
+		return;
+	en->why.in_chain = 0;
+	en->why.notify_ret = (int)ret;
+	en->why.seen |= MEMHP_SEEN_NOTIFY;
+}
+
+SEC("fentry/memory_notify")
+int BPF_PROG(fentry_chain, __u64 val)
+{
+	chain_enter(val);
+	return 0;
+}
+
+SEC("fexit/memory_notify")
+int BPF_PROG(fexit_chain, __u64 val, void *v, int ret)
+{
+	chain_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/memory_notify")
+int BPF_KPROBE(kprobe_chain, __u64 val)
+{
+	chain_enter(val);
+	return 0;
+}
+
+SEC("kretprobe/memory_notify")
+int BPF_KRETPROBE(kretprobe_chain, long ret)
+{
+	chain_exit(ret);
+	return 0;
+}
+
+/*
+ * notifier_call_chain() fires notifier_run before each callback (6.2+,
+ * core_fixes.bpf.h): inside the GOING_OFFLINE chain the last one is the
+ * callback that stopped it when the chain failed. Callbacks run in the
+ * caller's task, so the task's entry says which chain this is.
+ */
+SEC("tp_btf/notifier_run")
+int BPF_PROG(tp_notifier_run, void *cb)
+{
+	struct entry *en = offline_entry();
+
+	if (!en || !en->why.in_chain)
+		return 0;
+	en->why.notifier_cb = as_scalar((__u64)cb);
+	en->why.seen |= MEMHP_SEEN_NOTIFIER;
+	return 0;
+}
+
+/* ---- migration passes ------------------------------------------------------ */
+
+/*
+ * mm_migrate_pages(succeeded, failed, thp_succeeded, thp_failed, thp_split,
+ * [large_folio_split,] mode, reason) at the end of every migrate_pages():
+ * the reason is the last argument (core_fixes.bpf.h: migrate_tp_nargs).
+ */
+SEC("tp_btf/mm_migrate_pages")
+int BPF_PROG(tp_migrate)
+{
+	__u64 ok, failed, reason;
+	struct entry *en;
+
+	/*
+	 * The verifier wants every context load at a constant offset from the
+	 * context register; written in C, the two loads below become one
+	 * load from a computed address. The branch not taken is dead code
+	 * for the verifier (migrate_tp_nargs is read-only data).
+	 */
+	if (migrate_tp_nargs == 8)
+		asm volatile("%0 = *(u64 *)(%1 + 56)" : "=r"(reason) : "r"(ctx));
+	else
+		asm volatile("%0 = *(u64 *)(%1 + 48)" : "=r"(reason) : "r"(ctx));
+	ok = ctx[0];
+	failed = ctx[1];
+	if ((int)reason != bpf_core_enum_value(enum migrate_reason, MR_MEMORY_HOTPLUG))
+		return 0;
+	en = offline_entry();
+	if (!en)
+		return 0;
+	en->why.phase = MEMHP_PHASE_MIGRATE;
+	en->why.seen |= MEMHP_SEEN_MIGRATE;
+	en->why.passes++;
+	en->why.migrated += ok;
+	en->why.failed += failed;
+	maybe_progress(en);
+	return 0;
+}
+
+/* ---- the page the kernel reports stuck ------------------------------------- */
+
+/*
+ * struct page * -> pfn (x86_64 SPARSEMEM_VMEMMAP: the memmap is one array at
+ * vmemmap_base, randomised with KASLR; the fixed base without it).
+ */
+extern const void vmemmap_base __ksym __weak;
+#define VMEMMAP_START_NOKASLR 0xffffea0000000000ULL
+
+static __always_inline __u64 page_pfn(__u64 page)
+{
+	__u64 base = VMEMMAP_START_NOKASLR;
+
+	if (&vmemmap_base)
+		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
+	if (page < base)
+		return (__u64)-1;
+	return (page - base) / bpf_core_type_size(struct page);
+}
+
+/*
+ * dump_page() is how offline_pages() names a page it cannot handle: "unmovable
+ * page" (has_unmovable_pages(), isolation failed), "isolation failed" and
+ * "migration failure" (do_migrate_range(), ratelimited: 10 per 5 s). The
+ * last one is what a looping offline is stuck on.
+ */
+static __always_inline void page_reported(__u64 page, const char *why)
+{
+	struct entry *en = offline_entry();
+
+	if (!en)
+		return;
+	en->why.blocker_pfn = page_pfn(page);
+	en->why.seen |= MEMHP_SEEN_BLOCKER;
+	bpf_probe_read_kernel_str(en->why.blocker_why, sizeof(en->why.blocker_why), why);
+	maybe_progress(en);
+}
+
+SEC("fentry/dump_page")
+int BPF_PROG(fentry_dump_page, struct page *page, const char *why)
+{
+	page_reported(as_scalar((__u64)page), why);
+	return 0;
+}
+
+SEC("kprobe/dump_page")
+int BPF_KPROBE(kprobe_dump_page, struct page *page, const char *why)
+{
+	page_reported((__u64)page, why);
+	return 0;
+}
+
+/* ---- dissolving free hugetlb pages ----------------------------------------- */
+
+static __always_inline void dissolve_enter(void)
+{
+	struct entry *en = offline_entry();
+
+	if (en)
+		en->why.phase = MEMHP_PHASE_DISSOLVE;
+}
+
+static __always_inline void dissolve_exit(long ret)
+{
+	struct entry *en = offline_entry();
+
+	if (!en)
+		return;
+	en->why.dissolve_ret = (int)ret;
+	en->why.seen |= MEMHP_SEEN_DISSOLVE;
+}
+
+/*
+ * (start_pfn, end_pfn) -> int under either name; the section names the
+ * newer one (the loader aims the programs at the kernel's, probes.c).
+ */
+SEC("fentry/dissolve_free_hugetlb_folios")
+int BPF_PROG(fentry_dissolve)
+{
+	dissolve_enter();
+	return 0;
+}
+
+SEC("fexit/dissolve_free_hugetlb_folios")
+int BPF_PROG(fexit_dissolve, __u64 start_pfn, __u64 end_pfn, int ret)
+{
+	dissolve_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/dissolve_free_hugetlb_folios")
+int BPF_KPROBE(kprobe_dissolve)
+{
+	dissolve_enter();
+	return 0;
+}
+
+SEC("kretprobe/dissolve_free_hugetlb_folios")
+int BPF_KRETPROBE(kretprobe_dissolve, long ret)
+{
+	dissolve_exit(ret);
+	return 0;
+}
+
+/* ---- the final check -------------------------------------------------------- */
+
+/*
+ * test_pages_isolated(start_pfn, end_pfn, fin_pfn): fin_pfn is the first pfn
+ * not isolated, end_pfn when all are. offline_pages() repeats the whole loop
+ * while it fails, so a failing test is the page it is waiting for.
+ */
+SEC("tp_btf/test_pages_isolated")
+int BPF_PROG(tp_test_isolated, unsigned long start_pfn, unsigned long end_pfn,
+	     unsigned long fin_pfn)
+{
+	struct entry *en = offline_entry();
+
+	if (!en)
+		return 0;
+	en->why.phase = MEMHP_PHASE_TEST;
+	en->why.seen |= MEMHP_SEEN_TEST;
+	if (fin_pfn < end_pfn) {
+		en->why.blocker_pfn = fin_pfn;
+		en->why.seen |= MEMHP_SEEN_BLOCKER;
+		__builtin_memcpy(en->why.blocker_why, "not isolated", sizeof("not isolated"));
+	}
+	maybe_progress(en);
+	return 0;
+}

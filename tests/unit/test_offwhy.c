@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Why an offline ended: the reason from the why fields, old records, output. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "decode.h"
+#include "memhp.h"
+#include "offwhy.h"
+
+static struct memhp_event offline(int ret, unsigned int phase, unsigned int seen)
+{
+	struct memhp_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.abi = MEMHP_ABI_VERSION;
+	e.hdr.kind = MEMHP_EV_OFFLINE;
+	e.hdr.size = sizeof(e);
+	e.start_pfn = 0x200000;
+	e.nr_pages = 32768;
+	e.nid = 0;
+	e.zone_idx = -1;
+	e.group_id = -1;
+	strcpy(e.comm, "sh");
+	e.ret = ret;
+	e.flags = MEMHP_F_WHY;
+	e.phase = phase;
+	e.why_seen = seen;
+	return e;
+}
+
+/* notifier_from_errno(-ENOMEM), what memory-notifier-error-inject returns */
+#define NOTIFY_ENOMEM (0x8000 | (1 + ENOMEM))
+
+static void test_reasons(void **s)
+{
+	struct memhp_event e;
+
+	e = offline(0, MEMHP_PHASE_TEST, MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY | MEMHP_SEEN_TEST);
+	assert_int_equal(offwhy_reason(&e), OFFWHY_NONE);
+
+	e = offline(-EINVAL, MEMHP_PHASE_NONE, 0);
+	assert_int_equal(offwhy_reason(&e), OFFWHY_HOLES);
+	assert_string_equal(offwhy_reason_name(offwhy_reason(&e)), "memory holes");
+
+	e = offline(-EBUSY, MEMHP_PHASE_ISOLATE, MEMHP_SEEN_ISOLATE | MEMHP_SEEN_BLOCKER);
+	e.isolate_ret = -EBUSY;
+	assert_int_equal(offwhy_reason(&e), OFFWHY_ISOLATE);
+	assert_string_equal(offwhy_reason_name(offwhy_reason(&e)), "failure to isolate range");
+
+	e = offline(-ENOMEM, MEMHP_PHASE_NOTIFY, MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY);
+	e.notify_ret = NOTIFY_ENOMEM;
+	assert_int_equal(offwhy_notifier_errno(e.notify_ret), -ENOMEM);
+	assert_int_equal(offwhy_reason(&e), OFFWHY_NOTIFIER);
+
+	/* a notifier that passed (NOTIFY_OK) and a signal while migrating */
+	e = offline(-EINTR, MEMHP_PHASE_MIGRATE,
+		    MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY | MEMHP_SEEN_MIGRATE);
+	e.notify_ret = 1;
+	assert_int_equal(offwhy_reason(&e), OFFWHY_SIGNAL);
+
+	e = offline(-EBUSY, MEMHP_PHASE_NOTIFY, MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY);
+	e.notify_ret = 0; /* NOTIFY_DONE: nobody objected */
+	assert_int_equal(offwhy_reason(&e), OFFWHY_UNMOVABLE);
+
+	e = offline(-EBUSY, MEMHP_PHASE_DISSOLVE,
+		    MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY | MEMHP_SEEN_DISSOLVE);
+	e.dissolve_ret = -EBUSY;
+	assert_int_equal(offwhy_reason(&e), OFFWHY_DISSOLVE);
+	assert_string_equal(offwhy_reason_name(offwhy_reason(&e)),
+			    "failure to dissolve huge pages");
+
+	/* failed with nothing that explains it */
+	e = offline(-ENOMEM, MEMHP_PHASE_NONE, 0);
+	assert_int_equal(offwhy_reason(&e), OFFWHY_UNKNOWN);
+
+	/* no why fields (an old record, or the probes not attached) */
+	e = offline(-EBUSY, 0, 0);
+	e.flags = 0;
+	assert_int_equal(offwhy_reason(&e), OFFWHY_NONE);
+}
+
+/* A record of the first ABI layout (256 bytes): accepted, why fields zero. */
+static void test_old_record(void **s)
+{
+	struct memhp_event e = offline(-EBUSY, MEMHP_PHASE_MIGRATE, MEMHP_SEEN_MIGRATE), out;
+	unsigned char rec[MEMHP_EVENT_SIZE_V1];
+	const struct memhp_event *r;
+	struct memhp_event buf;
+	char why[128];
+
+	e.flags = 0;
+	e.hdr.size = MEMHP_EVENT_SIZE_V1;
+	memcpy(rec, &e, sizeof(rec));
+	memset(&out, 0xff, sizeof(out));
+	assert_int_equal(decode_event(rec, sizeof(rec), &out, why, sizeof(why)), 0);
+	assert_int_equal(out.ret, -EBUSY);
+	assert_int_equal(out.phase, 0);
+	assert_int_equal(out.why_seen, 0);
+	assert_int_equal(out.blocker_pfn, 0);
+	r = decode_event_ref(rec, sizeof(rec), &buf, why, sizeof(why));
+	assert_ptr_equal(r, &buf); /* copied: the record is shorter than the struct */
+	assert_int_equal(r->migrate_passes, 0);
+	/* shorter than the first layout: rejected */
+	e.hdr.size = MEMHP_EVENT_SIZE_V1 - 8;
+	memcpy(rec, &e, sizeof(rec));
+	assert_int_equal(decode_event(rec, sizeof(rec), &out, why, sizeof(why)), -1);
+}
+
+/* blocker_kind is userspace's: a record cannot set it. */
+static void test_kind_not_from_record(void **s)
+{
+	struct memhp_event e = offline(-EBUSY, MEMHP_PHASE_ISOLATE, MEMHP_SEEN_BLOCKER), out;
+	char why[128];
+
+	e.blocker_kind = 4;
+	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), 0);
+	assert_int_equal(out.blocker_kind, 0);
+	assert_null(offwhy_blocker_kind(&out));
+}
+
+static char *render(const struct memhp_event *e, bool json)
+{
+	struct time_conv tc = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (json)
+		event_print_json(f, e, 32768, 4096, &tc);
+	else
+		event_print_text(f, e, 32768, 4096, &tc);
+	fclose(f);
+	return buf;
+}
+
+static void test_output(void **s)
+{
+	struct memhp_event e = offline(-EBUSY, MEMHP_PHASE_ISOLATE,
+				       MEMHP_SEEN_ISOLATE | MEMHP_SEEN_BLOCKER);
+	char *out;
+
+	e.isolate_ret = -EBUSY;
+	e.blocker_pfn = 0x200123;
+	strcpy(e.blocker_why, "unmovable page");
+	e.blocker_kind = 3 + 1; /* KPAGE_SLAB */
+	out = render(&e, true);
+	assert_non_null(strstr(out, "\"reason\":\"failure to isolate range\""));
+	assert_non_null(strstr(out, "\"phase\":\"isolation\""));
+	assert_non_null(strstr(out, "\"blocker\":{\"pfn\":2097443,\"report\":\"unmovable page\","
+				    "\"kind\":\"slab\"}"));
+	assert_non_null(strstr(out, "\"notifier_callback\":null"));
+	free(out);
+	out = render(&e, false);
+	assert_non_null(strstr(out, "why: failure to isolate range (isolation)"));
+	assert_non_null(strstr(out, "blocker pfn 0x200123 slab (unmovable page)"));
+	free(out);
+
+	/* progress: "running", passes and the page it waits for */
+	e = offline(0, MEMHP_PHASE_MIGRATE, MEMHP_SEEN_MIGRATE | MEMHP_SEEN_BLOCKER);
+	e.hdr.kind = MEMHP_EV_OFFLINE_PROGRESS;
+	e.migrate_passes = 40;
+	e.pages_migrated = 12;
+	e.pages_failed = 40;
+	e.blocker_pfn = 0x200001;
+	strcpy(e.blocker_why, "migration failure");
+	out = render(&e, true);
+	assert_non_null(strstr(out, "\"event\":\"offline-progress\""));
+	assert_non_null(strstr(out, "\"result\":\"running\""));
+	assert_non_null(strstr(out, "\"reason\":null"));
+	assert_non_null(strstr(out, "\"migrate_passes\":40,\"pages_migrated\":12,\"pages_failed\":40"));
+	free(out);
+	out = render(&e, false);
+	assert_non_null(strstr(out, "running: migration; 40 migration passes"));
+	free(out);
+
+	/* a successful offline prints no why in text */
+	e = offline(0, MEMHP_PHASE_TEST, MEMHP_SEEN_TEST);
+	out = render(&e, false);
+	assert_null(strstr(out, "why:"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_old_record),
+		cmocka_unit_test(test_kind_not_from_record),
+		cmocka_unit_test(test_output),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Naming why an offline ended (see offwhy.h, docs/events.md). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "jsonstr.h"
+#include "kpage.h"
+#include "ksyms.h"
+#include "offwhy.h"
+
+/* include/linux/notifier.h */
+#define NOTIFY_OK_ 0x0001
+#define NOTIFY_STOP_MASK_ 0x8000
+
+int offwhy_notifier_errno(int ret)
+{
+	ret &= ~NOTIFY_STOP_MASK_;
+	return ret > NOTIFY_OK_ ? NOTIFY_OK_ - ret : 0;
+}
+
+/*
+ * In offline_pages()' own order: the first step that reported a failure is
+ * the one that ended the call; what is left is told apart by the errno
+ * (-EINTR only from the signal check, -EBUSY from scan_movable_pages()
+ * once the notifier chain passed, -EINVAL only from the checks before
+ * isolation).
+ */
+enum offwhy_reason offwhy_reason(const struct memhp_event *e)
+{
+	unsigned int seen = e->why_seen;
+
+	if (e->hdr.kind != MEMHP_EV_OFFLINE || !(e->flags & MEMHP_F_WHY) || e->ret == 0)
+		return OFFWHY_NONE;
+	if ((seen & MEMHP_SEEN_ISOLATE) && e->isolate_ret)
+		return OFFWHY_ISOLATE;
+	if ((seen & MEMHP_SEEN_NOTIFY) && offwhy_notifier_errno(e->notify_ret))
+		return OFFWHY_NOTIFIER;
+	if ((seen & MEMHP_SEEN_DISSOLVE) && e->dissolve_ret)
+		return OFFWHY_DISSOLVE;
+	if (e->ret == -EINTR)
+		return OFFWHY_SIGNAL;
+	if (e->ret == -EBUSY &&
+	    (seen & (MEMHP_SEEN_NOTIFY | MEMHP_SEEN_MIGRATE | MEMHP_SEEN_TEST)))
+		return OFFWHY_UNMOVABLE;
+	if (e->ret == -EINVAL && !(seen & (MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY)))
+		return OFFWHY_HOLES;
+	return OFFWHY_UNKNOWN;
+}
+
+const char *offwhy_reason_name(enum offwhy_reason r)
+{
+	static const char *const n[OFFWHY_NR] = {
+		[OFFWHY_NONE] = "",
+		[OFFWHY_HOLES] = "memory holes",
+		[OFFWHY_ISOLATE] = "failure to isolate range",
+		[OFFWHY_NOTIFIER] = "notifier failure",
+		[OFFWHY_SIGNAL] = "signal backoff",
+		[OFFWHY_UNMOVABLE] = "unmovable page",
+		[OFFWHY_DISSOLVE] = "failure to dissolve huge pages",
+		[OFFWHY_UNKNOWN] = "unknown",
+	};
+
+	return (unsigned int)r < OFFWHY_NR ? n[r] : "unknown";
+}
+
+const char *offwhy_reason_label(enum offwhy_reason r)
+{
+	static const char *const n[OFFWHY_NR] = {
+		[OFFWHY_NONE] = "none",
+		[OFFWHY_HOLES] = "memory_holes",
+		[OFFWHY_ISOLATE] = "isolate_range",
+		[OFFWHY_NOTIFIER] = "notifier",
+		[OFFWHY_SIGNAL] = "signal",
+		[OFFWHY_UNMOVABLE] = "unmovable_page",
+		[OFFWHY_DISSOLVE] = "dissolve_huge_pages",
+		[OFFWHY_UNKNOWN] = "unknown",
+	};
+
+	return (unsigned int)r < OFFWHY_NR ? n[r] : "unknown";
+}
+
+const char *offwhy_phase_name(unsigned int phase)
+{
+	static const char *const n[] = {
+		[MEMHP_PHASE_NONE] = "hole check",
+		[MEMHP_PHASE_HOLES] = "hole check",
+		[MEMHP_PHASE_ISOLATE] = "isolation",
+		[MEMHP_PHASE_NOTIFY] = "notifier",
+		[MEMHP_PHASE_MIGRATE] = "migration",
+		[MEMHP_PHASE_DISSOLVE] = "hugetlb dissolve",
+		[MEMHP_PHASE_TEST] = "isolation test",
+	};
+
+	return phase < sizeof(n) / sizeof(n[0]) ? n[phase] : "unknown";
+}
+
+void offwhy_annotate(struct memhp_event *e, const char *sysroot)
+{
+	uint64_t flags, count;
+
+	e->blocker_kind = 0;
+	if (!(e->flags & MEMHP_F_WHY) || !(e->why_seen & MEMHP_SEEN_BLOCKER) ||
+	    e->blocker_pfn == UINT64_MAX)
+		return;
+	if (kpage_read_range(sysroot, e->blocker_pfn, 1, &flags, &count))
+		return;
+	e->blocker_kind = (unsigned int)kpage_classify(flags, count, count) + 1;
+}
+
+const char *offwhy_blocker_kind(const struct memhp_event *e)
+{
+	if (!e->blocker_kind || e->blocker_kind > KPAGE_NR_KINDS)
+		return NULL;
+	return kpage_kind_name((enum kpage_kind)(e->blocker_kind - 1));
+}
+
+static bool has_why(const struct memhp_event *e)
+{
+	return (e->hdr.kind == MEMHP_EV_OFFLINE || e->hdr.kind == MEMHP_EV_OFFLINE_PROGRESS) &&
+	       (e->flags & MEMHP_F_WHY);
+}
+
+void offwhy_print_text(FILE *f, const struct memhp_event *e)
+{
+	enum offwhy_reason r = offwhy_reason(e);
+	const char *kind;
+	char cb[128];
+
+	if (!has_why(e) || (e->hdr.kind == MEMHP_EV_OFFLINE && e->ret == 0))
+		return;
+	if (e->hdr.kind == MEMHP_EV_OFFLINE)
+		fprintf(f, "  why: %s (%s)", offwhy_reason_name(r), offwhy_phase_name(e->phase));
+	else
+		fprintf(f, "  running: %s", offwhy_phase_name(e->phase));
+	if (e->why_seen & MEMHP_SEEN_MIGRATE)
+		fprintf(f, "; %u migration passes, %" PRIu64 " migrated, %" PRIu64 " failed",
+			e->migrate_passes, (uint64_t)e->pages_migrated, (uint64_t)e->pages_failed);
+	if (e->why_seen & MEMHP_SEEN_BLOCKER) {
+		kind = offwhy_blocker_kind(e);
+		fprintf(f, "; blocker pfn 0x%" PRIx64 " %s (%s)", (uint64_t)e->blocker_pfn,
+			kind ? kind : "kind?", e->blocker_why);
+	}
+	if (r == OFFWHY_NOTIFIER)
+		fprintf(f, "; vetoed by %s",
+			(e->why_seen & MEMHP_SEEN_NOTIFIER)
+				? ksym_name(e->notifier_cb, cb, sizeof(cb))
+				: "? (no notifier_run tracepoint before 6.2)");
+}
+
+void offwhy_print_json(FILE *f, const struct memhp_event *e)
+{
+	enum offwhy_reason r = offwhy_reason(e);
+	const char *kind;
+	char cb[128];
+
+	if (!has_why(e))
+		return;
+	fprintf(f, ",\"phase\":\"%s\",\"reason\":", offwhy_phase_name(e->phase));
+	if (r == OFFWHY_NONE)
+		fprintf(f, "null");
+	else
+		fprintf(f, "\"%s\"", offwhy_reason_name(r));
+	fprintf(f, ",\"migrate_passes\":%u,\"pages_migrated\":%" PRIu64
+		   ",\"pages_failed\":%" PRIu64,
+		e->migrate_passes, (uint64_t)e->pages_migrated, (uint64_t)e->pages_failed);
+	fprintf(f, ",\"isolate_ret\":");
+	if (e->why_seen & MEMHP_SEEN_ISOLATE)
+		fprintf(f, "%d", e->isolate_ret);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"notifier_errno\":");
+	if (e->why_seen & MEMHP_SEEN_NOTIFY)
+		fprintf(f, "%d", offwhy_notifier_errno(e->notify_ret));
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"dissolve_ret\":");
+	if (e->why_seen & MEMHP_SEEN_DISSOLVE)
+		fprintf(f, "%d", e->dissolve_ret);
+	else
+		fprintf(f, "null");
+	if (e->why_seen & MEMHP_SEEN_BLOCKER) {
+		kind = offwhy_blocker_kind(e);
+		fprintf(f, ",\"blocker\":{\"pfn\":%" PRIu64 ",\"report\":", (uint64_t)e->blocker_pfn);
+		json_string(f, e->blocker_why, sizeof(e->blocker_why));
+		fprintf(f, ",\"kind\":");
+		if (kind)
+			fprintf(f, "\"%s\"}", kind);
+		else
+			fprintf(f, "null}");
+	} else {
+		fprintf(f, ",\"blocker\":null");
+	}
+	fprintf(f, ",\"notifier_callback\":");
+	if (e->why_seen & MEMHP_SEEN_NOTIFIER)
+		json_string(f, ksym_name(e->notifier_cb, cb, sizeof(cb)), sizeof(cb));
+	else
+		fprintf(f, "null");
+}
