@@ -61,7 +61,7 @@ struct trace_state {
 	((1u << MEMHP_EV_ONLINE) | (1u << MEMHP_EV_OFFLINE) | (1u << MEMHP_EV_ADD) |  \
 	 (1u << MEMHP_EV_REMOVE) | (1u << MEMHP_EV_GROUP_REGISTER) |                \
 	 (1u << MEMHP_EV_GROUP_UNREGISTER) | (1u << MEMHP_EV_REQUEST) |                \
-	 (1u << MEMHP_EV_COVERAGE))
+	 (1u << MEMHP_EV_COVERAGE) | (1u << MEMHP_EV_OFFLINE_PROGRESS))
 
 static const char doc[] =
 	"Trace memory hotplug live: one line per online/offline, memory add/remove,\n"
@@ -70,6 +70,7 @@ static const char doc[] =
 	"\n"
 	"EVENT kinds: online offline add remove group-register group-unregister\n"
 	"request coverage (balloon driver's backed pages vs onlined, with findings)\n"
+	"offline-progress (an offline running past --stuck-after: what it waits for)\n"
 	"notify (memory notifier chain; not shown by default), or 'all'.\n"
 	"Needs root and a kernel with BTF plus fentry or kprobes. A probe the kernel\n"
 	"rejects is skipped (the attach report says why) unless --require names it.\n"

@@ -1,0 +1,234 @@
+"""Why an offline ended, and what a running one is stuck on (docs/events.md,
+"offline: why"), against the real kernel on every lab kernel:
+
+- an extra reference on an LRU page in a movable block
+  (tests/kmod/memhp_holdpage): the offline loops, memhp reports it stuck
+  (offline-progress) within the threshold with that pfn and its kind;
+  dropping the reference lets it finish, and the offline event says what it
+  took (passes, migrated, failed);
+- a MEM_GOING_OFFLINE veto (memory-notifier-error-inject): reason
+  "notifier failure", and on 6.2+ kernels the vetoing callback by name;
+- free hugetlb pages in a movable block: the dissolve step ran and the huge
+  pages are gone after the offline;
+- Normal-zone blocks filled with slab (tmpfs inodes and dentries): the
+  offline fails at isolation and memhp names the page and its kind (slab).
+
+Each check compares memhp's report with what the kernel or the module says
+independently (held_pfn, the writer's errno, sysfs state, HugePages_Total,
+/proc/kpageflags of the named pfn)."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import lab as labmod
+from lab import Skip, REPO, scenario
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from memhp_vm import Tracer, sysfs_blocks  # noqa: E402
+
+LAB = dict(default_state="offline", cmdline="nokaslr", load=["memory-notifier-error-inject"])
+BLOCK_PAGES = 32768
+STATE = "/sys/devices/system/memory/memory%d/state"
+MOD = "memhp_holdpage"
+PARAMS = "/sys/module/%s/parameters" % MOD
+STUCK_S = 3
+KPF_SLAB = 7
+
+_build = {}
+
+
+def build_module():
+    rel = labmod.kernel_release()
+    if rel not in _build:
+        p = subprocess.run(["sh", os.path.join(REPO, "tests", "kmod", "build.sh")],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=900)
+        _build[rel] = dict(rc=p.returncode, out=p.stdout.strip())
+    b = _build[rel]
+    if b["rc"] == 77:
+        raise Skip("cannot build %s.ko for %s: %s" % (MOD, rel, b["out"].splitlines()[-1]))
+    assert b["rc"] == 0, "tests/kmod/build.sh failed:\n" + b["out"][-2000:]
+    return "/memhp/build/kmod/%s/%s.ko" % (rel, MOD)
+
+
+def _dimm(lab):
+    dev = lab.add_dimm("1G")
+    blocks = lab.device_blocks(dev)
+    lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=90,
+                   what="DIMM blocks present")
+    return blocks
+
+
+def _offlines(evs, block, kind="offline"):
+    return [e for e in evs if e["event"] == kind and e.get("block") == block]
+
+
+def _kpageflags(lab, pfn):
+    out = lab.check("dd if=/proc/kpageflags bs=8 skip=%d count=1 2>/dev/null | od -An -tu8"
+                    % pfn).split()
+    assert len(out) == 1, out
+    return int(out[0])
+
+
+def test_stuck_offline_then_released(lab):
+    ko = build_module()
+    blocks = _dimm(lab)
+    lab.dimm_blocks = blocks
+    b = blocks[0]
+    lab.check("echo online_movable > " + STATE % b)
+    # User pages go to ZONE_MOVABLE first: a tmpfs file puts LRU pages there.
+    lab.check("dd if=/dev/zero of=/tmp/fill bs=1M count=48 2>/dev/null")
+    rc, out = lab.run("insmod %s start_pfn=%d nr_pages=%d" % (ko, b * BLOCK_PAGES, BLOCK_PAGES))
+    assert rc == 0, "no LRU page to hold in block %d: %s" % (b, out)
+    held = int(lab.check("cat %s/held_pfn" % PARAMS))
+    assert b * BLOCK_PAGES <= held < (b + 1) * BLOCK_PAGES, held
+    t = Tracer(lab, "stuck", "-e all --stuck-after %ds" % STUCK_S)
+    t.start()
+    t0 = time.monotonic()
+    lab.check("(echo offline > %s; echo $? > /tmp/stuck.rc) >/dev/null 2>&1 &" % (STATE % b))
+    try:
+        evs = t.wait_events(lambda e: any(x.get("blocker") and x["blocker"]["pfn"] == held
+                                          for x in _offlines(e, b, "offline-progress")),
+                            timeout=STUCK_S + 60, what="offline-progress naming pfn %#x" % held)
+        assert lab.run("cat /tmp/stuck.rc")[0] != 0, "the offline ended while the page was held"
+        prog = _offlines(evs, b, "offline-progress")
+        first = prog[0]
+        # reported once the threshold passed, not much later (TCG: one
+        # migration pass can take a while; progress comes from each pass)
+        assert STUCK_S * 1e9 <= first["duration_ns"] <= (STUCK_S + 10) * 1e9, first
+        assert first["result"] == "running" and first["reason"] is None, first
+        hit = [e for e in prog if e["blocker"] and e["blocker"]["pfn"] == held][0]
+        assert hit["phase"] == "migration" and hit["migrate_passes"] >= 1, hit
+        assert hit["pages_failed"] >= 1, hit
+        assert hit["blocker"]["report"] == "migration failure", hit
+        # a tmpfs page: file-backed, on an LRU list
+        assert hit["blocker"]["kind"] == "lru-file", hit
+        assert not _offlines(evs, b), "offline event while still stuck: %s" % _offlines(evs, b)
+    finally:
+        lab.run("echo 1 > %s/release" % PARAMS)
+    evs = t.wait_events(lambda e: _offlines(e, b), timeout=120, what="offline after release")
+    lab.wait_until("[ -e /tmp/stuck.rc ]", timeout=30, what="offline writer done")
+    took = time.monotonic() - t0
+    t.stop()
+    lab.check("rmmod %s" % MOD)
+    off = _offlines(evs, b)
+    assert len(off) == 1, off
+    e = off[0]
+    assert e["ret"] == 0 and e["result"] == "ok" and e["reason"] is None, e
+    assert lab.check("cat /tmp/stuck.rc").strip() == "0"
+    assert sysfs_blocks(lab)[b][0] == "offline"
+    # what it took: passes that failed on the held page, then the one that moved it
+    assert e["migrate_passes"] >= 2 and e["pages_failed"] >= 1 and e["pages_migrated"] >= 1, e
+    assert e["isolate_ret"] == 0 and e["notifier_errno"] == 0 and e["dissolve_ret"] == 0, e
+    assert e["phase"] == "isolation test", e
+    assert STUCK_S * 1e9 <= e["duration_ns"] <= took * 1e9, (e, took)
+    with open(os.path.join(lab.rundir, "offline_why-stuck.json"), "w") as f:
+        json.dump(dict(held_pfn=held, first_progress=first, hit=hit, offline=e), f, indent=1)
+
+
+def test_notifier_veto_names_callback(lab):
+    blocks = getattr(lab, "dimm_blocks", None) or _dimm(lab)
+    lab.dimm_blocks = blocks
+    b = blocks[1]
+    lab.check("echo online_movable > " + STATE % b)
+    inj = "/sys/kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error"
+    lab.check("test -e %s" % inj)
+    t = Tracer(lab, "veto", "-e all")
+    t.start()
+    lab.check("echo -12 > %s" % inj)
+    try:
+        rc, out = lab.run("echo offline > %s" % (STATE % b))
+    finally:
+        lab.check("echo 0 > %s" % inj)
+    assert rc != 0, out
+    evs = t.wait_events(lambda e: _offlines(e, b), what="offline")
+    t.stop()
+    e = _offlines(evs, b)[0]
+    assert e["ret"] == -12 and e["reason"] == "notifier failure" and e["phase"] == "notifier", e
+    assert e["notifier_errno"] == -12 and e["isolate_ret"] == 0 and e["migrate_passes"] == 0, e
+    if labmod.kernel_version() >= (6, 2):
+        # include/trace/events/notifier.h (6.2+): the last callback before the veto
+        cb = e["notifier_callback"] or ""
+        assert cb.startswith("notifier_err_inject_callback"), e
+    else:
+        assert e["notifier_callback"] is None, e
+    assert sysfs_blocks(lab)[b][0] == "online"
+    with open(os.path.join(lab.rundir, "offline_why-veto.json"), "w") as f:
+        json.dump(e, f, indent=1)
+
+
+def _huge_total(lab):
+    return int(lab.meminfo()["HugePages_Total"])
+
+
+def test_hugetlb_dissolved(lab):
+    blocks = getattr(lab, "dimm_blocks", None) or _dimm(lab)
+    lab.dimm_blocks = blocks
+    b = blocks[2]
+    # the only movable block: huge pages are movable allocations (GFP_HIGHUSER_MOVABLE),
+    # so ZONE_MOVABLE - this block, 64 of 2 MiB - is where they go first
+    for o in blocks:
+        if o != b and sysfs_blocks(lab)[o][0] == "online":
+            lab.check("echo offline > " + STATE % o, timeout=120)
+    lab.check("echo online_movable > " + STATE % b)
+    lab.check("echo 0 > /proc/sys/vm/nr_hugepages; echo 32 > /proc/sys/vm/nr_hugepages")
+    before = _huge_total(lab)
+    assert before > 0, before
+    t = Tracer(lab, "huge", "-e all")
+    t.start()
+    lab.check("echo offline > %s" % (STATE % b), timeout=120)
+    evs = t.wait_events(lambda e: _offlines(e, b), what="offline")
+    t.stop()
+    after = _huge_total(lab)
+    e = _offlines(evs, b)[0]
+    assert e["ret"] == 0 and e["dissolve_ret"] == 0, e
+    # free huge pages of the block were dissolved: the pool shrank
+    assert after < before, (before, after)
+    lab.check("echo 0 > /proc/sys/vm/nr_hugepages")
+    with open(os.path.join(lab.rundir, "offline_why-huge.json"), "w") as f:
+        json.dump(dict(before=before, after=after, offline=e), f, indent=1)
+
+
+@scenario(fresh=True, ram="2G", allow_kernel_warnings=True)
+def test_slab_in_normal_blocks(lab):
+    """Boot RAM below 4G only: a DIMM onlined as online_kernel is the Normal
+    zone, where slab allocations land first. Fill it with tmpfs inodes and
+    dentries, then try to offline each block."""
+    blocks = _dimm(lab)
+    for b in blocks:
+        lab.check("echo online_kernel > " + STATE % b)
+    assert all(sysfs_blocks(lab)[b][1] == "Normal" for b in blocks)
+    lab.check("mkdir -p /tmp/many && cd /tmp/many && seq 1 80000 | sed 's/^/f/' | xargs touch",
+              timeout=300)
+    assert int(lab.check("ls /tmp/many | wc -l")) == 80000
+    t = Tracer(lab, "slab", "-e all")
+    t.start()
+    failed = {}
+    for b in blocks:
+        rc, out = lab.run("echo offline > %s" % (STATE % b), timeout=120)
+        if rc != 0:
+            failed[b] = out
+    assert failed, "every Normal block went offline: no slab to block it?"
+    evs = t.wait_events(lambda e: all(_offlines(e, b) for b in failed), what="offline events")
+    t.stop()
+    kinds = {}
+    for b in failed:
+        e = _offlines(evs, b)[-1]
+        assert e["ret"] == -16, e
+        # has_unmovable_pages() refuses the range: the kernel's reason is
+        # "failure to isolate range", the page it names "unmovable page"
+        assert e["reason"] == "failure to isolate range" and e["phase"] == "isolation", e
+        assert e["isolate_ret"] != 0 and e["migrate_passes"] == 0, e
+        bl = e["blocker"]
+        assert bl and bl["report"] == "unmovable page", e
+        assert b * BLOCK_PAGES <= bl["pfn"] < (b + 1) * BLOCK_PAGES, e
+        flags = _kpageflags(lab, bl["pfn"])
+        # memhp's kind agrees with the page flags read now
+        assert (bl["kind"] == "slab") == bool(flags & (1 << KPF_SLAB)), (e, hex(flags))
+        kinds[b] = bl["kind"]
+    assert "slab" in kinds.values(), kinds
+    with open(os.path.join(lab.rundir, "offline_why-slab.json"), "w") as f:
+        json.dump(dict(failed=sorted(failed), kinds=kinds,
+                       events=[_offlines(evs, b)[-1] for b in failed]), f, indent=1)
