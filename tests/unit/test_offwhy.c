@@ -11,9 +11,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "decode.h"
 #include "memhp.h"
+#include "model.h"
+#include "offrun.h"
 #include "offwhy.h"
+#include "prom.h"
 
 static struct memhp_event offline(int ret, unsigned int phase, unsigned int seen)
 {
@@ -181,11 +185,109 @@ static void test_output(void **s)
 	assert_non_null(strstr(out, "running: migration; 40 migration passes"));
 	free(out);
 
+	/* a veto: the callback the chain ran last, by name when it resolves */
+	e = offline(-ENOMEM, MEMHP_PHASE_NOTIFY,
+		    MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY | MEMHP_SEEN_NOTIFIER);
+	e.notify_ret = NOTIFY_ENOMEM;
+	e.notifier_cb = 0x1234;
+	out = render(&e, true);
+	assert_non_null(strstr(out, "\"reason\":\"notifier failure\""));
+	assert_null(strstr(out, "\"notifier_callback\":null"));
+	free(out);
+	/* the chain passed: the last callback run is no vetoer */
+	e.ret = -EBUSY;
+	e.notify_ret = 1;
+	out = render(&e, true);
+	assert_non_null(strstr(out, "\"notifier_callback\":null"));
+	free(out);
+
 	/* a successful offline prints no why in text */
 	e = offline(0, MEMHP_PHASE_TEST, MEMHP_SEEN_TEST);
 	out = render(&e, false);
 	assert_null(strstr(out, "why:"));
 	free(out);
+}
+
+static void test_running(void **s)
+{
+	struct memhp_event e = offline(0, MEMHP_PHASE_MIGRATE, MEMHP_SEEN_MIGRATE | MEMHP_SEEN_BLOCKER);
+	struct offrun r;
+	char line[256];
+
+	memset(&r, 0, sizeof(r));
+	e.hdr.kind = MEMHP_EV_OFFLINE_PROGRESS;
+	e.pid = 7;
+	e.ts_ns = 100ULL * 1000000000ULL;
+	e.flags |= MEMHP_F_DURATION;
+	e.duration_ns = 12ULL * 1000000000ULL;
+	e.migrate_passes = 3;
+	e.blocker_pfn = 0x200005;
+	strcpy(e.blocker_why, "migration failure");
+	e.blocker_kind = 1 + 1; /* KPAGE_LRU_ANON */
+	offrun_event(&r, &e);
+	offrun_event(&r, &e); /* the same offline again: updated, not added */
+	assert_int_equal(r.n, 1);
+	/* 2 s after the event: 14 s */
+	offrun_line(&r.e[0], 32768, e.ts_ns + 2000000000ULL, line, sizeof(line));
+	assert_non_null(strstr(line, "block 64"));
+	assert_non_null(strstr(line, "14.0s"));
+	assert_non_null(strstr(line, "stuck on pfn 0x200005 lru-anon (migration failure)"));
+	/* another task's offline of another block */
+	e.pid = 8;
+	e.start_pfn += 32768;
+	offrun_event(&r, &e);
+	assert_int_equal(r.n, 2);
+	/* the offline event ends the first */
+	e = offline(0, MEMHP_PHASE_TEST, 0);
+	e.pid = 7;
+	offrun_event(&r, &e);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.e[0].pid, 8);
+	/* no progress for longer than OFFRUN_STALE_NS: its end was lost */
+	offrun_expire(&r, 100ULL * 1000000000ULL + OFFRUN_STALE_NS + 1);
+	assert_int_equal(r.n, 0);
+}
+
+static void test_metrics(void **s)
+{
+	struct prom_stats *st = calloc(1, sizeof(*st));
+	struct memhp_event e = offline(-ENOMEM, MEMHP_PHASE_NOTIFY,
+				       MEMHP_SEEN_ISOLATE | MEMHP_SEEN_NOTIFY);
+	struct memhp_model m;
+	struct prom_input in = { 0 };
+	struct prom_buf b;
+
+	assert_non_null(st);
+	e.notify_ret = NOTIFY_ENOMEM;
+	prom_stats_event(st, &e);
+	e = offline(-EBUSY, MEMHP_PHASE_ISOLATE, MEMHP_SEEN_ISOLATE);
+	e.isolate_ret = -EBUSY;
+	prom_stats_event(st, &e);
+	prom_stats_event(st, &e);
+	e = offline(0, MEMHP_PHASE_MIGRATE, MEMHP_SEEN_MIGRATE);
+	e.hdr.kind = MEMHP_EV_OFFLINE_PROGRESS;
+	e.start_pfn = 64 * 32768;
+	e.ts_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	e.flags |= MEMHP_F_DURATION;
+	e.duration_ns = 11ULL * 1000000000ULL;
+	prom_stats_event(st, &e);
+	model_init(&m);
+	m.block_size = 32768ULL * 4096;
+	m.page_size = 4096;
+	in.model = &m;
+	in.stats = st;
+	in.live = true;
+	prom_buf_init(&b);
+	assert_int_equal(prom_render(&b, &in), 0);
+	assert_non_null(strstr(b.p, "memhp_offline_failures_total{reason=\"notifier\"} 1\n"));
+	assert_non_null(strstr(b.p, "memhp_offline_failures_total{reason=\"isolate_range\"} 2\n"));
+	assert_non_null(strstr(b.p, "memhp_offline_running 1\n"));
+	assert_non_null(strstr(b.p, "memhp_offline_running_seconds{block=\"64\"} 11"));
+	/* progress is a state, not an event result */
+	assert_null(strstr(b.p, "event=\"offline-progress\""));
+	prom_buf_free(&b);
+	model_free(&m);
+	free(st);
 }
 
 int main(void)
@@ -195,6 +297,8 @@ int main(void)
 		cmocka_unit_test(test_old_record),
 		cmocka_unit_test(test_kind_not_from_record),
 		cmocka_unit_test(test_output),
+		cmocka_unit_test(test_running),
+		cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

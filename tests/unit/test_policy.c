@@ -482,6 +482,36 @@ static void test_rule_events(void **unused)
 	fx_free(&f);
 }
 
+/* An offline still running (progress events) or one that took too long. */
+static void test_rule_offline_duration(void **unused)
+{
+	struct fx f;
+	struct policy_tracker t;
+
+	fx_init(&f, false);
+	fx_policy(&f, "  - {name: short, rule: offline-duration, max: 5s}\n"
+		      "  - {name: long, rule: offline-duration, max: 30s}\n");
+	assert_int_equal(policy_offline_budget_ns(&f.p), 5000000000ULL);
+	policy_tracker_init(&t);
+	f.ps.events = &t;
+	ev(&t, MEMHP_EV_OFFLINE_PROGRESS, 66, 0, 4000000000ULL);
+	assert_int_equal(fx_eval(&f), 0);
+	ev(&t, MEMHP_EV_OFFLINE_PROGRESS, 66, 0, 6000000000ULL);
+	ev(&t, MEMHP_EV_OFFLINE, 67, 0, 2000000000ULL);
+	assert_int_equal(fx_eval(&f), 1);
+	assert_string_equal(f.r.v[0].object, "memory66");
+	assert_int_equal(f.r.v[0].unit, POL_UNIT_NS);
+	assert_non_null(strstr(f.r.v[0].detail, "still running after 6.0 s"));
+	/* progress does not count as a failure, and the end says how it went */
+	assert_int_equal(policy_tracker_find(&t, 66)->offline_failures, 0);
+	ev(&t, MEMHP_EV_OFFLINE, 66, -EINTR, 7000000000ULL);
+	assert_int_equal(fx_eval(&f), 1);
+	assert_non_null(strstr(f.r.v[0].detail, "took 7.0 s"));
+	assert_non_null(strstr(f.r.v[0].detail, "result -4"));
+	policy_tracker_free(&t);
+	fx_free(&f);
+}
+
 static void test_rule_coverage(void **unused)
 {
 	struct fx f;
@@ -611,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_rule_kernel_reserve),
 		cmocka_unit_test(test_rule_balloon),
 		cmocka_unit_test(test_rule_events),
+		cmocka_unit_test(test_rule_offline_duration),
 		cmocka_unit_test(test_rule_coverage),
 		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_names),

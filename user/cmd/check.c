@@ -89,8 +89,8 @@ static const char doc[] =
 	"zone, Normal below Movable, a kernel reserve per node, balloons, "
 	"failure and latency budgets, coverage findings) over the current state.\v"
 	"The policy format is described in docs/policy.md. Rules that need events "
-	"(offline-failures, online-failures, online-latency, uncovered-online, "
-	"backed-not-onlined) are evaluated with --live SECS or --watch.\n"
+	"(offline-failures, online-failures, online-latency, offline-duration, "
+	"uncovered-online, backed-not-onlined) are evaluated with --live SECS or --watch.\n"
 	"\n"
 	"Exit status: 0 no violation at or above --fail-on, 1 violations,\n"
 	"2 could not run (bad usage, bad policy file, unreadable state, no BPF).\n"
@@ -368,6 +368,8 @@ static int open_session(struct check_run *c)
 	so.prog = PROG;
 	so.on_event = on_event;
 	so.ctx = c;
+	/* offline progress events from the offline-duration budget on */
+	so.stuck_after_ns = policy_offline_budget_ns(&c->pol);
 	ret = session_open(&c->sess, &so);
 	if (ret)
 		return ret;

@@ -232,6 +232,11 @@ void top_render(const struct top_data *d, const struct top_view *v, int width,
 		if (match(v, line))
 			add(o, body, r > max ? TOP_A_BAD : 0, "%s", line);
 	}
+	if (d->nr_running) {
+		add(o, body, TOP_A_HEADER, "RUNNING (offlines past --stuck-after)");
+		for (i = 0; i < d->nr_running; i++)
+			add(o, body, TOP_A_WARN, "%s", d->running[i]);
+	}
 	if (d->nr_alerts) {
 		add(o, body, TOP_A_HEADER, "FINDINGS AND POLICY VIOLATIONS");
 		for (i = 0; i < d->nr_alerts; i++)
@@ -287,6 +292,7 @@ struct top_state {
 	struct policy pol; /* with --policy */
 	bool have_pol;
 	struct policy_watch watch; /* violations as they appear and clear */
+	struct offrun run; /* offlines in flight, under s.lock */
 };
 
 static void format_event(struct session *s, const struct memhp_event *e, char *out,
@@ -339,8 +345,15 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 
 	if (e->hdr.kind == MEMHP_EV_NOTIFY)
 		return; /* two per block: they would crowd out the rest */
+	if (e->hdr.kind == MEMHP_EV_OFFLINE_PROGRESS) { /* one a second: under RUNNING */
+		pthread_mutex_lock(&s->lock);
+		offrun_event(&st->run, e);
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
 	format_event(s, e, line, sizeof(line));
 	pthread_mutex_lock(&s->lock);
+	offrun_event(&st->run, e);
 	st->seen++;
 	push_event_line(st, line);
 	pthread_mutex_unlock(&s->lock);
@@ -515,6 +528,18 @@ static void copy_events(const struct top_state *st, struct top_data *d)
 	d->nr_events = st->ev_count;
 }
 
+static void copy_running(struct top_state *st, struct top_data *d)
+{
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	size_t i;
+
+	offrun_expire(&st->run, now);
+	for (i = 0; i < st->run.n && i < OFFRUN_MAX; i++)
+		offrun_line(&st->run.e[i], model_pages_per_block(&st->s.model), now,
+			    d->running[i], TOP_LINE);
+	d->nr_running = i;
+}
+
 static int collect(struct top_state *st, struct top_data *d)
 {
 	struct zoneinfo zi;
@@ -532,6 +557,7 @@ static int collect(struct top_state *st, struct top_data *d)
 		collect_model(d, &st->s.model, have ? &zi : NULL);
 		d->nr_groups = prom_groups_from_model(&st->s.model, d->groups, TOP_MAX_GROUPS);
 		copy_events(st, d);
+		copy_running(st, d);
 		d->seen = st->seen;
 		d->lost = st->s.model.lost;
 		d->malformed = __atomic_load_n(&st->s.bad, __ATOMIC_RELAXED);

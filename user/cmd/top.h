@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "offrun.h"
 #include "prom.h"
 
 #define TOP_MAX_ZONES 64
@@ -47,6 +48,9 @@ struct top_data {
 	/* Active coverage findings and policy violations, one line each. */
 	char alerts[TOP_MAX_ALERTS][TOP_LINE];
 	size_t nr_alerts;
+	/* Offlines running past --stuck-after (lib/offrun), one line each. */
+	char running[OFFRUN_MAX][TOP_LINE];
+	size_t nr_running;
 };
 
 enum top_sort { TOP_SORT_ID = 0, TOP_SORT_RATIO, TOP_SORT_HEADROOM, TOP_SORT_SIZE, TOP_NR_SORTS };

@@ -193,8 +193,10 @@ void offwhy_print_json(FILE *f, const struct memhp_event *e)
 	} else {
 		fprintf(f, ",\"blocker\":null");
 	}
+	/* the last callback run is the vetoer only when the chain failed */
 	fprintf(f, ",\"notifier_callback\":");
-	if (e->why_seen & MEMHP_SEEN_NOTIFIER)
+	if ((e->why_seen & MEMHP_SEEN_NOTIFIER) && (e->why_seen & MEMHP_SEEN_NOTIFY) &&
+	    offwhy_notifier_errno(e->notify_ret))
 		json_string(f, ksym_name(e->notifier_cb, cb, sizeof(cb)), sizeof(cb));
 	else
 		fprintf(f, "null");

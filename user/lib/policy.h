@@ -39,6 +39,7 @@ enum policy_rule_type {
 	POL_ONLINE_LATENCY,	   /* per block: online duration (events) */
 	POL_UNCOVERED_ONLINE,	   /* coverage: released pages never backed */
 	POL_BACKED_NOT_ONLINED,	   /* coverage: backed pages left offline */
+	POL_OFFLINE_DURATION,	   /* per block: an offline running/ran too long (events) */
 	POL_NR_RULE_TYPES,
 };
 
@@ -83,6 +84,9 @@ const char *policy_severity_name(enum policy_severity s);
 int policy_severity_from_name(const char *s); /* -1 if unknown */
 const char *policy_rule_type_name(enum policy_rule_type t);
 int policy_rule_type_from_name(const char *s); /* -1 if unknown */
+/* The smallest offline-duration budget (ns), 0 when the policy has none:
+ * a live session reports running offlines from then on (--stuck-after). */
+uint64_t policy_offline_budget_ns(const struct policy *p);
 /* Whether a rule needs events (--live / --watch with BPF). */
 bool policy_rule_needs_events(enum policy_rule_type t);
 
@@ -111,6 +115,9 @@ struct policy_block_stats {
 	uint64_t onlines;	  /* with a known duration */
 	uint64_t max_online_ns;	  /* slowest online seen */
 	uint64_t slow_onlines;	  /* above the tracker's threshold (0: unused) */
+	uint64_t max_offline_ns;  /* longest offline seen, running (progress) or ended */
+	bool offline_running;	  /* the last offline event was a progress event */
+	int last_offline_ret;	  /* of the last offline that ended */
 };
 
 /* Per-block event statistics (fed by policy_track_event()). */

@@ -485,6 +485,9 @@ static void eval_block_events(struct ev *e, const struct policy_rule *r)
 		case POL_ONLINE_FAILURES:
 			actual = b->online_failures;
 			break;
+		case POL_OFFLINE_DURATION:
+			actual = b->max_offline_ns;
+			break;
 		default:
 			actual = b->max_online_ns;
 			break;
@@ -498,7 +501,16 @@ static void eval_block_events(struct ev *e, const struct policy_rule *r)
 		v->first_block = v->last_block = b->block;
 		v->actual = actual;
 		v->limit = r->max;
-		if (r->type == POL_ONLINE_LATENCY) {
+		if (r->type == POL_OFFLINE_DURATION) {
+			v->unit = POL_UNIT_NS;
+			snprintf(err, sizeof(err), "%d", b->last_offline_ret);
+			snprintf(v->detail, sizeof(v->detail),
+				 "offline %s %.1f s (budget %.1f s)%s%s",
+				 b->offline_running ? "still running after" : "took",
+				 (double)actual / 1e9, (double)r->max / 1e9,
+				 b->offline_running ? "" : "; result ",
+				 b->offline_running ? "" : err);
+		} else if (r->type == POL_ONLINE_LATENCY) {
 			v->unit = POL_UNIT_NS;
 			snprintf(v->detail, sizeof(v->detail),
 				 "slowest online took %.3f ms (budget %.3f ms; %" PRIu64
@@ -595,6 +607,7 @@ int policy_evaluate(const struct policy *p, const struct policy_state *s,
 		case POL_OFFLINE_FAILURES:
 		case POL_ONLINE_FAILURES:
 		case POL_ONLINE_LATENCY:
+		case POL_OFFLINE_DURATION:
 			if (!s->events)
 				r->evaluated[i] = false;
 			else

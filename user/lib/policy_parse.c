@@ -38,7 +38,19 @@ static const struct {
 	[POL_UNCOVERED_ONLINE] = { "uncovered-online", POL_SEV_CRITICAL, true },
 	[POL_BACKED_NOT_ONLINED] = { "backed-not-onlined", POL_SEV_WARNING,
 				     true },
+	[POL_OFFLINE_DURATION] = { "offline-duration", POL_SEV_WARNING, true },
 };
+
+uint64_t policy_offline_budget_ns(const struct policy *p)
+{
+	uint64_t min = 0;
+
+	for (size_t i = 0; p && i < p->nr; i++)
+		if (p->rules[i].type == POL_OFFLINE_DURATION && p->rules[i].max &&
+		    (!min || p->rules[i].max < min))
+			min = p->rules[i].max;
+	return min;
+}
 
 const char *policy_severity_name(enum policy_severity s)
 {
@@ -254,6 +266,7 @@ static const unsigned int type_keys[POL_NR_RULE_TYPES] = {
 	[POL_ONLINE_LATENCY] = K_MAX,
 	[POL_UNCOVERED_ONLINE] = 0,
 	[POL_BACKED_NOT_ONLINED] = 0,
+	[POL_OFFLINE_DURATION] = K_MAX,
 };
 
 static const struct {
@@ -417,7 +430,7 @@ static int parse_rule(struct pctx *c, yaml_node_t *map,
 					    s);
 			break;
 		case K_MAX:
-			if (t == POL_ONLINE_LATENCY)
+			if (t == POL_ONLINE_LATENCY || t == POL_OFFLINE_DURATION)
 				ret = parse_duration(c, vn, k, &r->max);
 			else if (t == POL_MAX_RATIO)
 				ret = parse_uint(c, vn, k, UINT_MAX, &r->max);

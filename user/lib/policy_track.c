@@ -91,7 +91,8 @@ int policy_track_event(struct policy_tracker *t, const struct memhp_event *e,
 	struct policy_block_stats *b;
 	unsigned int kind = e->hdr.kind;
 
-	if (kind != MEMHP_EV_ONLINE && kind != MEMHP_EV_OFFLINE)
+	if (kind != MEMHP_EV_ONLINE && kind != MEMHP_EV_OFFLINE &&
+	    kind != MEMHP_EV_OFFLINE_PROGRESS)
 		return 0;
 	if (!pages_per_block)
 		return 0;
@@ -102,7 +103,14 @@ int policy_track_event(struct policy_tracker *t, const struct memhp_event *e,
 				   : e->start_pfn >> __builtin_ctzll(pages_per_block));
 	if (!b)
 		return -ENOMEM;
-	if (kind == MEMHP_EV_OFFLINE) {
+	if (kind == MEMHP_EV_OFFLINE || kind == MEMHP_EV_OFFLINE_PROGRESS) {
+		/* progress events: an offline still running after --stuck-after */
+		if ((e->flags & MEMHP_F_DURATION) && e->duration_ns > b->max_offline_ns)
+			b->max_offline_ns = e->duration_ns;
+		b->offline_running = kind == MEMHP_EV_OFFLINE_PROGRESS;
+		if (kind == MEMHP_EV_OFFLINE_PROGRESS)
+			return 0;
+		b->last_offline_ret = e->ret;
 		if (e->ret) {
 			b->offline_failures++;
 			b->last_offline_error = e->ret;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "clock.h"
 #include "prom.h"
 #include "reconcile.h"
 #include "zoneinfo.h"
@@ -360,6 +361,11 @@ void prom_stats_event(struct prom_stats *st, const struct memhp_event *e)
 
 	if (k == 0 || k >= MEMHP_EV_KIND_MAX)
 		return;
+	offrun_event(&st->running, e);
+	if (k == MEMHP_EV_OFFLINE_PROGRESS)
+		return; /* a state, not a result: memhp_offline_running */
+	if (k == MEMHP_EV_OFFLINE && e->ret)
+		st->offline_failed[offwhy_reason(e)]++;
 	if (k == MEMHP_EV_NOTIFY)
 		ret = notify_errno(ret);
 	for (i = 0; i < st->nres[k] && i < PROM_MAX_RESULTS; i++)
@@ -758,6 +764,38 @@ static void render_groups(struct prom_buf *b, const struct prom_group *g,
 
 /* --- live: events and probes ------------------------------------------- */
 
+/* Failed offlines by the kernel's reason, and offlines running now. */
+static void render_offline_why(struct prom_buf *b, const struct prom_input *in)
+{
+	const struct prom_stats *st = in->stats;
+	uint64_t ppb = model_pages_per_block(in->model);
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	unsigned int i, n = 0;
+
+	family(b, "memhp_offline_failures_total", "counter",
+	       "Failed offlines by the kernel's reason (offline_pages(): memory_holes, isolate_range, notifier, signal, unmovable_page, dissolve_huge_pages; none: no reason seen; unknown).");
+	for (i = 0; i < OFFWHY_NR; i++)
+		if (st->offline_failed[i])
+			prom_printf(b, "memhp_offline_failures_total{reason=\"%s\"} %" PRIu64 "\n",
+				    offwhy_reason_label((enum offwhy_reason)i), st->offline_failed[i]);
+	family(b, "memhp_offline_running_seconds", "gauge",
+	       "Offlines running past --stuck-after: how long so far, by first block.");
+	for (i = 0; i < st->running.n && i < OFFRUN_MAX; i++) {
+		const struct offrun_entry *x = &st->running.e[i];
+
+		if (now > x->ts_ns && now - x->ts_ns > OFFRUN_STALE_NS)
+			continue; /* its end was lost: not running as far as we know */
+		n++;
+		prom_printf(b, "memhp_offline_running_seconds{block=\"%" PRIu64 "\"} ",
+			    ppb ? x->start_pfn / ppb : 0);
+		put_double(b, offrun_elapsed_ns(x, now) / 1e9);
+		prom_printf(b, "\n");
+	}
+	family(b, "memhp_offline_running", "gauge",
+	       "Offlines running past --stuck-after (offline-progress events).");
+	prom_printf(b, "memhp_offline_running %u\n", n);
+}
+
 static void render_events(struct prom_buf *b, const struct prom_input *in)
 {
 	const struct prom_stats *st = in->stats;
@@ -779,6 +817,7 @@ static void render_events(struct prom_buf *b, const struct prom_input *in)
 			prom_printf(b, "memhp_events_total{event=\"%s\",result=\"other\"} %" PRIu64 "\n",
 				    event_kind_name(k), st->other[k]);
 	}
+	render_offline_why(b, in);
 	family(b, "memhp_operation_duration_seconds", "histogram",
 	       "Duration of memory hotplug operations (entry to return), by operation.");
 	for (op = 0; op < PROM_NR_OPS; op++) {

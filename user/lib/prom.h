@@ -19,6 +19,8 @@
 
 #include "memhp.h"
 #include "model.h"
+#include "offrun.h"
+#include "offwhy.h"
 
 struct zoneinfo;
 
@@ -77,6 +79,8 @@ struct prom_stats {
 	struct prom_hist lat[PROM_NR_OPS];
 	uint64_t released_pages; /* ONLINE: freed by the online-page callback */
 	uint64_t held_pages;	 /* ONLINE: kept back (fake-offline) */
+	uint64_t offline_failed[OFFWHY_NR]; /* failed offlines by reason (lib/offwhy) */
+	struct offrun running;		    /* offlines past --stuck-after */
 };
 
 /* Account one decoded event. */
