@@ -30,6 +30,27 @@
  *                   for memory_notify"): 32 bits either way, see
  *                   notify_action().
  *
+ * Why an offline ended (offwhy.bpf.c) reads across these:
+ *   - the mm_migrate_pages tracepoint gained large_folio_split before
+ *     mode and reason between 6.1 (7 arguments) and 6.12 (8): tp_btf
+ *     programs read arguments by position, so userspace counts them in the
+ *     btf_trace_mm_migrate_pages prototype (loader_kconf_from_btf():
+ *     migrate_tp_nargs) and the program loads the last one. MR_MEMORY_HOTPLUG
+ *     is 2 in both; the program takes it from the kernel's enum
+ *     migrate_reason (bpf_core_enum_value) all the same.
+ *   - the notifier_run tracepoint (include/trace/events/notifier.h, "notifier:
+ *     Add some basic tracepoints", v6.2) is what names the callback that
+ *     vetoed MEM_GOING_OFFLINE; 6.1 has none, the event then says
+ *     "notifier failure" without the callback (probe offline_notifier_run,
+ *     since 6.2: "not needed" on older kernels).
+ *   - dissolve_free_huge_pages() became dissolve_free_hugetlb_folios()
+ *     (same (start_pfn, end_pfn) -> int; renamed in the hugetlb folio
+ *     conversion, in 6.12 not 6.1): both are probe targets, the loader
+ *     takes the one the kernel has.
+ *   - start_isolate_page_range(), memory_notify(), dump_page() and the
+ *     test_pages_isolated tracepoint have the same prototypes in 6.1 and
+ *     6.12 (BTF of both, `make compat`).
+ *
  * Changes that need nothing here, listed so nobody looks again:
  *   - memory_block.state became enum memory_block_state (8bc7ba3d265d "mm:
  *     change type of state in struct memory_block", 6.19; 6.12.110:

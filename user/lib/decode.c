@@ -2,6 +2,7 @@
 /* Event validation and text/JSON formatting (schema: docs/events.md). */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,10 @@ static const char *const kind_names[MEMHP_EV_KIND_MAX] = {
 	[MEMHP_EV_COVERAGE] = "coverage",
 	[MEMHP_EV_OFFLINE_PROGRESS] = "offline-progress",
 };
+
+/* Records of the first layout end where the offline why fields begin. */
+_Static_assert(offsetof(struct memhp_event, phase) == MEMHP_EVENT_SIZE_V1,
+	       "fields before the why block moved: old records would misread");
 
 /* The checks of decode_event(): 0, or -1 with a reason. */
 static int check_event(const void *data, size_t size, char *why, size_t whylen)

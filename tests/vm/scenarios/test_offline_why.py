@@ -86,6 +86,23 @@ def test_stuck_offline_then_released(lab):
     assert b * BLOCK_PAGES <= held < (b + 1) * BLOCK_PAGES, held
     t = Tracer(lab, "stuck", "-e all --stuck-after %ds" % STUCK_S)
     t.start()
+    # the text output too, as a user reads it
+    lab.check("%s trace -e offline,offline-progress --stuck-after %ds >/tmp/stuck.txt "
+              "2>/tmp/stuck-txt.err & echo $! >/tmp/stuck-txt.pid" % (lab.memhp(), STUCK_S))
+    lab.wait_until("grep -q 'attached online_pages' /tmp/stuck-txt.err", timeout=60,
+                   what="text trace attached")
+    # top and check --live watch the same offline; both must outlive it (a
+    # tool detaching from offline_pages mid-call costs every tool that
+    # call's exit event, docs/events.md)
+    lab.write_file("/tmp/budget.yaml", "version: 1\nrules:\n"
+                   "  - {name: stuck, rule: offline-duration, max: 2s}\n")
+    lab.check("%s top --batch 90 -d 1 --stuck-after %ds >/tmp/top.txt 2>/tmp/top.err & "
+              "echo $! >/tmp/top.pid" % (lab.memhp(), STUCK_S))
+    lab.check("(%s check --policy /tmp/budget.yaml --live 45 >/tmp/check.out 2>&1; "
+              "echo $? >/tmp/check.rc) >/dev/null 2>&1 &" % lab.memhp())
+    lab.wait_until("grep -q 'attached online_pages' /tmp/top.err && "
+                   "grep -q 'attached online_pages' /tmp/check.out", timeout=60,
+                   what="top and check attached")
     t0 = time.monotonic()
     lab.check("(echo offline > %s; echo $? > /tmp/stuck.rc) >/dev/null 2>&1 &" % (STATE % b))
     try:
@@ -115,12 +132,35 @@ def test_stuck_offline_then_released(lab):
         # the chain passed: no callback is named
         assert hit["notifier_callback"] is None, hit
         assert not _offlines(evs, b), "offline event while still stuck: %s" % _offlines(evs, b)
+        lab.wait_until("grep -q RUNNING /tmp/top.txt && grep -q 'stuck on pfn %#x' /tmp/top.txt"
+                       % held, timeout=20, what="top shows the offline under RUNNING")
     finally:
         lab.run("echo 1 > %s/release" % PARAMS)
     evs = t.wait_events(lambda e: _offlines(e, b), timeout=120, what="offline after release")
     lab.wait_until("[ -e /tmp/stuck.rc ]", timeout=30, what="offline writer done")
     took = time.monotonic() - t0
     t.stop()
+    lab.run("kill -TERM $(cat /tmp/stuck-txt.pid)")
+    lab.wait_until("! kill -0 $(cat /tmp/stuck-txt.pid)", timeout=20, what="text trace exit")
+    text = lab.check("cat /tmp/stuck.txt")
+    with open(os.path.join(lab.rundir, "offline_why-stuck.txt"), "w") as f:
+        f.write(text)
+    assert "stuck on" not in text  # trace prints the event's words, not top's
+    assert ("offline-progress" in text and "running: migration" in text and
+            "blocker pfn %#x" % held in text), text
+    lab.run("kill -TERM $(cat /tmp/top.pid)")
+    lab.wait_until("! kill -0 $(cat /tmp/top.pid)", timeout=20, what="top exit")
+    top = lab.check("cat /tmp/top.txt")
+    run = [ln for ln in top.splitlines() if "stuck on pfn %#x" % held in ln]
+    assert run and "block %d" % b in run[0], top[-3000:]
+    # check --live: the budget of 2 s was exceeded while the page was held
+    lab.wait_until("[ -e /tmp/check.rc ]", timeout=60, what="check --live done")
+    chk = lab.check("cat /tmp/check.out")
+    assert lab.check("cat /tmp/check.rc").strip() == "1", chk
+    assert "offline-duration" in chk or "stuck" in chk, chk
+    assert "memory%d" % b in chk, chk
+    with open(os.path.join(lab.rundir, "offline_why-stuck-top-check.txt"), "w") as f:
+        f.write(run[0] + "\n\n" + chk)
     lab.check("rmmod %s" % MOD)
     off = _offlines(evs, b)
     assert len(off) == 1, off
@@ -200,7 +240,64 @@ def test_hugetlb_dissolved(lab):
         json.dump(dict(before=before, after=after, offline=e), f, indent=1)
 
 
-@scenario(fresh=True, ram="2G", allow_kernel_warnings=True)
+def build_hugeresv():
+    """tests/vm/guest/hugeresv.c, static, where the guest sees it (/memhp/build)."""
+    src = os.path.join(REPO, "tests", "vm", "guest", "hugeresv.c")
+    out = os.path.join(REPO, "build", "lab", "hugeresv")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        p = subprocess.run(["cc", "-static", "-O2", "-Wall", "-o", out, src],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True, timeout=120)
+        assert p.returncode == 0, "building hugeresv failed:\n" + p.stdout
+    return "/memhp/build/lab/hugeresv"
+
+
+def test_hugetlb_dissolve_fails_while_reserved(lab):
+    """Free huge pages that are all reserved (a mapping that has not touched
+    them yet) cannot be dissolved: the offline fails at the dissolve step.
+    Once the reservation goes, the same offline succeeds."""
+    tool = build_hugeresv()
+    blocks = getattr(lab, "dimm_blocks", None) or _dimm(lab)
+    lab.dimm_blocks = blocks
+    b = blocks[3]
+    for o in blocks:
+        if o != b and sysfs_blocks(lab)[o][0] == "online":
+            lab.check("echo offline > " + STATE % o, timeout=120)
+    lab.check("echo online_movable > " + STATE % b)
+    lab.check("echo 0 > /proc/sys/vm/nr_hugepages; echo 32 > /proc/sys/vm/nr_hugepages")
+    n = _huge_total(lab)
+    assert n > 0, n
+    lab.check("%s %d > /tmp/resv.out 2>&1 & echo $! > /tmp/resv.pid" % (tool, n))
+    lab.wait_until("grep -q reserved /tmp/resv.out", timeout=20, what="hugeresv reserved")
+    mi = lab.meminfo()
+    assert mi["HugePages_Rsvd"] == mi["HugePages_Free"] == n, mi
+    t = Tracer(lab, "hugefail", "-e all")
+    t.start()
+    try:
+        rc, out = lab.run("echo offline > %s" % (STATE % b), timeout=120)
+        assert rc != 0, "offline succeeded with every free huge page reserved"
+        evs = t.wait_events(lambda e: _offlines(e, b), what="failed offline")
+    finally:
+        lab.run("kill $(cat /tmp/resv.pid)")
+    fail = _offlines(evs, b)[0]
+    assert fail["ret"] == -16 and fail["reason"] == "failure to dissolve huge pages", fail
+    assert fail["phase"] == "hugetlb dissolve" and fail["dissolve_ret"] == -16, fail
+    assert sysfs_blocks(lab)[b][0] == "online"
+    lab.wait_until("[ $(awk '/HugePages_Rsvd/ {print $2}' /proc/meminfo) = 0 ]", timeout=20,
+                   what="reservation gone")
+    lab.check("echo offline > %s" % (STATE % b), timeout=120)
+    evs = t.wait_events(lambda e: len(_offlines(e, b)) >= 2, what="second offline")
+    t.stop()
+    ok = _offlines(evs, b)[1]
+    assert ok["ret"] == 0 and ok["dissolve_ret"] == 0, ok
+    assert _huge_total(lab) < n
+    lab.check("echo 0 > /proc/sys/vm/nr_hugepages")
+    with open(os.path.join(lab.rundir, "offline_why-hugefail.json"), "w") as f:
+        json.dump(dict(huge_pages=n, failed=fail, ok=ok), f, indent=1)
+
+
+@scenario(fresh=True, ram="2G")
 def test_slab_in_normal_blocks(lab):
     """Boot RAM below 4G only: a DIMM onlined as online_kernel is the Normal
     zone, where slab allocations land first. Fill it with tmpfs inodes and
