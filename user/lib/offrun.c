@@ -89,13 +89,15 @@ void offrun_line(const struct offrun_entry *x, uint64_t ppb, uint64_t now_ns, ch
 
 	if (x->blocker_kind && x->blocker_kind <= KPAGE_NR_KINDS)
 		kind = kpage_kind_name((enum kpage_kind)(x->blocker_kind - 1));
-	off = (size_t)snprintf(buf, len,
-			       "block %-6" PRIu64 " %-14s %7.1fs  %s, %u passes, %" PRIu64
-			       " migrated, %" PRIu64 " failed",
-			       ppb ? x->start_pfn / ppb : 0, x->comm,
-			       offrun_elapsed_ns(x, now_ns) / 1e9, offwhy_phase_name(x->phase),
-			       x->passes, x->migrated, x->failed);
+	/* what it is stuck on first: top's lines are cut at the terminal width */
+	off = (size_t)snprintf(buf, len, "block %-6" PRIu64 " %7.1fs  ",
+			       ppb ? x->start_pfn / ppb : 0, offrun_elapsed_ns(x, now_ns) / 1e9);
 	if (off < len && x->blocker_pfn != UINT64_MAX)
-		snprintf(buf + off, len - off, "; stuck on pfn 0x%" PRIx64 " %s (%s)",
-			 x->blocker_pfn, kind ? kind : "kind?", x->blocker_why);
+		off += (size_t)snprintf(buf + off, len - off, "stuck on pfn 0x%" PRIx64 " %s (%s); ",
+					x->blocker_pfn, kind ? kind : "kind?", x->blocker_why);
+	if (off < len)
+		snprintf(buf + off, len - off,
+			 "%s, %u passes, %" PRIu64 " migrated, %" PRIu64 " failed; %s pid %u",
+			 offwhy_phase_name(x->phase), x->passes, x->migrated, x->failed, x->comm,
+			 x->pid);
 }

@@ -459,6 +459,8 @@ static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
 		s->why[0] = '\0';
 		if (s->attached && pl->fl[i] == FL_KPROBE)
 			s->how = p->kretprobe ? "kretprobe" : "kprobe";
+		else if (s->attached && p->tracepoint)
+			s->how = "tp_btf";
 		else if (s->attached)
 			s->how = fexit_for(p, &l->k) ? "fexit" : "fentry";
 		else

@@ -98,11 +98,18 @@ def test_stuck_offline_then_released(lab):
                    "  - {name: stuck, rule: offline-duration, max: 2s}\n")
     lab.check("%s top --batch 90 -d 1 --stuck-after %ds >/tmp/top.txt 2>/tmp/top.err & "
               "echo $! >/tmp/top.pid" % (lab.memhp(), STUCK_S))
-    lab.check("(%s check --policy /tmp/budget.yaml --live 45 >/tmp/check.out 2>&1; "
-              "echo $? >/tmp/check.rc) >/dev/null 2>&1 &" % lab.memhp())
-    lab.wait_until("grep -q 'attached online_pages' /tmp/top.err && "
-                   "grep -q 'attached online_pages' /tmp/check.out", timeout=60,
-                   what="top and check attached")
+    # check --live evaluates when its window ends or on SIGTERM (sent below,
+    # once the offline is over)
+    lab.check("(%s check --policy /tmp/budget.yaml --live 300 >/tmp/check.out 2>&1 & "
+              "echo $! >/tmp/check.pid; wait $!; echo $? >/tmp/check.rc) >/dev/null 2>&1 &"
+              % lab.memhp())
+    lab.check("%s export --textfile /tmp/m.prom -i 1 --stuck-after %ds >/dev/null "
+              "2>/tmp/export.err & echo $! >/tmp/export.pid" % (lab.memhp(), STUCK_S))
+    # top reports no probes (its first frame's title says live), check does
+    lab.wait_until("grep -q 'live (' /tmp/top.txt && "
+                   "grep -q 'attached online_pages' /tmp/check.out && "
+                   "grep -q '^memhp_offline_running 0' /tmp/m.prom", timeout=120,
+                   what="top, check and export attached")
     t0 = time.monotonic()
     lab.check("(echo offline > %s; echo $? > /tmp/stuck.rc) >/dev/null 2>&1 &" % (STATE % b))
     try:
@@ -134,6 +141,10 @@ def test_stuck_offline_then_released(lab):
         assert not _offlines(evs, b), "offline event while still stuck: %s" % _offlines(evs, b)
         lab.wait_until("grep -q RUNNING /tmp/top.txt && grep -q 'stuck on pfn %#x' /tmp/top.txt"
                        % held, timeout=20, what="top shows the offline under RUNNING")
+        lab.wait_until("grep -q '^memhp_offline_running 1' /tmp/m.prom && "
+                       "grep -q '^memhp_offline_running_seconds{block=\"%d\"}' /tmp/m.prom" % b,
+                       timeout=20, what="the exporter's running gauge")
+        prom_stuck = lab.check("grep '^memhp_offline_running' /tmp/m.prom")
     finally:
         lab.run("echo 1 > %s/release" % PARAMS)
     evs = t.wait_events(lambda e: _offlines(e, b), timeout=120, what="offline after release")
@@ -150,17 +161,26 @@ def test_stuck_offline_then_released(lab):
             "blocker pfn %#x" % held in text), text
     lab.run("kill -TERM $(cat /tmp/top.pid)")
     lab.wait_until("! kill -0 $(cat /tmp/top.pid)", timeout=20, what="top exit")
+    # the exporter: no longer running, and the offline counted as ok
+    lab.wait_until("grep -q '^memhp_offline_running 0' /tmp/m.prom", timeout=20,
+                   what="the running gauge back to 0")
+    lab.run("kill -TERM $(cat /tmp/export.pid)")
+    lab.wait_until("! kill -0 $(cat /tmp/export.pid)", timeout=20, what="export exit")
+    secs = [float(ln.split()[-1]) for ln in prom_stuck.splitlines()
+            if ln.startswith("memhp_offline_running_seconds")]
+    assert len(secs) == 1 and secs[0] >= STUCK_S, prom_stuck
     top = lab.check("cat /tmp/top.txt")
     run = [ln for ln in top.splitlines() if "stuck on pfn %#x" % held in ln]
     assert run and "block %d" % b in run[0], top[-3000:]
     # check --live: the budget of 2 s was exceeded while the page was held
+    lab.run("kill -TERM $(cat /tmp/check.pid)")
     lab.wait_until("[ -e /tmp/check.rc ]", timeout=60, what="check --live done")
     chk = lab.check("cat /tmp/check.out")
     assert lab.check("cat /tmp/check.rc").strip() == "1", chk
     assert "offline-duration" in chk or "stuck" in chk, chk
     assert "memory%d" % b in chk, chk
     with open(os.path.join(lab.rundir, "offline_why-stuck-top-check.txt"), "w") as f:
-        f.write(run[0] + "\n\n" + chk)
+        f.write(run[0] + "\n\n" + chk + "\n\n" + prom_stuck)
     lab.check("rmmod %s" % MOD)
     off = _offlines(evs, b)
     assert len(off) == 1, off

@@ -19,7 +19,11 @@ PROBES = ("online_pages", "offline_pages", "generic_online_page", "add_memory",
           "group_unregister", "group_find_by_id", "memory_subsys_online",
           "memory_subsys_offline", "memory_notify", "balloon_page_enqueue",
           "balloon_page_list_enqueue", "balloon_page_list_dequeue",
-          "balloon_page_migrate", "coverage", "coverage_release")
+          "balloon_page_migrate", "offline_isolate", "offline_notify", "offline_migrate",
+          "offline_dump_page", "offline_dissolve", "offline_test", "coverage",
+          "coverage_release")
+# kernel tracepoints: tp_btf whatever --attach says (no trampoline)
+TRACEPOINTS = ("offline_migrate", "offline_test", "offline_notifier_run")
 
 
 def _report(lab, mode):
@@ -42,13 +46,20 @@ def _check(lab, mode, want):
     for p in PROBES:
         assert p in att, "%s not attached on %s (%s): %s" % (
             p, labmod.kernel_release(), mode, skipped.get(p, "not reported"))
-        assert att[p].split(":")[0] in want, (p, att[p])
+        how = att[p].split(":")[0]
+        assert how == "tp_btf" if p in TRACEPOINTS else how in want, (p, att[p])
+    # include/trace/events/notifier.h came in 6.2
+    if labmod.kernel_version() >= (6, 2):
+        assert att.get("offline_notifier_run", "").startswith("tp_btf:"), (att, skipped)
+    else:
+        assert "not needed: notifier_run is 6.2+" in skipped.get("offline_notifier_run", ""), \
+            (att, skipped)
     new_node_notifier = labmod.kernel_version() >= (6, 17)
     if new_node_notifier:
         assert "node_notify" in att, skipped.get("node_notify")
     else:
         assert "not needed: node_notify is 6.17+" in skipped.get("node_notify", ""), (att, skipped)
-    other = set(skipped) - {"node_notify"}
+    other = set(skipped) - {"node_notify", "offline_notifier_run"}
     assert not other, skipped
 
 
