@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "decode.h"
 #include "model.h"
+#include "pipeline.h"
 #include "policy.h"
 #include "prom.h"
 #include "record.h"
@@ -129,6 +130,7 @@ struct replay {
 	struct rec_info info;
 	struct time_conv tc;
 	struct memhp_model model;
+	struct pipeline pipe; /* event -> model -> stats -> tracker -> print */
 	struct prom_stats *pst;
 	struct prom_buf out;
 	struct policy pol;
@@ -138,7 +140,7 @@ struct replay {
 	bool have_pol, have_za;
 	uint64_t ppb;
 	/* counters */
-	uint64_t records, events, malformed, inconsistent, snapshots, unknown;
+	uint64_t records, malformed, snapshots, unknown; /* events: pipe */
 	uint64_t lost, evaluations, renders, violations, since;
 	int fail; /* exit status of a failure inside the pipeline */
 };
@@ -174,10 +176,10 @@ static void render(struct replay *r)
 		.model = &r->model,
 		.stats = r->pst,
 		.live = true,
-		.seen = r->events,
+		.seen = r->pipe.events,
 		.lost = r->lost,
 		.malformed = r->malformed,
-		.inconsistent = r->inconsistent,
+		.inconsistent = r->pipe.inconsistent,
 		.version = MEMHP_VERSION,
 		.kernel_release = r->info.release,
 		.start_time = r->info.start_realtime_ns / 1e9,
@@ -215,22 +217,24 @@ static inline void one_event(struct replay *r, const struct rec_record *rec)
 				rec->offset, why);
 		return;
 	}
-	r->events++;
-	if (model_apply_event(&r->model, e))
-		r->inconsistent++;
-	if (r->have_pol && policy_track_event(&r->trk, e, r->ppb)) {
+	pipeline_event(&r->pipe, e);
+	if (__builtin_expect(r->pipe.track_errors, 0) && !r->fail) {
 		fprintf(stderr, PROG ": policy statistics: out of memory\n");
 		r->fail = 1;
 	}
-	prom_stats_event(r->pst, e);
-	if (!r->o->stats) {
-		if (r->o->format == FMT_JSON)
-			event_print_json(stdout, e, r->ppb, r->model.page_size, &r->tc);
-		else if (r->o->format == FMT_TEXT)
-			event_print_text(stdout, e, r->ppb, r->model.page_size, &r->tc);
-	}
 	if (r->o->every && ++r->since >= r->o->every)
 		periodic(r);
+}
+
+/* The pipeline's sink: events as text or JSON lines. */
+static void print_event(const struct memhp_event *e, void *ctx)
+{
+	struct replay *r = ctx;
+
+	if (r->o->format == FMT_JSON)
+		event_print_json(stdout, e, r->ppb, r->model.page_size, &r->tc);
+	else if (r->o->format == FMT_TEXT)
+		event_print_text(stdout, e, r->ppb, r->model.page_size, &r->tc);
 }
 
 /* One pass over the file; 0, or 1 after an error (message printed). */
@@ -300,21 +304,21 @@ static void print_stats(struct replay *r, double secs, double cpu)
 		       ",\"events_per_second\":%.0f,\"ns_per_event\":%.2f"
 		       ",\"cpu_ns_per_event\":%.2f,\"peak_rss_mib\":%.1f,\"evaluations\":%" PRIu64
 		       ",\"renders\":%" PRIu64 ",\"violations\":%" PRIu64 "}\n",
-		       r->events, r->records, r->malformed, r->inconsistent, secs, cpu,
-		       secs > 0 ? r->events / secs : 0, r->events ? secs * 1e9 / r->events : 0,
-		       r->events ? cpu * 1e9 / r->events : 0, rss, r->evaluations, r->renders,
+		       r->pipe.events, r->records, r->malformed, r->pipe.inconsistent, secs, cpu,
+		       secs > 0 ? r->pipe.events / secs : 0, r->pipe.events ? secs * 1e9 / r->pipe.events : 0,
+		       r->pipe.events ? cpu * 1e9 / r->pipe.events : 0, rss, r->evaluations, r->renders,
 		       r->violations);
 		return;
 	}
-	printf("events:        %" PRIu64 "\n", r->events);
+	printf("events:        %" PRIu64 "\n", r->pipe.events);
 	printf("records:       %" PRIu64 " (%" PRIu64 " malformed, %" PRIu64
 	       " inconsistent with the model)\n",
-	       r->records, r->malformed, r->inconsistent);
+	       r->records, r->malformed, r->pipe.inconsistent);
 	printf("seconds:       %.6f (CPU %.6f)\n", secs, cpu);
-	printf("events/s:      %.0f (per CPU second %.0f)\n", secs > 0 ? r->events / secs : 0,
-	       cpu > 0 ? r->events / cpu : 0);
-	printf("ns/event:      %.2f (CPU %.2f)\n", r->events ? secs * 1e9 / r->events : 0,
-	       r->events ? cpu * 1e9 / r->events : 0);
+	printf("events/s:      %.0f (per CPU second %.0f)\n", secs > 0 ? r->pipe.events / secs : 0,
+	       cpu > 0 ? r->pipe.events / cpu : 0);
+	printf("ns/event:      %.2f (CPU %.2f)\n", r->pipe.events ? secs * 1e9 / r->pipe.events : 0,
+	       r->pipe.events ? cpu * 1e9 / r->pipe.events : 0);
 	printf("peak RSS:      %.1f MiB\n", rss);
 	printf("model:         %zu blocks, %zu groups\n", r->model.nr_blocks, r->model.nr_groups);
 	printf("policy:        %" PRIu64 " evaluations, %" PRIu64 " violations at the end\n",
@@ -338,6 +342,10 @@ static int replay_setup(struct replay *r, const struct rec_reader *rd)
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
+	pipeline_init(&r->pipe, &r->model, NULL);
+	r->pipe.stats = r->pst;
+	if (!r->o->stats && (r->o->format == FMT_JSON || r->o->format == FMT_TEXT))
+		pipeline_add_sink(&r->pipe, print_event, r);
 	prom_buf_init(&r->out);
 	policy_tracker_init(&r->trk);
 	policy_watch_init(&r->watch);
@@ -352,6 +360,7 @@ static int replay_setup(struct replay *r, const struct rec_reader *rd)
 			return 2;
 		}
 		r->have_pol = true;
+		r->pipe.trk = &r->trk;
 	}
 	return 0;
 }
@@ -424,7 +433,7 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr,
 			PROG ": %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64
 			" malformed, %" PRIu64 " inconsistent; recorded on %s (%s)\n",
-			r.events, r.lost, r.malformed, r.inconsistent,
+			r.pipe.events, r.lost, r.malformed, r.pipe.inconsistent,
 			r.info.hostname[0] ? r.info.hostname : "?",
 			r.info.release[0] ? r.info.release : "?");
 	if (fflush(stdout)) {

@@ -535,7 +535,7 @@ static int collect(struct top_state *st, struct top_data *d)
 		d->seen = st->seen;
 		d->lost = st->s.model.lost;
 		d->malformed = __atomic_load_n(&st->s.bad, __ATOMIC_RELAXED);
-		d->inconsistent = st->s.inconsistent;
+		d->inconsistent = st->s.pipe.inconsistent;
 		pthread_mutex_unlock(&st->s.lock);
 	} else {
 		struct memhp_model *m = calloc(1, sizeof(*m));

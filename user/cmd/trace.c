@@ -282,10 +282,8 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	uint64_t ppb = model_pages_per_block(&s->model);
 
 	st->burst = true;
-	if (st->o->policy) {
-		policy_track_event(&st->trk, e, ppb);
-		st->dirty = true;
-	}
+	if (st->o->policy)
+		st->dirty = true; /* the pipeline's tracker took the event */
 	if (st->done || !wanted(st->o, e, ppb))
 		return;
 	if (st->o->json)
@@ -462,6 +460,7 @@ int cmd_trace(int argc, char **argv)
 	so.prog = "memhp trace";
 	so.on_event = on_event;
 	so.ctx = &st;
+	so.trk = o.policy ? &st.trk : NULL;
 	ret = session_open(&s, &so);
 	if (ret) {
 		if (o.policy)

@@ -27,13 +27,16 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	s->seen++;
-	pthread_mutex_lock(&s->lock);
-	if (model_apply_event(&s->model, &e))
-		s->inconsistent++;
-	pthread_mutex_unlock(&s->lock);
-	if (s->o.on_event)
-		s->o.on_event(s, &e, s->o.ctx);
+	pipeline_event(&s->pipe, &e);
 	return 0;
+}
+
+/* The pipeline's sink: the command's on_event, with its session. */
+static void to_sink(const struct memhp_event *e, void *ctx)
+{
+	struct session *s = ctx;
+
+	s->o.on_event(s, e, s->o.ctx);
 }
 
 int session_open(struct session *s, const struct session_opts *o)
@@ -57,6 +60,11 @@ int session_open(struct session *s, const struct session_opts *o)
 		s->o.prog = "memhp";
 	pthread_mutex_init(&s->lock, NULL);
 	model_init(&s->model);
+	pipeline_init(&s->pipe, &s->model, &s->lock);
+	s->pipe.stats = o->stats;
+	s->pipe.trk = o->trk;
+	if (o->on_event)
+		pipeline_add_sink(&s->pipe, to_sink, s);
 	if (sysfs_snapshot(&s->model, o->sysroot, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", s->o.prog, err);
 		model_free(&s->model);
