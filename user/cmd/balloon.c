@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "balloon.h"
-#include "balloon_stats.h"
 #include "clock.h"
 #include "decode.h"
 #include "jsonstr.h"
@@ -173,7 +172,7 @@ int cmd_balloon(int argc, char **argv)
 			session_poll(&s, ms > 200 ? 200 : ms);
 			continue;
 		}
-		n = balloon_read(s.loader, cur, MAX_BALLOONS);
+		n = session_balloons(&s, cur, MAX_BALLOONS);
 		if (n < 0) {
 			fprintf(stderr, "memhp balloon: reading the counters failed: %s\n",
 				strerror(-n));

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "balloon_stats.h"
 #include "clock.h"
 #include "export.h"
 #include "privs.h"
@@ -481,7 +480,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	pthread_mutex_unlock(&x->rlock);
 
 	/* per-CPU balloon counters: map reads, outside the model lock */
-	nb = x->s.loader ? balloon_read(x->s.loader, bdev, MAX_EXPORT_BALLOONS) : 0;
+	nb = session_balloons(&x->s, bdev, MAX_EXPORT_BALLOONS);
 	for (i = 0; nb > 0 && i < (size_t)nb; i++) {
 		snprintf(pb[i].driver, sizeof(pb[i].driver), "%s", bdev[i].driver);
 		pb[i].inflated = bdev[i].s.inflated;

@@ -188,6 +188,11 @@ int session_resnapshot(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
+int session_balloons(struct session *s, struct balloon_dev *out, size_t max)
+{
+	return s->loader ? balloon_read(s->loader, out, max) : 0;
+}
+
 void session_close(struct session *s)
 {
 	loader_close(s->loader);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "balloon_stats.h"
 #include "decode.h"
 #include "loader.h"
 #include "model.h"
@@ -72,6 +73,11 @@ void session_close(struct session *s);
 /* Replace the model by a fresh sysfs snapshot (read without the lock,
  * swapped in under it). 0 or -errno with @err set. */
 int session_resnapshot(struct session *s, char *err, size_t errlen);
+
+/* The balloon drivers' counters the session's probes keep (per-CPU map,
+ * summed): devices found (<= max), 0 without BPF, or -errno. The one
+ * other way data comes from BPF besides the event pipeline. */
+int session_balloons(struct session *s, struct balloon_dev *out, size_t max);
 
 /*
  * Serve the session (or just sleep when @s is NULL) until CLOCK_MONOTONIC
