@@ -133,7 +133,7 @@ static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
 		printf("(no balloon activity seen yet)\n");
 }
 
-int cmd_balloon(int argc, char **argv)
+static int cmd_balloon(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
 	struct balloon_opts o = { .interval = 1, .mode = LOADER_AUTO };
@@ -189,4 +189,11 @@ int cmd_balloon(int argc, char **argv)
 	}
 	session_close(&s);
 	return ret;
+}
+
+int balloon_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	(void)out;
+	(void)err;
+	return cmd_balloon(argc, argv);
 }

@@ -542,9 +542,3 @@ out:
 	fflush(out);
 	return rc;
 }
-
-int cmd_check(int argc, char **argv)
-{
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return check_main(argc, argv, stdout, stderr);
-}

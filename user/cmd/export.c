@@ -735,7 +735,7 @@ out:
 	return ret;
 }
 
-int cmd_export(int argc, char **argv)
+static int cmd_export(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
@@ -750,4 +750,11 @@ int cmd_export(int argc, char **argv)
 	if (o.once)
 		return export_once(&o);
 	return export_live(&o);
+}
+
+int export_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	(void)out;
+	(void)err;
+	return cmd_export(argc, argv);
 }

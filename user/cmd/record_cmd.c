@@ -135,7 +135,7 @@ static void on_raw(struct session *s, const void *data, size_t size, void *ctx)
 	}
 }
 
-int cmd_record(int argc, char **argv)
+static int cmd_record(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
@@ -214,4 +214,11 @@ int cmd_record(int argc, char **argv)
 	if (st.werr)
 		ret = 1;
 	return ret;
+}
+
+int record_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	(void)out;
+	(void)err;
+	return cmd_record(argc, argv);
 }

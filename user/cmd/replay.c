@@ -378,7 +378,7 @@ static void replay_free(struct replay *r)
 		policy_free(&r->pol);
 }
 
-int cmd_replay(int argc, char **argv)
+static int cmd_replay(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, NULL };
 	struct replay_opts o = { .repeat = 1, .every = 1000000 };
@@ -444,4 +444,11 @@ out:
 	replay_free(&r);
 	rec_file_close(&f);
 	return ret;
+}
+
+int replay_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	(void)out;
+	(void)err;
+	return cmd_replay(argc, argv);
 }

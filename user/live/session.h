@@ -32,6 +32,7 @@ struct session_opts {
 	bool quiet;   /* no attach report on stderr */
 	const char *sysroot;
 	const char *prog; /* "memhp trace": prefix of messages */
+	FILE *err;	  /* messages and the attach report; NULL: stderr */
 	uint32_t ringbuf_bytes; /* 0: the default (256 KiB) */
 	const char *require; /* probes that must attach (loader_opts.require) */
 	/* No BPF at all: the model is the sysfs snapshot, refreshed by
