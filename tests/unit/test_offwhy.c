@@ -201,10 +201,18 @@ static void test_output(void **s)
 	assert_non_null(strstr(out, "\"notifier_callback\":null"));
 	free(out);
 
-	/* a successful offline prints no why in text */
+	/* a successful offline prints no why in text; what it took, if it migrated */
 	e = offline(0, MEMHP_PHASE_TEST, MEMHP_SEEN_TEST);
 	out = render(&e, false);
 	assert_null(strstr(out, "why:"));
+	assert_null(strstr(out, "done:"));
+	free(out);
+	e.why_seen |= MEMHP_SEEN_MIGRATE;
+	e.migrate_passes = 654;
+	e.pages_migrated = 13400;
+	e.pages_failed = 654;
+	out = render(&e, false);
+	assert_non_null(strstr(out, "done: 654 migration passes, 13400 migrated, 654 failed"));
 	free(out);
 }
 

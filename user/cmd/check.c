@@ -312,7 +312,6 @@ struct check_run {
 	struct policy_tracker trk;
 	struct session sess;
 	bool have_sess;
-	uint64_t tracked_errors;
 };
 
 static int load_state(struct check_run *c, struct policy_state *ps)
@@ -323,7 +322,10 @@ static int load_state(struct check_run *c, struct policy_state *ps)
 		zi_system_free(&c->sys);
 	zi_system_init(&c->sys);
 	c->have_sys = true;
-	if (zi_system_load(&c->sys, c->o->sysroot, errbuf, sizeof(errbuf))) {
+	/* with --live, the session's model (one model); else a snapshot */
+	if (c->have_sess ? zi_system_from_model(&c->sys, &c->sess.model, NULL, errbuf,
+						sizeof(errbuf))
+			 : zi_system_load(&c->sys, c->o->sysroot, errbuf, sizeof(errbuf))) {
 		fprintf(c->o->err, PROG ": %s\n", errbuf);
 		return -1;
 	}
@@ -342,14 +344,6 @@ static int load_state(struct check_run *c, struct policy_state *ps)
 	return 0;
 }
 
-static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
-{
-	struct check_run *c = ctx;
-
-	if (policy_track_event(&c->trk, e, model_pages_per_block(&s->model)))
-		c->tracked_errors++;
-}
-
 /* Poll the session (or sleep) until @until or a signal; -1 on a poll error. */
 static int run_until(struct check_run *c, double until)
 {
@@ -366,8 +360,7 @@ static int open_session(struct check_run *c)
 	so.quiet = c->o->quiet;
 	so.sysroot = NULL;
 	so.prog = PROG;
-	so.on_event = on_event;
-	so.ctx = c;
+	so.trk = &c->trk;
 	/* offline progress events from the offline-duration budget on */
 	so.stuck_after_ns = policy_offline_budget_ns(&c->pol);
 	ret = session_open(&c->sess, &so);
@@ -553,10 +546,4 @@ out:
 	policy_free(&c.pol);
 	fflush(out);
 	return rc;
-}
-
-int cmd_check(int argc, char **argv)
-{
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return check_main(argc, argv, stdout, stderr);
 }

@@ -129,8 +129,17 @@ void offwhy_print_text(FILE *f, const struct memhp_event *e)
 	const char *kind;
 	char cb[128];
 
-	if (!has_why(e) || (e->hdr.kind == MEMHP_EV_OFFLINE && e->ret == 0))
+	if (!has_why(e))
 		return;
+	/* a success: what it took, when it had to migrate */
+	if (e->hdr.kind == MEMHP_EV_OFFLINE && e->ret == 0) {
+		if (e->why_seen & MEMHP_SEEN_MIGRATE)
+			fprintf(f, "  done: %u migration passes, %" PRIu64 " migrated, %" PRIu64
+				   " failed",
+				e->migrate_passes, (uint64_t)e->pages_migrated,
+				(uint64_t)e->pages_failed);
+		return;
+	}
 	if (e->hdr.kind == MEMHP_EV_OFFLINE)
 		fprintf(f, "  why: %s (%s)", offwhy_reason_name(r), offwhy_phase_name(e->phase));
 	else

@@ -72,6 +72,14 @@ def _kpageflags(lab, pfn):
     return int(out[0])
 
 
+def _slab_pages(lab, block):
+    """Pages of @block with KPF_SLAB, from /proc/kpageflags."""
+    out = lab.check("dd if=/proc/kpageflags bs=8 skip=%d count=%d 2>/dev/null | od -An -tu8 -w8 | "
+                    "awk '{ if (int($1 / %d) %% 2) n++ } END { print n + 0 }'"
+                    % (block * BLOCK_PAGES, BLOCK_PAGES, 1 << KPF_SLAB), timeout=120)
+    return int(out.strip())
+
+
 def test_stuck_offline_then_released(lab):
     ko = build_module()
     blocks = _dimm(lab)
@@ -354,7 +362,12 @@ def test_slab_in_normal_blocks(lab):
         # memhp's kind agrees with the page flags read now
         assert (bl["kind"] == "slab") == bool(flags & (1 << KPF_SLAB)), (e, hex(flags))
         kinds[b] = bl["kind"]
-    assert "slab" in kinds.values(), kinds
+    # The kernel names the first unmovable page of the first pageblock it
+    # cannot isolate: often a slab page, sometimes another kernel allocation
+    # (seen on 6.1: "unknown", no flag set). What the test can require: the
+    # blocks that failed hold the slab the files made.
+    slab = {b: _slab_pages(lab, b) for b in failed}
+    assert any(slab.values()), (slab, kinds)
     with open(os.path.join(lab.rundir, "offline_why-slab.json"), "w") as f:
-        json.dump(dict(failed=sorted(failed), kinds=kinds,
+        json.dump(dict(failed=sorted(failed), kinds=kinds, slab_pages=slab,
                        events=[_offlines(evs, b)[-1] for b in failed]), f, indent=1)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "loader.h"
+#include "session.h"
 
 struct sessopt {
 	enum loader_mode mode;	/* --attach */
@@ -19,9 +20,6 @@ struct sessopt {
 	uint64_t stuck_after_ns; /* --stuck-after; 0: the default, SESS_STUCK_OFF: never */
 };
 
-/* An offline running this long is reported while it runs (docs/events.md). */
-#define SESS_STUCK_DEFAULT_NS (10ULL * 1000000000ULL)
-#define SESS_STUCK_OFF UINT64_MAX
 
 extern const struct argp sessopt_argp;
 

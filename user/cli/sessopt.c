@@ -1,33 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* --attach and --buffer-size as one argp child (see sessopt.h). */
-#include <stdio.h>
-#include <string.h>
-
+/* --attach, --buffer-size and --stuck-after as one argp child (see sessopt.h). */
+#include "cli.h"
 #include "cliopt.h"
 #include "sessopt.h"
 
 enum { OPT_ATTACH = 0x5e55, OPT_BUF, OPT_STUCK };
 
-/* "10s", "1.5s", "500ms" or plain seconds; 0 turns the alarm off. */
+/* A duration (cliopt: 10s, 500ms, 2m); 0 turns the alarm off. */
 static bool parse_stuck(const char *arg, uint64_t *out)
 {
-	char num[32];
-	size_t n = strlen(arg);
-	double scale = 1e9, v;
+	double v;
 
-	if (n >= 2 && !strcmp(arg + n - 2, "ms")) {
-		n -= 2;
-		scale = 1e6;
-	} else if (n >= 1 && arg[n - 1] == 's') {
-		n -= 1;
-	}
-	if (!n || n >= sizeof(num))
+	if (!cliopt_parse_secs(arg, &v, true))
 		return false;
-	memcpy(num, arg, n);
-	num[n] = '\0';
-	if (!cliopt_parse_secs(num, &v, true))
-		return false;
-	v *= scale;
+	v *= 1e9;
 	*out = v == 0 ? SESS_STUCK_OFF : v < 1 ? 1 : (uint64_t)v;
 	return true;
 }
@@ -47,15 +33,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_ATTACH:
 		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
+			return cli_usage(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
 	case OPT_BUF:
 		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
+			return cli_usage(state, CLIOPT_RINGBUF_BAD, arg);
 		break;
 	case OPT_STUCK:
 		if (!parse_stuck(arg, &o->stuck_after_ns))
-			argp_error(state, "invalid --stuck-after '%s' (10s, 500ms, 0 for never)", arg);
+			return cli_usage(state, "invalid --stuck-after '%s' (10s, 500ms, 0 for never)",
+					 arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
