@@ -476,8 +476,11 @@ int main(int argc, char **argv)
 				if (loader_probe_target(i, ks[j].btf))
 					r = check_one(i, flav, &ks[j], &ks[j].kc, rw->cell[j],
 						      sizeof(rw->cell[j]));
-				if (r < 0)
-					break; /* no program in this flavour: no row */
+				if (r < 0) { /* no program in this flavour: no row, even
+					      * if an earlier kernel had no target (n/a) */
+					rw->used = false;
+					break;
+				}
 				rw->used = true;
 				checked += strcmp(rw->cell[j], "n/a") != 0;
 				failed += r > 0;
