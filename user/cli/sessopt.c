@@ -23,6 +23,8 @@ static const struct argp_option options[] = {
 	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "stuck-after", OPT_STUCK, "TIME", 0,
 	  "Report an offline still running after TIME (10s, 500ms; default 10s, 0: never)", 0 },
+	/* the old name in check and online-daemon, kept working */
+	{ "mode", OPT_ATTACH, "MODE", OPTION_HIDDEN, NULL, 0 },
 	{ 0 },
 };
 
