@@ -34,7 +34,7 @@ STATE = "/sys/devices/system/memory/memory%d/state"
 MOD = "memhp_holdpage"
 PARAMS = "/sys/module/%s/parameters" % MOD
 STUCK_S = 3
-KPF_LRU, KPF_SLAB, KPF_ANON = 5, 7, 12
+KPF_LRU, KPF_SLAB, KPF_BUDDY, KPF_ANON = 5, 7, 10, 12
 
 _build = {}
 
@@ -359,8 +359,14 @@ def test_slab_in_normal_blocks(lab):
         assert bl and bl["report"] == "unmovable page", e
         assert b * BLOCK_PAGES <= bl["pfn"] < (b + 1) * BLOCK_PAGES, e
         flags = _kpageflags(lab, bl["pfn"])
-        # memhp's kind agrees with the page flags read now
-        assert (bl["kind"] == "slab") == bool(flags & (1 << KPF_SLAB)), (e, hex(flags))
+        # memhp's kind agrees with the page flags read now, unless the page
+        # was freed in between (slab shrinks: seen on 6.1, flags 0 a second
+        # later): then it has no flag but BUDDY
+        freed = not (flags & ~(1 << KPF_BUDDY))
+        if bl["kind"] == "slab":
+            assert flags & (1 << KPF_SLAB) or freed, (e, hex(flags))
+        else:
+            assert not flags & (1 << KPF_SLAB), (e, hex(flags))
         kinds[b] = bl["kind"]
     # The kernel names the first unmovable page of the first pageblock it
     # cannot isolate: often a slab page, sometimes another kernel allocation
