@@ -49,7 +49,7 @@ struct export_opts {
 
 static const char doc[] =
 	"Export memory hotplug state and events as Prometheus metrics: served over\n"
-	"HTTP at /metrics (default 127.0.0.1:9435), written to a file for\n"
+	"HTTP at /metrics (default 127.0.0.1:10435), written to a file for\n"
 	"node_exporter's textfile collector (--textfile, replaced atomically), or\n"
 	"printed once from a sysfs snapshot (--stdout, no BPF needed).\n"
 	"\n"
@@ -59,8 +59,8 @@ static const char doc[] =
 	"1 runtime error, 2 bad usage or not possible on this system.\n"
 	"\n"
 	"EXAMPLES:\n"
-	"  memhp export                              # serve 127.0.0.1:9435/metrics\n"
-	"  memhp export --listen 0.0.0.0:9435        # for a Prometheus elsewhere\n"
+	"  memhp export                              # serve 127.0.0.1:10435/metrics\n"
+	"  memhp export --listen 0.0.0.0:10435        # for a Prometheus elsewhere\n"
 	"  memhp export --textfile /var/lib/node_exporter/memhp.prom -i 30\n"
 	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree\n"
 	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
@@ -75,7 +75,7 @@ static const struct argp_option options[] = {
 	{ "no-trace", OPT_NOTRACE, NULL, 0,
 	  "Serve without BPF (no root needed): the model is the sysfs snapshot, "
 	  "re-read every --reconcile seconds", 0 },
-	{ "listen", 'l', "ADDR:PORT", 0, "HTTP listen address (default 127.0.0.1:9435)", 0 },
+	{ "listen", 'l', "ADDR:PORT", 0, "HTTP listen address (default 127.0.0.1:10435)", 0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0, "Write the exposition to PATH (atomic replace)", 0 },
 	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
@@ -129,7 +129,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'l':
 		if (http_parse_listen(arg, &ss, &sl, err, sizeof(err)))
 			return cli_usage(state,
-					 "invalid --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:9435)",
+					 "invalid --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:10435)",
 					 arg);
 		o->listen = arg;
 		o->listen_set = true;
