@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "export.h"
 #include "ls.h"
+#include "readiness_cmd.h"
 #include "record_cmd.h"
 #include "replay.h"
 #include "simulate.h"
@@ -29,6 +30,7 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once" },
 	{ "top", cmd_top, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events" },
 	{ "check", cmd_check, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)" },
+	{ "readiness", cmd_readiness, "would offlining each block succeed now, and what blocks it (no BPF)" },
 	{ "simulate", cmd_simulate, "predict the kernel's zone for hotplug operations (no BPF needed)" },
 	{ "balloon", cmd_balloon, "balloon inflate/deflate/migrate activity per driver (BPF)" },
 	{ "online-daemon", cmd_online_daemon, "online hot-added memory left offline by a policy (DIMM one zone, ratio, reserve)" },
