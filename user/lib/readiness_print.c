@@ -27,13 +27,25 @@ static const char *zone_name(int zone)
 	return zone >= 0 ? za_zone_name(zone) : "none";
 }
 
-/* MiB with one decimal, or whole when exact: "12", "0.5" */
-static void mib(uint64_t bytes, char *buf, size_t len)
+/* Binary units, one decimal unless exact: "0", "20K", "1.5M", "128M", "3G" */
+static void human(uint64_t bytes, char *buf, size_t len)
 {
-	if (bytes % (1u << 20) == 0)
-		snprintf(buf, len, "%" PRIu64, bytes >> 20);
+	static const char units[] = "KMGTPE";
+	double v = (double)bytes;
+	int u = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%" PRIu64, bytes);
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (bytes % (1ull << (10 * (u + 1))) == 0)
+		snprintf(buf, len, "%.0f%c", v, units[u]);
 	else
-		snprintf(buf, len, "%.1f", bytes / 1048576.0);
+		snprintf(buf, len, "%.1f%c", v, units[u]);
 }
 
 void rd_verdict_text(const struct rd_block *b, uint64_t page_size, char *buf, size_t len)
@@ -45,8 +57,13 @@ void rd_verdict_text(const struct rd_block *b, uint64_t page_size, char *buf, si
 		snprintf(buf, len, "ready");
 		break;
 	case RD_MIGRATE:
-		mib(b->migrate_pages * page_size, m, sizeof(m));
-		snprintf(buf, len, "needs migration of %s MiB", m);
+		human(b->migrate_pages * page_size, m, sizeof(m));
+		/* "20K" -> "20 KiB" */
+		if (m[0] && m[strlen(m) - 1] >= 'A')
+			snprintf(buf, len, "needs migration of %.*s %ciB", (int)strlen(m) - 1, m,
+				 m[strlen(m) - 1]);
+		else
+			snprintf(buf, len, "needs migration of %s B", m);
 		break;
 	case RD_BLOCKED:
 		if (b->fail == RD_FAIL_ZONES)
@@ -68,11 +85,11 @@ static void print_sum_text(FILE *out, const char *what, const struct rd_sum *s)
 {
 	char on[32], un[32], rd[32], mg[32];
 
-	mib(s->online_bytes, on, sizeof(on));
-	mib(s->unpluggable_bytes, un, sizeof(un));
-	mib(s->ready_bytes, rd, sizeof(rd));
-	mib(s->migrate_bytes, mg, sizeof(mg));
-	fprintf(out, "%-22s %5" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %10s %12s %10s %11s\n",
+	human(s->online_bytes, on, sizeof(on));
+	human(s->unpluggable_bytes, un, sizeof(un));
+	human(s->ready_bytes, rd, sizeof(rd));
+	human(s->migrate_bytes, mg, sizeof(mg));
+	fprintf(out, "%-22s %5" PRIu64 " %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %8s %11s %8s %8s\n",
 		what, s->blocks[RD_READY], s->blocks[RD_MIGRATE], s->blocks[RD_BLOCKED],
 		s->blocks[RD_OFFLINE], on, un, rd, mg);
 }
@@ -86,8 +103,8 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 
 	if (!o->summary_only) {
 		fprintf(out, "%-12s %-10s %4s %-8s %5s %-12s %-28s %9s %9s %9s %s\n", "BLOCK",
-			"START", "NODE", "ZONE", "GROUP", "DEVICE", "VERDICT", "FREE(M)",
-			"MIGRATE(M)", "UNMOV(M)", "FIRST UNMOVABLE PAGES");
+			"START", "NODE", "ZONE", "GROUP", "DEVICE", "VERDICT", "FREE",
+			"MIGRATE", "UNMOVABLE", "FIRST UNMOVABLE PAGES");
 		for (i = 0; i < r->nr_blocks; i++) {
 			const struct rd_block *b = &r->blocks[i];
 
@@ -95,9 +112,9 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 				continue;
 			snprintf(what, sizeof(what), "memory%" PRIu64, b->id);
 			rd_verdict_text(b, r->page_size, v, sizeof(v));
-			mib(b->pages[KPAGE_FREE] * r->page_size, fr, sizeof(fr));
-			mib(b->migrate_pages * r->page_size, mg, sizeof(mg));
-			mib(b->unmovable_pages * r->page_size, um, sizeof(um));
+			human(b->pages[KPAGE_FREE] * r->page_size, fr, sizeof(fr));
+			human(b->migrate_pages * r->page_size, mg, sizeof(mg));
+			human(b->unmovable_pages * r->page_size, um, sizeof(um));
 			fprintf(out, "%-12s 0x%-8" PRIx64 " %4d %-8s %5d %-12s %-28s %9s %9s %9s",
 				what, b->id * bytes, b->nid, b->online ? zone_name(b->zone) : "-",
 				b->group, dev_name(r, b), v, fr, mg, um);
@@ -110,9 +127,9 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 		}
 		fputc('\n', out);
 	}
-	fprintf(out, "%-22s %5s %7s %7s %7s %10s %12s %10s %11s\n", "SUMMARY", "READY",
-		"MIGRATE", "BLOCKED", "OFFLINE", "ONLINE(M)", "UNPLUGGABLE(M)", "READY(M)",
-		"TO-COPY(M)");
+	fprintf(out, "%-22s %5s %7s %7s %7s %8s %11s %8s %8s\n", "SUMMARY", "READY",
+		"MIGRATE", "BLOCKED", "OFFLINE", "ONLINE", "UNPLUGGABLE", "READY",
+		"TO-COPY");
 	for (n = 0; n < r->nr_nodes; n++) {
 		snprintf(what, sizeof(what), "node%d", n);
 		print_sum_text(out, what, &r->nodes[n]);

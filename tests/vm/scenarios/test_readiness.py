@@ -1,0 +1,136 @@
+"""Readiness against reality (issue 12, item 4): under a mixed workload, predict
+every online memory block with `memhp readiness -J`, then try to offline it,
+and compare.
+
+Boot RAM is small (1 GiB, all DMA32) so the hot-plugged DIMMs are used: one
+onlined online_kernel (ZONE_NORMAL: kernel allocations such as slab land
+there), two online_movable. The workload: anonymous memory held by a process,
+page cache of an ext2 file system on a loop device, tmpfs files, and tens of
+thousands of empty tmpfs files (inodes and dentries: slab).
+
+Each block is predicted right before its own attempt (the question readiness
+answers is "would it succeed now": earlier attempts migrate pages around).
+An attempt is `echo offline > state` under `timeout -s KILL` (offline_pages()
+retries migration until a fatal signal); a block that went offline is onlined
+again into its zone. The figures per kernel are printed (READINESS lines):
+how often "blocked" was right, how often "ready"/"needs migration" was right;
+goals: both >= 95%, and no block predicted ready or migrate failing at
+isolation (the kernel's "unmovable page")."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import lab as labmod  # noqa: E402
+from lab import scenario  # noqa: E402
+
+LAB = dict(ram="1G", slots=4, maxmem="8G", default_state="offline", cmdline="nokaslr",
+           load=["loop", "ext4"], hard_timeout=420)
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+STATE = "/sys/devices/system/memory/memory%d/state"
+ATTEMPT_S = 15  # per offline attempt; a movable block copies its pages in ~1-3 s here
+GOAL = 0.95
+
+
+def _build_rdload():
+    out = os.path.join(REPO, "build", "tests", "rdload")
+    src = os.path.join(REPO, "tests", "vm", "helpers", "rdload.c")
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        subprocess.run(["gcc", "-O2", "-Wall", "-static", src, "-o", out], check=True,
+                       timeout=120)
+    return "/memhp/build/tests/rdload"
+
+
+def _hotplug(lab):
+    """Three 512 MiB DIMMs: the first online_kernel, the others online_movable."""
+    types = ["online_kernel", "online_movable", "online_movable"]
+    for t in types:
+        dev = lab.add_dimm("512M")
+        blocks = lab.device_blocks(dev)
+        lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=90,
+                       what="%s blocks present" % dev)
+        lab.check("; ".join("echo %s > %s" % (t, STATE % b) for b in blocks), timeout=120)
+
+
+def _workload(lab, rdload):
+    lab.check("%s anon 300 >/tmp/anon.out 2>&1 & echo $! >/tmp/anon.pid" % rdload)
+    lab.wait_until("grep -q ready /tmp/anon.out", timeout=120, what="anonymous memory held")
+    # Page cache: ext2 (the ext4 driver) on a loop device backed by tmpfs.
+    rc, out = lab.run("dd if=/dev/zero of=/tmp/ext.img bs=1M count=0 seek=200 2>&1 && "
+                      "mke2fs -q /tmp/ext.img 2>&1 && mkdir -p /mnt/e && "
+                      "mount -o loop -t ext2 /tmp/ext.img /mnt/e 2>&1 && "
+                      "%s files /mnt/e 120 1048576 && sync" % rdload, timeout=180)
+    pagecache = rc == 0
+    lab.check("mkdir -p /tmp/t /tmp/s && %s files /tmp/t 100 1048576 && "
+              "%s files /tmp/s 40000 0" % (rdload, rdload), timeout=240)
+    return pagecache
+
+
+def _attempt(lab, memhp, b, zone):
+    """Predict block b, then try to offline it. (prediction dict, offlined?, reason)."""
+    script = r"""
+%(memhp)s readiness -J >/tmp/pred.json 2>/tmp/pred.err || { cat /tmp/pred.err; exit 3; }
+timeout -s KILL %(t)d sh -c 'echo offline > %(st)s' >/tmp/off.out 2>&1
+echo "RC $?"
+echo "STATE $(cat %(st)s)"
+cat /tmp/off.out
+dmesg | grep 'memory offlining' | tail -n 1
+""" % dict(memhp=memhp, t=ATTEMPT_S, st=STATE % b)
+    out = lab.check(script, timeout=ATTEMPT_S + 90)
+    pred = json.loads(lab.check("cat /tmp/pred.json", timeout=60))
+    pb = [x for x in pred["blocks"] if x["block"] == b]
+    assert len(pb) == 1, "block %d not in the prediction" % b
+    state = [ln.split(None, 1)[1] for ln in out.splitlines() if ln.startswith("STATE ")]
+    offlined = bool(state) and state[0].strip() == "offline"
+    reason = ""
+    for ln in out.splitlines():
+        if "failed due to" in ln:
+            reason = ln.split("failed due to", 1)[1].strip()
+    if not offlined and not reason:
+        rcs = [ln for ln in out.splitlines() if ln.startswith("RC ")]
+        reason = "killed after %ds" % ATTEMPT_S if rcs and rcs[0] in ("RC 137", "RC 124") else \
+            " ".join(ln for ln in out.splitlines() if "rror" in ln)[:80] or "failed"
+    if offlined:
+        how = {"Movable": "online_movable", "Normal": "online_kernel"}.get(zone, "online")
+        lab.check("echo %s > %s" % (how, STATE % b), timeout=60)
+    return pb[0], offlined, reason
+
+
+@scenario(allow_kernel_warnings=True)
+def test_readiness_against_reality(lab):
+    memhp = lab.memhp()
+    rdload = _build_rdload()
+    _hotplug(lab)
+    pagecache = _workload(lab, rdload)
+    # The kernel's reason for a failed offline is a pr_debug line.
+    lab.run("echo 'file mm/memory_hotplug.c +p' > /sys/kernel/debug/dynamic_debug/control")
+    blocks = {b: v for b, v in lab.blocks().items() if v.state == "online"}
+    rows = []
+    for b, v in blocks.items():
+        zone = (v.zone or "").split()[0] if v.zone else ""
+        pred, ok, reason = _attempt(lab, memhp, b, zone)
+        rows.append((b, zone, pred, ok, reason))
+    rel = labmod.kernel_release()
+    pb = [r for r in rows if r[2]["verdict"] == "blocked"]
+    pr = [r for r in rows if r[2]["verdict"] in ("ready", "migrate")]
+    blocked_right = sum(1 for r in pb if not r[3])
+    ready_right = sum(1 for r in pr if r[3])
+    bad_ready = [r for r in pr if not r[3] and "unmovable" in r[4]]
+    for b, zone, p, ok, reason in rows:
+        print("READINESS-BLOCK kernel=%s block=%d zone=%s predicted=%r first=%s actual=%s%s"
+              % (rel, b, zone, p["verdict_text"],
+                 ",".join("%#x:%s" % (f["pfn"], f["kind"]) for f in p["first_unmovable"][:2]) or "-",
+                 "offlined" if ok else "failed", "" if ok else " (%s)" % reason))
+    print("READINESS kernel=%s blocks=%d pagecache=%s blocked_right=%d/%d (%.1f%%) "
+          "ready_or_migrate_right=%d/%d (%.1f%%) ready_failing_unmovable=%d"
+          % (rel, len(rows), "ext2" if pagecache else "none", blocked_right, len(pb),
+             100.0 * blocked_right / max(1, len(pb)), ready_right, len(pr),
+             100.0 * ready_right / max(1, len(pr)), len(bad_ready)))
+    # The comparison needs both kinds of prediction to mean anything.
+    assert len(pb) >= 1 and len(pr) >= 3, "too few blocks of a kind: %d blocked, %d ready" % (
+        len(pb), len(pr))
+    assert not bad_ready, bad_ready
+    assert blocked_right >= GOAL * len(pb), [r for r in pb if r[3]]
+    assert ready_right >= GOAL * len(pr), [r for r in pr if not r[3]]
