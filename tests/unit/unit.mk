@@ -5,10 +5,11 @@
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
-# check_main(), ls_main_model(), simulate_main()
+# check_main(), ls_main_model(), simulate_main(), readiness_main()
 test_check_CMD_OBJS := $(OUTPUT)/user/cmd/check.o
 test_ls_CMD_OBJS := $(OUTPUT)/user/cmd/ls.o
 test_simulate_CMD_OBJS := $(OUTPUT)/user/cmd/simulate.o
+test_readiness_CMD_OBJS := $(OUTPUT)/user/cmd/readiness.o
 
 .SECONDEXPANSION:
 $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) $$($$*_CMD_OBJS) | $(OUTPUT)/tests

@@ -180,6 +180,15 @@ static void add_page(const struct readiness *r, struct rd_block *b, uint64_t pfn
 {
 	bool movable = kpage_kind_movable(k);
 
+	/*
+	 * Unmovable kernel allocations never come from ZONE_MOVABLE (only
+	 * __GFP_MOVABLE ones do), so a page there with no flag explaining
+	 * it is free on a per-CPU list (offline_pages() drains those first)
+	 * or between two states (being allocated, isolated for migration).
+	 * In other zones it is as likely a kernel allocation: unmovable.
+	 */
+	if (k == KPAGE_UNKNOWN && b->zone == ZA_ZONE_MOVABLE)
+		movable = true;
 	if (k == KPAGE_OFFLINE &&
 	    !(b->dev >= 0 && r->sys.devs[b->dev].kind == ZI_DEV_VIRTIO_MEM)) {
 		if (r->balloon_compaction)

@@ -59,9 +59,11 @@ def _workload(lab, rdload):
     lab.wait_until("grep -q ready /tmp/anon.out", timeout=120, what="anonymous memory held")
     # Page cache: ext2 (the ext4 driver) on a loop device backed by tmpfs.
     rc, out = lab.run("dd if=/dev/zero of=/tmp/ext.img bs=1M count=0 seek=200 2>&1 && "
-                      "mke2fs -q /tmp/ext.img 2>&1 && mkdir -p /mnt/e && "
-                      "mount -o loop -t ext2 /tmp/ext.img /mnt/e 2>&1 && "
+                      "L=$(losetup -f) && losetup $L /tmp/ext.img && mke2fs $L >/dev/null 2>&1 && "
+                      "mkdir -p /mnt/e && mount -t ext4 $L /mnt/e 2>&1 && "
                       "%s files /mnt/e 120 1048576 && sync" % rdload, timeout=180)
+    if rc:
+        print("READINESS-NOTE no page cache workload: %s" % out.strip()[-200:])
     pagecache = rc == 0
     lab.check("mkdir -p /tmp/t /tmp/s && %s files /tmp/t 100 1048576 && "
               "%s files /tmp/s 40000 0" % (rdload, rdload), timeout=240)
@@ -72,11 +74,12 @@ def _attempt(lab, memhp, b, zone):
     """Predict block b, then try to offline it. (prediction dict, offlined?, reason)."""
     script = r"""
 %(memhp)s readiness -J >/tmp/pred.json 2>/tmp/pred.err || { cat /tmp/pred.err; exit 3; }
+n=$(dmesg | grep -c 'memory offlining')
 timeout -s KILL %(t)d sh -c 'echo offline > %(st)s' >/tmp/off.out 2>&1
 echo "RC $?"
 echo "STATE $(cat %(st)s)"
 cat /tmp/off.out
-dmesg | grep 'memory offlining' | tail -n 1
+dmesg | grep 'memory offlining' | tail -n +$((n + 1))
 """ % dict(memhp=memhp, t=ATTEMPT_S, st=STATE % b)
     out = lab.check(script, timeout=ATTEMPT_S + 90)
     pred = json.loads(lab.check("cat /tmp/pred.json", timeout=60))
