@@ -58,15 +58,16 @@ def _workload(lab, rdload):
     lab.check("%s anon 300 >/tmp/anon.out 2>&1 & echo $! >/tmp/anon.pid" % rdload)
     lab.wait_until("grep -q ready /tmp/anon.out", timeout=120, what="anonymous memory held")
     # Page cache: ext2 (the ext4 driver) on a loop device backed by tmpfs.
-    rc, out = lab.run("dd if=/dev/zero of=/tmp/ext.img bs=1M count=0 seek=200 2>&1 && "
-                      "L=$(losetup -f) && losetup $L /tmp/ext.img && mke2fs $L >/dev/null 2>&1 && "
-                      "mkdir -p /mnt/e && mount -t ext4 $L /mnt/e 2>&1 && "
+    rc, out = lab.run("dd if=/dev/zero of=/tmp/ext.img bs=1M count=0 seek=200 2>/dev/null && "
+                      "mke2fs -F /tmp/ext.img >/dev/null && mkdir -p /mnt/e && "
+                      "{ [ -b /dev/loop0 ] || mknod /dev/loop0 b 7 0; } && "
+                      "losetup /dev/loop0 /tmp/ext.img && mount -t ext4 /dev/loop0 /mnt/e && "
                       "%s files /mnt/e 120 1048576 && sync" % rdload, timeout=180)
     if rc:
         print("READINESS-NOTE no page cache workload: %s" % out.strip()[-200:])
     pagecache = rc == 0
     lab.check("mkdir -p /tmp/t /tmp/s && %s files /tmp/t 100 1048576 && "
-              "%s files /tmp/s 40000 0" % (rdload, rdload), timeout=240)
+              "%s files /tmp/s 120000 0" % (rdload, rdload), timeout=240)
     return pagecache
 
 
