@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "kpage.h"
+#include "policy.h"
 #include "readiness.h"
 #include "readiness_cmd.h"
 #include "zonealgo.h"
@@ -371,6 +372,78 @@ static void test_scan_tree(void **state)
 	readiness_free(&r);
 }
 
+/* --- policy rule min-unpluggable ------------------------------------------- */
+
+static void test_policy_min_unpluggable(void **state)
+{
+	static const char pol[] =
+		"version: 1\nrules:\n"
+		"  - {name: nodes, rule: min-unpluggable, scope: node, min: 64K}\n"
+		"  - {name: dimm, rule: min-unpluggable, scope: group, group: \"PNP0C80:00\", min: 64K}\n"
+		"  - {name: n1, rule: min-unpluggable, scope: node, node: 1, min: 65537}\n"
+		"  - {name: all, rule: min-unpluggable, min: 128K}\n"
+		"  - {name: all-low, rule: min-unpluggable, min: 96K}\n";
+	struct rd_opts o = { .sysroot = tree, .balloon_compaction = 0 };
+	struct policy_result res;
+	struct policy_state ps = { 0 };
+	struct readiness r;
+	struct policy p;
+	char err[512] = "";
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_int_equal(policy_parse(pol, strlen(pol), "t", &p, err, sizeof(err)), 0);
+	assert_true(policy_needs_readiness(&p));
+	readiness_init(&r);
+	assert_int_equal(readiness_scan(&r, &o, err, sizeof(err)), 0);
+	ps.za = &r.sys.st;
+	ps.devs = r.sys.devs;
+	ps.nr_devs = r.sys.nr_devs;
+	ps.page_size = r.page_size;
+	policy_result_init(&res);
+	/* without a scan the rules are not evaluated, not silently passed */
+	assert_int_equal(policy_evaluate(&p, &ps, &res), 0);
+	for (i = 0; i < p.nr; i++)
+		assert_false(res.evaluated[i]);
+	ps.readiness = &r;
+	n = policy_evaluate(&p, &ps, &res);
+	/* nodes: 64K each, not below; dimm: 32K < 64K; n1: 64K < 65537;
+	 * all: 128K < 128K no; all-low: no */
+	assert_int_equal(n, 2);
+	assert_string_equal(p.rules[res.v[0].rule].name, "dimm");
+	assert_string_equal(res.v[0].object, "group 0 (PNP0C80:00)");
+	assert_int_equal(res.v[0].actual, 32768);
+	assert_string_equal(p.rules[res.v[1].rule].name, "n1");
+	assert_string_equal(res.v[1].object, "node 1");
+	assert_int_equal(res.v[1].limit, 65537);
+	assert_non_null(strstr(res.v[1].detail, "64 KiB could be unplugged now"));
+	policy_result_free(&res);
+	policy_free(&p);
+	readiness_free(&r);
+}
+
+static void test_policy_min_unpluggable_parse_errors(void **state)
+{
+	static const char *bad[] = {
+		"version: 1\nrules:\n  - {rule: min-unpluggable}\n",
+		"version: 1\nrules:\n  - {rule: min-unpluggable, min: 1G, group: 0}\n",
+		"version: 1\nrules:\n  - {rule: min-unpluggable, min: 1G, max: 3}\n",
+		"version: 1\nrules:\n  - {rule: min-unpluggable, min: lots}\n",
+	};
+	struct policy p;
+	char err[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		assert_int_not_equal(policy_parse(bad[i], strlen(bad[i]), "t", &p, err, sizeof(err)),
+				     0);
+		assert_non_null(strstr(err, "t:"));
+	}
+}
+
 /* --- readiness_main ----------------------------------------------------------- */
 
 struct run {
@@ -459,6 +532,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reader_bad_files, NULL, teardown_tmp),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_scan_tree),
+		cmocka_unit_test(test_policy_min_unpluggable),
+		cmocka_unit_test(test_policy_min_unpluggable_parse_errors),
 		cmocka_unit_test(test_main_text_json_errors),
 	};
 
