@@ -26,7 +26,7 @@ import lab as labmod  # noqa: E402
 from lab import scenario  # noqa: E402
 
 LAB = dict(ram="1G", slots=4, maxmem="8G", default_state="offline", cmdline="nokaslr",
-           load=["loop", "ext4"], hard_timeout=420)
+           load=["loop", "crc32c_generic", "ext4"], hard_timeout=420)
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 STATE = "/sys/devices/system/memory/memory%d/state"
 ATTEMPT_S = 15  # per offline attempt; a movable block copies its pages in ~1-3 s here
@@ -66,8 +66,8 @@ def _workload(lab, rdload):
     if rc:
         print("READINESS-NOTE no page cache workload: %s" % out.strip()[-200:])
     pagecache = rc == 0
-    lab.check("mkdir -p /tmp/t /tmp/s && %s files /tmp/t 100 1048576 && "
-              "%s files /tmp/s 120000 0" % (rdload, rdload), timeout=240)
+    lab.check("mkdir -p /tmp/t && %s files /tmp/t 100 1048576 && "
+              "mkdir -p /mnt/s && mount -t tmpfs -o nr_inodes=0 tmpfs /mnt/s && %s files /mnt/s 120000 0" % (rdload, rdload), timeout=240)
     return pagecache
 
 
