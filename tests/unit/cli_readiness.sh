@@ -58,4 +58,18 @@ else
 	skip "JSON" "no python3"
 	skip "fixture generator" "no python3"
 fi
+
+# export --readiness: the gauges, valid exposition, nothing without the option.
+prom=$("$bin" export --stdout --sysroot "$tree" --readiness 60 2>/dev/null)
+grep -q '^memhp_unpluggable_bytes{node="1"} 65536$' <<<"$prom" && grep -q '^memhp_readiness_blocks{verdict="blocked"} 5$' <<<"$prom" &&
+	ok "export --readiness: gauges" || nok "export --readiness: $(grep -i unplug <<<"$prom" | head -3)"
+if command -v promtool >/dev/null; then
+	promtool check metrics <<<"$prom" >/dev/null 2>&1 && ok "export --readiness: promtool" || nok "export --readiness: promtool"
+else
+	skip "export --readiness: promtool" "no promtool"
+fi
+"$bin" export --stdout --sysroot "$tree" 2>/dev/null | grep -q readiness && nok "export without --readiness shows readiness" || ok "export: readiness only on request"
+prom=$("$bin" export --stdout --sysroot "$tmp/nokpf" --readiness 60 2>/dev/null)
+grep -q '^memhp_readiness_up 0$' <<<"$prom" && ! grep -q '^memhp_unpluggable_bytes{' <<<"$prom" &&
+	ok "export --readiness without page files: up 0, no samples" || nok "export --readiness without page files"
 echo "# done"
