@@ -27,7 +27,7 @@ static const char *zone_name(int zone)
 	return zone >= 0 ? za_zone_name(zone) : "none";
 }
 
-/* Binary units, one decimal unless exact: "0", "20K", "1.5M", "128M", "3G" */
+/* Binary units: "0", "20K", "1.5M", "128M", "3G" */
 static void human(uint64_t bytes, char *buf, size_t len)
 {
 	static const char units[] = "KMGTPE";
@@ -42,7 +42,10 @@ static void human(uint64_t bytes, char *buf, size_t len)
 		v /= 1024;
 		u++;
 	}
-	if (bytes % (1ull << (10 * (u + 1))) == 0)
+	/* One decimal below 100 ("12.5M"); whole above ("128M" for
+	 * 127.96 MiB: "128.0M" would claim a precision the text does not
+	 * need; JSON has the bytes). */
+	if (bytes % (1ull << (10 * (u + 1))) == 0 || v >= 99.95)
 		snprintf(buf, len, "%.0f%c", v, units[u]);
 	else
 		snprintf(buf, len, "%.1f%c", v, units[u]);

@@ -110,6 +110,10 @@ def test_readiness_against_reality(lab):
     pagecache = _workload(lab, rdload)
     # The kernel's reason for a failed offline is a pr_debug line.
     lab.run("echo 'file mm/memory_hotplug.c +p' > /sys/kernel/debug/dynamic_debug/control")
+    # The whole report once, before anything moves (docs/readiness.md quotes it).
+    text = lab.check("%s readiness" % memhp, timeout=120)
+    for ln in text.splitlines():
+        print("READINESS-TEXT " + ln)
     blocks = {b: v for b, v in lab.blocks().items() if v.state == "online"}
     rows = []
     for b, v in blocks.items():
