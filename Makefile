@@ -19,7 +19,7 @@ VERSION := 0.1.0
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VERSION)"' \
-	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cmd
+	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cli -Iuser/cmd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 	-Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
 
@@ -40,13 +40,15 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-# user/ in three layers (docs/DESIGN-NOTES.md): lib/ (no BPF, no argp),
-# live/ (the BPF session; only the loader sees the skeletons) and cmd/ (one
-# file per command; memhp.c dispatches). Unit tests link lib + live only.
+# user/ in four layers (docs/DESIGN-NOTES.md): lib/ (no BPF, no argp),
+# live/ (the BPF session; only the loader sees the skeletons), cli/ (the
+# argp children every command shares) and cmd/ (one file per command;
+# memhp.c dispatches). Unit tests link lib + live + cli, not the commands.
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/lib/*.c))
 LIVE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/live/*.c))
+CLI_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/cli/*.c))
 CMD_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(filter-out user/cmd/memhp.c,$(wildcard user/cmd/*.c)))
-CORE_OBJS := $(LIB_OBJS) $(LIVE_OBJS)
+CORE_OBJS := $(LIB_OBJS) $(LIVE_OBJS) $(CLI_OBJS)
 MAIN_OBJ := $(OUTPUT)/user/cmd/memhp.o
 MEMHP_OBJS := $(MAIN_OBJ) $(CMD_OBJS) $(CORE_OBJS)
 

@@ -11,21 +11,25 @@
 #include <time.h>
 
 #include "balloon.h"
-#include "balloon_stats.h"
+#include "cli.h"
+#include "cliopt.h"
 #include "clock.h"
 #include "decode.h"
 #include "jsonstr.h"
 #include "loader.h"
 #include "session.h"
+#include "sessopt.h"
 #include "stopsig.h"
 
 #define MAX_BALLOONS 16
 
 struct balloon_opts {
+	FILE *out, *err;
+	struct cli cli;	     /* -h, --usage, -V */
+	struct sessopt sess; /* --attach, --buffer-size */
 	bool json, verbose;
 	double interval;
 	uint64_t count;
-	enum loader_mode mode;
 	const char *sysroot;
 };
 
@@ -42,9 +46,10 @@ static const char doc[] =
 
 static const struct argp_option options[] = {
 	{ "json", 'J', NULL, 0, "JSON lines", 0 },
-	{ "interval", 'i', "SECS", 0, "Seconds between reports (default 1)", 0 },
+	{ "interval", 'i', "DURATION", 0, "Time between reports: 1 (default), 2s, 500ms", 0 },
 	{ "count", 'c', "N", 0, "Stop after N reports", 0 },
-	{ "attach", 'A', "MODE", 0, LOADER_MODE_HELP, 0 },
+	/* -A: the old short name of --attach (sessopt), kept working */
+	{ NULL, 'A', "MODE", OPTION_HIDDEN, NULL, 0 },
 	{ "sysroot", 's', "DIR", 0, "Read the sysfs snapshot below DIR", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
 	{ 0 },
@@ -56,24 +61,28 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	char *end;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->sess;
+		state->child_inputs[1] = &o->cli;
+		break;
 	case 'J':
 		o->json = true;
 		break;
 	case 'i':
-		errno = 0;
-		o->interval = strtod(arg, &end);
-		if (errno || *end || !(o->interval >= 0.05) || o->interval > 86400)
-			argp_error(state, "invalid --interval '%s' (seconds, 0.05 to 86400)", arg);
+		if (!cliopt_parse_secs(arg, &o->interval, false) || o->interval < 0.05 ||
+		    o->interval > 86400)
+			return cli_usage(state, "invalid --interval '%s' (0.05 to 86400 seconds, "
+					 "e.g. 2, 2s, 500ms)", arg);
 		break;
 	case 'c':
 		errno = 0;
 		o->count = strtoull(arg, &end, 10);
 		if (errno || *end || !o->count || *arg == '-')
-			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
+			return cli_usage(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
 	case 'A':
-		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
+		if (loader_mode_parse(arg, &o->sess.mode))
+			return cli_usage(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
 	case 's':
 		o->sysroot = arg;
@@ -82,7 +91,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		return cli_usage(state, "unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -96,9 +105,9 @@ static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
 	int i, j;
 
 	if (o->json)
-		printf("{\"interval_s\":%.3f,\"balloons\":[", dt);
+		fprintf(o->out, "{\"interval_s\":%.3f,\"balloons\":[", dt);
 	else
-		printf("%-16s %12s %12s %10s %8s %14s %12s %12s\n", "DRIVER", "INFLATED",
+		fprintf(o->out, "%-16s %12s %12s %10s %8s %14s %12s %12s\n", "DRIVER", "INFLATED",
 		       "DEFLATED", "MIGRATED", "MIG-FAIL", "GROWTH", "INFLATE/s", "DEFLATE/s");
 	for (i = 0; i < n; i++) {
 		uint64_t pi = 0, pd = 0;
@@ -111,9 +120,9 @@ static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
 		ri = dt > 0 ? (d[i].s.inflated - pi) / dt : 0;
 		rd = dt > 0 ? (d[i].s.deflated - pd) / dt : 0;
 		if (o->json) {
-			printf("%s{\"driver\":", i ? "," : "");
-			json_string(stdout, d[i].driver, sizeof(d[i].driver));
-			printf(",\"inflated_pages\":%" PRIu64 ",\"deflated_pages\":%" PRIu64
+			fprintf(o->out, "%s{\"driver\":", i ? "," : "");
+			json_string(o->out, d[i].driver, sizeof(d[i].driver));
+			fprintf(o->out, ",\"inflated_pages\":%" PRIu64 ",\"deflated_pages\":%" PRIu64
 			       ",\"migrated_pages\":%" PRIu64 ",\"migrate_failed\":%" PRIu64
 			       ",\"growth_bytes\":%" PRId64
 			       ",\"inflate_pages_per_s\":%.1f,\"deflate_pages_per_s\":%.1f}",
@@ -121,7 +130,7 @@ static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
 			       (uint64_t)d[i].s.migrated, (uint64_t)d[i].s.migrate_failed,
 			       growth * (int64_t)page_size, ri, rd);
 		} else {
-			printf("%-16s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64
+			fprintf(o->out, "%-16s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %8" PRIu64
 			       " %13.1fM %12.1f %12.1f\n",
 			       d[i].driver, (uint64_t)d[i].s.inflated, (uint64_t)d[i].s.deflated,
 			       (uint64_t)d[i].s.migrated, (uint64_t)d[i].s.migrate_failed,
@@ -129,15 +138,19 @@ static void report(const struct balloon_opts *o, struct balloon_dev *d, int n,
 		}
 	}
 	if (o->json)
-		printf("]}\n");
+		fprintf(o->out, "]}\n");
 	else if (!n)
-		printf("(no balloon activity seen yet)\n");
+		fprintf(o->out, "(no balloon activity seen yet)\n");
 }
 
-int cmd_balloon(int argc, char **argv)
+int balloon_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct balloon_opts o = { .interval = 1, .mode = LOADER_AUTO };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
+						       { &cli_argp, 0, NULL, 0 },
+						       { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
+	struct balloon_opts o = { .out = out, .err = err, .cli = { .out = out, .err = err },
+				  .interval = 1, .sess.mode = LOADER_AUTO };
 	struct balloon_dev cur[MAX_BALLOONS], prev[MAX_BALLOONS];
 	struct session_opts so = { 0 };
 	struct session s;
@@ -145,10 +158,13 @@ int cmd_balloon(int argc, char **argv)
 	int n, nprev = 0, ret = 0;
 	double last, next;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
-		return 2;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	so.mode = o.mode;
+	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
+	if (ret >= 0)
+		return ret;
+	ret = 0;
+	so.mode = o.sess.mode;
+	so.ringbuf_bytes = o.sess.ringbuf_bytes;
+	so.err = err;
 	so.verbose = o.verbose;
 	so.sysroot = o.sysroot;
 	so.prog = "memhp balloon";
@@ -156,7 +172,7 @@ int cmd_balloon(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (loader_map_fd(s.loader, "balloons") < 0) {
-		fprintf(stderr, "memhp balloon: the balloon probes are not attached "
+		fprintf(err, "memhp balloon: the balloon probes are not attached "
 				"(see the report above)\n");
 		session_close(&s);
 		return 2;
@@ -173,9 +189,9 @@ int cmd_balloon(int argc, char **argv)
 			session_poll(&s, ms > 200 ? 200 : ms);
 			continue;
 		}
-		n = balloon_read(s.loader, cur, MAX_BALLOONS);
+		n = session_balloons(&s, cur, MAX_BALLOONS);
 		if (n < 0) {
-			fprintf(stderr, "memhp balloon: reading the counters failed: %s\n",
+			fprintf(err, "memhp balloon: reading the counters failed: %s\n",
 				strerror(-n));
 			ret = 1;
 			break;

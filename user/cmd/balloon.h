@@ -2,6 +2,8 @@
 #ifndef MEMHP_BALLOON_H
 #define MEMHP_BALLOON_H
 
-int cmd_balloon(int argc, char **argv);
+#include <stdio.h>
+
+int balloon_main(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -315,7 +315,6 @@ struct check_run {
 	struct policy_tracker trk;
 	struct session sess;
 	bool have_sess;
-	uint64_t tracked_errors;
 };
 
 static int load_state(struct check_run *c, struct policy_state *ps)
@@ -358,14 +357,6 @@ static int load_state(struct check_run *c, struct policy_state *ps)
 	return 0;
 }
 
-static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
-{
-	struct check_run *c = ctx;
-
-	if (policy_track_event(&c->trk, e, model_pages_per_block(&s->model)))
-		c->tracked_errors++;
-}
-
 /* Poll the session (or sleep) until @until or a signal; -1 on a poll error. */
 static int run_until(struct check_run *c, double until)
 {
@@ -382,8 +373,7 @@ static int open_session(struct check_run *c)
 	so.quiet = c->o->quiet;
 	so.sysroot = NULL;
 	so.prog = PROG;
-	so.on_event = on_event;
-	so.ctx = c;
+	so.trk = &c->trk;
 	ret = session_open(&c->sess, &so);
 	if (ret)
 		return ret;
@@ -569,10 +559,4 @@ out:
 	policy_free(&c.pol);
 	fflush(out);
 	return rc;
-}
-
-int cmd_check(int argc, char **argv)
-{
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return check_main(argc, argv, stdout, stderr);
 }

@@ -19,7 +19,6 @@
 #define CHECK_EXIT_VIOLATIONS MEMHP_EXIT_FAILURE
 #define CHECK_EXIT_ERROR MEMHP_EXIT_USAGE
 
-int cmd_check(int argc, char **argv);
 /* The same with explicit streams (tests). */
 int check_main(int argc, char **argv, FILE *out, FILE *err);
 

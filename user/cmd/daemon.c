@@ -726,9 +726,3 @@ out:
 	fflush(out);
 	return rc;
 }
-
-int cmd_online_daemon(int argc, char **argv)
-{
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	return daemon_main(argc, argv, stdout, stderr);
-}

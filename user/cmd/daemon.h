@@ -12,7 +12,6 @@
 #define DAEMON_EXIT_FAILED MEMHP_EXIT_FAILURE /* some onlines failed for good */
 #define DAEMON_EXIT_USAGE MEMHP_EXIT_USAGE    /* bad usage, bad policy, unreadable state */
 
-int cmd_online_daemon(int argc, char **argv);
 /* The same with explicit streams (tests). */
 int daemon_main(int argc, char **argv, FILE *out, FILE *err);
 

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "balloon_stats.h"
 #include "clock.h"
 #include "export.h"
 #include "privs.h"
@@ -380,8 +379,7 @@ static int export_once(const struct export_opts *o)
 struct exporter {
 	const struct export_opts *o;
 	struct session s;
-	struct prom_stats stats; /* under s.lock */
-	uint64_t seen;		 /* under s.lock */
+	struct prom_stats stats; /* kept by the session's pipeline; under s.lock */
 	struct prom_probe probes[LOADER_MAX_PROBES];
 	size_t nr_probes;
 	char release[128];
@@ -390,7 +388,7 @@ struct exporter {
 	struct policy pol;	  /* with --policy */
 	bool have_pol;
 	struct policy_watch watch; /* its violations as they appear and clear */
-	struct policy_tracker trk; /* event-based rules; under s.lock */
+	struct policy_tracker trk; /* event-based rules (pipeline); under s.lock */
 	pthread_mutex_t rlock; /* the fields below */
 	struct recon_result recon;
 	struct rd_summary rdsum; /* --readiness: refreshed by reconcile() */
@@ -459,18 +457,6 @@ static int copy_zones(struct exporter *x, struct zoneinfo *out)
 	return have;
 }
 
-static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
-{
-	struct exporter *x = ctx;
-
-	pthread_mutex_lock(&s->lock);
-	x->seen++;
-	prom_stats_event(&x->stats, e);
-	if (x->have_pol)
-		policy_track_event(&x->trk, e, model_pages_per_block(&s->model));
-	pthread_mutex_unlock(&s->lock);
-}
-
 #define MAX_EXPORT_BALLOONS 16
 
 static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
@@ -517,7 +503,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	pthread_mutex_unlock(&x->rlock);
 
 	/* per-CPU balloon counters: map reads, outside the model lock */
-	nb = x->s.loader ? balloon_read(x->s.loader, bdev, MAX_EXPORT_BALLOONS) : 0;
+	nb = session_balloons(&x->s, bdev, MAX_EXPORT_BALLOONS);
 	for (i = 0; nb > 0 && i < (size_t)nb; i++) {
 		snprintf(pb[i].driver, sizeof(pb[i].driver), "%s", bdev[i].driver);
 		pb[i].inflated = bdev[i].s.inflated;
@@ -540,10 +526,10 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	t0 = mono_s();
 	pthread_mutex_lock(&x->s.lock);
 	in.model = &x->s.model;
-	in.seen = x->seen;
+	in.seen = x->s.pipe.events;
 	in.lost = x->s.model.lost;
 	in.malformed = __atomic_load_n(&x->s.bad, __ATOMIC_RELAXED);
-	in.inconsistent = x->s.inconsistent;
+	in.inconsistent = x->s.pipe.inconsistent;
 	rc = prom_render(b, &in);
 	pthread_mutex_unlock(&x->s.lock);
 	dt = mono_s() - t0;
@@ -671,8 +657,8 @@ static int export_live(const struct export_opts *o)
 	so.sysroot = o->sysroot;
 	so.no_trace = o->no_trace;
 	so.prog = PROG;
-	so.on_event = on_event;
-	so.ctx = x;
+	so.stats = &x->stats;
+	so.trk = x->have_pol ? &x->trk : NULL;
 	so.keep_setid = true; /* the HTTP threads become nobody (http.c) */
 	rc = session_open(&x->s, &so);
 	if (rc) {
@@ -772,7 +758,7 @@ out:
 	http_stop(http); /* waits for a scrape in progress; before the model goes */
 	pthread_mutex_lock(&x->rlock);
 	fprintf(stderr, PROG ": %llu scrapes, %llu events, %llu lost\n",
-		(unsigned long long)x->scrapes, (unsigned long long)x->seen,
+		(unsigned long long)x->scrapes, (unsigned long long)x->s.pipe.events,
 		(unsigned long long)x->s.model.lost);
 	pthread_mutex_unlock(&x->rlock);
 	session_close(&x->s);
@@ -788,7 +774,7 @@ out:
 	return ret;
 }
 
-int cmd_export(int argc, char **argv)
+static int cmd_export(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
@@ -803,4 +789,11 @@ int cmd_export(int argc, char **argv)
 	if (o.once)
 		return export_once(&o);
 	return export_live(&o);
+}
+
+int export_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	(void)out;
+	(void)err;
+	return cmd_export(argc, argv);
 }

@@ -3,9 +3,11 @@
 #ifndef MEMHP_EXPORT_H
 #define MEMHP_EXPORT_H
 
+#include <stdio.h>
+
 #include <stddef.h>
 
-int cmd_export(int argc, char **argv);
+int export_main(int argc, char **argv, FILE *out, FILE *err);
 
 /*
  * Replace @path atomically with @len bytes of @data: a temporary file in the

@@ -939,8 +939,3 @@ int ls_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	return ls_main_model(argc, argv, NULL, out, err);
 }
-
-int cmd_ls(int argc, char **argv)
-{
-	return ls_main(argc, argv, stdout, stderr);
-}

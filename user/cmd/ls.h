@@ -18,7 +18,6 @@
 #define LS_EXIT_USAGE MEMHP_EXIT_USAGE
 
 /* `memhp ls [OPTION...]`; argv[0] is ignored. Prints to stdout/stderr. */
-int cmd_ls(int argc, char **argv);
 /* The same with explicit streams (tests). */
 int ls_main(int argc, char **argv, FILE *out, FILE *err);
 /*

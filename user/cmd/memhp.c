@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* memhp: the command-line entry point; one subcommand per sink. */
 #include <argp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "balloon.h"
 #include "check.h"
+#include "cli.h"
 #include "daemon.h"
+#include "exitcode.h"
 #include "export.h"
 #include "ls.h"
 #include "readiness_cmd.h"
@@ -18,22 +21,24 @@
 
 struct command {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	/* every command: the same testable main and exit-status contract */
+	int (*main)(int argc, char **argv, FILE *out, FILE *err);
 	const char *help;
+	bool line_buffered; /* stdout a line at a time (live output, pipes) */
 };
 
 static const struct command commands[] = {
-	{ "trace", cmd_trace, "live memory hotplug events (BPF; text or JSON lines)" },
-	{ "record", cmd_record, "record live events into a file for replay (BPF)" },
-	{ "replay", cmd_replay, "replay a record file through decode, model, policy and exposition" },
-	{ "ls", cmd_ls, "memory blocks from sysfs, lsmem-compatible (no BPF needed)" },
-	{ "export", cmd_export, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once" },
-	{ "top", cmd_top, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events" },
-	{ "check", cmd_check, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)" },
-	{ "readiness", cmd_readiness, "would offlining each block succeed now, and what blocks it (no BPF)" },
-	{ "simulate", cmd_simulate, "predict the kernel's zone for hotplug operations (no BPF needed)" },
-	{ "balloon", cmd_balloon, "balloon inflate/deflate/migrate activity per driver (BPF)" },
-	{ "online-daemon", cmd_online_daemon, "online hot-added memory left offline by a policy (DIMM one zone, ratio, reserve)" },
+	{ "trace", trace_main, "live memory hotplug events (BPF; text or JSON lines)", true },
+	{ "record", record_main, "record live events into a file for replay (BPF)", false },
+	{ "replay", replay_main, "replay a record file through decode, model, policy and exposition", false },
+	{ "ls", ls_main, "memory blocks from sysfs, lsmem-compatible (no BPF needed)", false },
+	{ "export", export_main, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once", false },
+	{ "top", top_main, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events", false },
+	{ "check", check_main, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)", true },
+	{ "readiness", readiness_main, "would offlining each block succeed now, and what blocks it (no BPF)", false },
+	{ "simulate", simulate_main, "predict the kernel's zone for hotplug operations (no BPF needed)", false },
+	{ "balloon", balloon_main, "balloon inflate/deflate/migrate activity per driver (BPF)", true },
+	{ "online-daemon", daemon_main, "online hot-added memory left offline by a policy (DIMM one zone, ratio, reserve)", true },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -42,41 +47,75 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: memhp [-h|--help] [-V|--version] COMMAND [OPTIONS]\n\n"
+	fprintf(f, "Usage: memhp [-h|--help] [-V|--version] COMMAND [OPTIONS]\n"
+		   "       memhp help [COMMAND]\n\n"
 		   "eBPF observability for Linux memory hotplug.\n\nCommands:\n");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n`memhp COMMAND --help` describes a command. Exit status: 0 ok,\n"
-		   "1 runtime error, 2 bad usage or not possible on this system.\n");
+	fprintf(f, "\n`memhp COMMAND --help` or `memhp help COMMAND` describes a command.\n"
+		   "Every command takes -h/--help, --usage and -V/--version.\n"
+		   "Exit status: 0 ok, 1 runtime error, 2 bad usage or not possible on this system\n"
+		   "(check: 1 means violations).\n");
+}
+
+static const struct command *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+static int run(const struct command *c, int argc, char **argv)
+{
+	char name[64];
+
+	/* argp prints "memhp trace: ..." in its messages. */
+	snprintf(name, sizeof(name), "memhp %s", c->name);
+	argv[0] = name;
+	if (c->line_buffered)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	return c->main(argc, argv, stdout, stderr);
 }
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct command *c;
 
-	argp_err_exit_status = 2; /* bad usage: 2, like every memhp error of that kind */
+	argp_err_exit_status = MEMHP_EXIT_USAGE;
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return MEMHP_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
-		return 0;
+		return MEMHP_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		char help[] = "--help";
+		char *hargv[] = { argv[1], help, NULL };
+
+		if (argc < 3) {
+			usage(stdout);
+			return MEMHP_EXIT_OK;
+		}
+		c = find(argv[2]);
+		if (!c) {
+			fprintf(stderr, "memhp help: unknown command '%s' (see memhp --help)\n",
+				argv[2]);
+			return MEMHP_EXIT_USAGE;
+		}
+		return run(c, 2, hargv);
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		printf("memhp %s (event ABI %d)\n", MEMHP_VERSION, 1);
-		return 0;
+		cli_print_version(stdout);
+		return MEMHP_EXIT_OK;
 	}
-	for (i = 0; i < NR_COMMANDS; i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
-			char name[64];
-
-			/* argp prints "memhp trace: ..." in its messages. */
-			snprintf(name, sizeof(name), "memhp %s", commands[i].name);
-			argv[1] = name;
-			return commands[i].fn(argc - 1, argv + 1);
-		}
-	}
+	c = find(argv[1]);
+	if (c)
+		return run(c, argc - 1, argv + 1);
 	fprintf(stderr, "memhp: unknown command '%s' (see memhp --help)\n", argv[1]);
-	return 2;
+	return MEMHP_EXIT_USAGE;
 }

@@ -5,18 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "readiness.h"
 #include "readiness_print.h"
 #include "readiness_cmd.h"
 
 #define PROG "memhp readiness"
 
-enum { OPT_USAGE = 0x100, OPT_BALLOON };
+enum { OPT_BALLOON = 0x100 };
 
 struct rd_cmd_opts {
-	FILE *out, *err;
+	struct cli cli; /* -h, --usage, -V; the streams */
 	const char *sysroot;
-	bool json, done, usage_error;
+	bool json;
 	int balloon;
 	struct rd_print_opts p;
 };
@@ -31,8 +32,6 @@ static const struct argp_option rd_options[] = {
 	{ "balloon-compaction", OPT_BALLOON, "Y|N", 0,
 	  "PageOffline pages outside virtio-mem memory are (Y) or are not (N) movable balloon pages (default: detect virtio_balloon with compaction)",
 	  0 },
-	{ "help", 'h', NULL, 0, "display this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "display a short usage message", -1 },
 	{ 0 },
 };
 
@@ -61,8 +60,7 @@ static error_t rd_parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		state->out_stream = o->out;
-		state->err_stream = o->err;
+		state->child_inputs[0] = &o->cli;
 		return 0;
 	case 'J':
 		o->json = true;
@@ -81,34 +79,23 @@ static error_t rd_parse_opt(int key, char *arg, struct argp_state *state)
 			o->balloon = 1;
 		else if (!strcmp(arg, "N") || !strcmp(arg, "n"))
 			o->balloon = 0;
-		else {
-			o->usage_error = true;
-			argp_error(state, "--balloon-compaction: expected Y or N: %s", arg);
-		}
-		break;
-	case 'h':
-		argp_state_help(state, o->out, ARGP_HELP_STD_HELP);
-		o->done = true;
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, o->out, ARGP_HELP_USAGE);
-		o->done = true;
+		else
+			return cli_usage(state, "--balloon-compaction: expected Y or N: %s", arg);
 		break;
 	case ARGP_KEY_ARG:
-		o->usage_error = true;
-		argp_error(state, "unexpected argument: %s", arg);
-		break;
+		return cli_usage(state, "unexpected argument: %s", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-	return o->usage_error ? EINVAL : 0;
+	return 0;
 }
 
 int readiness_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp argp = { rd_options, rd_parse_opt, NULL, rd_doc, NULL, NULL,
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { rd_options, rd_parse_opt, NULL, rd_doc, children, NULL,
 					  NULL };
-	struct rd_cmd_opts o = { .out = out, .err = err, .balloon = -1 };
+	struct rd_cmd_opts o = { .cli = { .out = out, .err = err }, .balloon = -1 };
 	char *dflt[] = { (char *)PROG, NULL };
 	struct rd_opts ro;
 	struct readiness r;
@@ -119,11 +106,9 @@ int readiness_main(int argc, char **argv, FILE *out, FILE *err)
 		argc = 1;
 		argv = dflt;
 	}
-	if (argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &o) ||
-	    o.usage_error)
-		return RD_EXIT_USAGE;
-	if (o.done)
-		return RD_EXIT_OK;
+	rc = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
+	if (rc >= 0)
+		return rc;
 	ro = (struct rd_opts){ .sysroot = o.sysroot, .balloon_compaction = o.balloon };
 	readiness_init(&r);
 	if (readiness_scan(&r, &ro, errbuf, sizeof(errbuf))) {
@@ -142,9 +127,4 @@ int readiness_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	readiness_free(&r);
 	return rc;
-}
-
-int cmd_readiness(int argc, char **argv)
-{
-	return readiness_main(argc, argv, stdout, stderr);
 }

@@ -16,9 +16,7 @@
 #define RD_EXIT_ERROR MEMHP_EXIT_FAILURE
 #define RD_EXIT_USAGE MEMHP_EXIT_USAGE
 
-/* argv[0] is the program name ("memhp readiness"). */
-int cmd_readiness(int argc, char **argv);
-/* The same with explicit streams (tests). */
+/* argv[0] is the program name ("memhp readiness"); output on @out/@err. */
 int readiness_main(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "cliopt.h"
 #include "clock.h"
 #include "record.h"
+#include "cli.h"
 #include "record_cmd.h"
 #include "session.h"
 #include "sessopt.h"
@@ -25,6 +26,8 @@
 #define PROG "memhp record"
 
 struct record_opts {
+	FILE *err;	/* messages; records go to the file */
+	struct cli cli; /* -h, --usage, -V */
 	const char *out;
 	double duration; /* seconds, 0: until a signal */
 	uint64_t count;	 /* events, 0: unlimited */
@@ -71,16 +74,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'o':
 		if (!*arg)
-			argp_error(state, "invalid --output '' (a file name)");
+			return cli_usage(state, "invalid --output '' (a file name)");
 		o->out = arg;
 		break;
 	case 'd':
 		if (!cliopt_parse_secs(arg, &o->duration, false))
-			argp_error(state, "invalid --duration '%s' (seconds > 0)", arg);
+			return cli_usage(state, "invalid --duration '%s' (seconds > 0)", arg);
 		break;
 	case 'c':
 		if (!cliopt_parse_u64(arg, &o->count) || !o->count)
-			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
+			return cli_usage(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
 	case 's':
 		o->sysroot = arg;
@@ -92,14 +95,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		return cli_usage(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!o->out)
-			argp_error(state, "missing -o FILE");
+		if (!o->out && !o->cli.done) /* -h needs no FILE */
+			return cli_usage(state, "missing -o FILE");
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
+		state->child_inputs[1] = &o->cli;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -111,7 +115,7 @@ static void note_err(struct record_state *st, int ret)
 {
 	if (ret && !st->werr) {
 		st->werr = ret;
-		fprintf(stderr, PROG ": %s: %s\n", st->o->out,
+		fprintf(st->o->err, PROG ": %s: %s\n", st->o->out,
 			ret == -E2BIG ? "the sysfs snapshot exceeds the 16 MiB record limit"
 				      : strerror(-ret));
 		stop_requested = 1;
@@ -135,27 +139,32 @@ static void on_raw(struct session *s, const void *data, size_t size, void *ctx)
 	}
 }
 
-int cmd_record(int argc, char **argv)
+int record_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
+						       { &cli_argp, 0, NULL, 0 },
+						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
-	struct record_opts o = { .sess.mode = LOADER_AUTO };
+	struct record_opts o = { .err = err, .cli = { .out = out, .err = err },
+				 .sess.mode = LOADER_AUTO };
 	struct record_state st = { .o = &o };
 	struct session_opts so = { 0 };
 	struct rec_info info;
 	struct session s;
 	double start, deadline = 0;
-	char err[512];
+	char why[512];
 	int ret, n;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
-		return 2;
+	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
+	if (ret >= 0)
+		return ret;
 	so.mode = o.sess.mode;
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
 	so.ringbuf_bytes = o.sess.ringbuf_bytes;
 	so.prog = PROG;
+	so.err = err;
 	so.on_raw = on_raw;
 	so.ctx = &st;
 	/* Signals first: a SIGTERM during the (slow) attach still ends in a
@@ -167,8 +176,8 @@ int cmd_record(int argc, char **argv)
 	rec_info_now(&info, &s.model);
 	/* ktime of events is CLOCK_MONOTONIC: keep the session's conversion */
 	info.start_monotonic_ns = info.start_realtime_ns - s.tc.offset_ns;
-	if (rec_writer_open(&st.w, o.out, &info, err, sizeof(err))) {
-		fprintf(stderr, PROG ": %s\n", err);
+	if (rec_writer_open(&st.w, o.out, &info, why, sizeof(why))) {
+		fprintf(err, PROG ": %s\n", why);
 		session_close(&s);
 		return 1;
 	}
@@ -191,7 +200,7 @@ int cmd_record(int argc, char **argv)
 		}
 		n = session_poll(&s, timeout);
 		if (n < 0) {
-			fprintf(stderr, PROG ": ring buffer poll failed: %s\n", strerror(-n));
+			fprintf(err, PROG ": ring buffer poll failed: %s\n", strerror(-n));
 			ret = 1;
 			break;
 		}
@@ -206,7 +215,7 @@ int cmd_record(int argc, char **argv)
 	if (!st.done && !st.werr)
 		session_poll(&s, 0);
 	note_err(&st, rec_writer_close(&st.w));
-	fprintf(stderr,
+	fprintf(err,
 		PROG ": %" PRIu64 " events written to %s (%" PRIu64 " bytes), %" PRIu64
 		" lost, %" PRIu64 " malformed, %.1fs\n",
 		st.written, o.out, st.w.bytes, s.lost, s.bad, mono_s() - start);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 #ifndef MEMHP_RECORD_CMD_H
 #define MEMHP_RECORD_CMD_H
+
+#include <stdio.h>
 /* `memhp record -o FILE`: a live session written to a record file. */
-int cmd_record(int argc, char **argv);
+int record_main(int argc, char **argv, FILE *out, FILE *err);
 #endif

@@ -14,10 +14,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "cli.h"
 #include "cliopt.h"
 #include "clock.h"
 #include "decode.h"
 #include "model.h"
+#include "pipeline.h"
 #include "policy.h"
 #include "prom.h"
 #include "record.h"
@@ -31,6 +33,8 @@
 enum replay_format { FMT_TEXT = 0, FMT_JSON, FMT_PROM };
 
 struct replay_opts {
+	FILE *out, *err;
+	struct cli cli; /* -h, --usage, -V */
 	const char *file;
 	enum replay_format format;
 	bool stats, no_header;
@@ -79,6 +83,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct replay_opts *o = state->input;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->cli;
+		break;
 	case 'J':
 		o->format = FMT_JSON;
 		break;
@@ -90,18 +97,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "prom"))
 			o->format = FMT_PROM;
 		else
-			argp_error(state, "invalid --format '%s' (text, json or prom)", arg);
+			return cli_usage(state, "invalid --format '%s' (text, json or prom)", arg);
 		break;
 	case OPT_POLICY:
 		o->policy = arg;
 		break;
 	case OPT_REPEAT:
 		if (!cliopt_parse_u64(arg, &o->repeat) || !o->repeat || o->repeat > 1000000)
-			argp_error(state, "invalid --repeat '%s' (1 to 1000000)", arg);
+			return cli_usage(state, "invalid --repeat '%s' (1 to 1000000)", arg);
 		break;
 	case OPT_EVERY:
 		if (!cliopt_parse_u64(arg, &o->every))
-			argp_error(state, "invalid --every '%s' (a number of events)", arg);
+			return cli_usage(state, "invalid --every '%s' (a number of events)", arg);
 		break;
 	case OPT_STATS:
 		o->stats = true;
@@ -111,12 +118,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (o->file)
-			argp_error(state, "unexpected argument '%s'", arg);
+			return cli_usage(state, "unexpected argument '%s'", arg);
 		o->file = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!o->file)
-			argp_error(state, "missing record FILE");
+		if (!o->file && !o->cli.done) /* -h needs no FILE */
+			return cli_usage(state, "missing record FILE");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -129,6 +136,7 @@ struct replay {
 	struct rec_info info;
 	struct time_conv tc;
 	struct memhp_model model;
+	struct pipeline pipe; /* event -> model -> stats -> tracker -> print */
 	struct prom_stats *pst;
 	struct prom_buf out;
 	struct policy pol;
@@ -138,7 +146,7 @@ struct replay {
 	bool have_pol, have_za;
 	uint64_t ppb;
 	/* counters */
-	uint64_t records, events, malformed, inconsistent, snapshots, unknown;
+	uint64_t records, malformed, snapshots, unknown; /* events: pipe */
 	uint64_t lost, evaluations, renders, violations, since;
 	int fail; /* exit status of a failure inside the pipeline */
 };
@@ -147,7 +155,7 @@ struct replay {
  * (coverage); the kernel's zone state is not in a record (docs/record.md). */
 static void evaluate(struct replay *r)
 {
-	struct policy_print_ctx tc = { .out = stdout, .json = r->o->format == FMT_JSON, .tc = &r->tc };
+	struct policy_print_ctx tc = { .out = r->o->out, .json = r->o->format == FMT_JSON, .tc = &r->tc };
 	struct policy_state ps = {
 		.za = &r->za,
 		.page_size = r->model.page_size,
@@ -160,7 +168,7 @@ static void evaluate(struct replay *r)
 	n = policy_watch_eval(&r->watch, &r->pol, &ps, print ? policy_print_transition : NULL,
 			      &tc);
 	if (n < 0) {
-		fprintf(stderr, PROG ": policy evaluation failed: %s\n", strerror(-n));
+		fprintf(r->o->err, PROG ": policy evaluation failed: %s\n", strerror(-n));
 		r->fail = 1;
 		return;
 	}
@@ -174,10 +182,10 @@ static void render(struct replay *r)
 		.model = &r->model,
 		.stats = r->pst,
 		.live = true,
-		.seen = r->events,
+		.seen = r->pipe.events,
 		.lost = r->lost,
 		.malformed = r->malformed,
-		.inconsistent = r->inconsistent,
+		.inconsistent = r->pipe.inconsistent,
 		.version = MEMHP_VERSION,
 		.kernel_release = r->info.release,
 		.start_time = r->info.start_realtime_ns / 1e9,
@@ -185,7 +193,7 @@ static void render(struct replay *r)
 
 	prom_buf_reset(&r->out);
 	if (prom_render(&r->out, &in)) {
-		fprintf(stderr, PROG ": exposition: out of memory\n");
+		fprintf(r->o->err, PROG ": exposition: out of memory\n");
 		r->fail = 1;
 		return;
 	}
@@ -211,26 +219,28 @@ static inline void one_event(struct replay *r, const struct rec_record *rec)
 	e = decode_event_ref(rec->payload, rec->len, &buf, why, sizeof(why));
 	if (__builtin_expect(!e, 0)) {
 		if (!r->malformed++)
-			fprintf(stderr, PROG ": offset %" PRIu64 ": dropped a malformed event: %s\n",
+			fprintf(r->o->err, PROG ": offset %" PRIu64 ": dropped a malformed event: %s\n",
 				rec->offset, why);
 		return;
 	}
-	r->events++;
-	if (model_apply_event(&r->model, e))
-		r->inconsistent++;
-	if (r->have_pol && policy_track_event(&r->trk, e, r->ppb)) {
-		fprintf(stderr, PROG ": policy statistics: out of memory\n");
+	pipeline_event(&r->pipe, e);
+	if (__builtin_expect(r->pipe.track_errors, 0) && !r->fail) {
+		fprintf(r->o->err, PROG ": policy statistics: out of memory\n");
 		r->fail = 1;
-	}
-	prom_stats_event(r->pst, e);
-	if (!r->o->stats) {
-		if (r->o->format == FMT_JSON)
-			event_print_json(stdout, e, r->ppb, r->model.page_size, &r->tc);
-		else if (r->o->format == FMT_TEXT)
-			event_print_text(stdout, e, r->ppb, r->model.page_size, &r->tc);
 	}
 	if (r->o->every && ++r->since >= r->o->every)
 		periodic(r);
+}
+
+/* The pipeline's sink: events as text or JSON lines. */
+static void print_event(const struct memhp_event *e, void *ctx)
+{
+	struct replay *r = ctx;
+
+	if (r->o->format == FMT_JSON)
+		event_print_json(r->o->out, e, r->ppb, r->model.page_size, &r->tc);
+	else if (r->o->format == FMT_TEXT)
+		event_print_text(r->o->out, e, r->ppb, r->model.page_size, &r->tc);
 }
 
 /* One pass over the file; 0, or 1 after an error (message printed). */
@@ -252,7 +262,7 @@ static int replay_pass(struct replay *r, struct rec_reader *rd, struct rec_file 
 			break;
 		case REC_SNAPSHOT:
 			if (rec_snapshot_apply(&rec, &r->model, err, sizeof(err))) {
-				fprintf(stderr, PROG ": %s: %s\n", r->o->file, err);
+				fprintf(r->o->err, PROG ": %s: %s\n", r->o->file, err);
 				return 1;
 			}
 			r->snapshots++;
@@ -277,7 +287,7 @@ static int replay_pass(struct replay *r, struct rec_reader *rd, struct rec_file 
 		}
 	}
 	if (n < 0) {
-		fprintf(stderr, PROG ": %s: %s\n", r->o->file, err);
+		fprintf(r->o->err, PROG ": %s: %s\n", r->o->file, err);
 		return 1;
 	}
 	return 0;
@@ -295,31 +305,31 @@ static void print_stats(struct replay *r, double secs, double cpu)
 	if (!getrusage(RUSAGE_SELF, &ru))
 		rss = ru.ru_maxrss / 1024.0;
 	if (r->o->format == FMT_JSON) {
-		printf("{\"events\":%" PRIu64 ",\"records\":%" PRIu64 ",\"malformed\":%" PRIu64
+		fprintf(r->o->out, "{\"events\":%" PRIu64 ",\"records\":%" PRIu64 ",\"malformed\":%" PRIu64
 		       ",\"inconsistent\":%" PRIu64 ",\"seconds\":%.6f,\"cpu_seconds\":%.6f"
 		       ",\"events_per_second\":%.0f,\"ns_per_event\":%.2f"
 		       ",\"cpu_ns_per_event\":%.2f,\"peak_rss_mib\":%.1f,\"evaluations\":%" PRIu64
 		       ",\"renders\":%" PRIu64 ",\"violations\":%" PRIu64 "}\n",
-		       r->events, r->records, r->malformed, r->inconsistent, secs, cpu,
-		       secs > 0 ? r->events / secs : 0, r->events ? secs * 1e9 / r->events : 0,
-		       r->events ? cpu * 1e9 / r->events : 0, rss, r->evaluations, r->renders,
+		       r->pipe.events, r->records, r->malformed, r->pipe.inconsistent, secs, cpu,
+		       secs > 0 ? r->pipe.events / secs : 0, r->pipe.events ? secs * 1e9 / r->pipe.events : 0,
+		       r->pipe.events ? cpu * 1e9 / r->pipe.events : 0, rss, r->evaluations, r->renders,
 		       r->violations);
 		return;
 	}
-	printf("events:        %" PRIu64 "\n", r->events);
-	printf("records:       %" PRIu64 " (%" PRIu64 " malformed, %" PRIu64
+	fprintf(r->o->out, "events:        %" PRIu64 "\n", r->pipe.events);
+	fprintf(r->o->out, "records:       %" PRIu64 " (%" PRIu64 " malformed, %" PRIu64
 	       " inconsistent with the model)\n",
-	       r->records, r->malformed, r->inconsistent);
-	printf("seconds:       %.6f (CPU %.6f)\n", secs, cpu);
-	printf("events/s:      %.0f (per CPU second %.0f)\n", secs > 0 ? r->events / secs : 0,
-	       cpu > 0 ? r->events / cpu : 0);
-	printf("ns/event:      %.2f (CPU %.2f)\n", r->events ? secs * 1e9 / r->events : 0,
-	       r->events ? cpu * 1e9 / r->events : 0);
-	printf("peak RSS:      %.1f MiB\n", rss);
-	printf("model:         %zu blocks, %zu groups\n", r->model.nr_blocks, r->model.nr_groups);
-	printf("policy:        %" PRIu64 " evaluations, %" PRIu64 " violations at the end\n",
+	       r->records, r->malformed, r->pipe.inconsistent);
+	fprintf(r->o->out, "seconds:       %.6f (CPU %.6f)\n", secs, cpu);
+	fprintf(r->o->out, "events/s:      %.0f (per CPU second %.0f)\n", secs > 0 ? r->pipe.events / secs : 0,
+	       cpu > 0 ? r->pipe.events / cpu : 0);
+	fprintf(r->o->out, "ns/event:      %.2f (CPU %.2f)\n", r->pipe.events ? secs * 1e9 / r->pipe.events : 0,
+	       r->pipe.events ? cpu * 1e9 / r->pipe.events : 0);
+	fprintf(r->o->out, "peak RSS:      %.1f MiB\n", rss);
+	fprintf(r->o->out, "model:         %zu blocks, %zu groups\n", r->model.nr_blocks, r->model.nr_groups);
+	fprintf(r->o->out, "policy:        %" PRIu64 " evaluations, %" PRIu64 " violations at the end\n",
 	       r->evaluations, r->violations);
-	printf("exposition:    %" PRIu64 " renders, %zu bytes at the end\n", r->renders,
+	fprintf(r->o->out, "exposition:    %" PRIu64 " renders, %zu bytes at the end\n", r->renders,
 	       r->out.len);
 }
 
@@ -335,23 +345,28 @@ static int replay_setup(struct replay *r, const struct rec_reader *rd)
 	r->ppb = model_pages_per_block(&r->model);
 	r->pst = calloc(1, sizeof(*r->pst));
 	if (!r->pst) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(r->o->err, PROG ": out of memory\n");
 		return 1;
 	}
+	pipeline_init(&r->pipe, &r->model, NULL);
+	r->pipe.stats = r->pst;
+	if (!r->o->stats && (r->o->format == FMT_JSON || r->o->format == FMT_TEXT))
+		pipeline_add_sink(&r->pipe, print_event, r);
 	prom_buf_init(&r->out);
 	policy_tracker_init(&r->trk);
 	policy_watch_init(&r->watch);
 	if (za_init(&r->za, r->ppb)) {
-		fprintf(stderr, PROG ": %s: bad block size\n", r->o->file);
+		fprintf(r->o->err, PROG ": %s: bad block size\n", r->o->file);
 		return 1;
 	}
 	r->have_za = true;
 	if (r->o->policy) {
 		if (policy_load(r->o->policy, &r->pol, err, sizeof(err))) {
-			fprintf(stderr, PROG ": %s\n", err);
+			fprintf(r->o->err, PROG ": %s\n", err);
 			return 2;
 		}
 		r->have_pol = true;
+		r->pipe.trk = &r->trk;
 	}
 	return 0;
 }
@@ -369,26 +384,30 @@ static void replay_free(struct replay *r)
 		policy_free(&r->pol);
 }
 
-int cmd_replay(int argc, char **argv)
+int replay_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, NULL };
-	struct replay_opts o = { .repeat = 1, .every = 1000000 };
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, "FILE", doc, children, NULL, NULL };
+	struct replay_opts o = { .out = out, .err = err, .cli = { .out = out, .err = err },
+				 .repeat = 1, .every = 1000000 };
 	struct replay r = { .o = &o };
 	struct rec_reader rd;
 	struct rec_file f;
-	char err[512];
+	char why[512];
 	double t0, c0, secs, cpu;
 	uint64_t pass;
 	int ret = 0;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
-		return 2;
-	if (rec_file_open(&f, o.file, err, sizeof(err))) {
-		fprintf(stderr, PROG ": %s\n", err);
+	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
+	if (ret >= 0)
+		return ret;
+	ret = 0;
+	if (rec_file_open(&f, o.file, why, sizeof(why))) {
+		fprintf(err, PROG ": %s\n", why);
 		return 1;
 	}
-	if (rec_reader_init(&rd, f.map, f.size, err, sizeof(err))) {
-		fprintf(stderr, PROG ": %s: %s\n", o.file, err);
+	if (rec_reader_init(&rd, f.map, f.size, why, sizeof(why))) {
+		fprintf(err, PROG ": %s: %s\n", o.file, why);
 		rec_file_close(&f);
 		return 1;
 	}
@@ -396,7 +415,7 @@ int cmd_replay(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (!o.stats && o.format == FMT_TEXT && !o.no_header)
-		event_print_text_header(stdout);
+		event_print_text_header(out);
 	t0 = clock_s(CLOCK_MONOTONIC);
 	c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	for (pass = 0; pass < o.repeat && !ret; pass++)
@@ -410,25 +429,25 @@ int cmd_replay(int argc, char **argv)
 	secs = clock_s(CLOCK_MONOTONIC) - t0;
 	cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	if (rd.torn)
-		fprintf(stderr, PROG ": warning: %s: %s\n", o.file, rd.warn);
+		fprintf(err, PROG ": warning: %s: %s\n", o.file, rd.warn);
 	if (ret)
 		goto out;
 	if (o.stats)
 		print_stats(&r, secs, cpu);
 	else if (o.format == FMT_PROM)
-		fwrite(r.out.p, 1, r.out.len, stdout);
+		fwrite(r.out.p, 1, r.out.len, out);
 	if (r.unknown)
-		fprintf(stderr, PROG ": %s: %" PRIu64 " records of types this memhp does not know "
+		fprintf(err, PROG ": %s: %" PRIu64 " records of types this memhp does not know "
 			"were skipped\n", o.file, r.unknown);
 	if (!o.stats)
-		fprintf(stderr,
+		fprintf(err,
 			PROG ": %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64
 			" malformed, %" PRIu64 " inconsistent; recorded on %s (%s)\n",
-			r.events, r.lost, r.malformed, r.inconsistent,
+			r.pipe.events, r.lost, r.malformed, r.pipe.inconsistent,
 			r.info.hostname[0] ? r.info.hostname : "?",
 			r.info.release[0] ? r.info.release : "?");
-	if (fflush(stdout)) {
-		fprintf(stderr, PROG ": write error: %s\n", strerror(errno));
+	if (fflush(out)) {
+		fprintf(err, PROG ": write error: %s\n", strerror(errno));
 		ret = 1;
 	}
 out:

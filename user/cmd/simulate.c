@@ -286,9 +286,3 @@ out_args:
 	free(o.args);
 	return rc;
 }
-
-int cmd_simulate(int argc, char **argv)
-{
-	return simulate_main(argc, argv, stdout, stderr);
-}
-

@@ -16,7 +16,6 @@
 #define SIM_EXIT_USAGE MEMHP_EXIT_USAGE
 
 /* argv[0] is the program name ("memhp simulate"). */
-int cmd_simulate(int argc, char **argv);
 /* The same with explicit streams (tests). */
 int simulate_main(int argc, char **argv, FILE *out, FILE *err);
 

@@ -535,7 +535,7 @@ static int collect(struct top_state *st, struct top_data *d)
 		d->seen = st->seen;
 		d->lost = st->s.model.lost;
 		d->malformed = __atomic_load_n(&st->s.bad, __ATOMIC_RELAXED);
-		d->inconsistent = st->s.inconsistent;
+		d->inconsistent = st->s.pipe.inconsistent;
 		pthread_mutex_unlock(&st->s.lock);
 	} else {
 		struct memhp_model *m = calloc(1, sizeof(*m));
@@ -844,7 +844,7 @@ static void top_state_free(struct top_state *st)
 	free(st);
 }
 
-int cmd_top(int argc, char **argv)
+static int cmd_top(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
@@ -922,4 +922,11 @@ int cmd_top(int argc, char **argv)
 		session_close(&st->s);
 	top_state_free(st);
 	return ret;
+}
+
+int top_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	(void)out;
+	(void)err;
+	return cmd_top(argc, argv);
 }

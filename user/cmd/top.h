@@ -9,6 +9,8 @@
 #ifndef MEMHP_TOP_H
 #define MEMHP_TOP_H
 
+#include <stdio.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +78,6 @@ void top_render(const struct top_data *d, const struct top_view *v, int width,
  * twice the max at full width; '!' marks beyond the max. */
 void top_ratio_bar(double ratio, double max, int w, char *out, size_t len);
 
-int cmd_top(int argc, char **argv);
+int top_main(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "decode.h"
 #include "policy.h"
@@ -24,6 +25,8 @@
 #include "zoneinfo.h"
 
 struct trace_opts {
+	FILE *out, *err;
+	struct cli cli; /* -h, --usage, -V */
 	bool json, verbose, quiet, no_header;
 	unsigned int kinds;	/* bit per enum memhp_event_kind */
 	uint64_t block_lo, block_hi;
@@ -128,7 +131,7 @@ static int parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
-static int parse_kinds(const char *arg, unsigned int *kinds)
+static int parse_kinds(const char *arg, unsigned int *kinds, FILE *err)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
 	int k, ret = 0;
@@ -148,7 +151,7 @@ static int parse_kinds(const char *arg, unsigned int *kinds)
 		}
 		k = event_kind_parse(tok);
 		if (k < 0) {
-			fprintf(stderr, "memhp trace: unknown event kind '%s'\n", tok);
+			fprintf(err, "memhp trace: unknown event kind '%s'\n", tok);
 			ret = -1;
 			break;
 		}
@@ -170,8 +173,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->json = true;
 		break;
 	case 'e':
-		if (parse_kinds(arg, &o->kinds))
-			argp_error(state, "invalid --event list '%s'", arg);
+		if (parse_kinds(arg, &o->kinds, o->err))
+			return cli_usage(state, "invalid --event list '%s'", arg);
 		break;
 	case OPT_BLOCK: {
 		char buf[64];
@@ -183,34 +186,34 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!cliopt_parse_u64(buf, &o->block_lo) ||
 		    (dash ? !cliopt_parse_u64(dash + 1, &o->block_hi) : (o->block_hi = o->block_lo, 0)) ||
 		    o->block_hi < o->block_lo)
-			argp_error(state, "invalid --block '%s' (want N or N-M)", arg);
+			return cli_usage(state, "invalid --block '%s' (want N or N-M)", arg);
 		break;
 	}
 	case OPT_NODE:
 		if (parse_int(arg, 0, 1 << 20, &o->node))
-			argp_error(state, "invalid --node '%s'", arg);
+			return cli_usage(state, "invalid --node '%s'", arg);
 		break;
 	case OPT_ZONE:
 		o->zone = arg;
 		break;
 	case OPT_GROUP:
 		if (parse_int(arg, 0, 1 << 30, &o->group))
-			argp_error(state, "invalid --group '%s'", arg);
+			return cli_usage(state, "invalid --group '%s'", arg);
 		break;
 	case 'd':
 		if (!cliopt_parse_secs(arg, &o->duration, false))
-			argp_error(state, "invalid --duration '%s' (seconds > 0)", arg);
+			return cli_usage(state, "invalid --duration '%s' (seconds > 0)", arg);
 		break;
 	case 'c':
 		if (!cliopt_parse_u64(arg, &o->count) || !o->count)
-			argp_error(state, "invalid --count '%s' (a number > 0)", arg);
+			return cli_usage(state, "invalid --count '%s' (a number > 0)", arg);
 		break;
 	case OPT_REQUIRE: {
 		char bad[64], known[1024];
 
 		if (loader_require_check(arg, bad, sizeof(bad))) {
 			loader_known_probes(known, sizeof(known));
-			argp_error(state, "unknown probe %s (known: %s; or core, all)",
+			return cli_usage(state, "unknown probe %s (known: %s; or core, all)",
 				   bad, known);
 		}
 		o->require = arg;
@@ -238,10 +241,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		return cli_usage(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
+		state->child_inputs[1] = &o->cli;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -282,16 +286,14 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	uint64_t ppb = model_pages_per_block(&s->model);
 
 	st->burst = true;
-	if (st->o->policy) {
-		policy_track_event(&st->trk, e, ppb);
-		st->dirty = true;
-	}
+	if (st->o->policy)
+		st->dirty = true; /* the pipeline's tracker took the event */
 	if (st->done || !wanted(st->o, e, ppb))
 		return;
 	if (st->o->json)
-		event_print_json(stdout, e, ppb, s->model.page_size, &s->tc);
+		event_print_json(st->o->out, e, ppb, s->model.page_size, &s->tc);
 	else
-		event_print_text(stdout, e, ppb, s->model.page_size, &s->tc);
+		event_print_text(st->o->out, e, ppb, s->model.page_size, &s->tc);
 	st->printed++;
 	if (st->o->count && st->printed >= st->o->count) {
 		st->done = true;
@@ -302,7 +304,7 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 /* Evaluate the policy on the kernel's state and the session's model. */
 static void evaluate_policy(struct trace_state *st, struct session *s)
 {
-	struct policy_print_ctx tc = { .out = stdout, .json = st->o->json, .tc = &s->tc };
+	struct policy_print_ctx tc = { .out = st->o->out, .json = st->o->json, .tc = &s->tc };
 	struct policy_balloon balloons[8];
 	struct zi_system *sys = calloc(1, sizeof(*sys));
 	struct policy_state ps;
@@ -313,9 +315,9 @@ static void evaluate_policy(struct trace_state *st, struct session *s)
 	zi_system_init(sys);
 	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot, &s->model, &st->trk,
 				   err, sizeof(err)))
-		fprintf(stderr, "memhp trace: policy state: %s\n", err);
+		fprintf(st->o->err, "memhp trace: policy state: %s\n", err);
 	else if (policy_watch_eval(&st->watch, &st->pol, &ps, policy_print_transition, &tc) < 0)
-		fprintf(stderr, "memhp trace: policy evaluation failed\n");
+		fprintf(st->o->err, "memhp trace: policy evaluation failed\n");
 	zi_system_free(sys);
 	free(sys);
 	st->dirty = false;
@@ -355,29 +357,29 @@ static void print_drift(const struct trace_state *st, int64_t d, const struct dr
 	int64_t i;
 
 	if (st->o->json) {
-		printf("{\"event\":\"drift\",\"blocks\":%" PRId64 ",\"details\":[", d);
+		fprintf(st->o->out, "{\"event\":\"drift\",\"blocks\":%" PRId64 ",\"details\":[", d);
 		for (i = 0; i < d && i < DRIFT_DETAILS; i++)
-			printf("%s{\"block\":%" PRIu64 ",\"model\":\"%s\",\"kernel\":\"%s\"}",
+			fprintf(st->o->out, "%s{\"block\":%" PRIu64 ",\"model\":\"%s\",\"kernel\":\"%s\"}",
 			       i ? "," : "", items[i].block, state_or_absent(items[i].model_state),
 			       state_or_absent(items[i].kernel_state));
-		printf("],\"zones\":%" PRId64 ",\"zone_details\":[", z);
+		fprintf(st->o->out, "],\"zones\":%" PRId64 ",\"zone_details\":[", z);
 		for (i = 0; i < z && i < DRIFT_DETAILS; i++)
-			printf("%s{\"node\":%d,\"zone\":\"%s\",\"model_present_pages\":%" PRIu64
+			fprintf(st->o->out, "%s{\"node\":%d,\"zone\":\"%s\",\"model_present_pages\":%" PRIu64
 			       ",\"kernel_present_pages\":%" PRIu64 "}",
 			       i ? "," : "", zones[i].nid, zones[i].zone, zones[i].model,
 			       zones[i].kernel);
-		printf("]}\n");
+		fprintf(st->o->out, "]}\n");
 		return;
 	}
-	printf("# DRIFT %" PRId64 " blocks differ from sysfs, %" PRId64
+	fprintf(st->o->out, "# DRIFT %" PRId64 " blocks differ from sysfs, %" PRId64
 	       " zones from /proc/zoneinfo:", d, z);
 	for (i = 0; i < d && i < DRIFT_DETAILS; i++)
-		printf(" memory%" PRIu64 " model=%s kernel=%s", items[i].block,
+		fprintf(st->o->out, " memory%" PRIu64 " model=%s kernel=%s", items[i].block,
 		       state_or_absent(items[i].model_state), state_or_absent(items[i].kernel_state));
 	for (i = 0; i < z && i < DRIFT_DETAILS; i++)
-		printf(" node%d/%s present model=%" PRIu64 " kernel=%" PRIu64, zones[i].nid,
+		fprintf(st->o->out, " node%d/%s present model=%" PRIu64 " kernel=%" PRIu64, zones[i].nid,
 		       zones[i].zone, zones[i].model, zones[i].kernel);
-	printf("; model resynchronised\n");
+	fprintf(st->o->out, "; model resynchronised\n");
 }
 
 /*
@@ -399,7 +401,7 @@ static void check_drift(struct trace_state *st, struct session *s)
 	d = diff_now(s, NULL, 0);
 	z = reconcile_zones(s, NULL, 0, err, sizeof(err));
 	if (z < 0 && !st->zone_warned++)
-		fprintf(stderr, "memhp trace: no per-zone reconciliation: %s\n", err);
+		fprintf(st->o->err, "memhp trace: no per-zone reconciliation: %s\n", err);
 	if (d <= 0 && z <= 0)
 		return;
 	if (session_poll(s, 300) > 0)
@@ -417,13 +419,15 @@ static void check_drift(struct trace_state *st, struct session *s)
 	print_drift(st, d, items, z, zones);
 	pthread_mutex_lock(&s->lock);
 	if (sysfs_snapshot(&s->model, s->o.sysroot, err, sizeof(err)))
-		fprintf(stderr, "memhp trace: resync failed: %s\n", err);
+		fprintf(st->o->err, "memhp trace: resync failed: %s\n", err);
 	pthread_mutex_unlock(&s->lock);
 }
 
-int cmd_trace(int argc, char **argv)
+int trace_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
+						       { &cli_argp, 0, NULL, 0 },
+						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct trace_opts o = {
 		.kinds = DEFAULT_KINDS,
@@ -431,6 +435,9 @@ int cmd_trace(int argc, char **argv)
 		.node = -1,
 		.group = -2,
 		.sess.mode = LOADER_AUTO,
+		.out = out,
+		.err = err,
+		.cli = { .out = out, .err = err },
 	};
 	struct trace_state st = { .o = &o };
 	struct session_opts so = { 0 };
@@ -440,16 +447,16 @@ int cmd_trace(int argc, char **argv)
 	char missing[480], tail[512] = "";
 	int ret, n;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
-		return 2;
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
+	if (ret >= 0)
+		return ret;
 	policy_tracker_init(&st.trk);
 	policy_watch_init(&st.watch);
 	if (o.policy) {
-		char err[512];
+		char why[512];
 
-		if (policy_load(o.policy, &st.pol, err, sizeof(err))) {
-			fprintf(stderr, "memhp trace: %s\n", err);
+		if (policy_load(o.policy, &st.pol, why, sizeof(why))) {
+			fprintf(err, "memhp trace: %s\n", why);
 			return 2;
 		}
 	}
@@ -460,8 +467,10 @@ int cmd_trace(int argc, char **argv)
 	so.ringbuf_bytes = o.sess.ringbuf_bytes;
 	so.require = o.require;
 	so.prog = "memhp trace";
+	so.err = err;
 	so.on_event = on_event;
 	so.ctx = &st;
+	so.trk = o.policy ? &st.trk : NULL;
 	ret = session_open(&s, &so);
 	if (ret) {
 		if (o.policy)
@@ -470,7 +479,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	stop_on_signals(true);
 	if (!o.json && !o.no_header)
-		event_print_text_header(stdout);
+		event_print_text_header(out);
 	start = mono_s();
 	if (o.duration > 0)
 		deadline = start + o.duration;
@@ -494,7 +503,7 @@ int cmd_trace(int argc, char **argv)
 		}
 		n = session_poll(&s, timeout);
 		if (n < 0) {
-			fprintf(stderr, "memhp trace: ring buffer poll failed: %s\n",
+			fprintf(err, "memhp trace: ring buffer poll failed: %s\n",
 				strerror(-n));
 			ret = 1;
 			break;
@@ -518,10 +527,10 @@ int cmd_trace(int argc, char **argv)
 		}
 		if (s.lost != lost_reported) {
 			if (o.json)
-				printf("{\"event\":\"lost\",\"lost_total\":%" PRIu64
+				fprintf(out, "{\"event\":\"lost\",\"lost_total\":%" PRIu64
 				       ",\"resyncs\":%" PRIu64 "}\n", s.lost, s.resyncs);
 			else
-				printf("# LOST %" PRIu64 " events (ring buffer full; total %" PRIu64
+				fprintf(out, "# LOST %" PRIu64 " events (ring buffer full; total %" PRIu64
 				       "); model resynchronised from sysfs\n",
 				       s.lost - lost_reported, s.lost);
 			lost_reported = s.lost;
@@ -533,13 +542,13 @@ int cmd_trace(int argc, char **argv)
 	/* what was missing all along, said again where the run is summed up */
 	if (loader_missing(s.loader, missing, sizeof(missing)))
 		snprintf(tail, sizeof(tail), "; probes not attached: %s", missing);
-	fprintf(stderr,
+	fprintf(err,
 		"memhp trace: %" PRIu64 " events shown, %" PRIu64 " seen, %" PRIu64
 		" lost, %" PRIu64 " malformed, %" PRIu64 " drift, %" PRIu64 " zone drift, %.1fs%s\n",
 		st.printed, s.seen, s.lost, s.bad, st.drift, st.zone_drift, mono_s() - start,
 		tail);
 	if (o.prog_stats)
-		loader_prog_stats(s.loader, stderr);
+		loader_prog_stats(s.loader, err);
 	session_close(&s);
 	if (o.policy)
 		policy_free(&st.pol);

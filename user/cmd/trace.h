@@ -2,6 +2,8 @@
 #ifndef MEMHP_TRACE_H
 #define MEMHP_TRACE_H
 
-int cmd_trace(int argc, char **argv);
+#include <stdio.h>
+
+int trace_main(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

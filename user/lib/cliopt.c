@@ -1,21 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Option-value parsers shared by the subcommands (see cliopt.h). */
 #include <errno.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "cliopt.h"
 
 bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok)
 {
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = { { "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "m", 60 }, { "h", 3600 } };
 	char *end;
 	double v;
+	size_t i;
 
+	if (!arg || !((*arg >= '0' && *arg <= '9') || *arg == '.'))
+		return false; /* no sign, no space, no "inf"/"nan" */
 	errno = 0;
 	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= 0) || v > CLIOPT_MAX_SECS ||
-	    (!zero_ok && v == 0))
+	if (errno || end == arg)
+		return false;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].suffix))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return false;
+	v *= units[i].scale;
+	if (!(v >= 0) || v > CLIOPT_MAX_SECS || (!zero_ok && v == 0))
 		return false;
 	*out = v;
+	return true;
+}
+
+bool cliopt_parse_size(const char *arg, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = {
+		{ "", 1 },	     { "B", 1 },
+		{ "K", 0x1p10 },     { "KiB", 0x1p10 }, { "KB", 1e3 },
+		{ "M", 0x1p20 },     { "MiB", 0x1p20 }, { "MB", 1e6 },
+		{ "G", 0x1p30 },     { "GiB", 0x1p30 }, { "GB", 1e9 },
+		{ "T", 0x1p40 },     { "TiB", 0x1p40 }, { "TB", 1e12 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	if (!arg || !((*arg >= '0' && *arg <= '9') || *arg == '.'))
+		return false;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg)
+		return false;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].suffix))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return false;
+	v *= units[i].scale;
+	/* whole bytes only, and exactly representable (below 2^53) */
+	if (!(v >= 0) || v >= 0x1p53 || v != (double)(uint64_t)v)
+		return false;
+	*out = (uint64_t)v;
 	return true;
 }
 
@@ -23,7 +73,7 @@ bool cliopt_parse_ringbuf(const char *arg, uint32_t *out)
 {
 	uint64_t v;
 
-	if (!cliopt_parse_u64(arg, &v) || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
+	if (!(cliopt_parse_u64(arg, &v) || cliopt_parse_size(arg, &v)) || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
 		return false;
 	*out = (uint32_t)v;
 	return true;

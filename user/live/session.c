@@ -23,17 +23,20 @@ static int on_record(void *ctx, const void *data, size_t size)
 		s->o.on_raw(s, data, size, s->o.ctx);
 	if (decode_event(data, size, &e, why, sizeof(why))) {
 		if (!s->bad++)
-			fprintf(stderr, "%s: dropped a malformed event: %s\n", s->o.prog, why);
+			fprintf(s->o.err, "%s: dropped a malformed event: %s\n", s->o.prog, why);
 		return 0;
 	}
 	s->seen++;
-	pthread_mutex_lock(&s->lock);
-	if (model_apply_event(&s->model, &e))
-		s->inconsistent++;
-	pthread_mutex_unlock(&s->lock);
-	if (s->o.on_event)
-		s->o.on_event(s, &e, s->o.ctx);
+	pipeline_event(&s->pipe, &e);
 	return 0;
+}
+
+/* The pipeline's sink: the command's on_event, with its session. */
+static void to_sink(const struct memhp_event *e, void *ctx)
+{
+	struct session *s = ctx;
+
+	s->o.on_event(s, e, s->o.ctx);
 }
 
 int session_open(struct session *s, const struct session_opts *o)
@@ -55,10 +58,17 @@ int session_open(struct session *s, const struct session_opts *o)
 	s->o = *o;
 	if (!s->o.prog)
 		s->o.prog = "memhp";
+	if (!s->o.err)
+		s->o.err = stderr;
 	pthread_mutex_init(&s->lock, NULL);
 	model_init(&s->model);
+	pipeline_init(&s->pipe, &s->model, &s->lock);
+	s->pipe.stats = o->stats;
+	s->pipe.trk = o->trk;
+	if (o->on_event)
+		pipeline_add_sink(&s->pipe, to_sink, s);
 	if (sysfs_snapshot(&s->model, o->sysroot, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", s->o.prog, err);
+		fprintf(s->o.err, "%s: %s\n", s->o.prog, err);
 		model_free(&s->model);
 		return 2;
 	}
@@ -74,16 +84,16 @@ int session_open(struct session *s, const struct session_opts *o)
 	lo.ctx = s;
 	ret = loader_open(&s->loader, &lo, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "%s: %s\n", s->o.prog, err);
+		fprintf(s->o.err, "%s: %s\n", s->o.prog, err);
 		model_free(&s->model);
 		return ret;
 	}
 	if (!o->quiet)
-		loader_report(s->loader, stderr);
+		loader_report(s->loader, s->o.err);
 	/* Attached: from here on memhp needs far less than root. */
 	if (privs_drop_after_attach(o->keep_setid ? PRIVS_KEEP_SETID : 0, err,
 				    sizeof(err)))
-		fprintf(stderr, "%s: warning: %s\n", s->o.prog, err);
+		fprintf(s->o.err, "%s: warning: %s\n", s->o.prog, err);
 	return 0;
 }
 
@@ -96,7 +106,7 @@ static void sweep_exits(struct session *s)
 	if (n <= 0)
 		return;
 	s->exits_missed += n;
-	fprintf(stderr,
+	fprintf(s->o.err,
 		"%s: lost %d event%s: the kernel skipped the exit probe of %s%s "
 		"(another BPF program was attached to or detached from it during the call)\n",
 		s->o.prog, n, n == 1 ? "" : "s", what, n > 1 ? " and others" : "");
@@ -121,8 +131,8 @@ int session_poll(struct session *s, int timeout_ms)
 	if (now - s->modules_checked >= 1.0) {
 		s->modules_checked = now;
 		if (loader_refresh(s->loader) > 0 && !s->o.quiet) {
-			fprintf(stderr, "%s: modules changed; probes reattached:\n", s->o.prog);
-			loader_report_changed(s->loader, stderr);
+			fprintf(s->o.err, "%s: modules changed; probes reattached:\n", s->o.prog);
+			loader_report_changed(s->loader, s->o.err);
 		}
 		sweep_exits(s);
 	}
@@ -142,7 +152,7 @@ int session_poll(struct session *s, int timeout_ms)
 		loader_poll(s->loader, 0);
 		pthread_mutex_lock(&s->lock);
 		if (sysfs_snapshot(&s->model, s->o.sysroot, err, sizeof(err)))
-			fprintf(stderr, "%s: resync after lost events failed: %s\n", s->o.prog, err);
+			fprintf(s->o.err, "%s: resync after lost events failed: %s\n", s->o.prog, err);
 		else
 			s->resyncs++;
 		s->lost = lost;
@@ -178,6 +188,11 @@ int session_resnapshot(struct session *s, char *err, size_t errlen)
 	model_free(fresh);
 	free(fresh);
 	return 0;
+}
+
+int session_balloons(struct session *s, struct balloon_dev *out, size_t max)
+{
+	return s->loader ? balloon_read(s->loader, out, max) : 0;
 }
 
 void session_close(struct session *s)

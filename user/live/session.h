@@ -13,9 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "balloon_stats.h"
 #include "decode.h"
 #include "loader.h"
 #include "model.h"
+#include "pipeline.h"
 
 struct session;
 typedef void (*session_event_fn)(struct session *s, const struct memhp_event *e,
@@ -30,12 +32,17 @@ struct session_opts {
 	bool quiet;   /* no attach report on stderr */
 	const char *sysroot;
 	const char *prog; /* "memhp trace": prefix of messages */
+	FILE *err;	  /* messages and the attach report; NULL: stderr */
 	uint32_t ringbuf_bytes; /* 0: the default (256 KiB) */
 	const char *require; /* probes that must attach (loader_opts.require) */
 	/* No BPF at all: the model is the sysfs snapshot, refreshed by
 	 * session_resnapshot() (export --no-trace; no root needed). */
 	bool no_trace;
-	session_event_fn on_event;
+	/* What the pipeline keeps besides the model (NULL: not kept); the
+	 * caller owns them and reads them under session.lock. */
+	struct prom_stats *stats;
+	struct policy_tracker *trk;
+	session_event_fn on_event; /* the sink, after the pipeline */
 	session_raw_fn on_raw; /* NULL: none (memhp record writes them) */
 	void *ctx;
 	/* keep CAP_SETUID/SETGID after attaching: an HTTP thread drops to
@@ -46,15 +53,15 @@ struct session_opts {
 struct session {
 	struct session_opts o;
 	struct memhp_model model;
+	struct pipeline pipe; /* event -> model -> stats -> tracker -> on_event */
 	/* Held while the model changes; sinks on other threads take it to read. */
 	pthread_mutex_t lock;
 	struct memhp_loader *loader;
 	struct time_conv tc;
-	uint64_t seen;	/* events decoded */
+	uint64_t seen;	/* events decoded (= pipe.events) */
 	uint64_t bad;	/* records rejected by the decoder */
 	uint64_t lost;	/* lost in the kernel (ring buffer full, exit skipped) */
 	uint64_t exits_missed; /* of those: exit probes the kernel skipped */
-	uint64_t inconsistent; /* events the model could not apply */
 	double modules_checked; /* CLOCK_MONOTONIC seconds */
 	uint64_t resyncs; /* sysfs snapshots taken after events were lost */
 };
@@ -67,6 +74,11 @@ void session_close(struct session *s);
 /* Replace the model by a fresh sysfs snapshot (read without the lock,
  * swapped in under it). 0 or -errno with @err set. */
 int session_resnapshot(struct session *s, char *err, size_t errlen);
+
+/* The balloon drivers' counters the session's probes keep (per-CPU map,
+ * summed): devices found (<= max), 0 without BPF, or -errno. The one
+ * other way data comes from BPF besides the event pipeline. */
+int session_balloons(struct session *s, struct balloon_dev *out, size_t max);
 
 /*
  * Serve the session (or just sleep when @s is NULL) until CLOCK_MONOTONIC

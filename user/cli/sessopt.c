@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* --attach and --buffer-size as one argp child (see sessopt.h). */
+#include "cli.h"
 #include "cliopt.h"
 #include "sessopt.h"
 
@@ -18,11 +19,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_ATTACH:
 		if (loader_mode_parse(arg, &o->mode))
-			argp_error(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
+			return cli_usage(state, "invalid --attach '%s' (auto, fentry or kprobe)", arg);
 		break;
 	case OPT_BUF:
 		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
-			argp_error(state, CLIOPT_RINGBUF_BAD, arg);
+			return cli_usage(state, CLIOPT_RINGBUF_BAD, arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
