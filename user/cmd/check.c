@@ -325,7 +325,10 @@ static int load_state(struct check_run *c, struct policy_state *ps)
 		zi_system_free(&c->sys);
 	zi_system_init(&c->sys);
 	c->have_sys = true;
-	if (zi_system_load(&c->sys, c->o->sysroot, errbuf, sizeof(errbuf))) {
+	/* with --live, the session's model (one model); else a snapshot */
+	if (c->have_sess ? zi_system_from_model(&c->sys, &c->sess.model, NULL, errbuf,
+						sizeof(errbuf))
+			 : zi_system_load(&c->sys, c->o->sysroot, errbuf, sizeof(errbuf))) {
 		fprintf(c->o->err, PROG ": %s\n", errbuf);
 		return -1;
 	}

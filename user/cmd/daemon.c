@@ -335,6 +335,9 @@ static int load(struct drun *r)
 		zi_system_free(&r->sys);
 	zi_system_init(&r->sys);
 	r->have_sys = true;
+	/* A fresh snapshot, not the session's model: the daemon writes to
+	 * sysfs and must act on the kernel's word of the moment (the
+	 * snapshot goes through the same zi_system_from_model()). */
 	if (zi_system_load(&r->sys, r->o->sysroot, errbuf, sizeof(errbuf))) {
 		fprintf(r->o->err, PROG ": %s\n", errbuf);
 		return -1;

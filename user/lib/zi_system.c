@@ -473,19 +473,11 @@ static void load_zones(struct zi_system *s, const struct zoneinfo *zi,
 int zi_system_load(struct zi_system *s, const char *sysroot, char *err,
 		   size_t errlen)
 {
-	const char *root = sysroot && *sysroot ? sysroot : "";
-	struct memhp_model *m = NULL;
+	struct memhp_model *m;
 	struct sysfs_report rep;
-	struct blockinfo *bi = NULL;
-	struct zoneinfo zi;
-	char path[PATH_MAX], memdir[PATH_MAX], serr[512];
-	struct vmem_params vp;
-	char *klog = NULL;
-	size_t klog_len = 0;
-	size_t k;
-	int rc, n, zid;
+	char serr[512];
+	int rc;
 
-	memset(&zi, 0, sizeof(zi));
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		snprintf(err, errlen, "out of memory");
@@ -496,11 +488,31 @@ int zi_system_load(struct zi_system *s, const char *sysroot, char *err,
 				   &rep, serr, sizeof(serr));
 	if (rc) {
 		snprintf(err, errlen, "%s", serr);
-		goto out;
+	} else {
+		if (sysfs_report_problems(&rep))
+			zi_warn(s, "sysfs: %u problem(s), first: %s",
+				sysfs_report_problems(&rep), rep.first);
+		rc = zi_system_from_model(s, m, sysroot, err, errlen);
 	}
-	if (sysfs_report_problems(&rep))
-		zi_warn(s, "sysfs: %u problem(s), first: %s",
-			sysfs_report_problems(&rep), rep.first);
+	model_free(m);
+	free(m);
+	return rc;
+}
+
+int zi_system_from_model(struct zi_system *s, const struct memhp_model *m,
+			 const char *sysroot, char *err, size_t errlen)
+{
+	const char *root = sysroot && *sysroot ? sysroot : "";
+	struct blockinfo *bi = NULL;
+	struct zoneinfo zi;
+	char path[PATH_MAX], memdir[PATH_MAX];
+	struct vmem_params vp;
+	char *klog = NULL;
+	size_t klog_len = 0;
+	size_t k;
+	int rc, n, zid;
+
+	memset(&zi, 0, sizeof(zi));
 	if (!sysroot || !*sysroot) {
 		long ps = sysconf(_SC_PAGESIZE);
 
@@ -717,7 +729,5 @@ out:
 	free(klog);
 	free(bi);
 	zoneinfo_free(&zi);
-	model_free(m);
-	free(m);
 	return rc;
 }

@@ -161,6 +161,16 @@ struct zi_device *zi_device_find(struct zi_system *s, const char *name);
  */
 int zi_system_load(struct zi_system *s, const char *sysroot, char *err,
 		   size_t errlen);
+/*
+ * The one way from memhp's model to the zone algorithm's state: the blocks
+ * (state, node, zone) come from @m (a sysfs snapshot, or a live session's
+ * model kept current by events); zones, devices and settings from the
+ * procfs and sysfs files below @sysroot. zi_system_load() is this on a
+ * fresh snapshot. @m is only read.
+ */
+struct memhp_model;
+int zi_system_from_model(struct zi_system *s, const struct memhp_model *m,
+			 const char *sysroot, char *err, size_t errlen);
 
 /* fopen() for reading a regular file only (NULL, errno EINVAL otherwise),
  * never blocking on a FIFO: for files under a --sysroot. */

@@ -73,7 +73,10 @@ int reconcile_policy_state(struct policy_state *ps, struct zi_system *sys,
 			   const char *sysroot, const struct memhp_model *m,
 			   const struct policy_tracker *trk, char *err, size_t errlen)
 {
-	if (zi_system_load(sys, sysroot, err, errlen))
+	/* the session's model, kept current by events (one model); a fresh
+	 * snapshot only without one */
+	if (m ? zi_system_from_model(sys, m, sysroot, err, errlen)
+	      : zi_system_load(sys, sysroot, err, errlen))
 		return -1;
 	memset(ps, 0, sizeof(*ps));
 	ps->za = &sys->st;
@@ -140,9 +143,9 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 	if (sysfs_snapshot(kernel, sysroot, err, errlen))
 		goto out_models;
 	/*
-	 * Compare now and let the kernel's blocks go: the policy state below
-	 * takes a snapshot of its own, and three models at once is what made
-	 * the exporter's peak memory on a big machine.
+	 * Compare now and let the kernel's blocks go: three models at once is
+	 * what made the exporter's peak memory on a big machine. The policy
+	 * state below is derived from the session's model (zi_system_from_model).
 	 */
 	pthread_mutex_lock(&s->lock);
 	drift = reconcile_drift(kernel, &s->model);
@@ -153,8 +156,11 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 	if (out->drift_zones >= 0 && s->model.zacct_state != MEMHP_ZACCT_VALID)
 		out->drift_zones = -1;
 	pthread_mutex_unlock(&s->lock);
-	if (reconcile_policy_state(&ps, sys, balloons, RECON_MAX_BALLOONS, sysroot, &s->model, trk,
-				   err, errlen))
+	pthread_mutex_lock(&s->lock);
+	n = reconcile_policy_state(&ps, sys, balloons, RECON_MAX_BALLOONS, sysroot, &s->model, trk,
+				   err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	if (n)
 		goto out_models;
 	out->nr_zones = 0;
 	for (node = 0; node < sys->st.nr_nodes; node++) {

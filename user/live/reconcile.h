@@ -73,9 +73,12 @@ struct zi_system;
 struct policy_balloon;
 
 /*
- * The state a policy is evaluated on: the kernel's (sysfs, zoneinfo, iomem;
- * loaded into @sys, which the caller initialised) plus the model and event
- * tracker of a live session (may be NULL). 0 or -1 with @err.
+ * The state a policy is evaluated on, in @sys (which the caller
+ * initialised): derived from the live session's model @m (its blocks;
+ * zi_system_from_model), with zones, devices and settings from procfs and
+ * sysfs; from a fresh sysfs snapshot when @m is NULL. The event tracker
+ * may be NULL. The caller keeps @m from changing meanwhile (session.lock
+ * where events are applied on another thread). 0 or -1 with @err.
  */
 int reconcile_policy_state(struct policy_state *ps, struct zi_system *sys,
 			   struct policy_balloon *balloons, size_t max_balloons,
