@@ -100,12 +100,12 @@ static void print_sum_text(FILE *out, const char *what, const struct rd_sum *s)
 void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_opts *o)
 {
 	uint64_t bytes = r->block_pages * r->page_size;
-	char what[64], v[64], fr[32], mg[32], um[32];
+	char what[64], v[64], fr[32], mg[32], um[32], start[24];
 	size_t i, k;
 	int n;
 
 	if (!o->summary_only) {
-		fprintf(out, "%-12s %-10s %4s %-8s %5s %-12s %-28s %9s %9s %9s %s\n", "BLOCK",
+		fprintf(out, "%-12s %-14s %4s %-8s %5s %-12s %-28s %9s %9s %9s %s\n", "BLOCK",
 			"START", "NODE", "ZONE", "GROUP", "DEVICE", "VERDICT", "FREE",
 			"MIGRATE", "UNMOVABLE", "FIRST UNMOVABLE PAGES");
 		for (i = 0; i < r->nr_blocks; i++) {
@@ -118,8 +118,9 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 			human(b->pages[KPAGE_FREE] * r->page_size, fr, sizeof(fr));
 			human(b->migrate_pages * r->page_size, mg, sizeof(mg));
 			human(b->unmovable_pages * r->page_size, um, sizeof(um));
-			fprintf(out, "%-12s 0x%-8" PRIx64 " %4d %-8s %5d %-12s %-28s %9s %9s %9s",
-				what, b->id * bytes, b->nid, b->online ? zone_name(b->zone) : "-",
+			snprintf(start, sizeof(start), "0x%" PRIx64, b->id * bytes);
+			fprintf(out, "%-12s %-14s %4d %-8s %5d %-12s %-28s %9s %9s %9s",
+				what, start, b->nid, b->online ? zone_name(b->zone) : "-",
 				b->group, dev_name(r, b), v, fr, mg, um);
 			for (k = 0; k < b->nr_first; k++)
 				fprintf(out, "%s0x%" PRIx64 ":%s", k ? " " : " ", b->first_pfn[k],

@@ -7,6 +7,8 @@
  *                           "ready", then hold it until killed
  *   rdload files DIR N SIZE create N files of SIZE bytes in DIR (SIZE 0:
  *                           many small files = inodes and dentries, slab)
+ *   rdload thin DIR N K     unlink DIR/fI for I < N unless I % K == 0: the
+ *                           slab pages left are sparsely used (fragmented)
  *
  * Busybox shell loops would take minutes for 50,000 files under TCG.
  */
@@ -67,12 +69,30 @@ static int files(const char *dir, long n, long size)
 	return 0;
 }
 
+static int thin(const char *dir, long n, long k)
+{
+	char path[4096];
+	long i, gone = 0;
+
+	for (i = 0; i < n; i++) {
+		if (k > 0 && i % k == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		if (unlink(path) == 0)
+			gone++;
+	}
+	printf("%ld unlinked\n", gone);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "anon"))
 		return anon(atol(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "files"))
 		return files(argv[2], atol(argv[3]), atol(argv[4]));
-	fprintf(stderr, "usage: rdload anon MIB | rdload files DIR N SIZE\n");
+	if (argc == 5 && !strcmp(argv[1], "thin"))
+		return thin(argv[2], atol(argv[3]), atol(argv[4]));
+	fprintf(stderr, "usage: rdload anon MIB | rdload files DIR N SIZE | rdload thin DIR N K\n");
 	return 2;
 }
