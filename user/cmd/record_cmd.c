@@ -188,17 +188,9 @@ int record_main(int argc, char **argv, FILE *out, FILE *err)
 		deadline = start + o.duration;
 	ret = 0;
 	while (!stop_requested) {
-		int timeout = 200;
-
-		if (deadline) {
-			double left = deadline - mono_s();
-
-			if (left <= 0)
-				break;
-			if (left * 1000 < timeout)
-				timeout = (int)(left * 1000) + 1;
-		}
-		n = session_poll(&s, timeout);
+		n = session_poll_until(&s, deadline);
+		if (n == -ETIMEDOUT)
+			break;
 		if (n < 0) {
 			fprintf(err, PROG ": ring buffer poll failed: %s\n", strerror(-n));
 			ret = 1;

@@ -491,17 +491,9 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 		next_eval = mono_s() + 5;
 	}
 	while (!stop_requested) {
-		int timeout = 200;
-
-		if (deadline) {
-			double left = deadline - mono_s();
-
-			if (left <= 0)
-				break;
-			if (left * 1000 < timeout)
-				timeout = (int)(left * 1000) + 1;
-		}
-		n = session_poll(&s, timeout);
+		n = session_poll_until(&s, deadline);
+		if (n == -ETIMEDOUT)
+			break;
 		if (n < 0) {
 			fprintf(err, "memhp trace: ring buffer poll failed: %s\n",
 				strerror(-n));

@@ -6,29 +6,45 @@
 
 #include "cliopt.h"
 
-bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok)
+struct unit {
+	const char *suffix;
+	double scale;
+};
+
+/* A decimal number (no sign, no space, no "inf"/"nan") times the scale of
+ * its suffix, which must be one of @units. */
+static bool parse_scaled(const char *arg, const struct unit *units, size_t nr, double *out)
 {
-	static const struct {
-		const char *suffix;
-		double scale;
-	} units[] = { { "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "m", 60 }, { "h", 3600 } };
 	char *end;
 	double v;
 	size_t i;
 
 	if (!arg || !((*arg >= '0' && *arg <= '9') || *arg == '.'))
-		return false; /* no sign, no space, no "inf"/"nan" */
+		return false;
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg)
 		return false;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix))
-			break;
-	if (i == sizeof(units) / sizeof(units[0]))
-		return false;
-	v *= units[i].scale;
-	if (!(v >= 0) || v > CLIOPT_MAX_SECS || (!zero_ok && v == 0))
+	for (i = 0; i < nr; i++) {
+		if (!strcmp(end, units[i].suffix)) {
+			*out = v * units[i].scale;
+			return true;
+		}
+	}
+	return false;
+}
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "s", 1 }, { "ms", 1e-3 }, { "m", 60 }, { "h", 3600 },
+	};
+	double v;
+
+	if (!parse_scaled(arg, units, ARRAY_LEN(units), &v) || !(v >= 0) ||
+	    v > CLIOPT_MAX_SECS || (!zero_ok && v == 0))
 		return false;
 	*out = v;
 	return true;
@@ -36,34 +52,18 @@ bool cliopt_parse_secs(const char *arg, double *out, bool zero_ok)
 
 bool cliopt_parse_size(const char *arg, uint64_t *out)
 {
-	static const struct {
-		const char *suffix;
-		double scale;
-	} units[] = {
+	static const struct unit units[] = {
 		{ "", 1 },	     { "B", 1 },
 		{ "K", 0x1p10 },     { "KiB", 0x1p10 }, { "KB", 1e3 },
 		{ "M", 0x1p20 },     { "MiB", 0x1p20 }, { "MB", 1e6 },
 		{ "G", 0x1p30 },     { "GiB", 0x1p30 }, { "GB", 1e9 },
 		{ "T", 0x1p40 },     { "TiB", 0x1p40 }, { "TB", 1e12 },
 	};
-	char *end;
 	double v;
-	size_t i;
 
-	if (!arg || !((*arg >= '0' && *arg <= '9') || *arg == '.'))
-		return false;
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg)
-		return false;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix))
-			break;
-	if (i == sizeof(units) / sizeof(units[0]))
-		return false;
-	v *= units[i].scale;
 	/* whole bytes only, and exactly representable (below 2^53) */
-	if (!(v >= 0) || v >= 0x1p53 || v != (double)(uint64_t)v)
+	if (!parse_scaled(arg, units, ARRAY_LEN(units), &v) || !(v >= 0) || v >= 0x1p53 ||
+	    v != (double)(uint64_t)v)
 		return false;
 	*out = (uint64_t)v;
 	return true;

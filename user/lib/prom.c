@@ -14,118 +14,6 @@
 #include "reconcile.h"
 #include "zoneinfo.h"
 
-/* --- buffer -------------------------------------------------------------- */
-
-void prom_buf_init(struct prom_buf *b)
-{
-	memset(b, 0, sizeof(*b));
-}
-
-void prom_buf_reset(struct prom_buf *b)
-{
-	b->len = 0;
-	b->oom = false;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-void prom_buf_free(struct prom_buf *b)
-{
-	free(b->p);
-	prom_buf_init(b);
-}
-
-bool prom_buf_reserve(struct prom_buf *b, size_t more)
-{
-	size_t max = b->max ? b->max : PROM_MAX_OUTPUT, cap;
-	char *np;
-
-	if (b->oom)
-		return false;
-	if (more >= max || b->len + more + 1 > max) {
-		b->oom = true;
-		return false;
-	}
-	if (b->len + more + 1 <= b->cap)
-		return true;
-	cap = b->cap ? b->cap : 4096;
-	/* a first reservation is a size known in advance: take it as is */
-	if (!b->cap && cap < more + 1)
-		cap = more + 1;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	if (cap > max)
-		cap = max;
-	np = realloc(b->p, cap);
-	if (!np) {
-		b->oom = true;
-		return false;
-	}
-	b->p = np;
-	b->cap = cap;
-	return true;
-}
-
-void prom_printf(struct prom_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom || !prom_buf_reserve(b, 256))
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	if ((size_t)n >= b->cap - b->len) {
-		if (!prom_buf_reserve(b, (size_t)n + 1))
-			return;
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0 || (size_t)n >= b->cap - b->len) {
-			b->oom = true;
-			return;
-		}
-	}
-	b->len += (size_t)n;
-}
-
-void prom_label_value(struct prom_buf *b, const char *s, size_t max)
-{
-	size_t i;
-
-	if (!s)
-		s = "";
-	/* even an empty value terminates the buffer: reserve before writing */
-	if (!prom_buf_reserve(b, 1))
-		return;
-	for (i = 0; i < max && s[i]; i++) {
-		if (!prom_buf_reserve(b, 2))
-			return;
-		switch (s[i]) {
-		case '\\':
-			b->p[b->len++] = '\\';
-			b->p[b->len++] = '\\';
-			break;
-		case '"':
-			b->p[b->len++] = '\\';
-			b->p[b->len++] = '"';
-			break;
-		case '\n':
-			b->p[b->len++] = '\\';
-			b->p[b->len++] = 'n';
-			break;
-		default:
-			b->p[b->len++] = s[i];
-		}
-	}
-	b->p[b->len] = '\0';
-}
-
 /* A sample value as Prometheus parses it. */
 static void put_double(struct prom_buf *b, double v)
 {
@@ -274,118 +162,6 @@ size_t prom_groups_from_model(const struct memhp_model *m,
 		n++;
 	}
 	return n;
-}
-
-/* --- statistics ---------------------------------------------------------- */
-
-const double prom_buckets[PROM_NR_BUCKETS] = {
-	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-	0.25,	0.5,   1,      2.5,   5,    10,	   30,
-};
-
-/*
- * prom_buckets[] in nanoseconds: for an integer ns, ns > bound_ns exactly
- * when ns / 1e9 > prom_buckets[i] (both sides round to the nearest double
- * and the doubles near a bound are far closer than 1e-9 apart), so events
- * land in the same bucket without a double compare per bucket.
- */
-static const uint64_t prom_buckets_ns[PROM_NR_BUCKETS] = {
-	500000,	   1000000,    2500000,	   5000000,    10000000,
-	25000000,  50000000,   100000000,  250000000,  500000000,
-	1000000000, 2500000000, 5000000000, 10000000000, 30000000000,
-};
-
-/* prom_hist_observe() for a duration in nanoseconds (events carry those). */
-static void prom_hist_observe_ns(struct prom_hist *h, uint64_t ns)
-{
-	size_t i;
-
-	for (i = 0; i < PROM_NR_BUCKETS && ns > prom_buckets_ns[i]; i++)
-		;
-	h->bucket[i]++;
-	h->count++;
-	h->sum += (double)ns / 1e9;
-}
-
-void prom_hist_observe(struct prom_hist *h, double s)
-{
-	size_t i;
-
-	if (!(s >= 0) || isinf(s))
-		return;
-	for (i = 0; i < PROM_NR_BUCKETS && s > prom_buckets[i]; i++)
-		;
-	h->bucket[i]++;
-	h->count++;
-	h->sum += s;
-}
-
-static int op_of(unsigned int kind)
-{
-	switch (kind) {
-	case MEMHP_EV_ONLINE:
-		return PROM_OP_ONLINE;
-	case MEMHP_EV_OFFLINE:
-		return PROM_OP_OFFLINE;
-	case MEMHP_EV_ADD:
-		return PROM_OP_ADD;
-	case MEMHP_EV_REMOVE:
-		return PROM_OP_REMOVE;
-	default:
-		return -1;
-	}
-}
-
-static const char *const op_names[PROM_NR_OPS] = { "online", "offline", "add",
-						    "remove" };
-
-/*
- * A memory notifier chain's NOTIFY_* result as the errno the kernel makes of
- * it (notifier_to_errno()): NOTIFY_DONE/OK/STOP are 0, NOTIFY_BAD is -EPERM,
- * notifier_from_errno(-E) is -E.
- */
-static int notify_errno(int ret)
-{
-	const int stop_mask = 0x8000, notify_ok = 1;
-
-	if (!(ret & stop_mask))
-		return 0;
-	ret &= ~stop_mask;
-	return ret > notify_ok ? notify_ok - ret : 0;
-}
-
-void prom_stats_event(struct prom_stats *st, const struct memhp_event *e)
-{
-	unsigned int k = e->hdr.kind, i;
-	int op, ret = e->ret;
-
-	if (k == 0 || k >= MEMHP_EV_KIND_MAX)
-		return;
-	if (k == MEMHP_EV_NOTIFY)
-		ret = notify_errno(ret);
-	for (i = 0; i < st->nres[k] && i < PROM_MAX_RESULTS; i++)
-		if (st->res[k][i].ret == ret)
-			break;
-	if (i < st->nres[k]) {
-		st->res[k][i].n++;
-	} else if (st->nres[k] < PROM_MAX_RESULTS) {
-		st->res[k][st->nres[k]].ret = ret;
-		st->res[k][st->nres[k]].n = 1;
-		st->nres[k]++;
-	} else {
-		st->other[k]++;
-	}
-	op = op_of(k);
-	if (op >= 0 && (e->flags & MEMHP_F_DURATION))
-		prom_hist_observe_ns(&st->lat[op], e->duration_ns);
-	if (k == MEMHP_EV_ONLINE && !e->ret && (e->flags & MEMHP_F_RELEASED)) {
-		uint64_t rel = e->released_pages;
-
-		if (rel > e->nr_pages)
-			rel = e->nr_pages;
-		st->released_pages += rel;
-		st->held_pages += e->nr_pages - rel;
-	}
 }
 
 /* --- blocks by (node, zone, state) -------------------------------------- */
@@ -789,16 +565,16 @@ static void render_events(struct prom_buf *b, const struct prom_input *in)
 		for (i = 0; i < PROM_NR_BUCKETS; i++) {
 			cum += h->bucket[i];
 			prom_printf(b, "memhp_operation_duration_seconds_bucket{op=\"%s\",le=\"",
-				    op_names[op]);
+				    prom_op_names[op]);
 			put_double(b, prom_buckets[i]);
 			prom_printf(b, "\"} %" PRIu64 "\n", cum);
 		}
 		prom_printf(b, "memhp_operation_duration_seconds_bucket{op=\"%s\",le=\"+Inf\"} %" PRIu64 "\n",
-			    op_names[op], h->count);
-		prom_printf(b, "memhp_operation_duration_seconds_sum{op=\"%s\"} ", op_names[op]);
+			    prom_op_names[op], h->count);
+		prom_printf(b, "memhp_operation_duration_seconds_sum{op=\"%s\"} ", prom_op_names[op]);
 		put_double(b, h->sum);
 		prom_printf(b, "\nmemhp_operation_duration_seconds_count{op=\"%s\"} %" PRIu64 "\n",
-			    op_names[op], h->count);
+			    prom_op_names[op], h->count);
 	}
 	family(b, "memhp_online_released_bytes_total", "counter",
 	       "Bytes of onlined ranges that the online-page callback released to the page allocator.");

@@ -52,6 +52,8 @@ enum prom_op {
 	PROM_OP_REMOVE,
 	PROM_NR_OPS,
 };
+/* The op label of each PROM_OP_*. */
+extern const char *const prom_op_names[PROM_NR_OPS];
 
 #define PROM_MAX_RESULTS 16
 #define PROM_NR_BUCKETS 15

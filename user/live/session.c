@@ -162,6 +162,21 @@ int session_poll(struct session *s, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
+int session_poll_until(struct session *s, double deadline)
+{
+	int timeout = 200;
+
+	if (deadline) {
+		double left = deadline - mono_s();
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (left * 1000 < timeout)
+			timeout = (int)(left * 1000) + 1;
+	}
+	return session_poll(s, timeout);
+}
+
 int session_resnapshot(struct session *s, char *err, size_t errlen)
 {
 	struct memhp_model *fresh = malloc(sizeof(*fresh));
