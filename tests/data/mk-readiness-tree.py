@@ -12,11 +12,12 @@ checks it is what this script makes). Expected verdicts, by design:
   memory1 node0 online  DMA32    all free                    ready
   memory2 node0 online  Normal   a reserved page at pfn 19   blocked (reserved)
   memory3 node0 online  Normal   3 anon + 2 file LRU         needs migration (5 pages)
-  memory4 node0 online  Normal   slab at 35, pgtable at 36   blocked (slab)
+  memory4 node0 online  Normal   slab 35, pgtable 36, flagless 38  blocked (slab)
   memory5 node1 online  Movable  hugetlb x4 + THP x2         needs migration (6 pages)
   memory6 node1 online  Movable  an unmapped anon LRU page   blocked (pinned)
   memory7 node1 offline
-  memory8 node1 online  Movable  DIMM, free + hwpoison       ready
+  memory8 node1 online  Movable  DIMM, free, hwpoison, a flagless page (not a
+                                 blocker in ZONE_MOVABLE)    ready
   memory9 node1 online  Movable  DIMM, 2 PageOffline         blocked (offline)
 """
 import os
@@ -53,14 +54,15 @@ BLOCKS = [
     (1, 0, "online", "DMA32", None, block({})),
     (2, 0, "online", "Normal", None, block({3: (f("RESERVED"), 1)})),
     (3, 0, "online", "Normal", None, block({0: ANON, 1: ANON, 2: ANON, 5: FILE, 6: FILE_UNMAPPED})),
-    (4, 0, "online", "Normal", None, block({3: (f("SLAB"), 0), 4: (f("PGTABLE"), 0)})),
+    (4, 0, "online", "Normal", None, block({3: (f("SLAB"), 0), 4: (f("PGTABLE"), 0),
+                                            6: (0, 0)})),
     (5, 1, "online", "Movable", None, block({0: (f("HUGE", "HEAD"), 0), 1: (f("HUGE", "TAIL"), 0),
                                              2: (f("HUGE", "TAIL"), 0), 3: (f("HUGE", "TAIL"), 0),
                                              4: (f("LRU", "ANON", "MMAP", "HEAD", "THP"), 1),
                                              5: (f("ANON", "MMAP", "TAIL", "THP"), 1)})),
     (6, 1, "online", "Movable", None, block({1: ANON, 2: (f("LRU", "ANON", "SWAPBACKED"), 0)})),
     (7, 1, "offline", "Movable", None, [(f("NOPAGE"), 0)] * BP),
-    (8, 1, "online", "Movable", "PNP0C80:00", block({7: (f("HWPOISON"), 1)})),
+    (8, 1, "online", "Movable", "PNP0C80:00", block({5: (0, 0), 7: (f("HWPOISON"), 1)})),
     (9, 1, "online", "Movable", "PNP0C80:00", block({2: (f("OFFLINE"), 0), 3: (f("OFFLINE"), 0)})),
 ]
 

@@ -56,6 +56,8 @@ static void test_classify_kinds(void **state)
 	assert_int_equal(kpage_classify(F(PGTABLE), 0, 0), KPAGE_PGTABLE);
 	/* reserved wins over anything else it carries */
 	assert_int_equal(kpage_classify(F(RESERVED) | F(LRU), 1, 1), KPAGE_RESERVED);
+	assert_int_equal(kpage_classify(F(RESERVED) | F(SLAB), 0, 0), KPAGE_RESERVED);
+	assert_int_equal(kpage_classify(F(RESERVED) | F(PGTABLE), 0, 0), KPAGE_RESERVED);
 	assert_int_equal(kpage_classify(F(HUGE) | F(COMPOUND_HEAD), 0, 0), KPAGE_HUGETLB);
 	assert_int_equal(kpage_classify(F(HUGE) | F(COMPOUND_TAIL), 0, 0), KPAGE_HUGETLB);
 	assert_int_equal(kpage_classify(F(OFFLINE), 0, 0), KPAGE_OFFLINE);
@@ -350,6 +352,11 @@ static void test_scan_tree(void **state)
 	assert_int_equal(find(&r, 9)->fail, RD_FAIL_UNMOVABLE);
 	assert_int_equal(find(&r, 4)->first_pfn[0], 35);
 	assert_int_equal(find(&r, 4)->first_kind[1], KPAGE_PGTABLE);
+	/* a flagless page blocks in Normal, not in ZONE_MOVABLE */
+	assert_int_equal(find(&r, 4)->first_pfn[2], 38);
+	assert_int_equal(find(&r, 4)->first_kind[2], KPAGE_UNKNOWN);
+	assert_int_equal(find(&r, 8)->pages[KPAGE_UNKNOWN], 1);
+	assert_int_equal(find(&r, 8)->unmovable_pages, 0);
 	/* node 1: blocks 5 and 8 could go: 2 x 32 KiB */
 	assert_int_equal(r.nr_nodes, 2);
 	assert_int_equal(r.nodes[1].unpluggable_bytes, 2 * 32768);
@@ -486,7 +493,7 @@ static void test_main_text_json_errors(void **state)
 	assert_non_null(strstr(r.out, "memory3 "));
 	assert_non_null(strstr(r.out, "needs migration of 20 KiB"));
 	assert_non_null(strstr(r.out, "blocked (slab)"));
-	assert_non_null(strstr(r.out, "0x23:slab 0x24:pgtable"));
+	assert_non_null(strstr(r.out, "0x23:slab 0x24:pgtable 0x26:unknown"));
 	assert_non_null(strstr(r.out, "blocked (spans zones)"));
 	assert_null(strstr(r.out, "memory7 ")); /* offline: only with -a */
 	run_free(&r);
@@ -495,7 +502,7 @@ static void test_main_text_json_errors(void **state)
 	assert_int_equal(r.rc, RD_EXIT_OK);
 	assert_non_null(strstr(r.out, "\"block\":3,\"start\":98304,\"size\":32768"));
 	assert_non_null(strstr(r.out, "\"verdict\":\"migrate\",\"verdict_text\":\"needs migration of 20 KiB\""));
-	assert_non_null(strstr(r.out, "\"first_unmovable\":[{\"pfn\":35,\"kind\":\"slab\"},{\"pfn\":36,\"kind\":\"pgtable\"}]"));
+	assert_non_null(strstr(r.out, "\"first_unmovable\":[{\"pfn\":35,\"kind\":\"slab\"},{\"pfn\":36,\"kind\":\"pgtable\"},{\"pfn\":38,\"kind\":\"unknown\"}]"));
 	assert_non_null(strstr(r.out, "{\"node\":1,\"blocks\":{\"offline\":1,\"ready\":1,\"migrate\":1,\"blocked\":2},"
 				      "\"online_bytes\":131072,\"ready_bytes\":32768,\"unpluggable_bytes\":65536"));
 	assert_string_equal(r.out + r.outlen - 2, "}\n");
