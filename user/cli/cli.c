@@ -60,9 +60,9 @@ int cli_parse(const struct argp *argp, int argc, char **argv, unsigned int flags
 {
 	int rc = argp_parse(argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP | flags, NULL, input);
 
+	if (rc) /* a usage error counts even after a --help */
+		return MEMHP_EXIT_USAGE;
 	if (c->done)
 		return MEMHP_EXIT_OK;
-	if (rc)
-		return MEMHP_EXIT_USAGE;
 	return -1;
 }

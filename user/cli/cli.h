@@ -33,8 +33,9 @@ extern const struct argp cli_argp;
 
 /*
  * argp_parse() with ARGP_NO_EXIT | ARGP_NO_HELP | @flags. Returns -1 when
- * the command should run, otherwise its exit status: 0 after --help,
- * --usage or --version, 2 after a usage error (already printed).
+ * the command should run, otherwise its exit status: 2 after a usage
+ * error (already printed, even if help was printed too), 0 after --help,
+ * --usage or --version.
  */
 int cli_parse(const struct argp *argp, int argc, char **argv, unsigned int flags, void *input,
 	      const struct cli *c);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "cliopt.h"
 #include "check.h"
 #include "clock.h"
@@ -42,7 +43,7 @@ struct check_opts {
 	bool no_bpf;
 	bool quiet;
 	enum loader_mode mode;
-	bool usage_error, done;
+	struct cli cli; /* -h, --usage, -V */
 };
 
 enum {
@@ -53,7 +54,6 @@ enum {
 	OPT_DURATION,
 	OPT_NO_BPF,
 	OPT_MODE,
-	OPT_USAGE,
 };
 
 static const struct argp_option options[] = {
@@ -79,9 +79,6 @@ static const struct argp_option options[] = {
 	  "--watch: no BPF session (sysfs only; event rules not evaluated)", 1 },
 	{ "mode", OPT_MODE, "MODE", 0, "probe attach mode: " LOADER_MODE_HELP, 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
-	{ "help", 'h', NULL, 0, "display this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "display a short usage message", -1 },
-	{ "version", 'V', NULL, 0, "display version", -1 },
 	{ 0 },
 };
 
@@ -102,13 +99,6 @@ static const char doc[] =
 	"  memhp check -p policy.yaml --live 30\n"
 	"  memhp check -p policy.yaml --watch --interval 5";
 
-static void usage_err(struct argp_state *state, struct check_opts *o,
-		      const char *msg, const char *arg)
-{
-	o->usage_error = true;
-	argp_error(state, "%s: %s", msg, arg);
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct check_opts *o = state->input;
@@ -116,9 +106,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		state->out_stream = o->out;
-		state->err_stream = o->err;
-		return 0;
+		state->child_inputs[0] = &o->cli;
+		break;
 	case 'p':
 		o->policy_file = arg;
 		break;
@@ -134,54 +123,37 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FAIL_ON:
 		v = policy_severity_from_name(arg);
 		if (v < 0)
-			usage_err(state, o, "expected info, warning or critical",
-				  arg);
-		else
-			o->fail_on = (enum policy_severity)v;
+			return cli_usage(state, "expected info, warning or critical: %s", arg);
+		o->fail_on = (enum policy_severity)v;
 		break;
 	case OPT_LIVE:
 		if (!cliopt_parse_secs(arg, &o->live, false))
-			usage_err(state, o, "bad --live seconds", arg);
+			return cli_usage(state, "bad --live seconds: %s", arg);
 		break;
 	case OPT_WATCH:
 		o->watch = true;
 		break;
 	case OPT_INTERVAL:
 		if (!cliopt_parse_secs(arg, &o->interval, false) || o->interval < 0.01)
-			usage_err(state, o, "bad --interval seconds (>= 0.01)",
-				  arg);
+			return cli_usage(state, "bad --interval seconds (>= 0.01): %s", arg);
 		break;
 	case OPT_DURATION:
 		if (!cliopt_parse_secs(arg, &o->duration, false))
-			usage_err(state, o, "bad --duration seconds", arg);
+			return cli_usage(state, "bad --duration seconds: %s", arg);
 		break;
 	case OPT_NO_BPF:
 		o->no_bpf = true;
 		break;
 	case OPT_MODE:
 		if (loader_mode_parse(arg, &o->mode))
-			usage_err(state, o, "bad mode", arg);
-		break;
-	case 'h':
-		argp_state_help(state, o->out, ARGP_HELP_STD_HELP);
-		o->done = true;
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, o->out, ARGP_HELP_USAGE);
-		o->done = true;
-		break;
-	case 'V':
-		fprintf(o->out, "%s\n",
-			argp_program_version ? argp_program_version : "memhp");
-		o->done = true;
+			return cli_usage(state, "bad mode: %s", arg);
 		break;
 	case ARGP_KEY_ARG:
-		usage_err(state, o, "unexpected argument", arg);
-		break;
+		return cli_usage(state, "unexpected argument: %s", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-	return o->usage_error ? EINVAL : 0;
+	return 0;
 }
 
 /* --- output --------------------------------------------------------------------- */
@@ -461,29 +433,28 @@ static int run_watch(struct check_run *c)
 
 int check_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc,
-					  NULL,	   NULL,      NULL };
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct check_opts o = { .out = out, .err = err,
 				.fail_on = POL_SEV_WARNING, .interval = 1.0,
-				.mode = LOADER_AUTO };
+				.mode = LOADER_AUTO,
+				.cli = { .out = out, .err = err } };
 	struct check_run c = { .o = &o };
 	struct policy_result res;
 	struct policy_state ps;
 	char errbuf[512];
 	char *prog_argv0 = (char *)PROG;
-	int rc = CHECK_EXIT_ERROR, n;
+	int rc, n;
 
 	if (argc < 1 || !argv) {
 		argc = 1;
 		argv = &prog_argv0;
 	}
 	argv[0] = prog_argv0;
-	if (argp_parse(&argp, argc, argv,
-		       ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_IN_ORDER, NULL, &o) ||
-	    o.usage_error)
-		return CHECK_EXIT_ERROR;
-	if (o.done)
-		return CHECK_EXIT_OK;
+	rc = cli_parse(&argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
+	if (rc >= 0)
+		return rc;
+	rc = CHECK_EXIT_ERROR;
 	if (!o.policy_file) {
 		fprintf(err, PROG ": --policy FILE is required (try --help)\n");
 		return CHECK_EXIT_ERROR;

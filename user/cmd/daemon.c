@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cliopt.h"
 #include "clock.h"
 #include "daemon.h"
@@ -39,7 +40,7 @@ struct daemon_opts {
 	double interval, duration, backoff;
 	unsigned int retries;
 	enum loader_mode mode;
-	bool usage_error, done;
+	struct cli cli; /* -h, --usage, -V */
 };
 
 enum {
@@ -51,7 +52,6 @@ enum {
 	OPT_BACKOFF,
 	OPT_NO_BPF,
 	OPT_MODE,
-	OPT_USAGE,
 };
 
 static const struct argp_option options[] = {
@@ -75,9 +75,6 @@ static const struct argp_option options[] = {
 	{ "no-bpf", OPT_NO_BPF, NULL, 0, "no BPF session: poll sysfs", 1 },
 	{ "mode", OPT_MODE, "MODE", 0, "probe attach mode: " LOADER_MODE_HELP, 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
-	{ "help", 'h', NULL, 0, "display this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "display a short usage message", -1 },
-	{ "version", 'V', NULL, 0, "display version", -1 },
 	{ 0 },
 };
 
@@ -114,27 +111,22 @@ static bool parse_ulong(const char *arg, unsigned long max, unsigned long *out)
 	return true;
 }
 
-static void usage_err(struct argp_state *state, struct daemon_opts *o,
-		      const char *msg, const char *arg)
-{
-	o->usage_error = true;
-	argp_error(state, "%s: %s", msg, arg);
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct daemon_opts *o = state->input;
 	unsigned long v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->cli;
+		break;
 	case 'p':
 		o->policy_file = arg;
 		break;
 	case OPT_RATIO:
 		if (!parse_ulong(arg, UINT32_MAX, &v))
-			usage_err(state, o, "bad --ratio (percent, 0..4294967295)", arg);
-		else
-			o->ratio = (long)v;
+			return cli_usage(state, "bad --ratio (percent, 0..4294967295): %s", arg);
+		o->ratio = (long)v;
 		break;
 	case 'n':
 		o->dry_run = true;
@@ -150,47 +142,33 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_INTERVAL:
 		if (!cliopt_parse_secs(arg, &o->interval, false))
-			usage_err(state, o, "bad --interval", arg);
+			return cli_usage(state, "bad --interval: %s", arg);
 		break;
 	case OPT_DURATION:
 		if (!cliopt_parse_secs(arg, &o->duration, false))
-			usage_err(state, o, "bad --duration", arg);
+			return cli_usage(state, "bad --duration: %s", arg);
 		break;
 	case OPT_RETRIES:
 		if (!parse_ulong(arg, 100, &v))
-			usage_err(state, o, "bad --retries (0..100)", arg);
-		else
-			o->retries = (unsigned int)v;
+			return cli_usage(state, "bad --retries (0..100): %s", arg);
+		o->retries = (unsigned int)v;
 		break;
 	case OPT_BACKOFF:
 		if (!cliopt_parse_secs(arg, &o->backoff, true) || o->backoff > MAX_BACKOFF)
-			usage_err(state, o, "bad --backoff (0..60 s)", arg);
+			return cli_usage(state, "bad --backoff (0..60 s): %s", arg);
 		break;
 	case OPT_NO_BPF:
 		o->no_bpf = true;
 		break;
 	case OPT_MODE:
 		if (loader_mode_parse(arg, &o->mode))
-			usage_err(state, o, "bad --mode", arg);
+			return cli_usage(state, "bad --mode: %s", arg);
 		break;
 	case 'q':
 		o->quiet = true;
 		break;
-	case 'h':
-		argp_state_help(state, o->out, ARGP_HELP_STD_HELP);
-		o->done = true;
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, o->out, ARGP_HELP_USAGE);
-		o->done = true;
-		break;
-	case 'V':
-		fprintf(o->out, PROG " %s\n", MEMHP_VERSION);
-		o->done = true;
-		break;
 	case ARGP_KEY_ARG:
-		usage_err(state, o, "unexpected argument", arg);
-		break;
+		return cli_usage(state, "unexpected argument: %s", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -602,11 +580,12 @@ static void say_start(struct drun *r, const char *mode, const char *detail)
 
 int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc,
-					  NULL,	   NULL,      NULL };
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct daemon_opts o = { .out = out, .err = err, .ratio = -1,
 				 .retries = 4, .backoff = 1.0,
-				 .mode = LOADER_AUTO };
+				 .mode = LOADER_AUTO,
+				 .cli = { .out = out, .err = err } };
 	struct drun r = { .o = &o, .first = true };
 	char errbuf[512];
 	char *prog_argv0 = (char *)PROG;
@@ -618,12 +597,10 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 		argv = &prog_argv0;
 	}
 	argv[0] = prog_argv0;
-	if (argp_parse(&argp, argc, argv,
-		       ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_IN_ORDER, NULL, &o) ||
-	    o.usage_error)
-		return DAEMON_EXIT_USAGE;
-	if (o.done)
-		return DAEMON_EXIT_OK;
+	rc = cli_parse(&argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
+	if (rc >= 0)
+		return rc;
+	rc = DAEMON_EXIT_USAGE;
 	if (!o.policy_file && o.ratio < 0 && !o.sysroot && !o.dry_run) {
 		fprintf(err, PROG ": no --policy FILE and no --ratio N: refusing to online memory without a policy\n");
 		return DAEMON_EXIT_USAGE;

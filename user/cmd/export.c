@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "export.h"
 #include "privs.h"
@@ -33,6 +34,8 @@
 #define PROG "memhp export"
 
 struct export_opts {
+	FILE *out, *err;
+	struct cli cli; /* -h, --usage, -V */
 	bool once, per_block, quiet, verbose, listen_set, no_trace;
 	const char *sysroot;
 	const char *listen;
@@ -130,23 +133,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'l':
 		if (http_parse_listen(arg, &ss, &sl, err, sizeof(err)))
-			argp_error(state, "invalid --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:9435)",
-				   arg);
+			return cli_usage(state,
+					 "invalid --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:9435)",
+					 arg);
 		o->listen = arg;
 		o->listen_set = true;
 		break;
 	case OPT_TEXTFILE:
 		if (!*arg)
-			argp_error(state, "invalid --textfile '' (a file path)");
+			return cli_usage(state, "invalid --textfile '' (a file path)");
 		o->textfile = arg;
 		break;
 	case 'i':
 		if (parse_secs(arg, 0.1, &o->interval))
-			argp_error(state, "invalid --interval '%s' (seconds >= 0.1)", arg);
+			return cli_usage(state, "invalid --interval '%s' (seconds >= 0.1)", arg);
 		break;
 	case 'd':
 		if (parse_secs(arg, 0, &o->duration) || !(o->duration > 0))
-			argp_error(state, "invalid --duration '%s' (seconds > 0)", arg);
+			return cli_usage(state, "invalid --duration '%s' (seconds > 0)", arg);
 		break;
 	case OPT_MAXCONN: {
 		char *end;
@@ -155,7 +159,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		v = strtol(arg, &end, 10);
 		if (errno || *end || v < 1 || v > 1024)
-			argp_error(state, "invalid --max-connections '%s' (1-1024)", arg);
+			return cli_usage(state, "invalid --max-connections '%s' (1-1024)", arg);
 		o->max_conns = (unsigned int)v;
 		break;
 	}
@@ -168,12 +172,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		o->reconcile = strtod(arg, &end);
 		if (errno || *end || !(o->reconcile >= 1) || o->reconcile > 86400)
-			argp_error(state, "invalid --reconcile '%s' (seconds, 1 to 86400)", arg);
+			return cli_usage(state, "invalid --reconcile '%s' (seconds, 1 to 86400)",
+					 arg);
 		break;
 	}
 	case OPT_READINESS:
 		if (parse_secs(arg, 1, &o->readiness) || o->readiness > 86400)
-			argp_error(state, "invalid --readiness '%s' (seconds, 1 to 86400)", arg);
+			return cli_usage(state, "invalid --readiness '%s' (seconds, 1 to 86400)",
+					 arg);
 		break;
 	case 'q':
 		o->quiet = true;
@@ -182,14 +188,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
+		return cli_usage(state, "unexpected argument '%s'", arg);
 	case ARGP_KEY_END:
 		if (o->once && o->listen_set)
-			argp_error(state, "--stdout and --listen exclude each other");
+			return cli_usage(state, "--stdout and --listen exclude each other");
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
+		state->child_inputs[1] = &o->cli;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -276,7 +282,7 @@ static void zoneinfo_path(const char *sysroot, char *out, size_t len)
 }
 
 /* 1 read, 0 absent (no zone series), -1 unusable (warned once). */
-static int read_zones(const char *path, struct zoneinfo *zi, bool *warned)
+static int read_zones(const char *path, struct zoneinfo *zi, bool *warned, FILE *errf)
 {
 	char err[256];
 
@@ -285,7 +291,7 @@ static int read_zones(const char *path, struct zoneinfo *zi, bool *warned)
 		return 0;
 	if (zoneinfo_read(path, zi, err, sizeof(err))) {
 		if (!*warned)
-			fprintf(stderr, PROG ": warning: no zone metrics: %s\n", err);
+			fprintf(errf, PROG ": warning: no zone metrics: %s\n", err);
 		*warned = true;
 		zoneinfo_free(zi);
 		return -1;
@@ -311,23 +317,24 @@ static int export_once(const struct export_opts *o)
 	m = calloc(1, sizeof(*m));
 	groups = calloc(MEMHP_MAX_GROUPS, sizeof(*groups));
 	if (!m || !groups) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(o->err, PROG ": out of memory\n");
 		free(m);
 		free(groups);
 		return 1;
 	}
 	model_init(m);
 	if (sysfs_snapshot_report(m, o->sysroot, &rep, err, sizeof(err))) {
-		fprintf(stderr, PROG ": %s\n", err);
+		fprintf(o->err, PROG ": %s\n", err);
 		free(m);
 		free(groups);
 		return 2;
 	}
 	if (sysfs_report_problems(&rep))
-		fprintf(stderr, PROG ": warning: %u sysfs problem(s), shown as unknown; first: %s\n",
+		fprintf(o->err,
+			PROG ": warning: %u sysfs problem(s), shown as unknown; first: %s\n",
 			sysfs_report_problems(&rep), rep.first);
 	zoneinfo_path(o->sysroot, path, sizeof(path));
-	have_zi = read_zones(path, &zi, &warned);
+	have_zi = read_zones(path, &zi, &warned, o->err);
 	in.model = m;
 	in.zi = have_zi > 0 ? &zi : NULL;
 	in.groups = groups;
@@ -335,7 +342,7 @@ static int export_once(const struct export_opts *o)
 		in.nr_groups = snapshot_groups(o->sysroot, groups, MEMHP_MAX_GROUPS,
 						      err, sizeof(err));
 		if (err[0] && o->verbose)
-			fprintf(stderr, PROG ": warning: memory groups not known: %s\n", err);
+			fprintf(o->err, PROG ": warning: memory groups not known: %s\n", err);
 	}
 	snapshot_kernel_release(o->sysroot, release, sizeof(release));
 	in.kernel_release = release;
@@ -344,21 +351,21 @@ static int export_once(const struct export_opts *o)
 	if (o->readiness > 0) {
 		rdsum = calloc(1, sizeof(*rdsum));
 		if (rdsum && rd_summary_refresh(rdsum, o->sysroot, 1, 0) && !rdsum->valid)
-			fprintf(stderr, PROG ": warning: no readiness gauges: %s\n", rdsum->error);
+			fprintf(o->err, PROG ": warning: no readiness gauges: %s\n", rdsum->error);
 		in.readiness = rdsum;
 	}
 	prom_buf_init(&b);
 	if (prom_render(&b, &in)) {
-		fprintf(stderr, PROG ": out of memory rendering the metrics\n");
+		fprintf(o->err, PROG ": out of memory rendering the metrics\n");
 		ret = 1;
 	} else {
 		if (o->textfile && export_write_atomic(o->textfile, b.p, b.len, err, sizeof(err))) {
-			fprintf(stderr, PROG ": %s\n", err);
+			fprintf(o->err, PROG ": %s\n", err);
 			ret = 1;
 		}
 		if (!o->textfile || o->once) {
-			if (fwrite(b.p, 1, b.len, stdout) != b.len || fflush(stdout)) {
-				fprintf(stderr, PROG ": cannot write to stdout: %s\n",
+			if (fwrite(b.p, 1, b.len, o->out) != b.len || fflush(o->out)) {
+				fprintf(o->err, PROG ": cannot write to stdout: %s\n",
 					strerror(errno));
 				ret = 1;
 			}
@@ -422,7 +429,7 @@ static void refresh_zones(struct exporter *x, bool force)
 	pthread_mutex_lock(&x->rlock);
 	warned = x->zi_warned;
 	pthread_mutex_unlock(&x->rlock);
-	have = read_zones(x->zipath, &zi, &warned);
+	have = read_zones(x->zipath, &zi, &warned, x->o->err);
 	pthread_mutex_lock(&x->rlock);
 	old = x->zi;
 	x->zi = zi;
@@ -549,11 +556,11 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 static void on_transition(bool appeared, const struct policy *p, const struct policy_violation *v,
 			  void *ctx)
 {
+	struct exporter *x = ctx;
 	char text[512];
 
-	(void)ctx;
 	policy_violation_text(p, v, text, sizeof(text));
-	fprintf(stderr, PROG ": violation %s: %s\n", appeared ? "appeared" : "cleared", text);
+	fprintf(x->o->err, PROG ": violation %s: %s\n", appeared ? "appeared" : "cleared", text);
 }
 
 /* Compare the model with the kernel; the result shows in the next scrape. */
@@ -565,7 +572,7 @@ static void reconcile(struct exporter *x)
 	if (!r)
 		return;
 	if (x->o->no_trace && session_resnapshot(&x->s, err, sizeof(err)))
-		fprintf(stderr, PROG ": sysfs snapshot failed: %s\n", err);
+		fprintf(x->o->err, PROG ": sysfs snapshot failed: %s\n", err);
 	pthread_mutex_lock(&x->rlock);
 	*r = x->recon;
 	pthread_mutex_unlock(&x->rlock);
@@ -573,7 +580,7 @@ static void reconcile(struct exporter *x)
 				x->have_pol ? &x->watch : NULL, on_transition, x, r, err,
 				sizeof(err)) &&
 	    r->errors == 1)
-		fprintf(stderr, PROG ": reconciliation failed: %s\n", err);
+		fprintf(x->o->err, PROG ": reconciliation failed: %s\n", err);
 	pthread_mutex_lock(&x->rlock);
 	x->recon = *r;
 	pthread_mutex_unlock(&x->rlock);
@@ -609,9 +616,9 @@ static int write_textfile(struct exporter *x)
 	prom_buf_init(&b);
 	rc = render_live(x, &b, false);
 	if (rc)
-		fprintf(stderr, PROG ": out of memory rendering the metrics\n");
+		fprintf(x->o->err, PROG ": out of memory rendering the metrics\n");
 	else if ((rc = export_write_atomic(x->o->textfile, b.p, b.len, err, sizeof(err))))
-		fprintf(stderr, PROG ": %s\n", err);
+		fprintf(x->o->err, PROG ": %s\n", err);
 	prom_buf_free(&b);
 	return rc;
 }
@@ -628,7 +635,7 @@ static int export_live(const struct export_opts *o)
 
 	x = calloc(1, sizeof(*x));
 	if (!x) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(o->err, PROG ": out of memory\n");
 		return 1;
 	}
 	x->o = o;
@@ -639,7 +646,7 @@ static int export_live(const struct export_opts *o)
 		char err[512];
 
 		if (policy_load(o->policy, &x->pol, err, sizeof(err))) {
-			fprintf(stderr, PROG ": %s\n", err);
+			fprintf(o->err, PROG ": %s\n", err);
 			policy_tracker_free(&x->trk);
 			pthread_mutex_destroy(&x->rlock);
 			free(x);
@@ -657,6 +664,7 @@ static int export_live(const struct export_opts *o)
 	so.sysroot = o->sysroot;
 	so.no_trace = o->no_trace;
 	so.prog = PROG;
+	so.err = o->err;
 	so.stats = &x->stats;
 	so.trk = x->have_pol ? &x->trk : NULL;
 	so.keep_setid = true; /* the HTTP threads become nobody (http.c) */
@@ -693,11 +701,12 @@ static int export_live(const struct export_opts *o)
 			.render = http_render,
 			.ctx = x,
 			.prog = PROG,
+			.err = o->err,
 		};
 		char err[256];
 
 		if (http_start(&http, &ho, err, sizeof(err))) {
-			fprintf(stderr, PROG ": %s\n", err);
+			fprintf(o->err, PROG ": %s\n", err);
 			ret = 1;
 			goto out;
 		}
@@ -705,7 +714,7 @@ static int export_live(const struct export_opts *o)
 			const char *l = o->listen ? o->listen : HTTP_DEFAULT_LISTEN;
 
 			/* The address as given, with the port actually bound. */
-			fprintf(stderr, PROG ": serving http://%.*s:%u/metrics\n",
+			fprintf(o->err, PROG ": serving http://%.*s:%u/metrics\n",
 				(int)(strrchr(l, ':') - l), l, http_port(http));
 		}
 	}
@@ -714,14 +723,14 @@ static int export_live(const struct export_opts *o)
 
 		/* HTTP started (or not wanted): no set*id from here on */
 		if (privs_drop_after_attach(0, err, sizeof(err)))
-			fprintf(stderr, PROG ": warning: %s\n", err);
+			fprintf(o->err, PROG ": warning: %s\n", err);
 	}
 	if (o->textfile) {
 		if (write_textfile(x)) {
 			ret = 1;
 			goto out;
 		}
-		fprintf(stderr, PROG ": writing %s every %gs\n", o->textfile, o->interval);
+		fprintf(o->err, PROG ": writing %s every %gs\n", o->textfile, o->interval);
 	}
 	next_write = mono_s() + o->interval;
 	next_recon = mono_s() + o->reconcile;
@@ -744,7 +753,7 @@ static int export_live(const struct export_opts *o)
 		}
 		rc = session_poll(&x->s, timeout);
 		if (rc < 0) {
-			fprintf(stderr, PROG ": ring buffer poll failed: %s\n", strerror(-rc));
+			fprintf(o->err, PROG ": ring buffer poll failed: %s\n", strerror(-rc));
 			ret = 1;
 			break;
 		}
@@ -757,7 +766,7 @@ static int export_live(const struct export_opts *o)
 out:
 	http_stop(http); /* waits for a scrape in progress; before the model goes */
 	pthread_mutex_lock(&x->rlock);
-	fprintf(stderr, PROG ": %llu scrapes, %llu events, %llu lost\n",
+	fprintf(o->err, PROG ": %llu scrapes, %llu events, %llu lost\n",
 		(unsigned long long)x->scrapes, (unsigned long long)x->s.pipe.events,
 		(unsigned long long)x->s.model.lost);
 	pthread_mutex_unlock(&x->rlock);
@@ -774,26 +783,31 @@ out:
 	return ret;
 }
 
-static int cmd_export(int argc, char **argv)
+int export_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
+						       { &cli_argp, 0, NULL, 0 },
+						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
-	struct export_opts o = { .interval = 15, .sess.mode = LOADER_AUTO, .reconcile = 10 };
+	struct export_opts o = {
+		.out = out,
+		.err = err,
+		.cli = { .out = out, .err = err },
+		.interval = 15,
+		.sess.mode = LOADER_AUTO,
+		.reconcile = 10,
+	};
+	int ret;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
-		return 2;
+	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
+	if (ret >= 0)
+		return ret;
 	if (o.once && o.policy) {
-		fprintf(stderr, PROG ": --policy needs the live exporter (use memhp check for a one-shot evaluation)\n");
+		fprintf(err,
+			PROG ": --policy needs the live exporter (use memhp check for a one-shot evaluation)\n");
 		return 2;
 	}
 	if (o.once)
 		return export_once(&o);
 	return export_live(&o);
-}
-
-int export_main(int argc, char **argv, FILE *out, FILE *err)
-{
-	(void)out;
-	(void)err;
-	return cmd_export(argc, argv);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "ls.h"
 #include "memhp.h"
 #include "model.h"
@@ -25,10 +26,6 @@
 #include "table.h"
 
 #define PROG "memhp ls"
-
-#ifndef MEMHP_VERSION
-#define MEMHP_VERSION "(unknown version)"
-#endif
 
 enum ls_col {
 	COL_RANGE,
@@ -105,8 +102,7 @@ struct ls_opts {
 	int columns[MAX_COLUMNS];
 	size_t ncolumns;
 	bool split[NR_COLS];
-	bool done; /* --help, --usage, --version */
-	int usage_error;
+	struct cli cli; /* -h, --usage, -V */
 };
 
 /* --- formatting ----------------------------------------------------------- */
@@ -545,7 +541,6 @@ static void print_summary(const struct ls_opts *o, uint64_t bs, uint64_t online,
 enum {
 	OPT_OUTPUT_ALL = 0x100,
 	OPT_SUMMARY,
-	OPT_USAGE,
 };
 
 static const struct argp_option ls_options[] = {
@@ -572,9 +567,6 @@ static const struct argp_option ls_options[] = {
 	  "instead of ranges, print online memory per node and zone "
 	  "(columns NODE ZONE BLOCKS SIZE)",
 	  0 },
-	{ "help", 'h', NULL, 0, "display this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "display a short usage message", -1 },
-	{ "version", 'V', NULL, 0, "display version", -1 },
 	{ 0 },
 };
 
@@ -608,49 +600,46 @@ static const char ls_doc[] =
 	"  memhp ls -Z                    # online memory per node and zone\n"
 	"  memhp ls --sysroot /tmp/tree   # a copied or synthetic sysfs tree";
 
-static void usage_err(struct argp_state *state, struct ls_opts *o,
-		      const char *msg, const char *arg)
-{
-	o->usage_error = 1;
-	if (arg)
-		argp_error(state, "%s: %s", msg, arg);
-	else
-		argp_error(state, "%s", msg);
-}
-
-static void excl(struct argp_state *state, struct ls_opts *o, int *slot,
-		 int key, const char *names)
+/* lsmem's mutually exclusive options: 0, or the usage error (printed). */
+static error_t excl(struct argp_state *state, int *slot, int key, const char *names)
 {
 	if (*slot && *slot != key)
-		usage_err(state, o, "mutually exclusive arguments", names);
+		return cli_usage(state, "mutually exclusive arguments: %s", names);
 	*slot = key;
+	return 0;
 }
 
 static error_t ls_parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct ls_opts *o = state->input;
+	error_t e;
 	size_t i;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		state->out_stream = o->out;
-		state->err_stream = o->err;
-		return 0;
+		state->child_inputs[0] = &o->cli;
+		break;
 	case 'J':
 	case 'P':
 	case 'r':
-		excl(state, o, &o->fmt_opt, key, "--json --pairs --raw");
+		e = excl(state, &o->fmt_opt, key, "--json --pairs --raw");
+		if (e)
+			return e;
 		o->fmt = key == 'J'   ? TABLE_JSON
 			 : key == 'P' ? TABLE_PAIRS
 				      : TABLE_RAW;
 		o->want_summary = false;
 		break;
 	case 'a':
-		excl(state, o, &o->split_opt, key, "--split --all");
+		e = excl(state, &o->split_opt, key, "--split --all");
+		if (e)
+			return e;
 		o->list_all = true;
 		break;
 	case 'S':
-		excl(state, o, &o->split_opt, key, "--split --all");
+		e = excl(state, &o->split_opt, key, "--split --all");
+		if (e)
+			return e;
 		o->splitarg = arg;
 		break;
 	case 'b':
@@ -681,28 +670,14 @@ static error_t ls_parse_opt(int key, char *arg, struct argp_state *state)
 		else if (!strcmp(arg, "always"))
 			o->want_summary = true;
 		else
-			usage_err(state, o, "unsupported --summary argument",
-				  arg);
-		break;
-	case 'h':
-		argp_state_help(state, o->out, ARGP_HELP_STD_HELP);
-		o->done = true;
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, o->out, ARGP_HELP_USAGE);
-		o->done = true;
-		break;
-	case 'V':
-		fprintf(o->out, "memhp ls from memhp %s\n", MEMHP_VERSION);
-		o->done = true;
+			return cli_usage(state, "unsupported --summary argument: %s", arg);
 		break;
 	case ARGP_KEY_ARG:
-		usage_err(state, o, "bad usage: unexpected argument", arg);
-		break;
+		return cli_usage(state, "bad usage: unexpected argument: %s", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-	return o->usage_error ? EINVAL : 0;
+	return 0;
 }
 
 static int column_id(const char *name, size_t len)
@@ -819,14 +794,15 @@ static int get_model(const struct ls_opts *o, struct memhp_model *m, bool given)
 int ls_main_model(int argc, char **argv, struct memhp_model *given, FILE *out,
 		  FILE *err)
 {
-	static const struct argp argp = { ls_options, ls_parse_opt, NULL,
-					  ls_doc,     NULL,	    NULL,
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { ls_options, ls_parse_opt, NULL, ls_doc, children, NULL,
 					  NULL };
 	struct ls_opts o = {
 		.out = out,
 		.err = err,
 		.want_table = true,
 		.want_summary = true,
+		.cli = { .out = out, .err = err },
 	};
 	struct ls_ctx c = { .o = &o };
 	struct memhp_model *m = NULL;
@@ -841,13 +817,10 @@ int ls_main_model(int argc, char **argv, struct memhp_model *given, FILE *out,
 	args[0] = (char *)PROG;
 	for (i = 1; i < argc; i++)
 		args[i] = argv[i];
-	rc = argp_parse(&argp, argc > 0 ? argc : 1, args,
-			ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_IN_ORDER, NULL, &o);
+	rc = cli_parse(&argp, argc > 0 ? argc : 1, args, ARGP_IN_ORDER, &o, &o.cli);
 	free(args);
-	if (rc || o.usage_error)
-		return LS_EXIT_USAGE;
-	if (o.done)
-		return LS_EXIT_OK;
+	if (rc >= 0)
+		return rc;
 	if (!o.want_table && !o.want_summary) {
 		fprintf(err, PROG ": options --{raw,json,pairs} and "
 				  "--summary=only are mutually exclusive\n");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "simulate.h"
 #include "simulate_ops.h"
 #include "simulate_print.h"
@@ -32,7 +33,12 @@ enum {
 	OPT_MOVABLE_NODE,
 	OPT_AUTO_ONLINE,
 	OPT_STATE,
-	OPT_USAGE,
+};
+
+/* What argp parses into: the options (user/lib) and -h, --usage, -V. */
+struct sim_args {
+	struct sim_opts *o;
+	struct cli cli;
 };
 
 static const struct argp_option sim_options[] = {
@@ -57,9 +63,6 @@ static const struct argp_option sim_options[] = {
 	  "what hot-added memory does: offline, online, online_kernel, online_movable (default: auto_online_blocks)",
 	  1 },
 	{ "json", 'J', NULL, 0, "JSON output", 2 },
-	{ "help", 'h', NULL, 0, "display this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "display a short usage message", -1 },
-	{ "version", 'V', NULL, 0, "display version", -1 },
 	{ 0 },
 };
 
@@ -98,24 +101,17 @@ static const char sim_doc[] =
 	"  memhp simulate --state vm.state -f ops.txt\n"
 	"  memhp simulate                 # the current state and ratios";
 
-static void usage_err(struct argp_state *state, struct sim_opts *o,
-		      const char *msg, const char *arg)
-{
-	o->usage_error = true;
-	argp_error(state, "%s: %s", msg, arg);
-}
-
 static error_t sim_parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct sim_opts *o = state->input;
+	struct sim_args *a = state->input;
+	struct sim_opts *o = a->o;
 	uint64_t v;
 	int b;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		state->out_stream = o->out;
-		state->err_stream = o->err;
-		return 0;
+		state->child_inputs[0] = &a->cli;
+		break;
 	case 's':
 		o->sysroot = arg;
 		break;
@@ -128,21 +124,20 @@ static error_t sim_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		o->policy = za_policy_from_name(arg);
 		if (o->policy < 0)
-			usage_err(state, o, "unknown policy", arg);
+			return cli_usage(state, "unknown policy: %s", arg);
 		break;
 	case OPT_RATIO:
 		if (!strncmp(arg, "0x", 2) || zi_parse_u64(arg, &v) ||
 		    v > UINT32_MAX)
-			usage_err(state, o, "bad ratio", arg);
-		else
-			o->ratio = (long long)v;
+			return cli_usage(state, "bad ratio: %s", arg);
+		o->ratio = (long long)v;
 		break;
 	case OPT_NUMA_AWARE:
 	case OPT_MOVABLE_NODE:
 		b = zi_parse_bool(arg);
 		if (b < 0)
-			usage_err(state, o, "expected Y or N", arg);
-		else if (key == OPT_NUMA_AWARE)
+			return cli_usage(state, "expected Y or N: %s", arg);
+		if (key == OPT_NUMA_AWARE)
 			o->numa_aware = b;
 		else
 			o->movable_node = b;
@@ -150,23 +145,10 @@ static error_t sim_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_AUTO_ONLINE:
 		o->auto_online = za_online_type_from_name(arg);
 		if (o->auto_online < 0)
-			usage_err(state, o, "unknown online type", arg);
+			return cli_usage(state, "unknown online type: %s", arg);
 		break;
 	case 'J':
 		o->json = true;
-		break;
-	case 'h':
-		argp_state_help(state, o->out, ARGP_HELP_STD_HELP);
-		o->done = true;
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, o->out, ARGP_HELP_USAGE);
-		o->done = true;
-		break;
-	case 'V':
-		fprintf(o->out, "%s\n",
-			argp_program_version ? argp_program_version : "memhp");
-		o->done = true;
 		break;
 	case ARGP_KEY_ARG:
 		o->args[o->nargs++] = arg;
@@ -174,16 +156,16 @@ static error_t sim_parse_opt(int key, char *arg, struct argp_state *state)
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-	return o->usage_error ? EINVAL : 0;
+	return 0;
 }
 
 /* --- main ----------------------------------------------------------------- */
 
 int simulate_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp argp = { sim_options, sim_parse_opt, "[OP...]",
-					  sim_doc,     NULL,	      NULL,
-					  NULL };
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp argp = { sim_options, sim_parse_opt, "[OP...]", sim_doc,
+					  children, NULL, NULL };
 	struct sim_opts o = { .out = out,
 			      .err = err,
 			      .policy = -1,
@@ -191,6 +173,7 @@ int simulate_main(int argc, char **argv, FILE *out, FILE *err)
 			      .movable_node = -1,
 			      .auto_online = -1,
 			      .ratio = -1 };
+	struct sim_args a = { .o = &o, .cli = { .out = out, .err = err } };
 	struct sim s = { .o = &o };
 	struct op_list ops = { 0 };
 	char **args, errbuf[512];
@@ -209,12 +192,8 @@ int simulate_main(int argc, char **argv, FILE *out, FILE *err)
 	args[0] = (char *)PROG;
 	for (i = 1; i < argc; i++)
 		args[i] = argv[i];
-	if (argp_parse(&argp, argc > 0 ? argc : 1, args,
-		       ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_IN_ORDER, NULL, &o) ||
-	    o.usage_error)
-		goto out_args;
-	rc = SIM_EXIT_OK;
-	if (o.done)
+	rc = cli_parse(&argp, argc > 0 ? argc : 1, args, ARGP_IN_ORDER, &a, &a.cli);
+	if (rc >= 0)
 		goto out_args;
 	rc = SIM_EXIT_USAGE;
 	if (o.sysroot && o.state_file) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <curses.h>
 
+#include "cli.h"
 #include "cliopt.h"
 #include "clock.h"
 #include "decode.h"
@@ -30,6 +31,8 @@
 #define PROG "memhp top"
 
 struct top_opts {
+	FILE *out, *err;
+	struct cli cli; /* -h, --usage, -V */
 	bool snapshot, verbose;
 	long batch;	/* frames to print as text; 0: curses */
 	double delay;	/* seconds between refreshes */
@@ -592,7 +595,7 @@ static int wait_events(struct top_state *st, double secs)
 		}
 		n = session_poll(&st->s, left > 0.2 ? 200 : (int)(left * 1000) + 1);
 		if (n < 0) {
-			fprintf(stderr, PROG ": ring buffer poll failed: %s\n", strerror(-n));
+			fprintf(st->o->err, PROG ": ring buffer poll failed: %s\n", strerror(-n));
 			return 1;
 		}
 	}
@@ -622,9 +625,9 @@ static int run_batch(struct top_state *st, struct top_view *v)
 		}
 		top_render(d, v, 80, 0, l);
 		for (i = 0; i + 1 < l->n; i++) /* no key line in batch mode */
-			printf("%s\n", l->line[i]);
-		printf("\n");
-		fflush(stdout);
+			fprintf(st->o->out, "%s\n", l->line[i]);
+		fprintf(st->o->out, "\n");
+		fflush(st->o->out);
 	}
 	free(d);
 	free(l);
@@ -644,8 +647,9 @@ static int run_curses(struct top_state *st, struct top_view *v)
 		free(l);
 		return 1;
 	}
+	/* the screen is the terminal's: --batch prints to the command's out */
 	if (!newterm(NULL, stdout, stdin)) {
-		fprintf(stderr, PROG ": cannot use the terminal (TERM=%s); try --batch N\n",
+		fprintf(st->o->err, PROG ": cannot use the terminal (TERM=%s); try --batch N\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		free(d);
 		free(l);
@@ -796,13 +800,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		o->batch = strtol(arg, &end, 10);
 		if (errno || *end || !*arg || o->batch < 1 || o->batch > 1000000)
-			argp_error(state, "invalid --batch '%s' (frames, 1-1000000)", arg);
+			return cli_usage(state, "invalid --batch '%s' (frames, 1-1000000)", arg);
 		break;
 	case 'd':
 		errno = 0;
 		o->delay = strtod(arg, &end);
 		if (errno || *end || !*arg || !(o->delay >= 0.1) || o->delay > 3600)
-			argp_error(state, "invalid --delay '%s' (seconds, 0.1-3600)", arg);
+			return cli_usage(state, "invalid --delay '%s' (seconds, 0.1-3600)", arg);
 		break;
 	case OPT_MAXRATIO: {
 		long v;
@@ -810,7 +814,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		errno = 0;
 		v = strtol(arg, &end, 10);
 		if (errno || *end || !*arg || v < 1 || v > 100000)
-			argp_error(state, "invalid --max-ratio '%s' (percent, 1-100000)", arg);
+			return cli_usage(state, "invalid --max-ratio '%s' (percent, 1-100000)",
+					 arg);
 		o->max_ratio = (int)v;
 		break;
 	}
@@ -824,10 +829,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
+		return cli_usage(state, "unexpected argument '%s'", arg);
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
+		state->child_inputs[1] = &o->cli;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -844,29 +849,38 @@ static void top_state_free(struct top_state *st)
 	free(st);
 }
 
-static int cmd_top(int argc, char **argv)
+int top_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
+						       { &cli_argp, 0, NULL, 0 },
+						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
-	struct top_opts o = { .delay = 1, .sess.mode = LOADER_AUTO };
+	struct top_opts o = {
+		.out = out,
+		.err = err,
+		.cli = { .out = out, .err = err },
+		.delay = 1,
+		.sess.mode = LOADER_AUTO,
+	};
 	struct top_view v = { 0 };
 	struct top_state *st;
 	int ret;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
-		return 2;
+	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
+	if (ret >= 0)
+		return ret;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		fprintf(stderr, PROG ": out of memory\n");
+		fprintf(err, PROG ": out of memory\n");
 		return 1;
 	}
 	st->o = &o;
 	v.max_ratio = o.max_ratio;
 	if (o.policy) {
-		char err[512];
+		char why[512];
 
-		if (policy_load(o.policy, &st->pol, err, sizeof(err))) {
-			fprintf(stderr, PROG ": %s\n", err);
+		if (policy_load(o.policy, &st->pol, why, sizeof(why))) {
+			fprintf(err, PROG ": %s\n", why);
 			free(st);
 			return 2;
 		}
@@ -877,8 +891,8 @@ static int cmd_top(int argc, char **argv)
 	if (!o.snapshot) {
 		struct session_opts so = {
 			.mode = o.sess.mode, .verbose = o.verbose, .quiet = !o.verbose,
-			.sysroot = o.sysroot, .prog = PROG, .on_event = on_event, .ctx = st,
-			.ringbuf_bytes = o.sess.ringbuf_bytes,
+			.sysroot = o.sysroot, .prog = PROG, .err = err, .on_event = on_event,
+			.ctx = st, .ringbuf_bytes = o.sess.ringbuf_bytes,
 		};
 		const struct probe_status *ps;
 
@@ -893,7 +907,7 @@ static int cmd_top(int argc, char **argv)
 			return ret;
 		} else {
 			/* The reason is on stderr already; say it on screen too. */
-			fprintf(stderr, PROG ": BPF tracing not possible: showing sysfs snapshots\n");
+			fprintf(err, PROG ": BPF tracing not possible: showing sysfs snapshots\n");
 			snprintf(st->mode, sizeof(st->mode), "SNAPSHOT (no BPF tracing here)");
 		}
 	} else {
@@ -902,11 +916,11 @@ static int cmd_top(int argc, char **argv)
 	if (!st->live) {
 		/* The snapshot must work before the screen takes over. */
 		struct memhp_model m;
-		char err[512];
+		char why[512];
 
 		model_init(&m);
-		if (sysfs_snapshot(&m, o.sysroot, err, sizeof(err))) {
-			fprintf(stderr, PROG ": %s\n", err);
+		if (sysfs_snapshot(&m, o.sysroot, why, sizeof(why))) {
+			fprintf(err, PROG ": %s\n", why);
 			model_free(&m);
 			top_state_free(st);
 			return 2;
@@ -922,11 +936,4 @@ static int cmd_top(int argc, char **argv)
 		session_close(&st->s);
 	top_state_free(st);
 	return ret;
-}
-
-int top_main(int argc, char **argv, FILE *out, FILE *err)
-{
-	(void)out;
-	(void)err;
-	return cmd_top(argc, argv);
 }

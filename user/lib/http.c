@@ -303,7 +303,8 @@ static void logger(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	fprintf(stderr, "%s: http: %s\n", h->o.prog ? h->o.prog : "memhp", msg);
+	fprintf(h->o.err ? h->o.err : stderr, "%s: http: %s\n", h->o.prog ? h->o.prog : "memhp",
+		msg);
 }
 
 static int listen_socket(const struct sockaddr_storage *ss, socklen_t sl)

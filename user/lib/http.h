@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "prom.h"
@@ -30,6 +31,7 @@ struct http_opts {
 	http_render_fn render;
 	void *ctx;
 	const char *prog; /* prefix of log messages */
+	FILE *err;	  /* log messages (from the server's threads); NULL: stderr */
 };
 
 struct http_stats {

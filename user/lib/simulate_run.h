@@ -44,7 +44,7 @@ struct step {
 
 struct sim_opts {
 	const char *sysroot, *state_file, *ops_file;
-	bool json, done, usage_error;
+	bool json;
 	int policy, numa_aware, movable_node, auto_online;
 	long long ratio;
 	char **args;
