@@ -9,6 +9,8 @@ enum { OPT_ATTACH = 0x5e55, OPT_BUF };
 static const struct argp_option options[] = {
 	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
+	/* the old name in check and online-daemon, kept working */
+	{ "mode", OPT_ATTACH, "MODE", OPTION_HIDDEN, NULL, 0 },
 	{ 0 },
 };
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * --attach and --buffer-size, the options of the commands that run a BPF
- * session (trace, record, top, export): one argp child. A command lists
+ * session (trace, record, top, export, balloon, check, online-daemon): one
+ * argp child. --mode is a hidden alias of --attach (check and online-daemon
+ * called it that). A command lists
  * sessopt_argp among its children and hands it a struct sessopt at
  * ARGP_KEY_INIT (state->child_inputs[i]).
  */

@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "readiness.h"
 #include "session.h"
+#include "sessopt.h"
 #include "stopsig.h"
 #include "zoneinfo.h"
 
@@ -42,7 +43,7 @@ struct check_opts {
 	double duration; /* watch: 0 until a signal */
 	bool no_bpf;
 	bool quiet;
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach (alias --mode), --buffer-size */
 	struct cli cli; /* -h, --usage, -V */
 };
 
@@ -53,7 +54,6 @@ enum {
 	OPT_INTERVAL,
 	OPT_DURATION,
 	OPT_NO_BPF,
-	OPT_MODE,
 };
 
 static const struct argp_option options[] = {
@@ -77,7 +77,6 @@ static const struct argp_option options[] = {
 	  "--watch: stop after SECS (default: at SIGINT/SIGTERM)", 1 },
 	{ "no-bpf", OPT_NO_BPF, NULL, 0,
 	  "--watch: no BPF session (sysfs only; event rules not evaluated)", 1 },
-	{ "mode", OPT_MODE, "MODE", 0, "probe attach mode: " LOADER_MODE_HELP, 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
 	{ 0 },
 };
@@ -107,6 +106,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->cli;
+		state->child_inputs[1] = &o->sess;
 		break;
 	case 'p':
 		o->policy_file = arg;
@@ -143,10 +143,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_BPF:
 		o->no_bpf = true;
-		break;
-	case OPT_MODE:
-		if (loader_mode_parse(arg, &o->mode))
-			return cli_usage(state, "bad mode: %s", arg);
 		break;
 	case ARGP_KEY_ARG:
 		return cli_usage(state, "unexpected argument: %s", arg);
@@ -344,7 +340,8 @@ static int open_session(struct check_run *c)
 	struct session_opts so = { 0 };
 	int ret;
 
-	so.mode = c->o->mode;
+	so.mode = c->o->sess.mode;
+	so.ringbuf_bytes = c->o->sess.ringbuf_bytes;
 	so.quiet = c->o->quiet;
 	so.sysroot = NULL;
 	so.prog = PROG;
@@ -433,11 +430,13 @@ static int run_watch(struct check_run *c)
 
 int check_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 },
+						       { &sessopt_argp, 0, NULL, 0 },
+						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct check_opts o = { .out = out, .err = err,
 				.fail_on = POL_SEV_WARNING, .interval = 1.0,
-				.mode = LOADER_AUTO,
+				.sess.mode = LOADER_AUTO,
 				.cli = { .out = out, .err = err } };
 	struct check_run c = { .o = &o };
 	struct policy_result res;

@@ -25,6 +25,7 @@
 #include "decode.h"
 #include "model.h"
 #include "session.h"
+#include "sessopt.h"
 #include "stopsig.h"
 #include "zoneinfo.h"
 
@@ -39,7 +40,7 @@ struct daemon_opts {
 	bool json, dry_run, once, no_bpf, quiet;
 	double interval, duration, backoff;
 	unsigned int retries;
-	enum loader_mode mode;
+	struct sessopt sess; /* --attach (alias --mode), --buffer-size */
 	struct cli cli; /* -h, --usage, -V */
 };
 
@@ -51,7 +52,6 @@ enum {
 	OPT_RETRIES,
 	OPT_BACKOFF,
 	OPT_NO_BPF,
-	OPT_MODE,
 };
 
 static const struct argp_option options[] = {
@@ -73,7 +73,6 @@ static const struct argp_option options[] = {
 	{ "backoff", OPT_BACKOFF, "SECS", 0,
 	  "first retry delay, doubled each time up to 60 s (default 1)", 1 },
 	{ "no-bpf", OPT_NO_BPF, NULL, 0, "no BPF session: poll sysfs", 1 },
-	{ "mode", OPT_MODE, "MODE", 0, "probe attach mode: " LOADER_MODE_HELP, 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
 	{ 0 },
 };
@@ -119,6 +118,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->cli;
+		state->child_inputs[1] = &o->sess;
 		break;
 	case 'p':
 		o->policy_file = arg;
@@ -159,10 +159,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_BPF:
 		o->no_bpf = true;
-		break;
-	case OPT_MODE:
-		if (loader_mode_parse(arg, &o->mode))
-			return cli_usage(state, "bad --mode: %s", arg);
 		break;
 	case 'q':
 		o->quiet = true;
@@ -580,11 +576,13 @@ static void say_start(struct drun *r, const char *mode, const char *detail)
 
 int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 {
-	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 },
+						       { &sessopt_argp, 0, NULL, 0 },
+						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct daemon_opts o = { .out = out, .err = err, .ratio = -1,
 				 .retries = 4, .backoff = 1.0,
-				 .mode = LOADER_AUTO,
+				 .sess.mode = LOADER_AUTO,
 				 .cli = { .out = out, .err = err } };
 	struct drun r = { .o = &o, .first = true };
 	char errbuf[512];
@@ -636,7 +634,8 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 	} else if (!o.no_bpf && !o.sysroot) {
 		struct session_opts so = { 0 };
 
-		so.mode = o.mode;
+		so.mode = o.sess.mode;
+		so.ringbuf_bytes = o.sess.ringbuf_bytes;
 		so.quiet = o.quiet;
 		so.prog = PROG;
 		so.on_event = on_event;
