@@ -2,6 +2,7 @@
 # The one-way dependencies of user/ (docs/DESIGN-NOTES.md), from the objects:
 # a lib/ object uses only lib/, a live/ object lib/ and live/, a cli/ object
 # lib/, live/ and cli/, a cmd/ object lib/, live/ and cli/ (never another
+# command; a command's own family, cmd/NAME_*.o beside cmd/NAME.o, is one
 # command); cmd/memhp.o dispatches to them all.
 # Prints each offending use and "layers: N violations"; exits 1 on any.
 # Usage: tools/check-layers.sh [OUTPUT]
@@ -22,7 +23,11 @@ for o in "$obj"/lib/*.o "$obj"/live/*.o "$obj"/cli/*.o "$obj"/cmd/*.o; do
 	lib/*) allow='^lib/' ;;
 	live/*) allow='^(lib|live)/' ;;
 	cli/*) allow='^(lib|live|cli)/' ;;
-	cmd/*) allow='^(lib|live|cli)/' ;;
+	cmd/*)
+		fam=${f#cmd/}
+		fam=${fam%.o}
+		fam=${fam%%_*}
+		allow="^(lib|live|cli)/|^cmd/${fam}(_[a-z0-9_]*)?\\.o\$" ;;
 	esac
 	nm -u "$o" | awk '{ print $2 }' | sort -u >"$tmp/undef"
 	join "$tmp/undef" "$tmp/defs" | while read -r sym where; do

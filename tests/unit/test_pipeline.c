@@ -70,7 +70,7 @@ static void test_order(void **unused)
 	struct policy_tracker trk;
 	struct memhp_model m;
 	struct pipeline p;
-	struct seen s = { .p = &p };
+	struct seen s = {.p = &p};
 	struct memhp_event e;
 
 	(void)unused;
@@ -119,7 +119,7 @@ static void test_model_only(void **unused)
 	struct pipeline p;
 	struct memhp_event e;
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	struct seen dummy = { 0 };
+	struct seen dummy = {0};
 	int i;
 
 	(void)unused;

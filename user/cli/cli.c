@@ -12,10 +12,10 @@ enum { OPT_USAGE = 0xc11 };
 
 /* Group -1: after every option of the command, as argp's own would be. */
 static const struct argp_option options[] = {
-	{ "help", 'h', NULL, 0, "display this help", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "display a short usage message", -1 },
-	{ "version", 'V', NULL, 0, "display version", -1 },
-	{ 0 },
+	{"help", 'h', NULL, 0, "display this help", -1},
+	{"usage", OPT_USAGE, NULL, 0, "display a short usage message", -1},
+	{"version", 'V', NULL, 0, "display version", -1},
+	{0},
 };
 
 void cli_print_version(FILE *f)
@@ -48,12 +48,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cli_print_version(c->out);
 		c->done = true;
 		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
+	default: return ARGP_ERR_UNKNOWN;
 	}
 }
 
-const struct argp cli_argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
+const struct argp cli_argp = {options, parse_opt, NULL, NULL, NULL, NULL, NULL};
 
 int cli_parse(const struct argp *argp, int argc, char **argv, unsigned int flags, void *input,
 	      const struct cli *c)

@@ -31,12 +31,12 @@ typedef void (*pipeline_sink_fn)(const struct memhp_event *e, void *ctx);
 
 struct pipeline {
 	struct memhp_model *model;
-	struct prom_stats *stats;     /* NULL: not kept */
-	struct policy_tracker *trk;   /* NULL: not kept */
-	pthread_mutex_t *lock;	      /* NULL: one thread */
-	uint64_t events;	      /* events that went through */
-	uint64_t inconsistent;	      /* events the model could not apply */
-	uint64_t track_errors;	      /* tracker out of memory */
+	struct prom_stats *stats;   /* NULL: not kept */
+	struct policy_tracker *trk; /* NULL: not kept */
+	pthread_mutex_t *lock;	    /* NULL: one thread */
+	uint64_t events;	    /* events that went through */
+	uint64_t inconsistent;	    /* events the model could not apply */
+	uint64_t track_errors;	    /* tracker out of memory */
 	/* model_pages_per_block() for the block size below: a division per
 	 * event was 3% of replay's time */
 	uint64_t ppb_block_size, ppb_page_size, ppb;
@@ -66,7 +66,8 @@ static inline void pipeline_event(struct pipeline *p, const struct memhp_event *
 	/* the tracker's block numbers follow the model's block size */
 	if (p->trk) {
 		if (__builtin_expect(p->ppb_block_size != p->model->block_size ||
-					     p->ppb_page_size != p->model->page_size, 0)) {
+					     p->ppb_page_size != p->model->page_size,
+				     0)) {
 			p->ppb_block_size = p->model->block_size;
 			p->ppb_page_size = p->model->page_size;
 			p->ppb = model_pages_per_block(p->model);
