@@ -9,6 +9,10 @@ Items (the numbering of the benchmark issue):
   3  tracing overhead on the real kernel (lab VM, bench/lab.py)
   4  /metrics scrape of a 131,072-block model (memhp export --no-trace)
   5  attach time (lab VM, bench/lab.py)
+  6  unplug readiness scan: GiB of online RAM read from /proc/kpageflags +
+     /proc/kpagecount and classified per second on one core, memhp's chunked
+     reader (64 Ki pfns per pread) next to one pread per memory block and
+     one pread per pfn (build/bench/kpscan; needs root)
 Each figure is measured interleaved (memhp, alternative, memhp, ...) and
 repeated; ratios are taken per repetition, then min/median/max.
 
@@ -294,6 +298,33 @@ def item4(reps):
     return res
 
 
+# --------------------------------------------------------------- item 6
+KPSCAN = os.path.join(REPO, "build", "bench", "kpscan")
+
+
+def item6(reps, max_gib=4.0):
+    """kpscan runs the three readers interleaved in one process pinned to one
+    CPU; the ratios are taken within each repetition."""
+    if os.geteuid() != 0:
+        return {"skipped": "needs root (/proc/kpageflags)"}
+    r = sh(["make", "-C", REPO, "--no-print-directory", "build/bench/kpscan"])
+    if r.returncode:
+        return {"skipped": "cannot build bench/kpscan: " + r.stderr[-500:]}
+    p = sh([KPSCAN, "--max-gib", str(max_gib), "--reps", str(reps)], timeout=1800)
+    if p.returncode:
+        return {"skipped": "kpscan failed: " + p.stderr.strip()[-300:]}
+    d = json.loads(p.stdout)
+    d["ratio_block"] = [c / b for c, b in zip(d["chunked_gibps"], d["per_block_gibps"])]
+    d["ratio_pfn"] = [c / f for c, f in zip(d["chunked_gibps"], d["per_pfn_gibps"])]
+    # the three readers saw the same pages (a live system moves a little
+    # between scans): the largest per-kind difference, in pages
+    d["kind_max_diff_pages"] = max(max(v) - min(v) for v in d["kinds"].values())
+    log("item 6: %.1f GiB, chunked %.2f GiB/s, per-block %.2f, per-pfn %.3f (medians)" % (
+        d["bytes"] / (1 << 30), statistics.median(d["chunked_gibps"]),
+        statistics.median(d["per_block_gibps"]), statistics.median(d["per_pfn_gibps"])))
+    return d
+
+
 # --------------------------------------------------------------- lab (3, 5)
 def lab_items(rounds, timeout):
     out = os.path.join(OUT, "lab.json")
@@ -505,6 +536,26 @@ def report(res, path):
             r["bytes"], fmt3(mmm(r["stdout_s"]), f_ms), fmt3(mmm(r["ratio"]), lambda v: "%.0fx" % v),
             r["vmhwm_kib"], r["vmrss_kib"], "–" if met is None else ("met" if met else "**not met**")))
     L.append("")
+    L.append("## 6. Unplug readiness scan (`memhp readiness`'s reader)\n")
+    i6 = res.get("item6", {"skipped": "not run"})
+    if "skipped" in i6:
+        L.append("Skipped: %s.\n" % i6["skipped"])
+    else:
+        L.append("build/bench/kpscan, pinned to CPU %d, %d repetitions interleaved: the first "
+                 "%.1f GiB of online memory read from /proc/kpageflags and /proc/kpagecount "
+                 "and every page classified (lib/kpage.c). Memory blocks of %d pages. The "
+                 "readers' per-kind page counts differed by at most %d pages (the system runs "
+                 "on between scans). Figures: GiB of RAM per second, min / median / max.\n" % (
+                     i6["cpu"], i6["reps"], i6["bytes"] / (1 << 30), i6["block_pages"],
+                     i6["kind_max_diff_pages"]))
+        L.append("| reader | GiB/s | chunked / this |")
+        L.append("|---|---|---|")
+        L.append("| chunked (64 Ki pfns per pread) | %s | 1 |" % fmt3(mmm(i6["chunked_gibps"]), lambda v: "%.2f" % v))
+        L.append("| one pread per block | %s | %s |" % (fmt3(mmm(i6["per_block_gibps"]), lambda v: "%.2f" % v),
+                                                    fmt3(mmm(i6["ratio_block"]), lambda v: "%.2fx" % v)))
+        L.append("| one pread per pfn | %s | %s |" % (fmt3(mmm(i6["per_pfn_gibps"]), lambda v: "%.3f" % v),
+                                                  fmt3(mmm(i6["ratio_pfn"]), lambda v: "%.1fx" % v)))
+        L.append("")
     L.append("## Notes\n")
     for n in res.get("notes", []):
         L.append("- " + n)
@@ -518,7 +569,7 @@ def main():
     ap.add_argument("--lab-rounds", type=int, default=5)
     ap.add_argument("--lab-timeout", type=int, default=1500)
     ap.add_argument("--no-lab", action="store_true")
-    ap.add_argument("--items", default="1,2,3,4,5",
+    ap.add_argument("--items", default="1,2,3,4,5,6",
                     help="comma-separated items to run (3 and 5 are the lab run)")
     ap.add_argument("--out", default=os.path.join(HERE, "REPORT.md"))
     ap.add_argument("--report-only", metavar="RESULTS_JSON",
@@ -529,7 +580,7 @@ def main():
             report(json.load(f), a.out)
         return 0
     os.makedirs(OUT, exist_ok=True)
-    if not shutil.which("lsmem"):
+    if "1" in a.items.split(",") and not shutil.which("lsmem"):
         log("lsmem missing: run tools/deps.sh bench")
         return 2
     t0 = time.monotonic()
@@ -539,6 +590,7 @@ def main():
     res["item1"] = item1(a.reps) if "1" in items else skip
     res["item2"] = item2(a.reps) if "2" in items else skip
     res["item4"] = item4(a.reps) if "4" in items else skip
+    res["item6"] = item6(a.reps) if "6" in items else skip
     if a.no_lab:
         res["lab"] = {"skipped": "--no-lab"}
     elif "3" in items or "5" in items:

@@ -283,8 +283,8 @@ def main():
     # --- http: selector byte + content
     d = os.path.join(corpus, "http")
     for name, data in [
-            ("listen-v4", b"l127.0.0.1:9435"), ("listen-v6", b"l[::1]:0"),
-            ("listen-any", b"l0.0.0.0:65535"), ("listen-bad", b"l[::1:9435"),
+            ("listen-v4", b"l127.0.0.1:10435"), ("listen-v6", b"l[::1]:0"),
+            ("listen-any", b"l0.0.0.0:65535"), ("listen-bad", b"l[::1:10435"),
             ("ae-gzip", b"agzip, deflate;q=0.5"), ("ae-q0", b"agzip;q=0, *;q=0.1"),
             ("ae-star", b"a*"), ("gzip", b"z# HELP memhp_up x\nmemhp_up 1\n" * 4),
             ("req-metrics", b"rGET /metrics HTTP/1.1\r\nHost: x\r\n"

@@ -84,8 +84,9 @@ static void test_parse_listen(void **state)
 	socklen_t sl;
 	char err[160];
 	static const char *const bad[] = {
-		"", "9435", ":9435", "127.0.0.1", "127.0.0.1:", "127.0.0.1:x", "127.0.0.1:65536",
-		"localhost:9435", "::1:9435", "[::1]9435", "[]:1", "[::1]:", "1.2.3.4:-1",
+		"", "9435", "127.0.0.1", "127.0.0.1:", "127.0.0.1:x", "127.0.0.1:65536",
+		"example.com:9435", "localhost6:80", "::1:9435", "[::1]9435", "[]:1", "[::1]:",
+		"1.2.3.4:-1", ":", ":x",
 		"1.2.3.4:+5", "999.1.1.1:80",
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:1",
 	};
@@ -97,6 +98,15 @@ static void test_parse_listen(void **state)
 	assert_int_equal(http_parse_listen("[::1]:0", &ss, &sl, err, sizeof(err)), 0);
 	assert_int_equal(ss.ss_family, AF_INET6);
 	assert_int_equal(http_parse_listen("0.0.0.0:65535", &ss, &sl, err, sizeof(err)), 0);
+	/* node_exporter's habits: ":PORT" every IPv4 address, localhost the loopback */
+	assert_int_equal(http_parse_listen(":9435", &ss, &sl, err, sizeof(err)), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(((struct sockaddr_in *)&ss)->sin_addr.s_addr, htonl(INADDR_ANY));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 9435);
+	assert_int_equal(http_parse_listen("localhost:80", &ss, &sl, err, sizeof(err)), 0);
+	assert_int_equal(((struct sockaddr_in *)&ss)->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	assert_int_equal(http_parse_listen(HTTP_DEFAULT_LISTEN, &ss, &sl, err, sizeof(err)), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 10435);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(http_parse_listen(bad[i], &ss, &sl, err, sizeof(err)), -EINVAL);
@@ -211,6 +221,11 @@ static void test_serve(void **state)
 	r = request(port, "GET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &len);
 	assert_non_null(strstr(r, "HTTP/1.1 404"));
 	free(r);
+	r = request(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &len);
+	assert_non_null(strstr(r, "HTTP/1.1 200"));
+	assert_non_null(strstr(r, "text/html"));
+	assert_non_null(strstr(r, "href=\"/metrics\""));
+	free(r);
 	r = request(port, "GET /metrics?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &len);
 	assert_non_null(strstr(r, "HTTP/1.1 200"));
 	free(r);
@@ -241,6 +256,7 @@ static void test_serve(void **state)
 	assert_int_equal(st.metrics, 3);
 	assert_int_equal(st.gzip, 1);
 	assert_int_equal(st.not_found, 1);
+	assert_int_equal(st.landing, 1);
 	assert_int_equal(st.bad_method, 2);
 	assert_int_equal(st.errors, 1);
 	http_stop(h);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Build the memhp lab VM initramfs: static busybox, busybox init + inittab,
 # tools/lab/guest/{rc,agent.sh}, and a module subset of the lab kernel (virtio,
-# 9p, virtio_mem, virtio_balloon, hv_balloon, memory-notifier-error-inject, virtio_net)
+# 9p, virtio_mem, virtio_balloon, hv_balloon, memory-notifier-error-inject, virtio_net,
+# loop, ext4 and crc32c_generic (ext4 loads it by name) for the readiness
+# scenario's page cache)
 # with a modules.dep made by `depmod -b`, so `modprobe NAME` works in the guest.
 #
 # Usage: tools/lab/mkinitramfs.sh OUT        (gzip'd newc cpio)
@@ -38,7 +40,8 @@ done
 # Modules wanted in the image; dependencies are added below.
 want="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
 virtio_mem virtio_balloon virtio_console virtio_net netfs fscache 9pnet 9pnet_virtio 9p
-hv_vmbus hv_balloon notifier-error-inject memory-notifier-error-inject"
+hv_vmbus hv_balloon notifier-error-inject memory-notifier-error-inject
+loop ext4 crc32c_generic"
 
 findmod() { # name -> relative path of the .ko (accepts - or _)
 	pat=$(echo "$1" | sed 's/[-_]/[-_]/g')

@@ -22,6 +22,7 @@
 #include "jsonstr.h"
 #include "model.h"
 #include "policy.h"
+#include "readiness.h"
 #include "session.h"
 #include "sessopt.h"
 #include "stopsig.h"
@@ -276,6 +277,8 @@ struct check_run {
 	struct policy pol;
 	struct zi_system sys;
 	bool have_sys;
+	struct readiness rd; /* min-unpluggable rules only */
+	bool have_rd;
 	struct policy_balloon balloons[MAX_BALLOONS];
 	struct policy_tracker trk;
 	struct session sess;
@@ -305,6 +308,19 @@ static int load_state(struct check_run *c, struct policy_state *ps)
 	ps->nr_balloons = check_detect_balloons(c->o->sysroot, c->balloons,
 						MAX_BALLOONS);
 	ps->balloons = c->balloons;
+	if (policy_needs_readiness(&c->pol)) {
+		struct rd_opts ro = { .sysroot = c->o->sysroot, .balloon_compaction = -1 };
+
+		if (c->have_rd)
+			readiness_free(&c->rd);
+		readiness_init(&c->rd);
+		c->have_rd = true;
+		if (readiness_scan(&c->rd, &ro, errbuf, sizeof(errbuf)))
+			fprintf(c->o->err, PROG ": warning: min-unpluggable not evaluated: %s\n",
+				errbuf);
+		else
+			ps->readiness = &c->rd;
+	}
 	if (c->have_sess) {
 		ps->model = &c->sess.model;
 		ps->events = &c->trk;
@@ -512,6 +528,8 @@ out:
 		session_close(&c.sess);
 	if (c.have_sys)
 		zi_system_free(&c.sys);
+	if (c.have_rd)
+		readiness_free(&c.rd);
 	policy_result_free(&res);
 	policy_tracker_free(&c.trk);
 	policy_free(&c.pol);

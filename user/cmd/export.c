@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "export.h"
 #include "privs.h"
+#include "readiness_prom.h"
 #include "reconcile.h"
 #include "policy.h"
 #include "cliopt.h"
@@ -45,11 +46,12 @@ struct export_opts {
 	struct sessopt sess; /* --attach, --buffer-size */
 	const char *policy;  /* --policy FILE */
 	double reconcile;    /* seconds between reconciliations */
+	double readiness;    /* seconds between readiness scans; 0: none */
 };
 
 static const char doc[] =
 	"Export memory hotplug state and events as Prometheus metrics: served over\n"
-	"HTTP at /metrics (default 127.0.0.1:9435), written to a file for\n"
+	"HTTP at /metrics (default 127.0.0.1:10435), written to a file for\n"
 	"node_exporter's textfile collector (--textfile, replaced atomically), or\n"
 	"printed once from a sysfs snapshot (--stdout, no BPF needed).\n"
 	"\n"
@@ -59,14 +61,14 @@ static const char doc[] =
 	"1 runtime error, 2 bad usage or not possible on this system.\n"
 	"\n"
 	"EXAMPLES:\n"
-	"  memhp export                              # serve 127.0.0.1:9435/metrics\n"
-	"  memhp export --listen 0.0.0.0:9435        # for a Prometheus elsewhere\n"
+	"  memhp export                              # serve 127.0.0.1:10435/metrics\n"
+	"  memhp export --listen 0.0.0.0:10435        # for a Prometheus elsewhere\n"
 	"  memhp export --textfile /var/lib/node_exporter/memhp.prom -i 30\n"
 	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree\n"
 	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
 
 enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_MAXCONN, OPT_POLICY,
-       OPT_RECONCILE, OPT_NOTRACE };
+       OPT_RECONCILE, OPT_NOTRACE, OPT_READINESS };
 
 static const struct argp_option options[] = {
 	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
@@ -75,7 +77,7 @@ static const struct argp_option options[] = {
 	{ "no-trace", OPT_NOTRACE, NULL, 0,
 	  "Serve without BPF (no root needed): the model is the sysfs snapshot, "
 	  "re-read every --reconcile seconds", 0 },
-	{ "listen", 'l', "ADDR:PORT", 0, "HTTP listen address (default 127.0.0.1:9435)", 0 },
+	{ "listen", 'l', "ADDR:PORT", 0, "HTTP listen address (default 127.0.0.1:10435)", 0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0, "Write the exposition to PATH (atomic replace)", 0 },
 	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
@@ -86,6 +88,9 @@ static const struct argp_option options[] = {
 	{ "reconcile", OPT_RECONCILE, "SECS", 0,
 	  "Seconds between comparisons of the model with sysfs (drift, early memory, "
 	  "policy; default 10)", 0 },
+	{ "readiness", OPT_READINESS, "SECS", 0,
+	  "Unplug readiness gauges (docs/readiness.md; root): scan every SECS seconds "
+	  "(at reconciliations; --stdout: once). Off by default", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
 	{ 0 },
@@ -129,7 +134,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'l':
 		if (http_parse_listen(arg, &ss, &sl, err, sizeof(err)))
 			return cli_usage(state,
-					 "invalid --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:9435)",
+					 "invalid --listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:10435)",
 					 arg);
 		o->listen = arg;
 		o->listen_set = true;
@@ -171,6 +176,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					 arg);
 		break;
 	}
+	case OPT_READINESS:
+		if (parse_secs(arg, 1, &o->readiness) || o->readiness > 86400)
+			return cli_usage(state, "invalid --readiness '%s' (seconds, 1 to 86400)",
+					 arg);
+		break;
 	case 'q':
 		o->quiet = true;
 		break;
@@ -296,6 +306,7 @@ static int export_once(const struct export_opts *o)
 	struct memhp_model *m;
 	struct prom_input in = { 0 };
 	struct prom_group *groups;
+	struct rd_summary *rdsum = NULL;
 	struct sysfs_report rep;
 	struct zoneinfo zi;
 	struct prom_buf b;
@@ -337,6 +348,12 @@ static int export_once(const struct export_opts *o)
 	in.kernel_release = release;
 	in.version = MEMHP_VERSION;
 	in.per_block = o->per_block;
+	if (o->readiness > 0) {
+		rdsum = calloc(1, sizeof(*rdsum));
+		if (rdsum && rd_summary_refresh(rdsum, o->sysroot, 1, 0) && !rdsum->valid)
+			fprintf(o->err, PROG ": warning: no readiness gauges: %s\n", rdsum->error);
+		in.readiness = rdsum;
+	}
 	prom_buf_init(&b);
 	if (prom_render(&b, &in)) {
 		fprintf(o->err, PROG ": out of memory rendering the metrics\n");
@@ -360,6 +377,7 @@ static int export_once(const struct export_opts *o)
 	model_free(m);
 	free(m);
 	free(groups);
+	free(rdsum);
 	return ret;
 }
 
@@ -380,6 +398,7 @@ struct exporter {
 	struct policy_tracker trk; /* event-based rules (pipeline); under s.lock */
 	pthread_mutex_t rlock; /* the fields below */
 	struct recon_result recon;
+	struct rd_summary rdsum; /* --readiness: refreshed by reconcile() */
 	uint64_t scrapes, render_errors;
 	double last_render;
 	bool zi_warned;
@@ -450,6 +469,7 @@ static int copy_zones(struct exporter *x, struct zoneinfo *out)
 static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 {
 	struct recon_result *recon = malloc(sizeof(*recon));
+	struct rd_summary *rdsum = malloc(sizeof(*rdsum));
 	struct balloon_dev bdev[MAX_EXPORT_BALLOONS];
 	struct prom_balloon pb[MAX_EXPORT_BALLOONS];
 	struct prom_input in = { 0 };
@@ -482,6 +502,10 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	if (recon) {
 		*recon = x->recon;
 		in.recon = recon;
+	}
+	if (rdsum) {
+		*rdsum = x->rdsum;
+		in.readiness = rdsum;
 	}
 	pthread_mutex_unlock(&x->rlock);
 
@@ -524,6 +548,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	if (have_zi > 0)
 		zoneinfo_free(&zi);
 	free(recon);
+	free(rdsum);
 	return rc;
 }
 
@@ -560,6 +585,21 @@ static void reconcile(struct exporter *x)
 	x->recon = *r;
 	pthread_mutex_unlock(&x->rlock);
 	free(r);
+	if (x->o->readiness > 0) {
+		struct rd_summary *rs = malloc(sizeof(*rs));
+
+		if (!rs)
+			return;
+		pthread_mutex_lock(&x->rlock);
+		*rs = x->rdsum;
+		pthread_mutex_unlock(&x->rlock);
+		if (rd_summary_refresh(rs, x->o->sysroot, mono_s(), x->o->readiness)) {
+			pthread_mutex_lock(&x->rlock);
+			x->rdsum = *rs;
+			pthread_mutex_unlock(&x->rlock);
+		}
+		free(rs);
+	}
 }
 
 static int http_render(void *ctx, struct prom_buf *b)

@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "export.h"
 #include "ls.h"
+#include "readiness_cmd.h"
 #include "record_cmd.h"
 #include "replay.h"
 #include "simulate.h"
@@ -34,6 +35,7 @@ static const struct command commands[] = {
 	{ "export", export_main, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once", false },
 	{ "top", top_main, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events", false },
 	{ "check", check_main, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)", true },
+	{ "readiness", readiness_main, "would offlining each block succeed now, and what blocks it (no BPF)", false },
 	{ "simulate", simulate_main, "predict the kernel's zone for hotplug operations (no BPF needed)", false },
 	{ "balloon", balloon_main, "balloon inflate/deflate/migrate activity per driver (BPF)", true },
 	{ "online-daemon", daemon_main, "online hot-added memory left offline by a policy (DIMM one zone, ratio, reserve)", true },

@@ -58,11 +58,20 @@ int http_parse_listen(const char *s, struct sockaddr_storage *ss,
 		if (!colon || strchr(s, ':') != colon)
 			goto bad;
 		hl = (size_t)(colon - s);
-		if (!hl || hl >= sizeof(host))
+		if (hl >= sizeof(host))
 			goto bad;
 		memcpy(host, s, hl);
 		host[hl] = '\0';
 		port = colon + 1;
+		/*
+		 * node_exporter's habits: ":PORT" is every IPv4 address, and
+		 * "localhost" is the loopback. Other names are refused, not
+		 * resolved: where a root agent listens must not depend on DNS.
+		 */
+		if (!hl)
+			snprintf(host, sizeof(host), "0.0.0.0");
+		else if (!strcmp(host, "localhost"))
+			snprintf(host, sizeof(host), "127.0.0.1");
 	}
 	if (!*port || !isdigit((unsigned char)*port))
 		goto bad;
@@ -89,7 +98,10 @@ int http_parse_listen(const char *s, struct sockaddr_storage *ss,
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "invalid listen address '%.80s' (want ADDR:PORT, e.g. 127.0.0.1:9435 or [::1]:9435)",
+	snprintf(err, errlen,
+		 "invalid listen address '%.80s' (want ADDR:PORT with a numeric address, "
+		 "localhost or nothing before the colon, e.g. 127.0.0.1:" HTTP_DEFAULT_PORT
+		 ", [::1]:" HTTP_DEFAULT_PORT ", :" HTTP_DEFAULT_PORT ")",
 		 s ? s : "");
 	return -EINVAL;
 }
@@ -211,6 +223,29 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned int code,
 	return ret;
 }
 
+static const char landing_page[] =
+	"<!DOCTYPE html>\n<html><head><title>memhp exporter</title></head><body>\n"
+	"<h1>memhp exporter</h1>\n"
+	"<p>Linux memory hotplug, seen by eBPF: blocks, zones, memory groups, "
+	"events, findings.</p>\n"
+	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
+
+static enum MHD_Result reply_html(struct MHD_Connection *c, unsigned int code,
+				  const char *html)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(strlen(html), (void *)html,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 			       const char *url, const char *method,
 			       const char *version, const char *upload,
@@ -239,6 +274,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		count(h, &h->st.errors, 0);
 		return reply_text(c, MHD_HTTP_BAD_REQUEST, "400 GET with a body\n", false);
+	}
+	if (!strcmp(url, "/")) {
+		/* a landing page, as Prometheus exporters have */
+		count(h, &h->st.landing, 0);
+		return reply_html(c, MHD_HTTP_OK, landing_page);
 	}
 	if (strcmp(url, "/metrics")) {
 		count(h, &h->st.not_found, 0);

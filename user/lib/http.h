@@ -17,7 +17,13 @@
 
 #include "prom.h"
 
-#define HTTP_DEFAULT_LISTEN "127.0.0.1:9435"
+/*
+ * memhp's own port: 9435 (the old default) is ebpf_exporter's, and the
+ * exporters' registry range 9100-9999 is full; 10435 is outside it, not in
+ * /etc/services (netbase) and below the ephemeral range (docs/metrics.md).
+ */
+#define HTTP_DEFAULT_PORT "10435"
+#define HTTP_DEFAULT_LISTEN "127.0.0.1:" HTTP_DEFAULT_PORT
 #define HTTP_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* Fill @out with the body; 0, or -errno (500 is answered). */
@@ -39,6 +45,7 @@ struct http_stats {
 	uint64_t metrics;     /* 200 for /metrics */
 	uint64_t gzip;	      /* of which compressed */
 	uint64_t not_found;   /* 404 */
+	uint64_t landing;     /* GET / */
 	uint64_t bad_method;  /* 405 */
 	uint64_t errors;      /* 500 */
 	uint64_t bytes;	      /* body bytes sent (after compression) */
@@ -47,7 +54,9 @@ struct http_stats {
 struct http_server;
 
 /*
- * "127.0.0.1:9435", "[::1]:9435", "0.0.0.0:9435" (port 0: any free port).
+ * "127.0.0.1:10435", "[::1]:10435", "0.0.0.0:10435", ":10435" (every IPv4
+ * address, as node_exporter reads it), "localhost:10435" (127.0.0.1); port
+ * 0: any free port. Host names other than localhost are refused.
  * Names are not resolved. 0 or -EINVAL with a message.
  */
 int http_parse_listen(const char *s, struct sockaddr_storage *ss,

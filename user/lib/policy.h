@@ -21,6 +21,7 @@
 struct memhp_model;
 struct memhp_event;
 struct zi_device;
+struct readiness;
 
 enum policy_severity {
 	POL_SEV_INFO = 0,
@@ -39,6 +40,7 @@ enum policy_rule_type {
 	POL_ONLINE_LATENCY,	   /* per block: online duration (events) */
 	POL_UNCOVERED_ONLINE,	   /* coverage: released pages never backed */
 	POL_BACKED_NOT_ONLINED,	   /* coverage: backed pages left offline */
+	POL_MIN_UNPLUGGABLE,	   /* global/node/group: unpluggable bytes (readiness) */
 	POL_OFFLINE_DURATION,	   /* per block: an offline running/ran too long (events) */
 	POL_NR_RULE_TYPES,
 };
@@ -70,7 +72,7 @@ struct policy_rule {
 	char group_name[40];	  /* "" or a device name ("PNP0C80:00") */
 	enum policy_groups groups; /* which groups a group rule covers */
 	uint64_t max;		  /* percent, count, or ns (by type) */
-	uint64_t min_bytes;	  /* kernel-reserve */
+	uint64_t min_bytes;	  /* kernel-reserve, min-unpluggable */
 	int64_t ratio;		  /* kernel-reserve: -1 = the kernel's */
 };
 
@@ -89,6 +91,8 @@ int policy_rule_type_from_name(const char *s); /* -1 if unknown */
 uint64_t policy_offline_budget_ns(const struct policy *p);
 /* Whether a rule needs events (--live / --watch with BPF). */
 bool policy_rule_needs_events(enum policy_rule_type t);
+/* Whether @p has a rule that needs an unplug readiness scan (root). */
+bool policy_needs_readiness(const struct policy *p);
 
 /*
  * Parse a policy from @len bytes of @buf (any content); @fname names it in
@@ -145,6 +149,9 @@ struct policy_state {
 	const struct policy_balloon *balloons;
 	size_t nr_balloons;
 	const struct policy_tracker *events; /* NULL: event rules skipped */
+	/* An unplug readiness scan (readiness.h); NULL: min-unpluggable is
+	 * not evaluated (no root, or the policy has no such rule). */
+	const struct readiness *readiness;
 };
 
 /* --- evaluation ----------------------------------------------------------- */

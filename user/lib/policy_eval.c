@@ -14,6 +14,7 @@
 #include "memhp.h"
 #include "model.h"
 #include "policy.h"
+#include "readiness.h"
 #include "zoneinfo.h"
 
 void policy_result_init(struct policy_result *r)
@@ -567,6 +568,71 @@ static void eval_coverage(struct ev *e, const struct policy_rule *r)
 	}
 }
 
+/*
+ * min-unpluggable: the bytes of blocks `memhp readiness` judges ready or
+ * needs-migration (readiness.h), globally, per node or per memory group.
+ */
+static void min_unplug_v(struct ev *e, const struct policy_rule *r, uint64_t have,
+			 const char *obj, int nid, int gid)
+{
+	struct policy_violation *v;
+	char a[32], b[32];
+
+	if (have >= r->min_bytes)
+		return;
+	v = add_v(e, "%s", obj);
+	if (!v)
+		return;
+	v->node = nid;
+	v->group = gid;
+	v->unit = POL_UNIT_BYTES;
+	v->actual = have;
+	v->limit = r->min_bytes;
+	policy_fmt_bytes(have, a, sizeof(a));
+	policy_fmt_bytes(r->min_bytes, b, sizeof(b));
+	snprintf(v->detail, sizeof(v->detail),
+		 "%s could be unplugged now, below the minimum %s", a, b);
+}
+
+bool policy_needs_readiness(const struct policy *p)
+{
+	for (size_t i = 0; p && i < p->nr; i++)
+		if (p->rules[i].type == POL_MIN_UNPLUGGABLE)
+			return true;
+	return false;
+}
+
+static void eval_min_unpluggable(struct ev *e, const struct policy_rule *r)
+{
+	const struct readiness *rd = e->s->readiness;
+	char obj[96];
+
+	if (r->scope == POL_SCOPE_GLOBAL) {
+		min_unplug_v(e, r, rd->total.unpluggable_bytes, "global", -1, -1);
+		return;
+	}
+	if (r->scope == POL_SCOPE_NODE) {
+		for (int nid = 0; nid < rd->nr_nodes; nid++) {
+			if (r->node >= 0 && nid != r->node)
+				continue;
+			/* a node without online memory has nothing to give */
+			if (!rd->nodes[nid].online_bytes)
+				continue;
+			snprintf(obj, sizeof(obj), "node %d", nid);
+			min_unplug_v(e, r, rd->nodes[nid].unpluggable_bytes, obj, nid, -1);
+		}
+		return;
+	}
+	for (size_t i = 0; i < rd->sys.st.nr_groups; i++) {
+		const struct za_group *g = &rd->sys.st.groups[i];
+
+		if (!rule_wants_group(e->s, r, g) || !rd->groups[i].online_bytes)
+			continue;
+		group_object(e->s, g, obj, sizeof(obj));
+		min_unplug_v(e, r, rd->groups[i].unpluggable_bytes, obj, g->nid, g->id);
+	}
+}
+
 int policy_evaluate(const struct policy *p, const struct policy_state *s,
 		    struct policy_result *r)
 {
@@ -612,6 +678,12 @@ int policy_evaluate(const struct policy *p, const struct policy_state *s,
 				r->evaluated[i] = false;
 			else
 				eval_block_events(&e, rule);
+			break;
+		case POL_MIN_UNPLUGGABLE:
+			if (!s->readiness)
+				r->evaluated[i] = false;
+			else
+				eval_min_unpluggable(&e, rule);
 			break;
 		case POL_UNCOVERED_ONLINE:
 		case POL_BACKED_NOT_ONLINED:

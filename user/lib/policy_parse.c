@@ -38,6 +38,7 @@ static const struct {
 	[POL_UNCOVERED_ONLINE] = { "uncovered-online", POL_SEV_CRITICAL, true },
 	[POL_BACKED_NOT_ONLINED] = { "backed-not-onlined", POL_SEV_WARNING,
 				     true },
+	[POL_MIN_UNPLUGGABLE] = { "min-unpluggable", POL_SEV_WARNING, false },
 	[POL_OFFLINE_DURATION] = { "offline-duration", POL_SEV_WARNING, true },
 };
 
@@ -266,6 +267,7 @@ static const unsigned int type_keys[POL_NR_RULE_TYPES] = {
 	[POL_ONLINE_LATENCY] = K_MAX,
 	[POL_UNCOVERED_ONLINE] = 0,
 	[POL_BACKED_NOT_ONLINED] = 0,
+	[POL_MIN_UNPLUGGABLE] = K_SCOPE | K_NODE | K_GROUP | K_GROUPS | K_MIN,
 	[POL_OFFLINE_DURATION] = K_MAX,
 };
 
@@ -458,7 +460,7 @@ static int parse_rule(struct pctx *c, yaml_node_t *map,
 		return perr(c, map, "rule %s needs \"max\"", types[t].name);
 	if ((type_keys[t] & K_MIN) && !have_min)
 		return perr(c, map, "rule %s needs \"min\"", types[t].name);
-	if (t == POL_MAX_RATIO) {
+	if (t == POL_MAX_RATIO || t == POL_MIN_UNPLUGGABLE) {
 		if (r->scope != POL_SCOPE_NODE && (seen & K_NODE) &&
 		    r->scope != POL_SCOPE_GROUP)
 			return perr(c, map, "\"node\" needs scope node or group");

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "clock.h"
 #include "prom.h"
+#include "readiness_prom.h"
 #include "reconcile.h"
 #include "zoneinfo.h"
 
@@ -892,6 +893,7 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		if (in->recon)
 			render_recon(b, in);
 	}
+	rd_summary_render(b, in->readiness);
 	if (in->scrapes_valid) {
 		family(b, "memhp_exporter_scrapes_total", "counter",
 		       "HTTP requests for /metrics answered.");

@@ -114,6 +114,7 @@ struct prom_group {
 };
 
 struct recon_result;
+struct rd_summary;
 
 struct prom_input {
 	const struct memhp_model *model; /* required */
@@ -140,6 +141,8 @@ struct prom_input {
 	uint64_t scrapes, scrape_errors;
 	double last_render_seconds;
 	bool per_block;
+	/* Unplug readiness summary (readiness_prom.h); NULL: none. */
+	const struct rd_summary *readiness;
 };
 
 /*

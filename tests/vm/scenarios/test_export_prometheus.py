@@ -23,7 +23,7 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lab import REPO, Skip  # noqa: E402
 
-GUEST_PORT = 9435
+GUEST_PORT = 10435
 LAB = dict(default_state="offline", cmdline="nokaslr", net=True, hostfwd=[(0, GUEST_PORT)])
 DASHBOARD = os.path.join(REPO, "tools", "grafana", "memhp-dashboard.json")
 INJECT = "/sys/kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error"
@@ -171,7 +171,10 @@ def test_export_prometheus(lab):
     assert text.startswith("# HELP memhp_build_info"), text[:200]
     print("first scrape: %.3fs, %d bytes (%d gzip), %d series"
           % (dt, len(body), len(zbody), len(exposition_series(body.decode()))))
-    for path, code in (("/", 404), ("/metricsx", 404)):
+    st, hdr, body = http_get("http://127.0.0.1:%d/" % hp)
+    assert st == 200 and hdr.get("Content-Type", "").startswith("text/html") \
+        and b'href="/metrics"' in body, (st, hdr, body[:200])
+    for path, code in (("/metricsx", 404), ("/metrics/", 404)):
         try:
             http_get("http://127.0.0.1:%d%s" % (hp, path))
             raise AssertionError("%s answered 200" % path)
