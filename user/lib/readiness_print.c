@@ -100,7 +100,7 @@ static void print_sum_text(FILE *out, const char *what, const struct rd_sum *s)
 void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_opts *o)
 {
 	uint64_t bytes = r->block_pages * r->page_size;
-	char what[64], v[64], fr[32], mg[32], um[32], start[24];
+	char what[64], v[64], fr[32], mg[32], um[32], start[24], grp[16];
 	size_t i, k;
 	int n;
 
@@ -119,9 +119,14 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 			human(b->migrate_pages * r->page_size, mg, sizeof(mg));
 			human(b->unmovable_pages * r->page_size, um, sizeof(um));
 			snprintf(start, sizeof(start), "0x%" PRIx64, b->id * bytes);
-			fprintf(out, "%-12s %-14s %4d %-8s %5d %-12s %-28s %9s %9s %9s",
+			/* no group: "-", as memhp ls prints it */
+			if (b->group >= 0)
+				snprintf(grp, sizeof(grp), "%d", b->group);
+			else
+				snprintf(grp, sizeof(grp), "-");
+			fprintf(out, "%-12s %-14s %4d %-8s %5s %-12s %-28s %9s %9s %9s",
 				what, start, b->nid, b->online ? zone_name(b->zone) : "-",
-				b->group, dev_name(r, b), v, fr, mg, um);
+				grp, dev_name(r, b), v, fr, mg, um);
 			for (k = 0; k < b->nr_first; k++)
 				fprintf(out, "%s0x%" PRIx64 ":%s", k ? " " : " ", b->first_pfn[k],
 					kpage_kind_name(b->first_kind[k]));
