@@ -102,7 +102,7 @@ $(OUTPUT)/memhp-static: $(MEMHP_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
 # tools/gen-record: synthetic record files (replay tests and benchmark).
-GEN_RECORD_OBJS := $(patsubst %,$(OUTPUT)/user/lib/%.o,record record_write model clock)
+GEN_RECORD_OBJS := $(patsubst %,$(OUTPUT)/user/lib/%.o,record record_write model clock event_compact)
 $(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/lib/record.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) tools/gen-record.c $(GEN_RECORD_OBJS) -o $@

@@ -23,6 +23,7 @@
 
 #include "memhp.h"
 #include "model.h"
+#include "event_compact.h"
 #include "record.h"
 
 #define BLOCK_SIZE (128ull << 20)
@@ -83,7 +84,14 @@ static void emit(struct gen *g, struct memhp_event *e)
 		return;
 	g->now += 1000 + rnd() % 500000; /* events are microseconds apart */
 	e->ts_ns = g->now;
-	ret = rec_write(&g->w, REC_EVENT, e, sizeof(*e));
+	{
+		/* the short form memhp record writes (event_compact()) */
+		unsigned char small[MEMHP_EVENT_SIZE_V1] __attribute__((aligned(8)));
+		size_t n = event_compact(e, sizeof(*e), small, sizeof(small));
+
+		ret = n ? rec_write(&g->w, REC_EVENT, small, (uint32_t)n)
+			: rec_write(&g->w, REC_EVENT, e, sizeof(*e));
+	}
 	if (ret)
 		g->err = ret;
 	g->left--;

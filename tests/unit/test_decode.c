@@ -119,6 +119,71 @@ static void test_decode_ref(void **s)
 	assert_null(decode_event_ref(NULL, 0, &buf, why, sizeof(why)));
 }
 
+/* The short form: lossless, read in place; never for what it would lose. */
+static void test_compact(void **s)
+{
+	struct memhp_event e = good(), full, back;
+	/* room for the whole struct: the compiler cannot know that only 256
+	 * bytes are read of a short record */
+	uint64_t small[sizeof(struct memhp_event) / 8];
+	struct memhp_event_hdr h;
+	uint64_t rec[sizeof(e) / 8];
+	const struct memhp_event *r;
+	char why[128];
+	size_t n;
+
+	(void)s;
+	e.hdr.kind = MEMHP_EV_ONLINE;
+	n = event_compact(&e, sizeof(e), small, sizeof(small));
+	assert_int_equal(n, MEMHP_EVENT_SIZE_V1);
+	memcpy(&h, small, sizeof(h));
+	assert_int_equal(h.size, MEMHP_EVENT_SIZE_V1);
+	/* in place, and the same event as the full record decodes to */
+	r = decode_event_ref(small, n, &back, why, sizeof(why));
+	assert_ptr_equal(r, (void *)small);
+	assert_int_equal(decode_event(&e, sizeof(e), &full, why, sizeof(why)), 0);
+	assert_int_equal(decode_event(small, n, &back, why, sizeof(why)), 0);
+	back.hdr.size = full.hdr.size;
+	assert_memory_equal(&back, &full, sizeof(full));
+	assert_memory_equal((const char *)r + sizeof(r->hdr), (const char *)&full + sizeof(full.hdr),
+			    MEMHP_EVENT_SIZE_V1 - sizeof(full.hdr));
+
+	/* an offline without why fields: short too */
+	e.hdr.kind = MEMHP_EV_OFFLINE;
+	assert_int_equal(event_compact(&e, sizeof(e), small, sizeof(small)), MEMHP_EVENT_SIZE_V1);
+	/* what would be lost stays long */
+	e.flags |= MEMHP_F_WHY;
+	assert_int_equal(event_compact(&e, sizeof(e), small, sizeof(small)), 0);
+	e = good();
+	e.hdr.kind = MEMHP_EV_OFFLINE_PROGRESS;
+	assert_int_equal(event_compact(&e, sizeof(e), small, sizeof(small)), 0);
+	e = good();
+	e.pages_migrated = 1; /* past the first layout */
+	assert_int_equal(event_compact(&e, sizeof(e), small, sizeof(small)), 0);
+	/* malformed or odd records are written as they are */
+	e = good();
+	assert_int_equal(event_compact(&e, sizeof(e) - 8, small, sizeof(small)), 0);
+	e.hdr.kind = MEMHP_EV_KIND_MAX;
+	assert_int_equal(event_compact(&e, sizeof(e), small, sizeof(small)), 0);
+	e = good();
+	assert_int_equal(event_compact(&e, sizeof(e), small, MEMHP_EVENT_SIZE_V1 - 1), 0);
+
+	/* a 256-byte record of a why kind with the flag, or a progress one,
+	 * is never served in place (its why fields would be past the end) */
+	e = good();
+	e.hdr.kind = MEMHP_EV_OFFLINE_PROGRESS;
+	e.hdr.size = MEMHP_EVENT_SIZE_V1;
+	memcpy(rec, &e, MEMHP_EVENT_SIZE_V1);
+	r = decode_event_ref(rec, MEMHP_EVENT_SIZE_V1, &back, why, sizeof(why));
+	assert_ptr_equal(r, &back);
+	assert_int_equal(back.why_seen, 0);
+	e.hdr.kind = MEMHP_EV_OFFLINE;
+	e.flags |= MEMHP_F_WHY;
+	memcpy(rec, &e, MEMHP_EVENT_SIZE_V1);
+	r = decode_event_ref(rec, MEMHP_EVENT_SIZE_V1, &back, why, sizeof(why));
+	assert_ptr_equal(r, &back);
+}
+
 static void test_names(void **s)
 {
 	char b[16];
@@ -230,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_decode_rejects),
 		cmocka_unit_test(test_decode_terminates_strings),
 		cmocka_unit_test(test_decode_ref),
+		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),

@@ -16,6 +16,7 @@
 
 #include "cliopt.h"
 #include "clock.h"
+#include "event_compact.h"
 #include "record.h"
 #include "cli.h"
 #include "record_cmd.h"
@@ -131,7 +132,15 @@ static void on_raw(struct session *s, const void *data, size_t size, void *ctx)
 		return;
 	if (size > REC_MAX_PAYLOAD)
 		size = REC_MAX_PAYLOAD;
-	note_err(st, rec_write(&st->w, REC_EVENT, data, (uint32_t)size));
+	{
+		/* events without offline why fields in their 256-byte form:
+		 * replay reads them in place (event_compact()) */
+		unsigned char small[MEMHP_EVENT_SIZE_V1] __attribute__((aligned(8)));
+		size_t n = event_compact(data, size, small, sizeof(small));
+
+		note_err(st, n ? rec_write(&st->w, REC_EVENT, small, (uint32_t)n)
+			       : rec_write(&st->w, REC_EVENT, data, (uint32_t)size));
+	}
 	st->written++;
 	if (st->o->count && st->written >= st->o->count) {
 		st->done = true;

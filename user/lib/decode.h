@@ -4,9 +4,11 @@
 #define MEMHP_DECODE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "event_compact.h"
 #include "memhp.h"
 
 struct memhp_model;
@@ -36,16 +38,25 @@ decode_event_ref(const void *data, size_t size, struct memhp_event *buf, char *w
 {
 	const struct memhp_event *e = data;
 
-	if (__builtin_expect(data && size >= sizeof(*e) &&
+	if (__builtin_expect(data && size >= MEMHP_EVENT_SIZE_V1 &&
 				     !((uintptr_t)data % _Alignof(struct memhp_event)),
 			     1) &&
 	    e->hdr.abi - 1u < MEMHP_ABI_VERSION && e->hdr.kind - 1u < MEMHP_EV_KIND_MAX - 1u &&
-	    e->hdr.size <= size && e->hdr.size >= sizeof(*e) && !e->comm[sizeof(e->comm) - 1] &&
-	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1] &&
-	    !e->blocker_why[sizeof(e->blocker_why) - 1] && !e->blocker_kind)
-		return e;
+	    e->hdr.size <= size && !e->comm[sizeof(e->comm) - 1] &&
+	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1]) {
+		if (e->hdr.size >= sizeof(*e)) {
+			if (!e->blocker_why[sizeof(e->blocker_why) - 1] && !e->blocker_kind)
+				return e;
+		} else if (e->hdr.size == MEMHP_EVENT_SIZE_V1 &&
+			   event_may_be_short(e->hdr.kind, e->flags)) {
+			/* the first layout in place: nothing reads the why
+			 * fields of such an event (event_compact.h) */
+			return e;
+		}
+	}
 	return decode_event_ref_slow(data, size, buf, why, whylen);
 }
+
 
 const char *event_kind_name(unsigned int kind);
 /* Parses an event kind name; -1 if unknown. */

@@ -9,6 +9,7 @@
 #include "jsonstr.h"
 #include "kpage.h"
 #include "ksyms.h"
+#include "decode.h"
 #include "offwhy.h"
 
 /* include/linux/notifier.h */
@@ -30,10 +31,12 @@ int offwhy_notifier_errno(int ret)
  */
 enum offwhy_reason offwhy_reason(const struct memhp_event *e)
 {
-	unsigned int seen = e->why_seen;
+	unsigned int seen;
 
+	/* the kind first: other kinds may lack the why fields (decode.h) */
 	if (e->hdr.kind != MEMHP_EV_OFFLINE || !(e->flags & MEMHP_F_WHY) || e->ret == 0)
 		return OFFWHY_NONE;
+	seen = e->why_seen;
 	if ((seen & MEMHP_SEEN_ISOLATE) && e->isolate_ret)
 		return OFFWHY_ISOLATE;
 	if ((seen & MEMHP_SEEN_NOTIFY) && offwhy_notifier_errno(e->notify_ret))
@@ -102,7 +105,8 @@ void offwhy_annotate(struct memhp_event *e, const char *sysroot)
 	uint64_t flags, count;
 
 	e->blocker_kind = 0;
-	if (!(e->flags & MEMHP_F_WHY) || !(e->why_seen & MEMHP_SEEN_BLOCKER) ||
+	if (!event_kind_has_why(e->hdr.kind) || !(e->flags & MEMHP_F_WHY) ||
+	    !(e->why_seen & MEMHP_SEEN_BLOCKER) ||
 	    e->blocker_pfn == UINT64_MAX)
 		return;
 	if (kpage_read_range(sysroot, e->blocker_pfn, 1, &flags, &count))
@@ -112,7 +116,7 @@ void offwhy_annotate(struct memhp_event *e, const char *sysroot)
 
 const char *offwhy_blocker_kind(const struct memhp_event *e)
 {
-	if (!e->blocker_kind || e->blocker_kind > KPAGE_NR_KINDS)
+	if (!event_kind_has_why(e->hdr.kind) || !(e->flags & MEMHP_F_WHY) || !e->blocker_kind || e->blocker_kind > KPAGE_NR_KINDS)
 		return NULL;
 	return kpage_kind_name((enum kpage_kind)(e->blocker_kind - 1));
 }
