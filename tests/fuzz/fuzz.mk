@@ -22,29 +22,32 @@ FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -DMEMHP_VERSION='"$(VERSION)"' \
 	-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cmd -Itests/fuzz
+	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cli -Iuser/cmd -Itests/fuzz
 
 ALL_FUZZ_TARGETS := decode sysfs_attr sysfs_tree kallsyms zoneinfo zi_system prom http \
 	policy record
 FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 
 # The memhp sources (user/*/NAME.c) each target needs, and extra libraries:
-# the library's (user/lib), and cmd/ls.c for ls_main_model() in decode and
-# sysfs_tree.
-fuzz_decode_SRCS := decode jsonstr model ksyms ls table sysfs
+# the library's (user/lib), and memhp ls (cmd/ls.c, ls_print.c and the cli
+# child) for ls_main_model() in decode and sysfs_tree.
+LS_SRCS := ls ls_print cli table
+DECODE_SRCS := decode jsonstr ksyms offwhy kpage
+fuzz_decode_SRCS := $(DECODE_SRCS) model $(LS_SRCS) sysfs
 fuzz_sysfs_attr_SRCS := sysfs model
-fuzz_sysfs_tree_SRCS := sysfs model ls table
+fuzz_sysfs_tree_SRCS := sysfs model $(LS_SRCS)
 fuzz_kallsyms_SRCS := ksyms
 # the readers of zoneinfo.h and the state built from them
 ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system
 fuzz_zoneinfo_SRCS := $(ZI_SRCS) zonealgo sysfs model
 fuzz_zi_system_SRCS := $(ZI_SRCS) zonealgo sysfs model
-fuzz_prom_SRCS := prom decode jsonstr ksyms model $(ZI_SRCS) zonealgo sysfs
-fuzz_http_SRCS := http prom decode jsonstr ksyms model $(ZI_SRCS) zonealgo sysfs privs
+PROM_SRCS := prom prom_buf prom_stats readiness_prom readiness balloon_detect offrun clock $(DECODE_SRCS) model $(ZI_SRCS) zonealgo sysfs
+fuzz_prom_SRCS := $(PROM_SRCS)
+fuzz_http_SRCS := http $(PROM_SRCS) privs
 fuzz_http_LIBS := -lmicrohttpd -lz
 fuzz_policy_SRCS := policy_parse policy_track policy_eval policy_watch zonealgo model
 fuzz_policy_LIBS := -lyaml
-fuzz_record_SRCS := record record_read record_write decode jsonstr model ksyms clock
+fuzz_record_SRCS := record record_read record_write $(DECODE_SRCS) model clock
 FUZZ_LIBS := -lm -lpthread -lcap
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))

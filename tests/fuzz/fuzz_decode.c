@@ -81,10 +81,11 @@ static void one_record(struct memhp_model *m, const struct time_conv *tc,
 		return;
 	}
 	/* What it promises for what it accepts. */
-	FZ_CHECK(len >= sizeof(struct memhp_event));
+	/* the first layout (256 bytes) is the shortest accepted (memhp.h) */
+	FZ_CHECK(len >= MEMHP_EVENT_SIZE_V1);
 	FZ_CHECK(e.hdr.abi >= 1 && e.hdr.abi <= MEMHP_ABI_VERSION);
 	FZ_CHECK(e.hdr.kind >= 1 && e.hdr.kind < MEMHP_EV_KIND_MAX);
-	FZ_CHECK(e.hdr.size >= sizeof(struct memhp_event) && e.hdr.size <= len);
+	FZ_CHECK(e.hdr.size >= MEMHP_EVENT_SIZE_V1 && e.hdr.size <= len);
 	FZ_CHECK(memchr(e.comm, 0, sizeof(e.comm)));
 	FZ_CHECK(memchr(e.zone_name, 0, sizeof(e.zone_name)));
 	FZ_CHECK(memchr(e.res_name, 0, sizeof(e.res_name)));

@@ -11,7 +11,7 @@ test_check_CMD_OBJS := $(OUTPUT)/user/cmd/check.o
 test_ls_CMD_OBJS := $(OUTPUT)/user/cmd/ls.o $(OUTPUT)/user/cmd/ls_print.o
 test_simulate_CMD_OBJS := $(OUTPUT)/user/cmd/simulate.o
 test_cmd_streams_CMD_OBJS := $(OUTPUT)/user/cmd/export.o $(OUTPUT)/user/cmd/top.o
-test_readiness_CMD_OBJS := $(OUTPUT)/user/cmd/readiness.o
+test_readiness_CMD_OBJS := $(OUTPUT)/user/cmd/readiness_cmd.o
 
 .SECONDEXPANSION:
 $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) $$($$*_CMD_OBJS) | $(OUTPUT)/tests

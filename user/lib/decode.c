@@ -92,7 +92,8 @@ const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
 	/* what decode_event() would copy, byte for byte: the strings are
 	 * terminated already (the BPF side writes them so) and the record
 	 * is aligned for the struct (a record file's events are) */
-	if (e->hdr.size >= sizeof(*e) && !((uintptr_t)data % _Alignof(struct memhp_event)) &&
+	/* alignment first: a misaligned struct may not even be read */
+	if (!((uintptr_t)data % _Alignof(struct memhp_event)) && e->hdr.size >= sizeof(*e) &&
 	    !e->comm[sizeof(e->comm) - 1] && !e->zone_name[sizeof(e->zone_name) - 1] &&
 	    !e->res_name[sizeof(e->res_name) - 1] && !e->blocker_why[sizeof(e->blocker_why) - 1] &&
 	    !e->blocker_kind)
