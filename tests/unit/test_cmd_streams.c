@@ -19,42 +19,13 @@
 
 #include <cmocka.h>
 
+#include "unit_fixture.h"
+
 #include "export.h"
 #include "memhp.h"
 #include "top.h"
 
-static char srcdir[PATH_MAX];
 static char work[PATH_MAX];
-
-static int find_srcdir(void)
-{
-	static const char *const cand[] = { ".", "..", "../..", "../../.." };
-	const char *env = getenv("MEMHP_SRCDIR");
-	char p[2 * PATH_MAX];
-	size_t i;
-
-	if (env && *env) {
-		snprintf(srcdir, sizeof(srcdir), "%s", env);
-		return 0;
-	}
-	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
-		snprintf(p, sizeof(p), "%s/tests/data/mk-sysroots.sh", cand[i]);
-		if (!access(p, X_OK))
-			return realpath(cand[i], srcdir) ? 0 : -1;
-	}
-	return -1;
-}
-
-static int run(const char *fmt, ...)
-{
-	char cmd[3 * PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static int setup(void **state)
 {
