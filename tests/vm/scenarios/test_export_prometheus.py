@@ -2,9 +2,11 @@
 its port is forwarded over QEMU user networking to 127.0.0.1 on the host,
 where Debian's Prometheus scrapes it every second. A DIMM is hot-plugged and
 onlined (kernel + movable), blocks are offlined and onlined again, one
-offline fails on purpose (memory notifier error injection). Then the series
+offline fails on purpose (memory notifier error injection), the virtio-balloon
+inflates and deflates. Then the series
 Prometheus stored are compared with the guest's sysfs and /proc/zoneinfo,
-every query of the Grafana dashboard must return data, and the textfile the
+every query of the Grafana dashboard (its template variables resolved by
+Prometheus) must return data, and the textfile the
 exporter writes at exit must be complete."""
 import gzip
 import json
@@ -24,7 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lab import REPO, Skip  # noqa: E402
 
 GUEST_PORT = 10435
-LAB = dict(default_state="offline", cmdline="nokaslr", net=True, hostfwd=[(0, GUEST_PORT)])
+LAB = dict(default_state="offline", cmdline="nokaslr", net=True, hostfwd=[(0, GUEST_PORT)], balloon=True)
 DASHBOARD = os.path.join(REPO, "tools", "grafana", "memhp-dashboard.json")
 INJECT = "/sys/kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error"
 MEMDIR = "/sys/devices/system/memory"
@@ -96,6 +98,13 @@ class Prometheus:
         if d["data"]["resultType"] == "scalar":
             return [({}, float(res[1]))]
         return [(r["metric"], float(r["value"][1])) for r in res]
+
+    def label_values(self, label, match):
+        """What Grafana's label_values(match, label) offers."""
+        url = self.url + "/api/v1/label/%s/values?" % label + urllib.parse.urlencode({"match[]": match})
+        d = json.loads(http_get(url)[2])
+        assert d.get("status") == "success", (label, match, d)
+        return d["data"]
 
     def value(self, expr):
         r = self.query(expr)
@@ -221,6 +230,13 @@ def _scenario(lab, prom, url, memhp):
     lab.check("echo 0 > %s" % INJECT)
     assert rc != 0, "offline with an injected error succeeded: " + out
 
+    # Balloon activity (virtio_balloon): 64 MiB inflated and deflated again.
+    size0 = lab.balloon_actual() // (1 << 20)
+    lab.balloon(size0 - 64)
+    lab.wait_until(lambda: lab.balloon_actual() // (1 << 20) <= size0 - 64, timeout=60, what="inflated")
+    lab.balloon(size0)
+    lab.wait_until(lambda: lab.balloon_actual() // (1 << 20) >= size0, timeout=60, what="deflated")
+
     truth = block_truth(lab)
     zoneinfo = parse_zoneinfo(lab.read_file("/proc/zoneinfo"))
     n_online = sum(v for (n, z, s), v in truth.items() if s == "online")
@@ -318,23 +334,53 @@ def _scenario(lab, prom, url, memhp):
     print("prometheus: %d scrapes, slowest %.3fs, %d samples per scrape; exposition %d bytes"
           % (scrapes, worst, samples, len(body)))
 
-    # Every query of the Grafana dashboard returns data.
+    # Every query of the Grafana dashboard returns data, with its template
+    # variables (job, instance, node) set to every value they offer here.
     with open(DASHBOARD) as f:
         dash = json.load(f)
+    subst = {"$__rate_interval": "2m", "$__range": "10m"}
+    for v in dash["templating"]["list"]:
+        if v["type"] != "query":
+            continue
+        q = v["definition"]
+        for k in sorted(subst, key=len, reverse=True):
+            q = q.replace(k, subst[k])
+        m = re.fullmatch(r"label_values\((.+),\s*(\w+)\)", q)
+        assert m, "template variable %s: %s" % (v["name"], q)
+        vals = prom.label_values(m.group(2), m.group(1))
+        assert vals, "template variable %s offers nothing: %s" % (v["name"], q)
+        subst["$" + v["name"]] = "|".join(vals)
+    assert subst["$job"] == "memhp", subst
     exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
     assert len(exprs) >= 10, exprs
+    # Families that have samples only in a state this scenario does not
+    # reach; their queries must still run, and the family must be exported.
+    only_when = {"memhp_offline_running_seconds":
+                 "an offline running past --stuck-after (test_offline_why.py checks the series)"}
     # rate() needs two samples of a series: a counter that appeared with the
     # last operation (the failed offline) gets them within a few scrapes.
     empty = []
     deadline = time.monotonic() + 20
     for e in exprs:
-        q = e.replace("$node", ".*").replace("$__rate_interval", "2m")
+        q = e
+        for k in sorted(subst, key=len, reverse=True):
+            q = q.replace(k, subst[k])
+        assert "$" not in q, "unresolved variable in %s" % e
+        fams = set(re.findall(r"\bmemhp_[a-z_]+", e))
+        if fams & set(only_when):
+            prom.query(q)  # must parse and run
+            for f in fams & set(only_when):
+                assert "# TYPE %s " % f in text, "%s not exported" % f
+            continue
         while not prom.query(q) and time.monotonic() < deadline:
             time.sleep(0.5)
         if not prom.query(q):
             empty.append(e)
     assert not empty, "dashboard queries without data: %r" % empty
-    print("grafana: %d panel queries, all return data" % len(exprs))
+    bal = {(m["driver"], m["op"]): v for m, v in prom.query("memhp_balloon_bytes_total")}
+    assert bal.get(("virtio_balloon", "inflate"), 0) >= 64 << 20, bal
+    print("grafana: %d panel queries, all return data (%d only when %s)"
+          % (len(exprs), len(only_when), ", ".join(only_when)))
 
     # SIGTERM: a final textfile write, exit 0.
     lab.check("kill -TERM $(cat /tmp/export.pid)")
