@@ -200,6 +200,8 @@ def test_export_prometheus(lab):
         _scenario(lab, prom, url, memhp)
     except Exception:
         print("prometheus log:\n" + prom.log_text())
+        print("memhp export:\n" + lab.run("tail -n 20 /tmp/export.err; kill -0 $(cat /tmp/export.pid) "
+                                          "&& echo running || echo 'exited:' $(cat /tmp/export.rc)")[1])
         raise
     finally:
         prom.stop()
@@ -319,7 +321,8 @@ def _scenario(lab, prom, url, memhp):
     assert got["dimm-one-zone"] == 1, got  # 2 blocks Normal, 6 Movable
 
     # The exporter kept serving while events streamed: every scrape up.
-    assert prom.value('min_over_time(up{job="memhp"}[10m])') == 1
+    assert prom.value('min_over_time(up{job="memhp"}[10m])') == 1, \
+        "failed scrapes at %s" % prom.query('(up{job="memhp"} == 0) * time()')
     scrapes = prom.value('count_over_time(up{job="memhp"}[10m])')
     worst = prom.value('max_over_time(scrape_duration_seconds{job="memhp"}[10m])')
     samples = prom.value('scrape_samples_scraped{job="memhp"}')
