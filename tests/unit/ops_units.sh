@@ -36,4 +36,25 @@ for k in NoNewPrivileges=yes ProtectSystem=strict PrivateNetwork=yes PrivateTmp=
 	grep -q "^$k" "$src" && ok "unit has $k" || nok "unit lacks $k"
 done
 
+# make install puts the unit, the rules and the docs next to the binary.
+if [ -x "$out/memhp" ] && command -v make >/dev/null 2>&1; then
+	d=$tmp/dest
+	if log=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$top" --no-print-directory \
+		OUTPUT="$(cd "$out" && pwd)" DESTDIR="$d" PREFIX=/usr install 2>&1); then
+		for f in usr/lib/systemd/system/memhp-online-daemon.service \
+			usr/share/memhp/prometheus/memhp-rules.yml usr/share/doc/memhp/daemon.md \
+			usr/share/doc/memhp/metrics.md usr/share/doc/memhp/README.md \
+			usr/share/doc/memhp/examples/daemonset.yaml; do
+			[ -f "$d/$f" ] && ok "make install: /$f" || nok "make install: no /$f"
+		done
+		[ ! -e "$d/usr/share/doc/memhp/DESIGN-NOTES.md" ] && ok "make install: no developer notes" ||
+			nok "make install: DESIGN-NOTES.md installed"
+		grep -q '^ExecStart=/usr/sbin/memhp online-daemon ' "$d/usr/lib/systemd/system/memhp-online-daemon.service" &&
+			ok "installed online-daemon unit runs /usr/sbin/memhp" || nok "installed online-daemon unit: ExecStart"
+	else
+		nok "make install: $(echo "$log" | tail -n3)"
+	fi
+else
+	skip "make install" "no $out/memhp"
+fi
 echo "# done"
