@@ -199,7 +199,7 @@ install: $(OUTPUT)/memhp
 DEB := $(OUTPUT)/deb/memhp_$(VERSION)_amd64.deb
 deb:
 	$(Q)tools/deps.sh deb
-	$(Q)tools/mkdeb.sh $(OUTPUT)/deb
+	$(Q)tools/mkdeb.sh $(OUTPUT)/deb $(VERSION)
 
 # Unpacks the package into a scratch root and runs what it installed.
 deb-test: deb $(OUTPUT)/memhp

@@ -6,11 +6,16 @@
 # lintian.txt. Any lintian error or warning that debian/memhp.lintian-overrides
 # does not justify fails the build.
 #
-# Usage: tools/mkdeb.sh OUTDIR
+# Usage: tools/mkdeb.sh OUTDIR [VERSION]   (VERSION: the Makefile's, checked
+# against debian/changelog's)
 set -eu
-outdir=${1:?usage: tools/mkdeb.sh OUTDIR}
+outdir=${1:?usage: tools/mkdeb.sh OUTDIR [VERSION]}
 top=$(cd "$(dirname "$0")/.." && pwd)
 ver=$(dpkg-parsechangelog -l "$top/debian/changelog" -SVersion)
+if [ -n "${2:-}" ] && [ "$2" != "$ver" ]; then
+	echo "mkdeb: debian/changelog is at $ver, the Makefile's VERSION is $2: add a changelog entry (dch -v $2)" >&2
+	exit 1
+fi
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
 src=$outdir/memhp-$ver
