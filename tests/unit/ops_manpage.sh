@@ -18,10 +18,13 @@ section() {
 		/^\.S[SH] / { t = $0; sub(/^\.S[SH] +/, "", t); gsub(/"/, "", t); on = (t == h); next }
 		on { print }'
 }
-# long options of `memhp CMD --help`, one a line, without the common three
+# long options of `memhp CMD --help` (aliases too: argp lists them on the
+# option's line), one a line, without the common three. Option lines are
+# indented 2-8 columns; descriptions (and their continuation lines) 29.
 help_opts() {
 	"$bin" "$1" --help 2>/dev/null |
-		sed -n 's/^ \{2,\}\(-[[:alnum:]], \)\{0,1\}\(--[a-z0-9][a-z0-9-]*\).*/\2/p' |
+		sed -n 's/^ \{2,8\}\(-.*\)/\1/p' | sed 's/  .*//' |
+		grep -oE -- '--[a-z0-9][a-z0-9-]*' |
 		grep -vx -e --help -e --usage -e --version | sort -u
 }
 
