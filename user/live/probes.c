@@ -93,8 +93,7 @@ static const struct probe_def balloon_probes[] = {
 static const struct probe_def offwhy_probes[] = {
 	{ "offline_isolate", { "start_isolate_page_range" }, "fentry_isolate", "fexit_isolate",
 	  "kprobe_isolate", "kretprobe_isolate" },
-	{ "offline_notify", { "memory_notify" }, "fentry_chain", "fexit_chain", "kprobe_chain",
-	  "kretprobe_chain" },
+	/* the GOING_OFFLINE chain: in the memory_notify probe's programs (notify.bpf.c) */
 	/* 6.2+: the callback a GOING_OFFLINE veto came from */
 	{ "offline_notifier_run", { "notifier_run" }, "tp_notifier_run", NULL, NULL, NULL, false,
 	  { NULL }, ABI_NONE, "6.2", true },

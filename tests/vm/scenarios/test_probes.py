@@ -21,7 +21,7 @@ PROBES = ("online_pages", "offline_pages", "generic_online_page", "add_memory",
           "group_unregister", "group_find_by_id", "memory_subsys_online",
           "memory_subsys_offline", "memory_notify", "balloon_page_enqueue",
           "balloon_page_list_enqueue", "balloon_page_list_dequeue",
-          "balloon_page_migrate", "offline_isolate", "offline_notify", "offline_migrate",
+          "balloon_page_migrate", "offline_isolate", "offline_migrate",
           "offline_dump_page", "offline_dissolve", "offline_test", "coverage",
           "coverage_release")
 # a BPF program per 4 KiB page: only with --balloon-pages (balloon, export)
@@ -67,6 +67,8 @@ def _check(lab, mode, want):
     else:
         assert "not needed: node_notify is 6.17+" in skipped.get("node_notify", ""), (att, skipped)
     other = set(skipped) - {"node_notify", "offline_notifier_run"} - set(PER_PAGE)
+    # the notifier chain's why fields ride on memory_notify's programs
+    assert "offline_notify" not in att and "offline_notify" not in skipped, (att, skipped)
     assert not other, skipped
 
 
