@@ -120,6 +120,20 @@ static __always_inline struct entry *entry_of(__u64 site)
 	return bpf_map_lookup_elem(&entries, &k);
 }
 
+/* Deletes the entry state; its entry time, 0 if none (nothing copied). */
+static __always_inline __u64 entry_take_ts(__u64 site)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct entry *e = bpf_map_lookup_elem(&entries, &k);
+	__u64 ts;
+
+	if (!e)
+		return 0;
+	ts = e->ts;
+	bpf_map_delete_elem(&entries, &k);
+	return ts;
+}
+
 /* Copies and deletes the entry state; 0 if found. */
 static __always_inline int entry_take(__u64 site, struct entry *out)
 {

@@ -226,10 +226,9 @@ SEC("fexit/memory_notify")
 int BPF_PROG(fexit_notify, unsigned long val, void *v, int ret)
 {
 	__u64 ts = notify_exit(ret);
-	struct entry en = {};
 
-	if (!ts && !entry_take(SITE_NOTIFY, &en))
-		ts = en.ts;
+	if (!ts)
+		ts = entry_take_ts(SITE_NOTIFY);
 	return emit_notify(val, v, ret, ts, 0);
 }
 
