@@ -110,8 +110,20 @@ int session_open(struct session *s, const struct session_opts *o)
 static void sweep_exits(struct session *s)
 {
 	char what[96];
-	int n = exits_sweep(loader_map_fd(s->loader, "entries"), what, sizeof(what));
+	uint64_t notify = loader_stat(s->loader, MEMHP_STAT_NOTIFY_SKIPPED);
+	int n;
 
+	/* memory_notify() keeps no entry of its own (notify.bpf.c): BPF counts them */
+	if (notify > s->notify_skipped) {
+		n = (int)(notify - s->notify_skipped);
+		s->notify_skipped = notify;
+		s->exits_missed += n;
+		fprintf(s->o.err,
+			"%s: lost %d event%s: the kernel skipped the exit probe of memory_notify "
+			"(another BPF program was attached to or detached from it during the call)\n",
+			s->o.prog, n, n == 1 ? "" : "s");
+	}
+	n = exits_sweep(loader_map_fd(s->loader, "entries"), what, sizeof(what));
 	if (n <= 0)
 		return;
 	s->exits_missed += n;

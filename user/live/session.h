@@ -74,6 +74,7 @@ struct session {
 	uint64_t bad;	/* records rejected by the decoder */
 	uint64_t lost;	/* lost in the kernel (ring buffer full, exit skipped) */
 	uint64_t exits_missed; /* of those: exit probes the kernel skipped */
+	uint64_t notify_skipped; /* of those: MEMHP_STAT_NOTIFY_SKIPPED already counted */
 	double modules_checked; /* CLOCK_MONOTONIC seconds */
 	uint64_t resyncs; /* sysfs snapshots taken after events were lost */
 	/* /proc/vmstat balloon counters at open: session_balloons() counts from here */
