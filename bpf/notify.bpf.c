@@ -274,11 +274,10 @@ int BPF_KRETPROBE(kretprobe_subsys_off, int ret)
 SEC("kprobe/memory_notify")
 int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 {
-	bool offline;
-	struct entry *en = enclosing(&offline);
+	struct entry *off = entry_of(SITE_OFFLINE_PAGES);
 
-	if (en && offline)
-		chain_enter(en, val);
+	if (off)
+		chain_enter(off, val);
 	entry_save(SITE_NOTIFY, val, (__u64)v, 0, 0, 0);
 	return 0;
 }
@@ -286,11 +285,10 @@ int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 SEC("kretprobe/memory_notify")
 int BPF_KRETPROBE(kretprobe_notify, int ret)
 {
-	bool offline;
-	struct entry *off = enclosing(&offline);
+	struct entry *off = entry_of(SITE_OFFLINE_PAGES);
 	struct entry en;
 
-	if (off && offline)
+	if (off)
 		chain_exit(off, ret);
 	if (entry_take(SITE_NOTIFY, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
