@@ -69,6 +69,7 @@ struct entry {
 	__u64 args[5];
 	__u64 released; /* online_pages: pages the online-page callback freed */
 	__u64 calls;	/* ... in this many generic_online_page() calls */
+	__u64 notify_ts; /* online/offline_pages: its memory_notify() in progress began */
 	char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
 	struct offwhy why;		/* offline_pages */
 };
@@ -109,6 +110,28 @@ static __always_inline void entry_save(__u64 site, __u64 a0, __u64 a1, __u64 a2,
 			   .args = { a0, a1, a2, a3, a4 } };
 
 	bpf_map_update_elem(&entries, &k, &e, BPF_ANY);
+}
+
+/* The task's entry state for @site in place (no copy), NULL if none. */
+static __always_inline struct entry *entry_of(__u64 site)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+
+	return bpf_map_lookup_elem(&entries, &k);
+}
+
+/* Deletes the entry state; its entry time, 0 if none (nothing copied). */
+static __always_inline __u64 entry_take_ts(__u64 site)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct entry *e = bpf_map_lookup_elem(&entries, &k);
+	__u64 ts;
+
+	if (!e)
+		return 0;
+	ts = e->ts;
+	bpf_map_delete_elem(&entries, &k);
+	return ts;
 }
 
 /* Copies and deletes the entry state; 0 if found. */

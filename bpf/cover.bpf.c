@@ -96,6 +96,10 @@ struct hv_call {
 	__u64 backed, released_backed, released_uncovered;
 	__u64 region_start, region_end;
 	__u64 ts;
+	/* DRV_VIRTIO_MEM: the device found at entry. It cannot go while its
+	 * memory is being onlined (device_hotplug_lock), so the pages of the
+	 * call inside its region skip the walk of virtio_mem_devices. */
+	__u64 dev;
 };
 
 /* The online_pages() call in progress, per task. */
@@ -274,6 +278,7 @@ static __always_inline void call_begin(__u64 pfn, __u64 nr)
 			__u64 a = BPF_CORE_READ((struct virtio_mem___memhp *)dev, addr);
 
 			c.driver = DRV_VIRTIO_MEM;
+			c.dev = dev;
 			c.backed = vmem_backed(dev, pfn, nr);
 			c.region_start = a >> 12;
 			c.region_end = (a + BPF_CORE_READ((struct virtio_mem___memhp *)dev,
@@ -320,7 +325,10 @@ static __always_inline void count_page(__u64 page, unsigned int order)
 		 * see this path is dead, or the object cannot load. */
 		if (!&virtio_mem_devices)
 			return;
-		dev = vmem_device(pfn, n);
+		if (c->dev && pfn >= c->region_start && pfn + n <= c->region_end)
+			dev = c->dev;
+		else
+			dev = vmem_device(pfn, n);
 
 		b = dev ? vmem_backed(dev, pfn, n) : 0;
 		c->released_backed += b;

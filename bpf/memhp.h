@@ -184,6 +184,9 @@ enum memhp_stat {
 	MEMHP_STAT_LOST = 0,	   /* ring buffer reservation failed */
 	MEMHP_STAT_EVENTS = 1,	   /* events submitted */
 	MEMHP_STAT_MISSED_ENTRY = 2, /* return seen without its entry (kretprobe) */
+	/* a memory_notify() whose exit program the kernel skipped, found when
+	 * the enclosing online/offline_pages() returned (its NOTIFY event lost) */
+	MEMHP_STAT_NOTIFY_SKIPPED = 3,
 	MEMHP_STAT_MAX = 8,
 };
 

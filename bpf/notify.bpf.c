@@ -145,20 +145,91 @@ int BPF_PROG(fexit_subsys_off, void *dev, int ret)
 	return emit_request(&en, ret, true, 0);
 }
 
-SEC("fentry/memory_notify")
-int BPF_PROG(fentry_notify)
+/*
+ * memory_notify() runs inside online_pages() or offline_pages() of the same
+ * task, whose entry state memhp already keeps: the chain's start time goes
+ * there (a lookup) instead of an entry of its own (an insert at entry, a
+ * copy and a delete at return, ~190 bytes each way). Only a call outside
+ * them (the enclosing probe not attached) takes an entry of its own.
+ *
+ * Two concerns, one program each way (issue #14): the NOTIFY event, and for
+ * offline_pages() the why fields of the GOING_OFFLINE chain (offwhy.bpf.c
+ * reads in_chain in its notifier_run program).
+ */
+static __always_inline void chain_enter(struct entry *off, __u64 val)
 {
-	entry_save(SITE_NOTIFY, 0, 0, 0, 0, 0);
+	if (notify_action(val) != MEMHP_NOTIFY_GOING_OFFLINE)
+		return;
+	off->why.phase = MEMHP_PHASE_NOTIFY;
+	off->why.in_chain = 1;
+	off->why.notifier_cb = 0;
+	off->why.seen &= ~MEMHP_SEEN_NOTIFIER;
+}
+
+static __always_inline void chain_exit(struct entry *off, long ret)
+{
+	if (!off->why.in_chain)
+		return;
+	off->why.in_chain = 0;
+	off->why.notify_ret = (int)ret;
+	off->why.seen |= MEMHP_SEEN_NOTIFY;
+}
+
+/* The enclosing online/offline call's entry (offline first: the chain's). */
+static __always_inline struct entry *enclosing(bool *offline)
+{
+	struct entry *en = entry_of(SITE_OFFLINE_PAGES);
+
+	*offline = en != NULL;
+	return en ? en : entry_of(SITE_ONLINE_PAGES);
+}
+
+/* Entry: true if the state went into the enclosing call's entry. */
+static __always_inline bool notify_enter(__u64 val)
+{
+	bool offline;
+	struct entry *en = enclosing(&offline);
+
+	if (!en)
+		return false;
+	if (offline)
+		chain_enter(en, val);
+	en->notify_ts = bpf_ktime_get_ns();
+	return true;
+}
+
+/* Return: the chain's start time from the enclosing entry, 0 if none. */
+static __always_inline __u64 notify_exit(long ret)
+{
+	bool offline;
+	struct entry *en = enclosing(&offline);
+	__u64 ts;
+
+	if (!en)
+		return 0;
+	if (offline)
+		chain_exit(en, ret);
+	ts = en->notify_ts;
+	en->notify_ts = 0;
+	return ts;
+}
+
+SEC("fentry/memory_notify")
+int BPF_PROG(fentry_notify, __u64 val)
+{
+	if (!notify_enter(val))
+		entry_save(SITE_NOTIFY, 0, 0, 0, 0, 0);
 	return 0;
 }
 
 SEC("fexit/memory_notify")
 int BPF_PROG(fexit_notify, unsigned long val, void *v, int ret)
 {
-	struct entry en = {};
+	__u64 ts = notify_exit(ret);
 
-	entry_take(SITE_NOTIFY, &en);
-	return emit_notify(val, v, ret, en.ts, 0);
+	if (!ts)
+		ts = entry_take_ts(SITE_NOTIFY);
+	return emit_notify(val, v, ret, ts, 0);
 }
 
 SEC("kprobe/memory_subsys_online")
@@ -199,9 +270,14 @@ int BPF_KRETPROBE(kretprobe_subsys_off, int ret)
 	return emit_request(&en, ret, true, MEMHP_F_KPROBE);
 }
 
+/* The kretprobe cannot see the arguments: they stay in an entry of their own. */
 SEC("kprobe/memory_notify")
 int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 {
+	struct entry *off = entry_of(SITE_OFFLINE_PAGES);
+
+	if (off)
+		chain_enter(off, val);
 	entry_save(SITE_NOTIFY, val, (__u64)v, 0, 0, 0);
 	return 0;
 }
@@ -209,8 +285,11 @@ int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 SEC("kretprobe/memory_notify")
 int BPF_KRETPROBE(kretprobe_notify, int ret)
 {
+	struct entry *off = entry_of(SITE_OFFLINE_PAGES);
 	struct entry en;
 
+	if (off)
+		chain_exit(off, ret);
 	if (entry_take(SITE_NOTIFY, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;

@@ -11,8 +11,9 @@
  *
  * Kernel tracepoints where the kernel has one (test_pages_isolated,
  * mm_migrate_pages, notifier_run), tp_btf programs that need no trampoline;
- * functions (start_isolate_page_range, memory_notify, the hugetlb dissolve,
- * dump_page) with fentry/fexit and kprobe twins like the other objects.
+ * functions (start_isolate_page_range, the hugetlb dissolve, dump_page) with
+ * fentry/fexit and kprobe twins like the other objects; memory_notify() in
+ * notify.bpf.c (chain_enter/chain_exit there).
  */
 #include "common.bpf.h"
 #include "core_fixes.bpf.h"
@@ -112,57 +113,11 @@ int BPF_KRETPROBE(kretprobe_isolate, long ret)
 
 /* ---- memory_notify(MEM_GOING_OFFLINE) and its callbacks -------------------- */
 
-static __always_inline void chain_enter(__u64 val)
-{
-	struct entry *en = offline_entry();
-
-	if (!en || notify_action(val) != MEMHP_NOTIFY_GOING_OFFLINE)
-		return;
-	en->why.phase = MEMHP_PHASE_NOTIFY;
-	en->why.in_chain = 1;
-	en->why.notifier_cb = 0;
-	en->why.seen &= ~MEMHP_SEEN_NOTIFIER;
-}
-
-static __always_inline void chain_exit(long ret)
-{
-	struct entry *en = offline_entry();
-
-	if (!en || !en->why.in_chain)
-		return;
-	en->why.in_chain = 0;
-	en->why.notify_ret = (int)ret;
-	en->why.seen |= MEMHP_SEEN_NOTIFY;
-}
-
-SEC("fentry/memory_notify")
-int BPF_PROG(fentry_chain, __u64 val)
-{
-	chain_enter(val);
-	return 0;
-}
-
-SEC("fexit/memory_notify")
-int BPF_PROG(fexit_chain, __u64 val, void *v, int ret)
-{
-	chain_exit(ret);
-	return 0;
-}
-
-SEC("kprobe/memory_notify")
-int BPF_KPROBE(kprobe_chain, __u64 val)
-{
-	chain_enter(val);
-	return 0;
-}
-
-SEC("kretprobe/memory_notify")
-int BPF_KRETPROBE(kretprobe_chain, long ret)
-{
-	chain_exit(ret);
-	return 0;
-}
-
+/*
+ * The chain itself (phase NOTIFY, its return code) is seen by notify.bpf.c's
+ * memory_notify() programs, which look up this same entry anyway: one
+ * program per function and event instead of two (issue #14).
+ */
 /*
  * notifier_call_chain() fires notifier_run before each callback (6.2+,
  * core_fixes.bpf.h): inside the GOING_OFFLINE chain the last one is the

@@ -29,9 +29,22 @@ const volatile bool track_release = false;
  */
 extern const void online_page_callback __ksym __weak;
 
+/*
+ * The chain's start time (notify.bpf.c) still set when the call returns:
+ * the kernel skipped memory_notify()'s exit program, a NOTIFY event lost.
+ */
+static __always_inline void notify_skipped(const struct entry *en)
+{
+	if (en->notify_ts)
+		stat_inc(MEMHP_STAT_NOTIFY_SKIPPED);
+}
+
 static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
 {
-	struct memhp_event *e = event_new(MEMHP_EV_ONLINE);
+	struct memhp_event *e;
+
+	notify_skipped(en);
+	e = event_new(MEMHP_EV_ONLINE);
 
 	if (!e)
 		return 0;
@@ -62,7 +75,10 @@ static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
 
 static __always_inline int emit_offline(struct entry *en, int ret, __u32 flags)
 {
-	struct memhp_event *e = event_new(MEMHP_EV_OFFLINE);
+	struct memhp_event *e;
+
+	notify_skipped(en);
+	e = event_new(MEMHP_EV_OFFLINE);
 
 	if (!e)
 		return 0;

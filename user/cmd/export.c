@@ -37,6 +37,7 @@ struct export_opts {
 	FILE *out, *err;
 	struct cli cli; /* -h, --usage, -V */
 	bool once, per_block, quiet, verbose, listen_set, no_trace;
+	bool balloon_pages; /* --balloon-pages */
 	const char *sysroot;
 	const char *listen;
 	const char *textfile;
@@ -68,12 +69,13 @@ static const char doc[] =
 	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
 
 enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_MAXCONN, OPT_POLICY,
-       OPT_RECONCILE, OPT_NOTRACE, OPT_READINESS };
+       OPT_RECONCILE, OPT_NOTRACE, OPT_READINESS, OPT_BALLOON_PAGES };
 
 static const struct argp_option options[] = {
 	{ "stdout", OPT_STDOUT, NULL, 0, "Print the exposition once (sysfs snapshot) and exit", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
 	{ "per-block", OPT_PERBLOCK, NULL, 0, "Also one series per memory block", 0 },
+	{ "balloon-pages", OPT_BALLOON_PAGES, NULL, 0, BALLOON_PAGES_HELP, 0 },
 	{ "no-trace", OPT_NOTRACE, NULL, 0,
 	  "Serve without BPF (no root needed): the model is the sysfs snapshot, "
 	  "re-read every --reconcile seconds", 0 },
@@ -130,6 +132,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NOTRACE:
 		o->no_trace = true;
+		break;
+	case OPT_BALLOON_PAGES:
+		o->balloon_pages = true;
 		break;
 	case 'l':
 		if (http_parse_listen(arg, &ss, &sl, err, sizeof(err)))
@@ -664,6 +669,7 @@ static int export_live(const struct export_opts *o)
 	so.quiet = o->quiet;
 	so.sysroot = o->sysroot;
 	so.no_trace = o->no_trace;
+	so.balloon_pages = o->balloon_pages;
 	so.prog = PROG;
 	so.err = o->err;
 	so.stats = &x->stats;

@@ -26,7 +26,7 @@ static bool path_exists(const char *root, const char *rel)
 
 /* A driver directory with a bound device (an entry that is a symlink to a
  * device: not bind/unbind/uevent/module/new_id/remove_id). */
-static bool driver_bound(const char *root, const char *rel)
+bool balloon_driver_bound(const char *root, const char *rel)
 {
 	char p[4200];
 	struct dirent *de;
@@ -100,11 +100,11 @@ size_t check_detect_balloons(const char *sysroot, struct policy_balloon *out,
 	const char *root = sysroot && *sysroot ? sysroot : "";
 	size_t n = 0;
 
-	if (n < max && driver_bound(root, "/sys/bus/virtio/drivers/virtio_balloon")) {
+	if (n < max && balloon_driver_bound(root, "/sys/bus/virtio/drivers/virtio_balloon")) {
 		snprintf(out[n].driver, sizeof(out[n].driver), "virtio_balloon");
 		out[n++].compaction = virtio_balloon_compaction(root);
 	}
-	if (n < max && driver_bound(root, "/sys/bus/vmbus/drivers/hv_balloon")) {
+	if (n < max && balloon_driver_bound(root, "/sys/bus/vmbus/drivers/hv_balloon")) {
 		snprintf(out[n].driver, sizeof(out[n].driver), "hv_balloon");
 		out[n++].compaction = 0;
 	}

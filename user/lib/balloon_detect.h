@@ -2,6 +2,7 @@
 #ifndef MEMHP_BALLOON_DETECT_H
 #define MEMHP_BALLOON_DETECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policy.h"
@@ -16,5 +17,7 @@
  */
 size_t check_detect_balloons(const char *sysroot, struct policy_balloon *out,
 			     size_t max);
+/* <root><rel> is a driver directory with a device bound to it (root "": /). */
+bool balloon_driver_bound(const char *root, const char *rel);
 
 #endif

@@ -169,6 +169,7 @@ struct plan {
 	char why_f[MAX_OBJ_PROBES][LOADER_WHY_LEN]; /* fentry/fexit failed */
 	char why_k[MAX_OBJ_PROBES][LOADER_WHY_LEN]; /* kprobe/kretprobe failed */
 	bool attached[MAX_OBJ_PROBES];
+	bool opt_out[MAX_OBJ_PROBES]; /* per-page, not asked for */
 };
 
 /*
@@ -383,6 +384,10 @@ static void plan_init(struct memhp_loader *l, const struct obj_ops *ops, struct 
 		pl->target[i] = resolve_target(l->vmlinux, p);
 		if (!pl->target[i])
 			continue;
+		if (p->per_page && !l->o.balloon_pages) {
+			pl->opt_out[i] = true;
+			continue; /* FL_OFF */
+		}
 		/* tp_btf programs (in the fentry slot) need no trampoline */
 		pl->fl[i] = l->o.mode == LOADER_KPROBE && !p->tracepoint ? FL_KPROBE : FL_FENTRY;
 		if (pl->fl[i] == FL_FENTRY && l->no_trampolines && !p->tracepoint)
@@ -425,7 +430,10 @@ static void plan_why(const struct plan *pl, size_t i, const struct probe_def *p,
 
 	why_part("fentry/fexit", f, a, sizeof(a));
 	why_part("kprobe", k, b, sizeof(b));
-	if (!pl->target[i] && p->since)
+	if (pl->opt_out[i])
+		snprintf(why, len, "not needed: per-page program (--balloon-pages), the kernel's "
+			 "vmstat counts instead");
+	else if (!pl->target[i] && p->since)
 		snprintf(why, len, "not needed: %s is %s+, this kernel has none", p->targets[0],
 			 p->since);
 	else if (!pl->target[i])
@@ -452,7 +460,7 @@ static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
 		if (!s)
 			continue;
 		s->required = p->required || required_by_user(l, p->name);
-		s->not_needed = !pl->target[i] && p->since;
+		s->not_needed = (!pl->target[i] && p->since) || pl->opt_out[i];
 		snprintf(s->target, sizeof(s->target), "%s", pl->target[i] ? pl->target[i] : p->targets[0]);
 		s->attached = pl->attached[i];
 		s->how = "-";
@@ -777,6 +785,11 @@ int loader_map_fd(struct memhp_loader *l, const char *name)
 int loader_ncpus(struct memhp_loader *l)
 {
 	return l->ncpus;
+}
+
+bool loader_balloon_pages(struct memhp_loader *l)
+{
+	return l->o.balloon_pages;
 }
 
 size_t loader_probes(struct memhp_loader *l, const struct probe_status **st)

@@ -36,6 +36,8 @@ struct loader_opts {
 	/* probes that must attach (a --require list, checked by
 	 * loader_require_check()), NULL: only online/offline_pages */
 	const char *require;
+	/* the per-page balloon programs too (probe_def.per_page; --balloon-pages) */
+	bool balloon_pages;
 };
 
 /*
@@ -95,6 +97,8 @@ int loader_map_fd(struct memhp_loader *l, const char *name);
  */
 void loader_prog_stats(struct memhp_loader *l, FILE *f);
 int loader_ncpus(struct memhp_loader *l);
+/* loader_opts.balloon_pages: the per-page balloon programs were planned. */
+bool loader_balloon_pages(struct memhp_loader *l);
 size_t loader_probes(struct memhp_loader *l, const struct probe_status **st);
 void loader_report(struct memhp_loader *l, FILE *f);
 /* The probes of the objects loader_refresh() reloads. */

@@ -69,12 +69,20 @@ static const struct probe_def notify_probes[] = {
 };
 
 static const struct probe_def balloon_probes[] = {
+	/*
+	 * Per page (virtio-balloon inflates and deflates one page per call):
+	 * only with --balloon-pages. Without, the counts are the kernel's
+	 * vmstat events (user/live/balloon_stats.c); the two programs below
+	 * run per batch (VMware's list calls) or per migrated page (compaction).
+	 */
 	{ "balloon_page_enqueue", { "balloon_page_enqueue" }, "fentry_b_enq", NULL,
-	  "kprobe_b_enq", NULL },
+	  "kprobe_b_enq", NULL, false, { NULL }, ABI_NONE, NULL, false, true },
 	{ "balloon_page_list_enqueue", { "balloon_page_list_enqueue" }, NULL,
 	  "fexit_b_list_enq", "kprobe_b_list_enq", "kretprobe_b_list_enq" },
+	/* per page too: balloon_page_dequeue() calls it for one page */
 	{ "balloon_page_list_dequeue", { "balloon_page_list_dequeue" }, NULL,
-	  "fexit_b_list_deq", "kprobe_b_list_deq", "kretprobe_b_list_deq" },
+	  "fexit_b_list_deq", "kprobe_b_list_deq", "kretprobe_b_list_deq", false, { NULL },
+	  ABI_NONE, NULL, false, true },
 	{ "balloon_page_migrate", { "balloon_page_migrate" }, NULL, "fexit_b_migrate",
 	  "kprobe_b_migrate", "kretprobe_b_migrate", false,
 	  { "fexit_b_migrate", "fexit_b_migrate4", NULL }, ABI_MIGRATE },
@@ -85,8 +93,7 @@ static const struct probe_def balloon_probes[] = {
 static const struct probe_def offwhy_probes[] = {
 	{ "offline_isolate", { "start_isolate_page_range" }, "fentry_isolate", "fexit_isolate",
 	  "kprobe_isolate", "kretprobe_isolate" },
-	{ "offline_notify", { "memory_notify" }, "fentry_chain", "fexit_chain", "kprobe_chain",
-	  "kretprobe_chain" },
+	/* the GOING_OFFLINE chain: in the memory_notify probe's programs (notify.bpf.c) */
 	/* 6.2+: the callback a GOING_OFFLINE veto came from */
 	{ "offline_notifier_run", { "notifier_run" }, "tp_notifier_run", NULL, NULL, NULL, false,
 	  { NULL }, ABI_NONE, "6.2", true },

@@ -25,6 +25,9 @@ struct probe_def {
 	/* targets are tracepoints (tp_btf programs in the fentry slot: no
 	 * trampoline, so they attach whatever --attach says) */
 	bool tracepoint;
+	/* runs for every 4 KiB page where the kernel's own counters give the
+	 * same numbers: planned only with loader_opts.balloon_pages */
+	bool per_page;
 };
 
 struct obj_ops {

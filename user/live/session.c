@@ -86,6 +86,7 @@ int session_open(struct session *s, const struct session_opts *o)
 	lo.stuck_after_ns = !o->stuck_after_ns ? SESS_STUCK_DEFAULT_NS
 			    : o->stuck_after_ns == SESS_STUCK_OFF ? 0 : o->stuck_after_ns;
 	lo.require = o->require;
+	lo.balloon_pages = o->balloon_pages;
 	lo.on_event = on_record;
 	lo.ctx = s;
 	ret = loader_open(&s->loader, &lo, err, sizeof(err));
@@ -94,6 +95,8 @@ int session_open(struct session *s, const struct session_opts *o)
 		model_free(&s->model);
 		return ret;
 	}
+	/* balloon counts start here, as the batch programs' do */
+	s->have_balloon_base = !balloon_vmstat_read(o->sysroot, &s->balloon_base);
 	if (!o->quiet)
 		loader_report(s->loader, s->o.err);
 	/* Attached: from here on memhp needs far less than root. */
@@ -107,8 +110,20 @@ int session_open(struct session *s, const struct session_opts *o)
 static void sweep_exits(struct session *s)
 {
 	char what[96];
-	int n = exits_sweep(loader_map_fd(s->loader, "entries"), what, sizeof(what));
+	uint64_t notify = loader_stat(s->loader, MEMHP_STAT_NOTIFY_SKIPPED);
+	int n;
 
+	/* memory_notify() keeps no entry of its own (notify.bpf.c): BPF counts them */
+	if (notify > s->notify_skipped) {
+		n = (int)(notify - s->notify_skipped);
+		s->notify_skipped = notify;
+		s->exits_missed += n;
+		fprintf(s->o.err,
+			"%s: lost %d event%s: the kernel skipped the exit probe of memory_notify "
+			"(another BPF program was attached to or detached from it during the call)\n",
+			s->o.prog, n, n == 1 ? "" : "s");
+	}
+	n = exits_sweep(loader_map_fd(s->loader, "entries"), what, sizeof(what));
 	if (n <= 0)
 		return;
 	s->exits_missed += n;
@@ -213,7 +228,9 @@ int session_resnapshot(struct session *s, char *err, size_t errlen)
 
 int session_balloons(struct session *s, struct balloon_dev *out, size_t max)
 {
-	return s->loader ? balloon_read(s->loader, out, max) : 0;
+	return s->loader ? balloon_read(s->loader, s->o.sysroot,
+					s->have_balloon_base ? &s->balloon_base : NULL, out, max)
+			 : 0;
 }
 
 void session_close(struct session *s)

@@ -54,6 +54,12 @@ struct session_opts {
 	/* keep CAP_SETUID/SETGID after attaching: an HTTP thread drops to
 	 * nobody later (the sink drops them itself then, privs.h) */
 	bool keep_setid;
+	/* per-page balloon programs (loader_opts.balloon_pages) */
+	bool balloon_pages;
+#define BALLOON_PAGES_HELP                                                        \
+	"Count balloon pages per device with BPF programs that run for every 4 KiB " \
+	"page (about 2 runs a page; default: the kernel's vmstat counters, given to " \
+	"the one active balloon driver)"
 };
 
 struct session {
@@ -68,8 +74,12 @@ struct session {
 	uint64_t bad;	/* records rejected by the decoder */
 	uint64_t lost;	/* lost in the kernel (ring buffer full, exit skipped) */
 	uint64_t exits_missed; /* of those: exit probes the kernel skipped */
+	uint64_t notify_skipped; /* of those: MEMHP_STAT_NOTIFY_SKIPPED already counted */
 	double modules_checked; /* CLOCK_MONOTONIC seconds */
 	uint64_t resyncs; /* sysfs snapshots taken after events were lost */
+	/* /proc/vmstat balloon counters at open: session_balloons() counts from here */
+	struct balloon_vmstat balloon_base;
+	bool have_balloon_base;
 };
 
 /* 0, or the exit status to use (message printed on stderr). */

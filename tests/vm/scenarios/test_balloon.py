@@ -1,9 +1,12 @@
 """memhp balloon on the real kernel: virtio-balloon inflated and deflated by a
 few hundred MiB (and compacted, which migrates balloon pages); memhp's
-per-CPU counts must equal the guest's /proc/vmstat balloon counters exactly,
-in fentry and kprobe mode."""
+counts must equal the guest's /proc/vmstat balloon counters exactly, in
+fentry and kprobe mode: by default (the kernel's counters given to the one
+driver, no per-page BPF program attached) and with --balloon-pages (a BPF
+program per page, per-CPU map)."""
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -17,19 +20,31 @@ def _vmstat(lab):
     return {k: v[k] for k in ("balloon_inflate", "balloon_deflate", "balloon_migrate")}
 
 
-def _run(lab, mode):
+def _run(lab, mode, pages=False):
     bin = lab.memhp()
-    out, err, pid = "/tmp/balloon-%s.json" % mode, "/tmp/balloon-%s.err" % mode, "/tmp/b.pid"
-    lab.check("%s balloon -J -i 0.5 --attach %s >%s 2>%s & echo $! >%s" % (bin, mode, out, err, pid))
+    flag = " --balloon-pages" if pages else ""
+    tag = mode + ("-pages" if pages else "")
+    out, err, pid = "/tmp/balloon-%s.json" % tag, "/tmp/balloon-%s.err" % tag, "/tmp/b.pid"
+    lab.check("%s balloon -J -i 0.5 --attach %s%s >%s 2>%s & echo $! >%s"
+              % (bin, mode, flag, out, err, pid))
     # the exporter counts the same activity (final textfile written at exit)
-    prom, xpid = "/tmp/balloon-%s.prom" % mode, "/tmp/x.pid"
-    lab.check("%s export -q --attach %s --textfile %s -i 1 2>/tmp/x.err & echo $! >%s"
-              % (bin, mode, prom, xpid))
-    lab.wait_until("grep -q 'attached balloon_page_list_dequeue' %s || ! kill -0 $(cat %s)"
+    prom, xpid = "/tmp/balloon-%s.prom" % tag, "/tmp/x.pid"
+    lab.check("%s export -q --attach %s%s --textfile %s -i 1 2>/tmp/x.err & echo $! >%s"
+              % (bin, mode, flag, prom, xpid))
+    # the attach report is complete once its balloon lines are out
+    lab.wait_until("grep -q 'balloon_page_migrate' %s || ! kill -0 $(cat %s)"
                    % (err, pid), timeout=60, what="memhp balloon attached")
     assert lab.run("kill -0 $(cat %s)" % pid)[0] == 0, lab.check("cat %s" % err)
-    want = "kretprobe" if mode == "kprobe" else "fexit"
-    assert "%s:balloon_page_list_dequeue" % want in lab.check("cat %s" % err)
+    report = lab.check("cat %s" % err)
+    ret = "kretprobe" if mode == "kprobe" else "fexit"
+    if pages:
+        assert "%s:balloon_page_list_dequeue" % ret in report, report
+        assert "%s:balloon_page_enqueue" % ("kprobe" if mode == "kprobe" else "fentry") \
+            in report, report
+    else:
+        for fn in ("balloon_page_enqueue", "balloon_page_list_dequeue"):
+            assert re.search(r"skipped +%s +not needed: per-page program" % fn, report), report
+    assert "%s:balloon_page_migrate" % ret in report, report
     v0 = _vmstat(lab)
     size0 = lab.balloon_actual() // (1 << 20)
     lab.balloon(size0 - 300)  # inflate by 300 MiB
@@ -72,3 +87,11 @@ def test_balloon_counts_fentry(lab):
 
 def test_balloon_counts_kprobe(lab):
     _run(lab, "kprobe")
+
+
+def test_balloon_counts_pages_fentry(lab):
+    _run(lab, "fentry", pages=True)
+
+
+def test_balloon_counts_pages_kprobe(lab):
+    _run(lab, "kprobe", pages=True)

@@ -1,8 +1,10 @@
 """Which probes attach on the lab kernel, and how: the promise of
 docs/kernels.md checked on every lab kernel. Every probe memhp has attaches
 with fentry/fexit where the kernel has the function, node_notify (6.17+)
-says it is not needed before 6.17, and nothing is skipped for any other reason
-(a CO-RE relocation that fails on a new layout shows up here first)."""
+says it is not needed before 6.17, the per-page balloon probes say they are
+not needed without --balloon-pages (test_balloon attaches them), and nothing
+is skipped for any other reason (a CO-RE relocation that fails on a new
+layout shows up here first)."""
 import os
 import sys
 
@@ -19,9 +21,11 @@ PROBES = ("online_pages", "offline_pages", "generic_online_page", "add_memory",
           "group_unregister", "group_find_by_id", "memory_subsys_online",
           "memory_subsys_offline", "memory_notify", "balloon_page_enqueue",
           "balloon_page_list_enqueue", "balloon_page_list_dequeue",
-          "balloon_page_migrate", "offline_isolate", "offline_notify", "offline_migrate",
+          "balloon_page_migrate", "offline_isolate", "offline_migrate",
           "offline_dump_page", "offline_dissolve", "offline_test", "coverage",
           "coverage_release")
+# a BPF program per 4 KiB page: only with --balloon-pages (balloon, export)
+PER_PAGE = ("balloon_page_enqueue", "balloon_page_list_dequeue")
 # kernel tracepoints: tp_btf whatever --attach says (no trampoline)
 TRACEPOINTS = ("offline_migrate", "offline_test", "offline_notifier_run")
 
@@ -43,7 +47,10 @@ def _report(lab, mode):
 
 def _check(lab, mode, want):
     att, skipped = _report(lab, mode)
-    for p in PROBES:
+    for p in PER_PAGE:
+        assert p not in att and skipped.get(p, "").startswith("not needed: per-page program"), \
+            (p, att.get(p), skipped.get(p))
+    for p in set(PROBES) - set(PER_PAGE):
         assert p in att, "%s not attached on %s (%s): %s" % (
             p, labmod.kernel_release(), mode, skipped.get(p, "not reported"))
         how = att[p].split(":")[0]
@@ -59,7 +66,9 @@ def _check(lab, mode, want):
         assert "node_notify" in att, skipped.get("node_notify")
     else:
         assert "not needed: node_notify is 6.17+" in skipped.get("node_notify", ""), (att, skipped)
-    other = set(skipped) - {"node_notify", "offline_notifier_run"}
+    other = set(skipped) - {"node_notify", "offline_notifier_run"} - set(PER_PAGE)
+    # the notifier chain's why fields ride on memory_notify's programs
+    assert "offline_notify" not in att and "offline_notify" not in skipped, (att, skipped)
     assert not other, skipped
 
 
