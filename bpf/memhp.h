@@ -159,8 +159,11 @@ struct memhp_event {
 	unsigned long long blocker_pfn;	 /* the last page the kernel reported stuck */
 	unsigned long long notifier_cb;	 /* the last callback the GOING_OFFLINE chain ran */
 	char blocker_why[MEMHP_BLOCKER_WHY_LEN]; /* "unmovable page", "migration failure", ... */
-	/* Written by userspace when the event is read (0 in the ring buffer and
-	 * in record files): enum kpage_kind + 1 of blocker_pfn at that moment. */
+	/* Written by memhp's userspace when it reads the event from the ring
+	 * buffer (0 there): enum kpage_kind + 1 (user/lib/kpage.h, values
+	 * append only) of blocker_pfn at that moment, 0 unknown. memhp record
+	 * stores the value live output showed, so a replay names the same
+	 * kind; files written before it was stored hold 0 (unknown). */
 	unsigned int blocker_kind;
 	unsigned int pad0;
 };

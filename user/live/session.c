@@ -14,24 +14,37 @@
 #include "session.h"
 #include "sysfs.h"
 
-static int on_record(void *ctx, const void *data, size_t size)
+int session_ingest(struct session *s, const void *data, size_t size)
 {
-	struct session *s = ctx;
+	/* aligned for the struct: a record file's events are read in place */
+	unsigned char stored[sizeof(struct memhp_event)] __attribute__((aligned(8)));
 	struct memhp_event e;
 	char why[128];
+	size_t n;
 
-	if (s->o.on_raw)
-		s->o.on_raw(s, data, size, s->o.ctx);
 	if (decode_event(data, size, &e, why, sizeof(why))) {
+		/* raw bytes, malformed ones included: a replay counts them too */
+		if (s->o.on_raw)
+			s->o.on_raw(s, data, size, s->o.ctx);
 		if (!s->bad++)
 			fprintf(s->o.err, "%s: dropped a malformed event: %s\n", s->o.prog, why);
-		return 0;
+		return -1;
 	}
 	s->seen++;
-	/* what the page an offline is blocked on is, now (never recorded:
-	 * memhp record writes the raw bytes above) */
-	offwhy_annotate(&e, s->o.sysroot);
+	/* what the page an offline is blocked on is, now; memhp record
+	 * stores it with the event, so a replay says what live output said */
+	offwhy_annotate(&e, &s->pages);
+	if (s->o.on_raw) {
+		n = offwhy_record_bytes(data, size, &e, stored, sizeof(stored));
+		s->o.on_raw(s, n ? stored : data, n ? n : size, s->o.ctx);
+	}
 	pipeline_event(&s->pipe, &e);
+	return 0;
+}
+
+static int on_record(void *ctx, const void *data, size_t size)
+{
+	session_ingest(ctx, data, size);
 	return 0;
 }
 
@@ -77,8 +90,11 @@ int session_open(struct session *s, const struct session_opts *o)
 		return 2;
 	}
 	time_conv_init(&s->tc);
+	s->pages.flags_fd = s->pages.count_fd = -1;
 	if (o->no_trace)
 		return 0;
+	/* before privileges drop; without them offline events name no kind */
+	offwhy_pagefiles_open(&s->pages, o->sysroot);
 	lo.mode = o->mode;
 	lo.verbose = o->verbose;
 	lo.block_size = s->model.block_size;
@@ -91,6 +107,7 @@ int session_open(struct session *s, const struct session_opts *o)
 	ret = loader_open(&s->loader, &lo, err, sizeof(err));
 	if (ret) {
 		fprintf(s->o.err, "%s: %s\n", s->o.prog, err);
+		offwhy_pagefiles_close(&s->pages);
 		model_free(&s->model);
 		return ret;
 	}
@@ -220,6 +237,7 @@ void session_close(struct session *s)
 {
 	loader_close(s->loader);
 	s->loader = NULL;
+	offwhy_pagefiles_close(&s->pages);
 	model_free(&s->model);
 	pthread_mutex_destroy(&s->lock);
 }
