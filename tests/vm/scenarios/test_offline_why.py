@@ -11,7 +11,8 @@
 - free hugetlb pages in a movable block: the dissolve step ran and the huge
   pages are gone after the offline;
 - Normal-zone blocks filled with slab (tmpfs inodes and dentries): the
-  offline fails at isolation and memhp names the page and its kind (slab).
+  offline fails at isolation and memhp names the page and its kind (slab);
+  memhp record beside it stores that kind, and memhp replay names it.
 
 Each check compares memhp's report with what the kernel or the module says
 independently (held_pfn, the writer's errno, sysfs state, HugePages_Total,
@@ -339,6 +340,11 @@ def test_slab_in_normal_blocks(lab):
     assert int(lab.check("ls /tmp/many | wc -l")) == 80000
     t = Tracer(lab, "slab", "-e all")
     t.start()
+    # memhp record beside trace: the replay must name the kinds trace named
+    lab.check("%s record -o /tmp/slab.rec >/dev/null 2>/tmp/slab-rec.err & "
+              "echo $! >/tmp/slab-rec.pid" % lab.memhp())
+    lab.wait_until("grep -q 'attached online_pages' /tmp/slab-rec.err || "
+                   "! kill -0 $(cat /tmp/slab-rec.pid)", timeout=60, what="memhp record attached")
     failed = {}
     for b in blocks:
         rc, out = lab.run("echo offline > %s" % (STATE % b), timeout=120)
@@ -347,7 +353,13 @@ def test_slab_in_normal_blocks(lab):
     assert failed, "every Normal block went offline: no slab to block it?"
     evs = t.wait_events(lambda e: all(_offlines(e, b) for b in failed), what="offline events")
     t.stop()
-    kinds = {}
+    lab.run("kill -TERM $(cat /tmp/slab-rec.pid)")
+    lab.wait_until("! kill -0 $(cat /tmp/slab-rec.pid)", timeout=20, what="memhp record exit")
+    rc, out = lab.run("%s replay -J /tmp/slab.rec 2>/tmp/slab-replay.err" % lab.memhp(),
+                      timeout=60)
+    assert rc == 0, lab.check("cat /tmp/slab-replay.err")
+    replayed = [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+    kinds, replay_kinds = {}, {}
     for b in failed:
         e = _offlines(evs, b)[-1]
         assert e["ret"] == -16, e
@@ -368,6 +380,14 @@ def test_slab_in_normal_blocks(lab):
         else:
             assert not flags & (1 << KPF_SLAB), (e, hex(flags))
         kinds[b] = bl["kind"]
+        # the recorded kind: what the recorder named when the event came,
+        # the same page and report as trace's; the same kind unless the
+        # page was freed between the two reads (a few ms apart)
+        rp = _offlines(replayed, b)[-1]["blocker"]
+        assert rp and rp["pfn"] == bl["pfn"] and rp["report"] == bl["report"], (rp, bl)
+        assert rp["kind"] is not None, rp
+        assert rp["kind"] == bl["kind"] or "free" in (rp["kind"], bl["kind"]), (rp, bl)
+        replay_kinds[b] = rp["kind"]
     # The kernel names the first unmovable page of the first pageblock it
     # cannot isolate: often a slab page, sometimes another kernel allocation
     # (seen on 6.1: "unknown", no flag set). What the test can require: the
@@ -375,5 +395,6 @@ def test_slab_in_normal_blocks(lab):
     slab = {b: _slab_pages(lab, b) for b in failed}
     assert any(slab.values()), (slab, kinds)
     with open(os.path.join(lab.rundir, "offline_why-slab.json"), "w") as f:
-        json.dump(dict(failed=sorted(failed), kinds=kinds, slab_pages=slab,
+        json.dump(dict(failed=sorted(failed), kinds=kinds, replay_kinds=replay_kinds,
+                       slab_pages=slab,
                        events=[_offlines(evs, b)[-1] for b in failed]), f, indent=1)
