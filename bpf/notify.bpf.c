@@ -35,7 +35,7 @@ static __always_inline int node_of_this_call(void)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid() };
 	struct node_seen *node;
-	struct entry *call;
+	struct memhp_entry *call;
 
 	node = bpf_map_lookup_elem(&node_seen, &k.pid_tgid);
 	if (!node)
@@ -83,7 +83,7 @@ static __always_inline struct memory_block *dev_to_mem(void *dev)
 	return (void *)((char *)dev - bpf_core_field_offset(struct memory_block, dev));
 }
 
-static __always_inline int emit_request(struct entry *en, int ret, bool offline,
+static __always_inline int emit_request(struct memhp_entry *en, int ret, bool offline,
 					__u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_REQUEST);
@@ -121,7 +121,7 @@ int BPF_PROG(fentry_subsys_on, void *dev)
 SEC("fexit/memory_subsys_online")
 int BPF_PROG(fexit_subsys_on, void *dev, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_ONLINE, &en))
 		return 0;
@@ -138,7 +138,7 @@ int BPF_PROG(fentry_subsys_off, void *dev)
 SEC("fexit/memory_subsys_offline")
 int BPF_PROG(fexit_subsys_off, void *dev, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_OFFLINE, &en))
 		return 0;
@@ -155,7 +155,7 @@ int BPF_PROG(fentry_notify)
 SEC("fexit/memory_notify")
 int BPF_PROG(fexit_notify, unsigned long val, void *v, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_NOTIFY, &en);
 	return emit_notify(val, v, ret, en.ts, 0);
@@ -171,7 +171,7 @@ int BPF_KPROBE(kprobe_subsys_on, void *dev)
 SEC("kretprobe/memory_subsys_online")
 int BPF_KRETPROBE(kretprobe_subsys_on, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_ONLINE, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -190,7 +190,7 @@ int BPF_KPROBE(kprobe_subsys_off, void *dev)
 SEC("kretprobe/memory_subsys_offline")
 int BPF_KRETPROBE(kretprobe_subsys_off, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_OFFLINE, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -209,7 +209,7 @@ int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 SEC("kretprobe/memory_notify")
 int BPF_KRETPROBE(kretprobe_notify, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_NOTIFY, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);

@@ -29,7 +29,7 @@ const volatile bool track_release = false;
  */
 extern const void online_page_callback __ksym __weak;
 
-static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
+static __always_inline int emit_online(struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_ONLINE);
 
@@ -60,7 +60,7 @@ static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
 	return 0;
 }
 
-static __always_inline int emit_offline(struct entry *en, int ret, __u32 flags)
+static __always_inline int emit_offline(struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_OFFLINE);
 
@@ -101,7 +101,7 @@ int BPF_PROG(fentry_online)
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_ONLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -114,7 +114,7 @@ int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_ONLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -135,7 +135,7 @@ int BPF_PROG(fentry_offline, __u64 a0, __u64 a1)
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_OFFLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -148,7 +148,7 @@ int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_OFFLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -160,7 +160,7 @@ int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline2, __u64 a0, __u64 a1, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_OFFLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -178,7 +178,7 @@ int BPF_KPROBE(kprobe_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 SEC("kretprobe/online_pages")
 int BPF_KRETPROBE(kretprobe_online, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_ONLINE_PAGES, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -197,7 +197,7 @@ int BPF_KPROBE(kprobe_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 SEC("kretprobe/offline_pages")
 int BPF_KRETPROBE(kretprobe_offline, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_OFFLINE_PAGES, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -216,7 +216,7 @@ static __always_inline void count_release(unsigned int order)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 			       .site = SITE_ONLINE_PAGES };
-	struct entry *en = bpf_map_lookup_elem(&entries, &k);
+	struct memhp_entry *en = bpf_map_lookup_elem(&entries, &k);
 
 	if (!en || order > 20)
 		return;

@@ -190,7 +190,8 @@ void offwhy_print_text(FILE *f, const struct memhp_event *e)
 	if (e->hdr.kind == MEMHP_EV_OFFLINE)
 		fprintf(f, "  why: %s (%s)", offwhy_reason_name(r), offwhy_phase_name(e->phase));
 	else
-		fprintf(f, "  running: %s", offwhy_phase_name(e->phase));
+		fprintf(f, "  running: %s%s", offwhy_phase_name(e->phase),
+			(e->flags & MEMHP_F_TIMER) ? " (inside this step: no step ended lately)" : "");
 	if (e->why_seen & MEMHP_SEEN_MIGRATE)
 		fprintf(f, "; %u migration passes, %" PRIu64 " migrated, %" PRIu64 " failed",
 			e->migrate_passes, (uint64_t)e->pages_migrated, (uint64_t)e->pages_failed);
@@ -219,6 +220,10 @@ void offwhy_print_json(FILE *f, const struct memhp_event *e)
 		fprintf(f, "null");
 	else
 		fprintf(f, "\"%s\"", offwhy_reason_name(r));
+	/* who reported a running offline: BPF from a step that ended, or
+	 * memhp's timer for a call inside one step (offstall.h) */
+	if (e->hdr.kind == MEMHP_EV_OFFLINE_PROGRESS)
+		fprintf(f, ",\"reported_by\":\"%s\"", (e->flags & MEMHP_F_TIMER) ? "timer" : "bpf");
 	fprintf(f, ",\"migrate_passes\":%u,\"pages_migrated\":%" PRIu64
 		   ",\"pages_failed\":%" PRIu64,
 		e->migrate_passes, (uint64_t)e->pages_migrated, (uint64_t)e->pages_failed);

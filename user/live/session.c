@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "exits.h"
 #include "privs.h"
+#include "offstall_scan.h"
 #include "offwhy.h"
 #include "session.h"
 #include "sysfs.h"
@@ -102,6 +103,7 @@ int session_open(struct session *s, const struct session_opts *o)
 	lo.stuck_after_ns = !o->stuck_after_ns ? SESS_STUCK_DEFAULT_NS
 			    : o->stuck_after_ns == SESS_STUCK_OFF ? 0 : o->stuck_after_ns;
 	lo.require = o->require;
+	offstall_init(&s->stall, lo.stuck_after_ns, OFFSTALL_EVERY_NS);
 	lo.on_event = on_record;
 	lo.ctx = s;
 	ret = loader_open(&s->loader, &lo, err, sizeof(err));
@@ -135,6 +137,23 @@ static void sweep_exits(struct session *s)
 		s->o.prog, n, n == 1 ? "" : "s", what, n > 1 ? " and others" : "");
 }
 
+static void emit_stalled(const struct memhp_event *e, void *ctx)
+{
+	session_ingest(ctx, e, sizeof(*e));
+}
+
+/* Offlines stuck inside one step: no BPF progress comes, memhp reports them. */
+static void scan_stalled(struct session *s)
+{
+	int n = offstall_scan(loader_map_fd(s->loader, "entries"), &s->stall,
+			      (uint64_t)clock_ns(CLOCK_MONOTONIC), emit_stalled, s);
+
+	if (n < 0 && !s->stall_err++)
+		fprintf(s->o.err, "%s: warning: cannot read the offlines in flight: %s; an "
+				  "offline stuck inside one step is not reported\n",
+			s->o.prog, n == -EPROTO ? "entries map of another layout" : strerror(-n));
+}
+
 int session_poll(struct session *s, int timeout_ms)
 {
 	int n;
@@ -158,6 +177,7 @@ int session_poll(struct session *s, int timeout_ms)
 			loader_report_changed(s->loader, s->o.err);
 		}
 		sweep_exits(s);
+		scan_stalled(s);
 	}
 
 	uint64_t lost = loader_stat(s->loader, MEMHP_STAT_LOST) + s->exits_missed;

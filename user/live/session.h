@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "loader.h"
 #include "model.h"
+#include "offstall.h"
 #include "offwhy.h"
 #include "pipeline.h"
 
@@ -74,6 +75,8 @@ struct session {
 	double modules_checked; /* CLOCK_MONOTONIC seconds */
 	uint64_t resyncs; /* sysfs snapshots taken after events were lost */
 	struct offwhy_pagefiles pages; /* names blocker pages (offwhy_annotate()) */
+	struct offstall stall; /* offlines stuck inside one step (offstall.h) */
+	unsigned int stall_err; /* offstall_scan() failures (said once) */
 };
 
 /* 0, or the exit status to use (message printed on stderr). */
