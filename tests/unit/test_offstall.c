@@ -57,13 +57,15 @@ static void test_due_after_threshold_once_a_second(void **state)
 	(void)state;
 	offstall_init(&st, 3 * S, OFFSTALL_EVERY_NS);
 	assert_false(scan_one(&st, &en, 100 * S));
-	assert_false(scan_one(&st, &en, 103 * S - 1));
-	/* past --stuck-after, and BPF never reported it */
-	assert_true(scan_one(&st, &en, 103 * S));
-	/* reported: not again within the interval */
-	assert_false(scan_one(&st, &en, 103 * S + S / 2));
+	/* past --stuck-after, BPF gets its first interval to speak */
+	assert_false(scan_one(&st, &en, 103 * S));
+	assert_false(scan_one(&st, &en, 104 * S - 1));
+	/* and did not: memhp reports it */
 	assert_true(scan_one(&st, &en, 104 * S));
-	assert_true(scan_one(&st, &en, 105 * S + S / 10));
+	/* reported: not again within the interval */
+	assert_false(scan_one(&st, &en, 104 * S + S / 2));
+	assert_true(scan_one(&st, &en, 105 * S));
+	assert_true(scan_one(&st, &en, 106 * S + S / 10));
 	/* a clock before the entry (never a report, never a wrap) */
 	assert_false(scan_one(&st, &en, 50 * S));
 	/* off: never */
@@ -93,15 +95,15 @@ static void test_ended_calls_forgotten(void **state)
 
 	(void)state;
 	offstall_init(&st, 3 * S, OFFSTALL_EVERY_NS);
-	assert_true(scan_one(&st, &en, 103 * S));
+	assert_true(scan_one(&st, &en, 104 * S));
 	assert_int_equal(st.n, 1);
 	/* a scan without it: the call returned */
 	offstall_scan_begin(&st);
 	offstall_scan_end(&st);
 	assert_int_equal(st.n, 0);
 	/* the same thread's next offline is a call of its own */
-	assert_false(scan_one(&st, &next, 106 * S));
-	assert_true(scan_one(&st, &next, 107 * S));
+	assert_false(scan_one(&st, &next, 107 * S + S / 2));
+	assert_true(scan_one(&st, &next, 108 * S));
 	/* more calls than remembered: still reported (every scan) */
 	offstall_init(&st, 3 * S, OFFSTALL_EVERY_NS);
 	offstall_scan_begin(&st);

@@ -33,8 +33,11 @@ bool offstall_due(struct offstall *st, uint64_t pid_tgid, const struct memhp_ent
 
 	if (i >= 0)
 		st->told[i].seen = true;
-	/* a clock behind the entry (another clock, a bad map value): never */
-	if (!st->stuck_after_ns || now_ns < en->ts || now_ns - en->ts < st->stuck_after_ns)
+	/* a clock behind the entry (another clock, a bad map value): never;
+	 * and BPF gets the first interval past the threshold to speak (its
+	 * first report comes from the first step after it) */
+	if (!st->stuck_after_ns || now_ns < en->ts ||
+	    now_ns - en->ts < st->stuck_after_ns + st->every_ns)
 		return false;
 	if (bpf && bpf <= now_ns && now_ns - bpf < 2 * st->every_ns)
 		return false; /* BPF is reporting it */

@@ -40,8 +40,10 @@ void offstall_init(struct offstall *st, uint64_t stuck_after_ns, uint64_t every_
 void offstall_scan_begin(struct offstall *st);
 /*
  * Whether the offline_pages() call @en of thread @pid_tgid is due a report
- * at @now_ns (CLOCK_MONOTONIC = BPF's ktime): it has run @stuck_after_ns,
- * BPF's last progress event for it is older than two intervals (BPF reports
+ * at @now_ns (CLOCK_MONOTONIC = BPF's ktime): it has run @stuck_after_ns
+ * and one interval more (BPF's first report comes from the first step past
+ * the threshold: in the lab a migration pass takes up to 3 s), BPF's last
+ * progress event for it is older than two intervals (BPF reports
  * once an interval while the steps repeat; the margin keeps the two from
  * both reporting), and memhp has not reported it within one interval. A
  * due call is remembered as reported at @now_ns.
