@@ -5,6 +5,7 @@
 #   make demo       the lab demo: a scripted hotplug traced live
 #   make bench      benchmark vs lsmem / bpftrace; writes bench/REPORT.md
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        build/deb/memhp_VERSION_amd64.deb (dpkg-buildpackage, lintian)
 # V=1 shows the commands.
 
 OUTPUT ?= build
@@ -60,7 +61,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz bench compat check-layers
+.PHONY: all clean test unit-test unit-test-asan lab-test demo deps install fuzz bench compat check-layers deb deb-test
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -85,16 +86,17 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 $(OUTPUT)/user/%.o: user/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The skeletons: only the probe tables (live/probes.c) include them.
 $(OUTPUT)/user/live/probes.o: $(SKELS)
 
 -include $(MEMHP_OBJS:.o=.d)
 
+# CPPFLAGS and LDFLAGS: the distribution's hardening flags (debian/rules).
 $(OUTPUT)/memhp: $(MEMHP_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # Fully static, for the lab VM's busybox initramfs.
 $(OUTPUT)/memhp-static: $(MEMHP_OBJS)
@@ -134,6 +136,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory compat
 	$(Q)$(MAKE) --no-print-directory fuzz-regress
 	$(Q)$(MAKE) --no-print-directory fuzz-bounded
+	$(Q)$(MAKE) --no-print-directory deb-test
 	$(Q)$(MAKE) --no-print-directory lab-test
 
 lab-test: all
@@ -176,15 +179,37 @@ bench:
 	$(Q)python3 bench/run.py $(BENCH_ARGS)
 
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/memhp
+UNITS := memhp-exporter.service memhp-online-daemon.service
+# The user documentation (DESIGN-NOTES.md is the developers').
+USER_DOCS := README.md $(filter-out docs/DESIGN-NOTES.md,$(wildcard docs/*.md))
 install: $(OUTPUT)/memhp
 	install -D -m 0755 $(OUTPUT)/memhp $(DESTDIR)$(PREFIX)/sbin/memhp
 	install -D -m 0644 docs/memhp.8 $(DESTDIR)$(PREFIX)/share/man/man8/memhp.8
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
-	sed 's|/usr/local/sbin/memhp|$(PREFIX)/sbin/memhp|' tools/systemd/memhp-exporter.service \
-		>$(DESTDIR)$(SYSTEMDUNITDIR)/memhp-exporter.service
-	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/memhp-exporter.service
+	for u in $(UNITS); do \
+		sed 's|/usr/local/sbin/memhp|$(PREFIX)/sbin/memhp|' tools/systemd/$$u \
+			>$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 	install -D -m 0644 tools/grafana/memhp-dashboard.json \
 		$(DESTDIR)$(PREFIX)/share/memhp/grafana/memhp-dashboard.json
+	install -D -m 0644 tools/prometheus/memhp-rules.yml \
+		$(DESTDIR)$(PREFIX)/share/memhp/prometheus/memhp-rules.yml
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 $(USER_DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 tools/k8s/daemonset.yaml $(DESTDIR)$(DOCDIR)/examples/
+
+# The Debian package (debian/): dpkg-buildpackage in a copy of the tree
+# under $(OUTPUT)/deb, then lintian (tools/mkdeb.sh). About a minute.
+DEB := $(OUTPUT)/deb/memhp_$(VERSION)_amd64.deb
+deb:
+	$(Q)tools/deps.sh deb
+	$(Q)tools/mkdeb.sh $(OUTPUT)/deb $(VERSION)
+
+# Unpacks the package into a scratch root and runs what it installed.
+deb-test: deb $(OUTPUT)/memhp
+	$(Q)tests/deb/check.sh $(DEB) $(OUTPUT)
 
 clean:
 	rm -rf $(OUTPUT)

@@ -3,8 +3,9 @@
 # the lab kernels (Debian's 6.1 and 6.12 images + modules) into a git-ignored
 # cache with `apt-get download` + `dpkg -x` (never installed on the host).
 #
-# Usage: tools/deps.sh [build|lab|compat|bench|all]   (default: all)
+# Usage: tools/deps.sh [build|lab|compat|bench|deb|all]   (default: all)
 # bench: what `make bench` needs on top of build + lab (lsmem, bpftrace for the guest).
+# deb: what `make deb` needs on top of build (dpkg-buildpackage, debhelper, lintian).
 set -eu
 
 what=${1:-all}
@@ -14,6 +15,7 @@ cache=${MEMHP_CACHE:-$top/.cache}
 build_pkgs="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config libmicrohttpd-dev libncurses-dev libyaml-dev libclang-rt-14-dev libcap-dev curl valgrind"
 lab_pkgs="qemu-system-x86 busybox-static cpio python3 util-linux kmod zstd xz-utils prometheus tmux"
 bench_pkgs="util-linux bpftrace time libc6-dev liburing-dev"
+deb_pkgs="dpkg-dev debhelper fakeroot lintian man-db"
 
 need=""
 check() {
@@ -27,9 +29,10 @@ case $what in
 build) check $build_pkgs ;;
 lab) check $lab_pkgs ;;
 bench) check $build_pkgs $lab_pkgs $bench_pkgs ;;
-all) check $build_pkgs $lab_pkgs ;;
+all) check $build_pkgs $lab_pkgs $deb_pkgs ;;
 compat) check $build_pkgs ;;
-*) echo "usage: $0 [build|lab|compat|bench|all]" >&2; exit 2 ;;
+deb) check $build_pkgs $deb_pkgs ;;
+*) echo "usage: $0 [build|lab|compat|bench|deb|all]" >&2; exit 2 ;;
 esac
 
 as_root() {
@@ -44,7 +47,7 @@ if [ -n "$need" ]; then
 	as_root apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 
-[ "$what" = build ] && exit 0
+case $what in build | deb) exit 0 ;; esac
 
 # The lab kernels, one folder each under $cache/kernels/<name>/ (package,
 # release, vmlinuz.path, root/ = the unpacked .deb, vmlinux = its ELF with

@@ -21,8 +21,9 @@ for t in "$@"; do
 	pass=$((pass + p))
 	fail=$((fail + f))
 done
-# CLI behaviour of the real binary (exit codes, messages).
-for s in tests/unit/cli_*.sh tests/unit/ls_vs_lsmem.sh; do
+# CLI behaviour of the real binary (exit codes, messages); the ops assets
+# (man page, units, Prometheus rules, dashboard, package).
+for s in tests/unit/cli_*.sh tests/unit/ls_vs_lsmem.sh tests/unit/ops_*.sh; do
 	[ -f "$s" ] || continue
 	log=$out/results/$(basename "$s").log
 	bash "$s" "$out" >"$log" 2>&1
