@@ -91,7 +91,8 @@ static const struct argp_option options[] = {
 	  "policy; default 10)", 0 },
 	{ "readiness", OPT_READINESS, "SECS", 0,
 	  "Unplug readiness gauges (docs/readiness.md; root): scan every SECS seconds "
-	  "(at reconciliations; --stdout: once). Off by default", 0 },
+	  "(at reconciliations; --stdout: once), the scan --policy's min-unpluggable "
+	  "rules use too (without it: every 60 s). Off by default", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
 	{ 0 },
