@@ -162,6 +162,12 @@ $(OUTPUT)/bench/kpscan: bench/kpscan.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(LIBS) -o $@
 
+# kpone: the cost of naming one blocker page (docs/events.md, "blocker kind").
+$(OUTPUT)/bench/kpone: bench/kpone.c $(LIB_OBJS)
+	$(Q)mkdir -p $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(LIBS) -o $@
+
 $(OUTPUT)/bench/fileread: bench/fileread.c
 	$(Q)mkdir -p $(OUTPUT)/bench
 	$(call msg,CC,$@)

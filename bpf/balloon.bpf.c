@@ -126,7 +126,7 @@ int BPF_KPROBE(kprobe_b_list_enq, __u64 b)
 SEC("kretprobe/balloon_page_list_enqueue")
 int BPF_KRETPROBE(kretprobe_b_list_enq, __u64 n)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_B_LIST_ENQ, &en))
 		return 0;
@@ -144,7 +144,7 @@ int BPF_KPROBE(kprobe_b_list_deq, __u64 b)
 SEC("kretprobe/balloon_page_list_dequeue")
 int BPF_KRETPROBE(kretprobe_b_list_deq, __u64 n)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_B_LIST_DEQ, &en))
 		return 0;
@@ -165,7 +165,7 @@ int BPF_KPROBE(kprobe_b_migrate, __u64 a0, __u64 a1, __u64 a2)
 SEC("kretprobe/balloon_page_migrate")
 int BPF_KRETPROBE(kretprobe_b_migrate, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_B_MIGRATE, &en))
 		return 0;

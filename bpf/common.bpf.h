@@ -51,34 +51,12 @@ struct {
  * Function entry state keyed by (pid_tgid, call site): the entry timestamp,
  * and the arguments for kretprobes (which cannot see them on return).
  */
-/* offline_pages(): what bpf/offwhy.bpf.c saw during the call. */
-struct offwhy {
-	__u32 phase;	/* enum memhp_offline_phase */
-	__u32 seen;	/* MEMHP_SEEN_* */
-	__s32 isolate_ret, notify_ret, dissolve_ret;
-	__u32 passes;
-	__u64 migrated, failed;
-	__u64 blocker_pfn, notifier_cb;
-	char blocker_why[MEMHP_BLOCKER_WHY_LEN];
-	__u32 in_chain;	     /* inside memory_notify(MEM_GOING_OFFLINE) */
-	__u64 last_progress; /* ktime of the last OFFLINE_PROGRESS event */
-};
-
-struct entry {
-	__u64 ts;
-	__u64 args[5];
-	__u64 released; /* online_pages: pages the online-page callback freed */
-	__u64 calls;	/* ... in this many generic_online_page() calls */
-	__u64 notify_ts; /* online/offline_pages: its memory_notify() in progress began */
-	char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
-	struct offwhy why;		/* offline_pages */
-};
-
+/* struct memhp_entry, struct memhp_offwhy: bpf/memhp.h (userspace reads them). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct memhp_entry_key);
-	__type(value, struct entry);
+	__type(value, struct memhp_entry);
 } entries SEC(".maps");
 
 /*
@@ -106,14 +84,14 @@ static __always_inline void entry_save(__u64 site, __u64 a0, __u64 a1, __u64 a2,
 				       __u64 a3, __u64 a4)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
-	struct entry e = { .ts = bpf_ktime_get_ns(),
+	struct memhp_entry e = { .ts = bpf_ktime_get_ns(),
 			   .args = { a0, a1, a2, a3, a4 } };
 
 	bpf_map_update_elem(&entries, &k, &e, BPF_ANY);
 }
 
 /* The task's entry state for @site in place (no copy), NULL if none. */
-static __always_inline struct entry *entry_of(__u64 site)
+static __always_inline struct memhp_entry *entry_of(__u64 site)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
 
@@ -124,7 +102,7 @@ static __always_inline struct entry *entry_of(__u64 site)
 static __always_inline __u64 entry_take_ts(__u64 site)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
-	struct entry *e = bpf_map_lookup_elem(&entries, &k);
+	struct memhp_entry *e = bpf_map_lookup_elem(&entries, &k);
 	__u64 ts;
 
 	if (!e)
@@ -135,10 +113,10 @@ static __always_inline __u64 entry_take_ts(__u64 site)
 }
 
 /* Copies and deletes the entry state; 0 if found. */
-static __always_inline int entry_take(__u64 site, struct entry *out)
+static __always_inline int entry_take(__u64 site, struct memhp_entry *out)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
-	struct entry *e = bpf_map_lookup_elem(&entries, &k);
+	struct memhp_entry *e = bpf_map_lookup_elem(&entries, &k);
 
 	if (!e)
 		return -1;
@@ -203,7 +181,7 @@ static __always_inline void event_duration(struct memhp_event *e, __u64 ts)
 }
 
 /* The why fields of an OFFLINE or OFFLINE_PROGRESS event. */
-static __always_inline void event_offwhy(struct memhp_event *e, const struct offwhy *w)
+static __always_inline void event_offwhy(struct memhp_event *e, const struct memhp_offwhy *w)
 {
 	e->flags |= MEMHP_F_WHY;
 	e->phase = w->phase;

@@ -22,7 +22,7 @@ static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 	struct resource *res = (struct resource *)res_addr;
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 			       .site = SITE_ADD_MEMORY };
-	struct entry *en;
+	struct memhp_entry *en;
 	const char *name;
 
 	entry_save(SITE_ADD_MEMORY, nid, BPF_CORE_READ(res, start), BPF_CORE_READ(res, end),
@@ -34,7 +34,7 @@ static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 }
 
 /* en->args: nid, res->start, res->end, mhp_flags (saved at entry) */
-static __always_inline int emit_add(struct entry *en, int ret, __u32 flags)
+static __always_inline int emit_add(struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 	__u64 start = en->args[1], end = en->args[2];
@@ -59,7 +59,7 @@ static __always_inline int emit_add(struct entry *en, int ret, __u32 flags)
 	return 0;
 }
 
-static __always_inline int emit_remove(struct entry *en, int ret, __u32 flags)
+static __always_inline int emit_remove(struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_REMOVE);
 	__u64 start, size;
@@ -83,7 +83,7 @@ static __always_inline int emit_remove(struct entry *en, int ret, __u32 flags)
 	return 0;
 }
 
-static __always_inline int emit_group(struct entry *en, int ret, bool dynamic,
+static __always_inline int emit_group(struct memhp_entry *en, int ret, bool dynamic,
 				      __u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_GROUP_REGISTER);
@@ -106,7 +106,7 @@ static __always_inline int emit_group(struct entry *en, int ret, bool dynamic,
 	return 0;
 }
 
-static __always_inline int emit_unregister(struct entry *en, int ret, __u32 flags)
+static __always_inline int emit_unregister(struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 	__s32 id = (int)en->args[0];
@@ -152,7 +152,7 @@ int BPF_PROG(fentry_add, __u64 nid, struct resource *res, __u64 flags)
 SEC("fexit/add_memory_resource")
 int BPF_PROG(fexit_add, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	if (entry_take(SITE_ADD_MEMORY, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -173,7 +173,7 @@ int BPF_PROG(fentry_remove)
 SEC("fexit/try_remove_memory")
 int BPF_PROG(fexit_remove, __u64 a0, __u64 a1, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_REMOVE_MEMORY, &en);
 	en.args[0] = a0;
@@ -184,7 +184,7 @@ int BPF_PROG(fexit_remove, __u64 a0, __u64 a1, int ret)
 SEC("fexit/try_remove_memory")
 int BPF_PROG(fexit_remove3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_REMOVE_MEMORY, &en);
 	en.args[0] = a0;
@@ -196,7 +196,7 @@ int BPF_PROG(fexit_remove3, __u64 a0, __u64 a1, __u64 a2, int ret)
 SEC("fexit/memory_group_register_static")
 int BPF_PROG(fexit_grp_static, int nid, __u64 pages, int ret)
 {
-	struct entry en = { .args = { nid, pages } };
+	struct memhp_entry en = { .args = { nid, pages } };
 
 	return emit_group(&en, ret, false, 0);
 }
@@ -204,7 +204,7 @@ int BPF_PROG(fexit_grp_static, int nid, __u64 pages, int ret)
 SEC("fexit/memory_group_register_dynamic")
 int BPF_PROG(fexit_grp_dynamic, int nid, __u64 pages, int ret)
 {
-	struct entry en = { .args = { nid, pages } };
+	struct memhp_entry en = { .args = { nid, pages } };
 
 	return emit_group(&en, ret, true, 0);
 }
@@ -212,7 +212,7 @@ int BPF_PROG(fexit_grp_dynamic, int nid, __u64 pages, int ret)
 SEC("fexit/memory_group_unregister")
 int BPF_PROG(fexit_grp_unreg, int mgid, int ret)
 {
-	struct entry en = { .args = { mgid } };
+	struct memhp_entry en = { .args = { mgid } };
 
 	return emit_unregister(&en, ret, 0);
 }
@@ -236,7 +236,7 @@ int BPF_KPROBE(kprobe_add, __u64 a0, __u64 a1, __u64 a2)
 SEC("kretprobe/add_memory_resource")
 int BPF_KRETPROBE(kretprobe_add, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_ADD_MEMORY, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -255,7 +255,7 @@ int BPF_KPROBE(kprobe_remove, __u64 a0, __u64 a1, __u64 a2)
 SEC("kretprobe/try_remove_memory")
 int BPF_KRETPROBE(kretprobe_remove, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_REMOVE_MEMORY, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -274,7 +274,7 @@ int BPF_KRETPROBE(kretprobe_remove, int ret)
 	SEC("kretprobe/" #name)                                            \
 	int BPF_KRETPROBE(kretprobe_##site, long ret)                      \
 	{                                                                  \
-		struct entry en;                                           \
+		struct memhp_entry en;                                           \
 		if (entry_take(SITE_##site, &en)) {                        \
 			stat_inc(MEMHP_STAT_MISSED_ENTRY);                 \
 			return 0;                                          \

@@ -58,6 +58,8 @@ enum memhp_notify_action {
 #define MEMHP_F_REQ_OFFLINE   (1u << 6) /* REQUEST event: an offline request */
 #define MEMHP_F_RELEASED      (1u << 7) /* ONLINE: released_pages is valid */
 #define MEMHP_F_WHY	      (1u << 8) /* OFFLINE*: the why fields are valid */
+#define MEMHP_F_TIMER	      (1u << 9) /* OFFLINE_PROGRESS made by memhp's timer: no
+					 * repeating step of the call ran lately */
 
 /*
  * OFFLINE, OFFLINE_PROGRESS: the last step of offline_pages() memhp saw
@@ -159,8 +161,11 @@ struct memhp_event {
 	unsigned long long blocker_pfn;	 /* the last page the kernel reported stuck */
 	unsigned long long notifier_cb;	 /* the last callback the GOING_OFFLINE chain ran */
 	char blocker_why[MEMHP_BLOCKER_WHY_LEN]; /* "unmovable page", "migration failure", ... */
-	/* Written by userspace when the event is read (0 in the ring buffer and
-	 * in record files): enum kpage_kind + 1 of blocker_pfn at that moment. */
+	/* Written by memhp's userspace when it reads the event from the ring
+	 * buffer (0 there): enum kpage_kind + 1 (user/lib/kpage.h, values
+	 * append only) of blocker_pfn at that moment, 0 unknown. memhp record
+	 * stores the value live output showed, so a replay names the same
+	 * kind; files written before it was stored hold 0 (unknown). */
 	unsigned int blocker_kind;
 	unsigned int pad0;
 };
@@ -201,6 +206,34 @@ enum memhp_stat {
 struct memhp_entry_key {
 	unsigned long long pid_tgid;
 	unsigned long long site; /* enum memhp_site */
+};
+
+/*
+ * Values of the "entries" map: a call's state from its entry probe to its
+ * exit probe. Shared with userspace, which reads the offline_pages() ones
+ * to report an offline stuck inside one step (user/live/offstall_scan.c).
+ */
+/* offline_pages(): what bpf/offwhy.bpf.c saw during the call. */
+struct memhp_offwhy {
+	unsigned int phase; /* enum memhp_offline_phase */
+	unsigned int seen;  /* MEMHP_SEEN_* */
+	int isolate_ret, notify_ret, dissolve_ret;
+	unsigned int passes;
+	unsigned long long migrated, failed;
+	unsigned long long blocker_pfn, notifier_cb;
+	char blocker_why[MEMHP_BLOCKER_WHY_LEN];
+	unsigned int in_chain;		 /* inside memory_notify(MEM_GOING_OFFLINE) */
+	unsigned long long last_progress; /* ktime of the last OFFLINE_PROGRESS event */
+};
+
+struct memhp_entry {
+	unsigned long long ts; /* ktime at entry */
+	unsigned long long args[5];
+	unsigned long long released; /* online_pages: pages the online-page callback freed */
+	unsigned long long calls;    /* ... in this many generic_online_page() calls */
+	unsigned long long notify_ts; /* online/offline_pages: its memory_notify() in progress began */
+	char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
+	struct memhp_offwhy why;	 /* offline_pages */
 };
 
 enum memhp_site {

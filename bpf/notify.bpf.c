@@ -35,7 +35,7 @@ static __always_inline int node_of_this_call(void)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid() };
 	struct node_seen *node;
-	struct entry *call;
+	struct memhp_entry *call;
 
 	node = bpf_map_lookup_elem(&node_seen, &k.pid_tgid);
 	if (!node)
@@ -83,7 +83,7 @@ static __always_inline struct memory_block *dev_to_mem(void *dev)
 	return (void *)((char *)dev - bpf_core_field_offset(struct memory_block, dev));
 }
 
-static __always_inline int emit_request(struct entry *en, int ret, bool offline,
+static __always_inline int emit_request(struct memhp_entry *en, int ret, bool offline,
 					__u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_REQUEST);
@@ -121,7 +121,7 @@ int BPF_PROG(fentry_subsys_on, void *dev)
 SEC("fexit/memory_subsys_online")
 int BPF_PROG(fexit_subsys_on, void *dev, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_ONLINE, &en))
 		return 0;
@@ -138,7 +138,7 @@ int BPF_PROG(fentry_subsys_off, void *dev)
 SEC("fexit/memory_subsys_offline")
 int BPF_PROG(fexit_subsys_off, void *dev, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_OFFLINE, &en))
 		return 0;
@@ -156,7 +156,7 @@ int BPF_PROG(fexit_subsys_off, void *dev, int ret)
  * offline_pages() the why fields of the GOING_OFFLINE chain (offwhy.bpf.c
  * reads in_chain in its notifier_run program).
  */
-static __always_inline void chain_enter(struct entry *off, __u64 val)
+static __always_inline void chain_enter(struct memhp_entry *off, __u64 val)
 {
 	if (notify_action(val) != MEMHP_NOTIFY_GOING_OFFLINE)
 		return;
@@ -166,7 +166,7 @@ static __always_inline void chain_enter(struct entry *off, __u64 val)
 	off->why.seen &= ~MEMHP_SEEN_NOTIFIER;
 }
 
-static __always_inline void chain_exit(struct entry *off, long ret)
+static __always_inline void chain_exit(struct memhp_entry *off, long ret)
 {
 	if (!off->why.in_chain)
 		return;
@@ -176,9 +176,9 @@ static __always_inline void chain_exit(struct entry *off, long ret)
 }
 
 /* The enclosing online/offline call's entry (offline first: the chain's). */
-static __always_inline struct entry *enclosing(bool *offline)
+static __always_inline struct memhp_entry *enclosing(bool *offline)
 {
-	struct entry *en = entry_of(SITE_OFFLINE_PAGES);
+	struct memhp_entry *en = entry_of(SITE_OFFLINE_PAGES);
 
 	*offline = en != NULL;
 	return en ? en : entry_of(SITE_ONLINE_PAGES);
@@ -188,7 +188,7 @@ static __always_inline struct entry *enclosing(bool *offline)
 static __always_inline bool notify_enter(__u64 val)
 {
 	bool offline;
-	struct entry *en = enclosing(&offline);
+	struct memhp_entry *en = enclosing(&offline);
 
 	if (!en)
 		return false;
@@ -202,7 +202,7 @@ static __always_inline bool notify_enter(__u64 val)
 static __always_inline __u64 notify_exit(long ret)
 {
 	bool offline;
-	struct entry *en = enclosing(&offline);
+	struct memhp_entry *en = enclosing(&offline);
 	__u64 ts;
 
 	if (!en)
@@ -242,7 +242,7 @@ int BPF_KPROBE(kprobe_subsys_on, void *dev)
 SEC("kretprobe/memory_subsys_online")
 int BPF_KRETPROBE(kretprobe_subsys_on, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_ONLINE, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -261,7 +261,7 @@ int BPF_KPROBE(kprobe_subsys_off, void *dev)
 SEC("kretprobe/memory_subsys_offline")
 int BPF_KRETPROBE(kretprobe_subsys_off, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_SUBSYS_OFFLINE, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -274,7 +274,7 @@ int BPF_KRETPROBE(kretprobe_subsys_off, int ret)
 SEC("kprobe/memory_notify")
 int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 {
-	struct entry *off = entry_of(SITE_OFFLINE_PAGES);
+	struct memhp_entry *off = entry_of(SITE_OFFLINE_PAGES);
 
 	if (off)
 		chain_enter(off, val);
@@ -285,8 +285,8 @@ int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 SEC("kretprobe/memory_notify")
 int BPF_KRETPROBE(kretprobe_notify, int ret)
 {
-	struct entry *off = entry_of(SITE_OFFLINE_PAGES);
-	struct entry en;
+	struct memhp_entry *off = entry_of(SITE_OFFLINE_PAGES);
+	struct memhp_entry en;
 
 	if (off)
 		chain_exit(off, ret);

@@ -2,7 +2,7 @@
 /*
  * Why an offline ended, and what a running one is stuck on: the steps of
  * offline_pages() (mm/memory_hotplug.c) seen from the inside, summed into
- * the call's entry state (struct offwhy in the entries map, keyed by task;
+ * the call's entry state (struct memhp_offwhy in the entries map, keyed by task;
  * online.bpf.c puts it into the offline event on return).
  *
  * Every program here first looks up the task's offline_pages() entry: the
@@ -25,7 +25,7 @@ const volatile __u64 progress_every_ns = 1000000000ULL;
 /* Arguments of the mm_migrate_pages tracepoint (core_fixes.bpf.h). */
 const volatile int migrate_tp_nargs = 7;
 
-static __always_inline struct entry *offline_entry(void)
+static __always_inline struct memhp_entry *offline_entry(void)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 				     .site = SITE_OFFLINE_PAGES };
@@ -39,7 +39,7 @@ static __always_inline struct entry *offline_entry(void)
  * repeat while offline_pages() loops (migration passes, the reports of a
  * stuck page, the isolation test), so a stuck offline keeps reporting.
  */
-static __always_inline void maybe_progress(struct entry *en)
+static __always_inline void maybe_progress(struct memhp_entry *en)
 {
 	struct memhp_event *e;
 	__u64 now;
@@ -64,7 +64,7 @@ static __always_inline void maybe_progress(struct entry *en)
 
 static __always_inline void isolate_enter(void)
 {
-	struct entry *en = offline_entry();
+	struct memhp_entry *en = offline_entry();
 
 	if (en)
 		en->why.phase = MEMHP_PHASE_ISOLATE;
@@ -72,7 +72,7 @@ static __always_inline void isolate_enter(void)
 
 static __always_inline void isolate_exit(long ret)
 {
-	struct entry *en = offline_entry();
+	struct memhp_entry *en = offline_entry();
 
 	/* offline_pages() isolates once; later calls on the same task (none
 	 * known) must not overwrite the answer */
@@ -127,7 +127,7 @@ int BPF_KRETPROBE(kretprobe_isolate, long ret)
 SEC("tp_btf/notifier_run")
 int BPF_PROG(tp_notifier_run, void *cb)
 {
-	struct entry *en = offline_entry();
+	struct memhp_entry *en = offline_entry();
 
 	if (!en || !en->why.in_chain)
 		return 0;
@@ -147,7 +147,7 @@ SEC("tp_btf/mm_migrate_pages")
 int BPF_PROG(tp_migrate)
 {
 	__u64 ok, failed, reason;
-	struct entry *en;
+	struct memhp_entry *en;
 
 	/*
 	 * The verifier wants every context load at a constant offset from the
@@ -203,7 +203,7 @@ static __always_inline __u64 page_pfn(__u64 page)
  */
 static __always_inline void page_reported(__u64 page, const char *why)
 {
-	struct entry *en = offline_entry();
+	struct memhp_entry *en = offline_entry();
 
 	if (!en)
 		return;
@@ -231,7 +231,7 @@ int BPF_KPROBE(kprobe_dump_page, struct page *page, const char *why)
 
 static __always_inline void dissolve_enter(void)
 {
-	struct entry *en = offline_entry();
+	struct memhp_entry *en = offline_entry();
 
 	if (en)
 		en->why.phase = MEMHP_PHASE_DISSOLVE;
@@ -239,7 +239,7 @@ static __always_inline void dissolve_enter(void)
 
 static __always_inline void dissolve_exit(long ret)
 {
-	struct entry *en = offline_entry();
+	struct memhp_entry *en = offline_entry();
 
 	if (!en)
 		return;
@@ -290,7 +290,7 @@ SEC("tp_btf/test_pages_isolated")
 int BPF_PROG(tp_test_isolated, unsigned long start_pfn, unsigned long end_pfn,
 	     unsigned long fin_pfn)
 {
-	struct entry *en = offline_entry();
+	struct memhp_entry *en = offline_entry();
 
 	if (!en)
 		return 0;

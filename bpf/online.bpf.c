@@ -33,13 +33,13 @@ extern const void online_page_callback __ksym __weak;
  * The chain's start time (notify.bpf.c) still set when the call returns:
  * the kernel skipped memory_notify()'s exit program, a NOTIFY event lost.
  */
-static __always_inline void notify_skipped(const struct entry *en)
+static __always_inline void notify_skipped(const struct memhp_entry *en)
 {
 	if (en->notify_ts)
 		stat_inc(MEMHP_STAT_NOTIFY_SKIPPED);
 }
 
-static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
+static __always_inline int emit_online(struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
@@ -73,7 +73,7 @@ static __always_inline int emit_online(struct entry *en, int ret, __u32 flags)
 	return 0;
 }
 
-static __always_inline int emit_offline(struct entry *en, int ret, __u32 flags)
+static __always_inline int emit_offline(struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
@@ -117,7 +117,7 @@ int BPF_PROG(fentry_online)
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_ONLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -130,7 +130,7 @@ int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_ONLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -151,7 +151,7 @@ int BPF_PROG(fentry_offline, __u64 a0, __u64 a1)
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_OFFLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -164,7 +164,7 @@ int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_OFFLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -176,7 +176,7 @@ int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline2, __u64 a0, __u64 a1, int ret)
 {
-	struct entry en = {};
+	struct memhp_entry en = {};
 
 	entry_take(SITE_OFFLINE_PAGES, &en);
 	en.args[0] = a0;
@@ -194,7 +194,7 @@ int BPF_KPROBE(kprobe_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 SEC("kretprobe/online_pages")
 int BPF_KRETPROBE(kretprobe_online, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_ONLINE_PAGES, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -213,7 +213,7 @@ int BPF_KPROBE(kprobe_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 SEC("kretprobe/offline_pages")
 int BPF_KRETPROBE(kretprobe_offline, int ret)
 {
-	struct entry en;
+	struct memhp_entry en;
 
 	if (entry_take(SITE_OFFLINE_PAGES, &en)) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
@@ -232,7 +232,7 @@ static __always_inline void count_release(unsigned int order)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 			       .site = SITE_ONLINE_PAGES };
-	struct entry *en = bpf_map_lookup_elem(&entries, &k);
+	struct memhp_entry *en = bpf_map_lookup_elem(&entries, &k);
 
 	if (!en || order > 20)
 		return;

@@ -29,7 +29,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 src=$top/tests/kmod
 cache=${MEMHP_CACHE:-$top/.cache}
 kdir=${LAB_KERNEL_DIR:-$cache/kernels/6.1}
-mods="memhp_fakeballoon memhp_holdpage"
+mods="memhp_fakeballoon memhp_holdpage memhp_stallnotify"
 
 if [ ! -f "$kdir/release" ]; then
 	echo "kmod: no lab kernel release ($kdir/release): run tools/deps.sh lab" >&2

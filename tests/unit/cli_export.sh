@@ -168,6 +168,27 @@ expect "--textfile leaves no temporary file" "$(ls -A "$tmp/tf" | tr '\n' ' ')" 
 expect "--textfile mode 0644" "$(stat -c %a "$tmp/tf/memhp.prom")" 644
 check "--textfile in a missing directory" 1 "$bin" export --stdout --textfile "$tmp/nodir/x.prom" --sysroot "$z"
 
+# min-unpluggable, live: evaluated on a readiness scan kept between
+# evaluations (readiness_keep.h), the same scan --readiness's gauges show.
+# tests/data/readiness-tree: the DIMM's group can give 32 KiB, node 0 64 KiB.
+rt=$top/tests/data/readiness-tree
+printf '%s\n' 'version: 1' 'rules:' \
+	'  - {name: dimm, rule: min-unpluggable, scope: group, group: "PNP0C80:00", min: 64K}' \
+	'  - {name: n0, rule: min-unpluggable, scope: node, node: 0, min: 64K}' >"$tmp/mu.yaml"
+"$bin" export --no-trace --sysroot "$rt" --policy "$tmp/mu.yaml" --readiness 60 \
+	--textfile "$tmp/mu.prom" -i 1 --reconcile 1 -d 3 >/dev/null 2>"$tmp/mu.err"
+rc=$?
+expect "min-unpluggable live: exit 0" "$rc" 0
+expect "min-unpluggable live: the group below its minimum" \
+	"$(value "$tmp/mu.prom" 'memhp_policy_violations{rule="dimm",severity="warning"}')" 1
+expect "min-unpluggable live: node 0 at its minimum" \
+	"$(value "$tmp/mu.prom" 'memhp_policy_violations{rule="n0",severity="warning"}')" 0
+expect "min-unpluggable live: the policy's scan feeds the gauges" \
+	"$(value "$tmp/mu.prom" 'memhp_group_unpluggable_bytes{group="0"}')" 32768
+grep -q 'violation appeared: warning dimm \[min-unpluggable\] group 0 (PNP0C80:00): 32 KiB could be unplugged now' \
+	"$tmp/mu.err" && ok "min-unpluggable live: the transition said" ||
+	nok "min-unpluggable live: $(cat "$tmp/mu.err")"
+
 # --no-trace: HTTP from a tree without BPF, reconciling every second (the
 # zone reconciliation needs events: it must stand aside, not crash).
 "$bin" export --no-trace --sysroot "$z" --listen 127.0.0.1:0 --reconcile 1 -d 4 \

@@ -130,16 +130,19 @@ static void test_old_record(void **s)
 	assert_int_equal(decode_event(rec, MEMHP_EVENT_SIZE_V1, &out, why, sizeof(why)), -1);
 }
 
-/* blocker_kind is userspace's: a record cannot set it. */
-static void test_kind_not_from_record(void **s)
+/* blocker_kind is what the recording session named: a record keeps it
+ * (tests/unit/test_offrecord.c records and replays it). */
+static void test_kind_from_record(void **s)
 {
 	struct memhp_event e = offline(-EBUSY, MEMHP_PHASE_ISOLATE, MEMHP_SEEN_BLOCKER), out;
 	char why[128];
 
 	e.blocker_kind = 4;
 	assert_int_equal(decode_event(&e, sizeof(e), &out, why, sizeof(why)), 0);
-	assert_int_equal(out.blocker_kind, 0);
-	assert_null(offwhy_blocker_kind(&out));
+	assert_int_equal(out.blocker_kind, 4);
+	assert_string_equal(offwhy_blocker_kind(&out), "slab");
+	/* read in place: nothing to copy */
+	assert_ptr_equal(decode_event_ref(&e, sizeof(e), &out, why, sizeof(why)), &e);
 }
 
 static char *render(const struct memhp_event *e, bool json)
@@ -315,7 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_old_record),
-		cmocka_unit_test(test_kind_not_from_record),
+		cmocka_unit_test(test_kind_from_record),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_running),
 		cmocka_unit_test(test_metrics),

@@ -20,6 +20,7 @@
 #include "kpage.h"
 #include "policy.h"
 #include "readiness.h"
+#include "readiness_keep.h"
 #include "readiness_cmd.h"
 #include "zonealgo.h"
 
@@ -528,6 +529,63 @@ static void test_main_text_json_errors(void **state)
 	run_free(&r);
 }
 
+/* --- live: a scan kept between policy evaluations (readiness_keep) -------- */
+
+static void test_keep_rescans_per_interval(void **state)
+{
+	const uint64_t slab = 1ull << KPF_BIT_SLAB;
+	char dir[] = "/tmp/memhp-rdk-XXXXXX", cmd[9000], p[4200];
+	const struct readiness *r1, *r2;
+	uint64_t before;
+	struct rd_keep k;
+	bool scanned;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/.' '%s/'", tree, dir);
+	assert_int_equal(system(cmd), 0);
+	rd_keep_init(&k, 60);
+	r1 = rd_keep_get(&k, dir, 100, &scanned);
+	assert_non_null(r1);
+	assert_true(scanned);
+	assert_int_equal(k.scans, 1);
+	before = r1->total.unpluggable_bytes;
+	/* memory1 (pfns 8-15, all free: ready) gets a slab page: blocked */
+	snprintf(p, sizeof(p), "%s/proc/kpageflags", dir);
+	fd = open(p, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &slab, 8, 8 * 8), 8);
+	close(fd);
+	/* within the interval: the kept scan, not a new one */
+	r2 = rd_keep_get(&k, dir, 159.9, &scanned);
+	assert_ptr_equal(r2, r1);
+	assert_false(scanned);
+	assert_int_equal(k.scans, 1);
+	assert_int_equal(r2->total.unpluggable_bytes, before);
+	/* the interval over: scanned again, the change seen */
+	r2 = rd_keep_get(&k, dir, 160, &scanned);
+	assert_true(scanned);
+	assert_int_equal(k.scans, 2);
+	assert_int_equal(r2->total.unpluggable_bytes, before - 32768);
+	/* a clock that went back scans rather than trusting the old one */
+	assert_non_null(rd_keep_get(&k, dir, 10, &scanned));
+	assert_true(scanned);
+	/* a scan that fails: no readiness (the rule is not evaluated), the
+	 * reason kept, and no retry before the interval */
+	assert_int_equal(unlink(p), 0);
+	assert_null(rd_keep_get(&k, dir, 100, &scanned));
+	assert_true(scanned);
+	assert_int_equal(k.failures, 1);
+	assert_non_null(strstr(k.error, "kpageflags"));
+	assert_null(rd_keep_get(&k, dir, 159, &scanned));
+	assert_false(scanned);
+	assert_int_equal(k.scans, 4);
+	rd_keep_free(&k);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_scan_tree),
 		cmocka_unit_test(test_policy_min_unpluggable),
 		cmocka_unit_test(test_policy_min_unpluggable_parse_errors),
+		cmocka_unit_test(test_keep_rescans_per_interval),
 		cmocka_unit_test(test_main_text_json_errors),
 	};
 

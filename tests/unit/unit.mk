@@ -6,12 +6,13 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
 # check_main(), ls_main_model(), simulate_main(), export_main() and top_main(),
-# readiness_main()
+# readiness_main(), replay_main()
 test_check_CMD_OBJS := $(OUTPUT)/user/cmd/check.o
 test_ls_CMD_OBJS := $(OUTPUT)/user/cmd/ls.o $(OUTPUT)/user/cmd/ls_print.o
 test_simulate_CMD_OBJS := $(OUTPUT)/user/cmd/simulate.o
 test_cmd_streams_CMD_OBJS := $(OUTPUT)/user/cmd/export.o $(OUTPUT)/user/cmd/top.o
 test_readiness_CMD_OBJS := $(OUTPUT)/user/cmd/readiness_cmd.o
+test_offrecord_CMD_OBJS := $(OUTPUT)/user/cmd/replay.o
 
 .SECONDEXPANSION:
 $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) $$($$*_CMD_OBJS) | $(OUTPUT)/tests

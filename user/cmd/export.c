@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "export.h"
 #include "privs.h"
+#include "readiness_keep.h"
 #include "readiness_prom.h"
 #include "reconcile.h"
 #include "policy.h"
@@ -92,7 +93,8 @@ static const struct argp_option options[] = {
 	  "policy; default 10)", 0 },
 	{ "readiness", OPT_READINESS, "SECS", 0,
 	  "Unplug readiness gauges (docs/readiness.md; root): scan every SECS seconds "
-	  "(at reconciliations; --stdout: once). Off by default", 0 },
+	  "(at reconciliations; --stdout: once), the scan --policy's min-unpluggable "
+	  "rules use too (without it: every 60 s). Off by default", 0 },
 	{ "quiet", 'q', NULL, 0, "Do not report attached probes on stderr", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output; snapshot warnings", 0 },
 	{ 0 },
@@ -404,6 +406,9 @@ struct exporter {
 	pthread_mutex_t rlock; /* the fields below */
 	struct recon_result recon;
 	struct rd_summary rdsum; /* --readiness: refreshed by reconcile() */
+	/* min-unpluggable rules: the scan they are evaluated on, redone every
+	 * --readiness seconds (else RD_KEEP_DEFAULT_S); main thread only */
+	struct rd_keep rdk;
 	uint64_t scrapes, render_errors;
 	double last_render;
 	bool zi_warned;
@@ -572,6 +577,8 @@ static void on_transition(bool appeared, const struct policy *p, const struct po
 static void reconcile(struct exporter *x)
 {
 	struct recon_result *r = malloc(sizeof(*r));
+	const struct readiness *rd = NULL;
+	bool scanned = false;
 	char err[256];
 
 	if (!r)
@@ -581,7 +588,13 @@ static void reconcile(struct exporter *x)
 	pthread_mutex_lock(&x->rlock);
 	*r = x->recon;
 	pthread_mutex_unlock(&x->rlock);
-	if (reconcile_run_watch(&x->s, x->o->sysroot, x->have_pol ? &x->pol : NULL, &x->trk,
+	if (x->have_pol && policy_needs_readiness(&x->pol)) {
+		rd = rd_keep_get(&x->rdk, x->o->sysroot, mono_s(), &scanned);
+		if (!rd && scanned && x->rdk.failures == 1)
+			fprintf(x->o->err, PROG ": warning: min-unpluggable not evaluated: %s\n",
+				x->rdk.error);
+	}
+	if (reconcile_run_watch(&x->s, x->o->sysroot, x->have_pol ? &x->pol : NULL, &x->trk, rd,
 				x->have_pol ? &x->watch : NULL, on_transition, x, r, err,
 				sizeof(err)) &&
 	    r->errors == 1)
@@ -592,13 +605,22 @@ static void reconcile(struct exporter *x)
 	free(r);
 	if (x->o->readiness > 0) {
 		struct rd_summary *rs = malloc(sizeof(*rs));
+		bool fresh;
 
 		if (!rs)
 			return;
 		pthread_mutex_lock(&x->rlock);
 		*rs = x->rdsum;
 		pthread_mutex_unlock(&x->rlock);
-		if (rd_summary_refresh(rs, x->o->sysroot, mono_s(), x->o->readiness)) {
+		if (x->have_pol && policy_needs_readiness(&x->pol)) {
+			/* the policy's scan is the gauges' too: one scan an interval */
+			fresh = scanned;
+			if (fresh)
+				rd_summary_from_keep(rs, &x->rdk);
+		} else {
+			fresh = rd_summary_refresh(rs, x->o->sysroot, mono_s(), x->o->readiness);
+		}
+		if (fresh) {
 			pthread_mutex_lock(&x->rlock);
 			x->rdsum = *rs;
 			pthread_mutex_unlock(&x->rlock);
@@ -673,6 +695,7 @@ static int export_live(const struct export_opts *o)
 	so.prog = PROG;
 	so.err = o->err;
 	so.stats = &x->stats;
+	rd_keep_init(&x->rdk, o->readiness);
 	so.trk = x->have_pol ? &x->trk : NULL;
 	so.keep_setid = true; /* the HTTP threads become nobody (http.c) */
 	rc = session_open(&x->s, &so);
@@ -778,6 +801,7 @@ out:
 		(unsigned long long)x->s.model.lost);
 	pthread_mutex_unlock(&x->rlock);
 	session_close(&x->s);
+	rd_keep_free(&x->rdk);
 	if (x->have_pol) {
 		policy_watch_free(&x->watch);
 		policy_free(&x->pol);

@@ -47,8 +47,9 @@ struct record_state {
 
 static const char doc[] =
 	"Record memory hotplug events live into FILE (docs/record.md) for\n"
-	"`memhp replay`: every event exactly as the kernel's BPF side produced it,\n"
-	"after the model's initial sysfs snapshot. SIGINT or SIGTERM stop it with\n"
+	"`memhp replay`: every event exactly as the kernel's BPF side produced it\n"
+	"(an offline's with the kind of the page that blocked it, as memhp named\n"
+	"it), after the model's initial sysfs snapshot. SIGINT or SIGTERM stop it with\n"
 	"a final flush; a recorder killed harder leaves a torn last record that\n"
 	"replay skips with a warning. Needs what `memhp trace` needs. Exit status:\n"
 	"0 ok, 1 runtime error (e.g. writing FILE), 2 bad usage or tracing not\n"

@@ -24,6 +24,7 @@
 #include "stopsig.h"
 #include "sysfs.h"
 #include "policy.h"
+#include "readiness_keep.h"
 #include "reconcile.h"
 #include "top.h"
 #include "top_render.h"
@@ -57,6 +58,7 @@ struct top_state {
 	struct policy pol; /* with --policy */
 	bool have_pol;
 	struct policy_watch watch; /* violations as they appear and clear */
+	struct rd_keep rdk; /* min-unpluggable: a readiness scan a minute at most */
 	struct offrun run; /* offlines in flight, under s.lock */
 };
 
@@ -239,6 +241,7 @@ static void alert(struct top_data *d, const char *fmt, ...)
 static void collect_alerts(struct top_state *st, struct top_data *d)
 {
 	struct policy_balloon balloons[8];
+	const struct readiness *rd = NULL;
 	struct policy_state ps;
 	struct zi_system *sys;
 	char err[256], line[512];
@@ -264,16 +267,25 @@ static void collect_alerts(struct top_state *st, struct top_data *d)
 	if (!sys)
 		return;
 	zi_system_init(sys);
+	/* outside the lock: a scan reads every page's flags (readiness_keep.h) */
+	if (policy_needs_readiness(&st->pol)) {
+		rd = rd_keep_get(&st->rdk, st->o->sysroot, mono_s(), NULL);
+		if (!rd)
+			alert(d, "min-unpluggable not evaluated: %.200s", st->rdk.error);
+	}
 	if (st->live)
 		pthread_mutex_lock(&st->s.lock);
 	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot,
 				   st->live ? &st->s.model : NULL, NULL, err, sizeof(err))) {
 		alert(d, "policy not evaluated: %.200s", err);
-	} else if (policy_watch_eval(&st->watch, &st->pol, &ps, on_transition, st) >= 0) {
-		for (i = 0; i < st->watch.cur.nr; i++) {
-			policy_violation_text(&st->pol, &st->watch.cur.v[i], line, sizeof(line));
-			alert(d, "%.250s", line);
-		}
+	} else {
+		ps.readiness = rd;
+		if (policy_watch_eval(&st->watch, &st->pol, &ps, on_transition, st) >= 0)
+			for (i = 0; i < st->watch.cur.nr; i++) {
+				policy_violation_text(&st->pol, &st->watch.cur.v[i], line,
+						      sizeof(line));
+				alert(d, "%.250s", line);
+			}
 	}
 	if (st->live)
 		pthread_mutex_unlock(&st->s.lock);
@@ -634,6 +646,7 @@ static void top_state_free(struct top_state *st)
 		policy_watch_free(&st->watch);
 		policy_free(&st->pol);
 	}
+	rd_keep_free(&st->rdk);
 	free(st);
 }
 

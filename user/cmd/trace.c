@@ -21,6 +21,7 @@
 #include "stopsig.h"
 #include "sysfs.h"
 #include "policy_print.h"
+#include "readiness_keep.h"
 #include "trace.h"
 #include "zoneinfo.h"
 
@@ -51,6 +52,7 @@ struct trace_state {
 	struct policy pol;
 	struct policy_tracker trk;
 	struct policy_watch watch;
+	struct rd_keep rdk; /* min-unpluggable: a readiness scan a minute at most */
 	bool dirty; /* events since the last evaluation */
 	bool burst; /* events since the last reconciliation */
 	uint64_t drift; /* blocks found drifted, in total */
@@ -302,6 +304,22 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	}
 }
 
+/* The readiness scan for min-unpluggable rules, redone at most once a
+ * minute (readiness_keep.h); NULL when the policy has none or it fails. */
+static const struct readiness *policy_readiness(struct trace_state *st)
+{
+	const struct readiness *rd;
+	bool scanned;
+
+	if (!policy_needs_readiness(&st->pol))
+		return NULL;
+	rd = rd_keep_get(&st->rdk, st->o->sysroot, mono_s(), &scanned);
+	if (!rd && scanned && st->rdk.failures == 1)
+		fprintf(st->o->err, "memhp trace: warning: min-unpluggable not evaluated: %s\n",
+			st->rdk.error);
+	return rd;
+}
+
 /* Evaluate the policy on the kernel's state and the session's model. */
 static void evaluate_policy(struct trace_state *st, struct session *s)
 {
@@ -315,10 +333,13 @@ static void evaluate_policy(struct trace_state *st, struct session *s)
 		return;
 	zi_system_init(sys);
 	if (reconcile_policy_state(&ps, sys, balloons, 8, st->o->sysroot, &s->model, &st->trk,
-				   err, sizeof(err)))
+				   err, sizeof(err))) {
 		fprintf(st->o->err, "memhp trace: policy state: %s\n", err);
-	else if (policy_watch_eval(&st->watch, &st->pol, &ps, policy_print_transition, &tc) < 0)
-		fprintf(st->o->err, "memhp trace: policy evaluation failed\n");
+	} else {
+		ps.readiness = policy_readiness(st);
+		if (policy_watch_eval(&st->watch, &st->pol, &ps, policy_print_transition, &tc) < 0)
+			fprintf(st->o->err, "memhp trace: policy evaluation failed\n");
+	}
 	zi_system_free(sys);
 	free(sys);
 	st->dirty = false;
@@ -548,5 +569,6 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 		policy_free(&st.pol);
 	policy_watch_free(&st.watch);
 	policy_tracker_free(&st.trk);
+	rd_keep_free(&st.rdk);
 	return ret;
 }

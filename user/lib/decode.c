@@ -72,8 +72,6 @@ int decode_event(const void *data, size_t size, struct memhp_event *out, char *w
 	memcpy(out, data, n);
 	if (n < sizeof(*out))
 		memset((char *)out + n, 0, sizeof(*out) - n);
-	/* userspace's own annotation, never taken from a record */
-	out->blocker_kind = 0;
 	/* Strings come from the kernel: terminate them whatever they hold. */
 	out->comm[sizeof(out->comm) - 1] = '\0';
 	out->zone_name[sizeof(out->zone_name) - 1] = '\0';
@@ -95,8 +93,7 @@ const struct memhp_event *decode_event_ref_slow(const void *data, size_t size,
 	/* alignment first: a misaligned struct may not even be read */
 	if (!((uintptr_t)data % _Alignof(struct memhp_event)) && e->hdr.size >= sizeof(*e) &&
 	    !e->comm[sizeof(e->comm) - 1] && !e->zone_name[sizeof(e->zone_name) - 1] &&
-	    !e->res_name[sizeof(e->res_name) - 1] && !e->blocker_why[sizeof(e->blocker_why) - 1] &&
-	    !e->blocker_kind)
+	    !e->res_name[sizeof(e->res_name) - 1] && !e->blocker_why[sizeof(e->blocker_why) - 1])
 		return e;
 	decode_event(data, size, buf, why, whylen);
 	return buf;

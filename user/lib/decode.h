@@ -45,7 +45,7 @@ decode_event_ref(const void *data, size_t size, struct memhp_event *buf, char *w
 	    e->hdr.size <= size && !e->comm[sizeof(e->comm) - 1] &&
 	    !e->zone_name[sizeof(e->zone_name) - 1] && !e->res_name[sizeof(e->res_name) - 1]) {
 		if (e->hdr.size >= sizeof(*e)) {
-			if (!e->blocker_why[sizeof(e->blocker_why) - 1] && !e->blocker_kind)
+			if (!e->blocker_why[sizeof(e->blocker_why) - 1])
 				return e;
 		} else if (e->hdr.size == MEMHP_EVENT_SIZE_V1 &&
 			   event_may_be_short(e->hdr.kind, e->flags)) {

@@ -49,6 +49,8 @@
 
 #define KPF(b) (1ull << KPF_BIT_##b)
 
+/* Values are recorded (memhp_event.blocker_kind = kind + 1 in record
+ * files): append only, never renumber. */
 enum kpage_kind {
 	KPAGE_FREE = 0,	  /* in the buddy allocator */
 	KPAGE_LRU_ANON,	  /* anonymous (or THP), on an LRU list: migrates */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonstr.h"
 #include "kpage.h"
@@ -100,18 +101,60 @@ const char *offwhy_phase_name(unsigned int phase)
 	return phase < sizeof(n) / sizeof(n[0]) ? n[phase] : "unknown";
 }
 
-void offwhy_annotate(struct memhp_event *e, const char *sysroot)
+int offwhy_pagefiles_open(struct offwhy_pagefiles *pf, const char *sysroot)
+{
+	pf->flags_fd = kpage_open(sysroot, "kpageflags");
+	if (pf->flags_fd < 0) {
+		int err = pf->flags_fd;
+
+		pf->flags_fd = pf->count_fd = -1;
+		return err;
+	}
+	pf->count_fd = kpage_open(sysroot, "kpagecount");
+	if (pf->count_fd < 0) {
+		int err = pf->count_fd;
+
+		offwhy_pagefiles_close(pf);
+		return err;
+	}
+	return 0;
+}
+
+void offwhy_pagefiles_close(struct offwhy_pagefiles *pf)
+{
+	if (pf->flags_fd >= 0)
+		close(pf->flags_fd);
+	if (pf->count_fd >= 0)
+		close(pf->count_fd);
+	pf->flags_fd = pf->count_fd = -1;
+}
+
+void offwhy_annotate(struct memhp_event *e, const struct offwhy_pagefiles *pf)
 {
 	uint64_t flags, count;
 
 	e->blocker_kind = 0;
 	if (!event_kind_has_why(e->hdr.kind) || !(e->flags & MEMHP_F_WHY) ||
-	    !(e->why_seen & MEMHP_SEEN_BLOCKER) ||
-	    e->blocker_pfn == UINT64_MAX)
+	    !(e->why_seen & MEMHP_SEEN_BLOCKER) || e->blocker_pfn == UINT64_MAX || !pf ||
+	    pf->flags_fd < 0 || pf->count_fd < 0)
 		return;
-	if (kpage_read_range(sysroot, e->blocker_pfn, 1, &flags, &count))
+	if (kpage_read_fd(pf->flags_fd, e->blocker_pfn, 1, &flags) ||
+	    kpage_read_fd(pf->count_fd, e->blocker_pfn, 1, &count))
 		return;
 	e->blocker_kind = (unsigned int)kpage_classify(flags, count, count) + 1;
+}
+
+size_t offwhy_record_bytes(const void *data, size_t size, const struct memhp_event *e,
+			   void *out, size_t outlen)
+{
+	const size_t at = offsetof(struct memhp_event, blocker_kind);
+
+	if (!data || !event_kind_has_why(e->hdr.kind) || !(e->flags & MEMHP_F_WHY) ||
+	    e->hdr.size < at + sizeof(e->blocker_kind) || size < e->hdr.size || size > outlen)
+		return 0;
+	memcpy(out, data, size);
+	memcpy((char *)out + at, &e->blocker_kind, sizeof(e->blocker_kind));
+	return size;
 }
 
 const char *offwhy_blocker_kind(const struct memhp_event *e)
@@ -147,7 +190,8 @@ void offwhy_print_text(FILE *f, const struct memhp_event *e)
 	if (e->hdr.kind == MEMHP_EV_OFFLINE)
 		fprintf(f, "  why: %s (%s)", offwhy_reason_name(r), offwhy_phase_name(e->phase));
 	else
-		fprintf(f, "  running: %s", offwhy_phase_name(e->phase));
+		fprintf(f, "  running: %s%s", offwhy_phase_name(e->phase),
+			(e->flags & MEMHP_F_TIMER) ? " (inside this step: no step ended lately)" : "");
 	if (e->why_seen & MEMHP_SEEN_MIGRATE)
 		fprintf(f, "; %u migration passes, %" PRIu64 " migrated, %" PRIu64 " failed",
 			e->migrate_passes, (uint64_t)e->pages_migrated, (uint64_t)e->pages_failed);
@@ -176,6 +220,10 @@ void offwhy_print_json(FILE *f, const struct memhp_event *e)
 		fprintf(f, "null");
 	else
 		fprintf(f, "\"%s\"", offwhy_reason_name(r));
+	/* who reported a running offline: BPF from a step that ended, or
+	 * memhp's timer for a call inside one step (offstall.h) */
+	if (e->hdr.kind == MEMHP_EV_OFFLINE_PROGRESS)
+		fprintf(f, ",\"reported_by\":\"%s\"", (e->flags & MEMHP_F_TIMER) ? "timer" : "bpf");
 	fprintf(f, ",\"migrate_passes\":%u,\"pages_migrated\":%" PRIu64
 		   ",\"pages_failed\":%" PRIu64,
 		e->migrate_passes, (uint64_t)e->pages_migrated, (uint64_t)e->pages_failed);

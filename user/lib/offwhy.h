@@ -36,12 +36,37 @@ const char *offwhy_phase_name(unsigned int phase);
 int offwhy_notifier_errno(int notify_ret);
 
 /*
- * Fills e->blocker_kind from /proc/kpageflags and /proc/kpagecount (root;
- * under @sysroot if not NULL) when the event names a blocking page: the
- * page's kind now, moments after the kernel reported it. Leaves 0 when the
- * files cannot be read.
+ * /proc/kpageflags and /proc/kpagecount, opened once when the session
+ * starts (before it drops privileges): naming a blocker then costs two
+ * 8-byte preads (docs/events.md, "blocker kind": about 2 us, against 14 us
+ * when both files were opened and closed per event). -1: not open.
  */
-void offwhy_annotate(struct memhp_event *e, const char *sysroot);
+struct offwhy_pagefiles {
+	int flags_fd, count_fd;
+};
+
+/* Opens both under @sysroot (NULL: /). 0, or -errno with both left -1. */
+int offwhy_pagefiles_open(struct offwhy_pagefiles *pf, const char *sysroot);
+void offwhy_pagefiles_close(struct offwhy_pagefiles *pf);
+
+/*
+ * Fills e->blocker_kind from the page files when the event names a
+ * blocking page: the page's kind now, moments after the kernel reported
+ * it. Leaves 0 when the files are not open or cannot be read.
+ */
+void offwhy_annotate(struct memhp_event *e, const struct offwhy_pagefiles *pf);
+
+/*
+ * What memhp record stores for the raw ring-buffer record @data of @size
+ * bytes that decoded to @e: the same bytes with @e's blocker_kind written
+ * in, so that a replay names the kind the live session named. Copies into
+ * @out and returns the length when there is a kind to store; 0: store
+ * @data as it is (another kind of event, no why fields, a record too short
+ * for the field or longer than @outlen).
+ */
+size_t offwhy_record_bytes(const void *data, size_t size, const struct memhp_event *e,
+			   void *out, size_t outlen);
+
 /* The blocker's kind name, NULL when not known. */
 const char *offwhy_blocker_kind(const struct memhp_event *e);
 

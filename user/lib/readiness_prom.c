@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "prom.h"
+#include "readiness_keep.h"
 #include "readiness_prom.h"
 
 void rd_summary_from(struct rd_summary *s, const struct readiness *r)
@@ -50,6 +51,18 @@ bool rd_summary_refresh(struct rd_summary *s, const char *sysroot, double now, d
 		rd_summary_from(s, &r);
 	readiness_free(&r);
 	return true;
+}
+
+void rd_summary_from_keep(struct rd_summary *s, const struct rd_keep *k)
+{
+	s->enabled = true;
+	s->scanned_at = k->scanned_at;
+	if (!k->valid) {
+		s->valid = false;
+		snprintf(s->error, sizeof(s->error), "%s", k->error);
+		return;
+	}
+	rd_summary_from(s, &k->rd);
 }
 
 static void fam(struct prom_buf *b, const char *name, const char *help)

@@ -49,6 +49,9 @@ void rd_summary_from(struct rd_summary *s, const struct readiness *r);
  * @s. Returns true when it scanned.
  */
 bool rd_summary_refresh(struct rd_summary *s, const char *sysroot, double now, double interval);
+struct rd_keep;
+/* Fill @s from the scan a keeper just made (or its error). */
+void rd_summary_from_keep(struct rd_summary *s, const struct rd_keep *k);
 /* The readiness families (nothing when !s->enabled). */
 void rd_summary_render(struct prom_buf *b, const struct rd_summary *s);
 

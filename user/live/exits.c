@@ -37,7 +37,7 @@ const char *exit_site_name(uint64_t site)
  * shows ours. In a child namespace /proc/self/status' NSpid has more than
  * one field, and a missing /proc entry would prove nothing.
  */
-static bool in_initial_pid_ns(void)
+bool in_initial_pid_ns(void)
 {
 	static int cached = -1;
 	char line[256];

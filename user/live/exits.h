@@ -11,9 +11,13 @@
 #ifndef MEMHP_EXITS_H
 #define MEMHP_EXITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* Whether memhp runs in the initial PID namespace, where the thread ids
+ * BPF sees are the ones /proc shows. */
+bool in_initial_pid_ns(void);
 /* The kernel function behind an entry's call site (enum memhp_site). */
 const char *exit_site_name(uint64_t site);
 

@@ -115,11 +115,12 @@ int reconcile_run(struct session *s, const char *sysroot, const struct policy *p
 		  const struct policy_tracker *trk, struct recon_result *out, char *err,
 		  size_t errlen)
 {
-	return reconcile_run_watch(s, sysroot, pol, trk, NULL, NULL, NULL, out, err, errlen);
+	return reconcile_run_watch(s, sysroot, pol, trk, NULL, NULL, NULL, NULL, out, err, errlen);
 }
 
 int reconcile_run_watch(struct session *s, const char *sysroot, const struct policy *pol,
-			const struct policy_tracker *trk, struct policy_watch *w,
+			const struct policy_tracker *trk, const struct readiness *rd,
+			struct policy_watch *w,
 			recon_transition_fn fn, void *ctx, struct recon_result *out, char *err,
 			size_t errlen)
 {
@@ -162,6 +163,7 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 	pthread_mutex_unlock(&s->lock);
 	if (n)
 		goto out_models;
+	ps.readiness = rd;
 	out->nr_zones = 0;
 	for (node = 0; node < sys->st.nr_nodes; node++) {
 		for (z = 0; z < ZA_NR_ZONES && out->nr_zones < RECON_MAX_ZONES; z++) {

@@ -63,8 +63,12 @@ struct policy_watch;
 struct policy_violation;
 typedef void (*recon_transition_fn)(bool appeared, const struct policy *p,
 				    const struct policy_violation *v, void *ctx);
+struct readiness;
+/* @rd: the readiness scan min-unpluggable rules are evaluated on (NULL: not
+ * evaluated); the caller keeps it (readiness_keep.h). */
 int reconcile_run_watch(struct session *s, const char *sysroot, const struct policy *pol,
-			const struct policy_tracker *trk, struct policy_watch *w,
+			const struct policy_tracker *trk, const struct readiness *rd,
+			struct policy_watch *w,
 			recon_transition_fn fn, void *ctx, struct recon_result *out, char *err,
 			size_t errlen);
 

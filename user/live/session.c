@@ -10,28 +10,42 @@
 #include "clock.h"
 #include "exits.h"
 #include "privs.h"
+#include "offstall_scan.h"
 #include "offwhy.h"
 #include "session.h"
 #include "sysfs.h"
 
-static int on_record(void *ctx, const void *data, size_t size)
+int session_ingest(struct session *s, const void *data, size_t size)
 {
-	struct session *s = ctx;
+	/* aligned for the struct: a record file's events are read in place */
+	unsigned char stored[sizeof(struct memhp_event)] __attribute__((aligned(8)));
 	struct memhp_event e;
 	char why[128];
+	size_t n;
 
-	if (s->o.on_raw)
-		s->o.on_raw(s, data, size, s->o.ctx);
 	if (decode_event(data, size, &e, why, sizeof(why))) {
+		/* raw bytes, malformed ones included: a replay counts them too */
+		if (s->o.on_raw)
+			s->o.on_raw(s, data, size, s->o.ctx);
 		if (!s->bad++)
 			fprintf(s->o.err, "%s: dropped a malformed event: %s\n", s->o.prog, why);
-		return 0;
+		return -1;
 	}
 	s->seen++;
-	/* what the page an offline is blocked on is, now (never recorded:
-	 * memhp record writes the raw bytes above) */
-	offwhy_annotate(&e, s->o.sysroot);
+	/* what the page an offline is blocked on is, now; memhp record
+	 * stores it with the event, so a replay says what live output said */
+	offwhy_annotate(&e, &s->pages);
+	if (s->o.on_raw) {
+		n = offwhy_record_bytes(data, size, &e, stored, sizeof(stored));
+		s->o.on_raw(s, n ? stored : data, n ? n : size, s->o.ctx);
+	}
 	pipeline_event(&s->pipe, &e);
+	return 0;
+}
+
+static int on_record(void *ctx, const void *data, size_t size)
+{
+	session_ingest(ctx, data, size);
 	return 0;
 }
 
@@ -77,8 +91,11 @@ int session_open(struct session *s, const struct session_opts *o)
 		return 2;
 	}
 	time_conv_init(&s->tc);
+	s->pages.flags_fd = s->pages.count_fd = -1;
 	if (o->no_trace)
 		return 0;
+	/* before privileges drop; without them offline events name no kind */
+	offwhy_pagefiles_open(&s->pages, o->sysroot);
 	lo.mode = o->mode;
 	lo.verbose = o->verbose;
 	lo.block_size = s->model.block_size;
@@ -87,11 +104,13 @@ int session_open(struct session *s, const struct session_opts *o)
 			    : o->stuck_after_ns == SESS_STUCK_OFF ? 0 : o->stuck_after_ns;
 	lo.require = o->require;
 	lo.balloon_pages = o->balloon_pages;
+	offstall_init(&s->stall, lo.stuck_after_ns, OFFSTALL_EVERY_NS);
 	lo.on_event = on_record;
 	lo.ctx = s;
 	ret = loader_open(&s->loader, &lo, err, sizeof(err));
 	if (ret) {
 		fprintf(s->o.err, "%s: %s\n", s->o.prog, err);
+		offwhy_pagefiles_close(&s->pages);
 		model_free(&s->model);
 		return ret;
 	}
@@ -133,6 +152,23 @@ static void sweep_exits(struct session *s)
 		s->o.prog, n, n == 1 ? "" : "s", what, n > 1 ? " and others" : "");
 }
 
+static void emit_stalled(const struct memhp_event *e, void *ctx)
+{
+	session_ingest(ctx, e, sizeof(*e));
+}
+
+/* Offlines stuck inside one step: no BPF progress comes, memhp reports them. */
+static void scan_stalled(struct session *s)
+{
+	int n = offstall_scan(loader_map_fd(s->loader, "entries"), &s->stall,
+			      (uint64_t)clock_ns(CLOCK_MONOTONIC), emit_stalled, s);
+
+	if (n < 0 && !s->stall_err++)
+		fprintf(s->o.err, "%s: warning: cannot read the offlines in flight: %s; an "
+				  "offline stuck inside one step is not reported\n",
+			s->o.prog, n == -EPROTO ? "entries map of another layout" : strerror(-n));
+}
+
 int session_poll(struct session *s, int timeout_ms)
 {
 	int n;
@@ -156,6 +192,7 @@ int session_poll(struct session *s, int timeout_ms)
 			loader_report_changed(s->loader, s->o.err);
 		}
 		sweep_exits(s);
+		scan_stalled(s);
 	}
 
 	uint64_t lost = loader_stat(s->loader, MEMHP_STAT_LOST) + s->exits_missed;
@@ -237,6 +274,7 @@ void session_close(struct session *s)
 {
 	loader_close(s->loader);
 	s->loader = NULL;
+	offwhy_pagefiles_close(&s->pages);
 	model_free(&s->model);
 	pthread_mutex_destroy(&s->lock);
 }

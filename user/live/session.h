@@ -17,6 +17,8 @@
 #include "decode.h"
 #include "loader.h"
 #include "model.h"
+#include "offstall.h"
+#include "offwhy.h"
 #include "pipeline.h"
 
 /* An offline running this long is reported while it runs (docs/events.md,
@@ -27,7 +29,9 @@
 struct session;
 typedef void (*session_event_fn)(struct session *s, const struct memhp_event *e,
 				 void *ctx);
-/* Every ring-buffer record as the kernel wrote it, before decoding. */
+/* Every ring-buffer record as the kernel wrote it, malformed ones included;
+ * an offline event's with the blocker kind memhp named written in
+ * (offwhy_record_bytes()): what memhp record stores. */
 typedef void (*session_raw_fn)(struct session *s, const void *data, size_t size,
 			       void *ctx);
 
@@ -80,6 +84,9 @@ struct session {
 	/* /proc/vmstat balloon counters at open: session_balloons() counts from here */
 	struct balloon_vmstat balloon_base;
 	bool have_balloon_base;
+	struct offwhy_pagefiles pages; /* names blocker pages (offwhy_annotate()) */
+	struct offstall stall; /* offlines stuck inside one step (offstall.h) */
+	unsigned int stall_err; /* offstall_scan() failures (said once) */
 };
 
 /* 0, or the exit status to use (message printed on stderr). */
@@ -91,6 +98,12 @@ int session_poll(struct session *s, int timeout_ms);
  * passed, or another -errno. The body of every command's event loop. */
 int session_poll_until(struct session *s, double deadline);
 void session_close(struct session *s);
+/*
+ * One ring-buffer record, as the loader hands it over: decoded, the blocker
+ * page named, handed to on_raw (as it is to be recorded), then through the
+ * pipeline. 0, or -1 for a malformed record (counted in s->bad).
+ */
+int session_ingest(struct session *s, const void *data, size_t size);
 /* Replace the model by a fresh sysfs snapshot (read without the lock,
  * swapped in under it). 0 or -errno with @err set. */
 int session_resnapshot(struct session *s, char *err, size_t errlen);

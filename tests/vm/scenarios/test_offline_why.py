@@ -6,12 +6,16 @@
   (offline-progress) within the threshold with that pfn and its kind;
   dropping the reference lets it finish, and the offline event says what it
   took (passes, migrated, failed);
+- an offline waiting inside the MEM_GOING_OFFLINE chain
+  (tests/kmod/memhp_stallnotify): no BPF progress can come, memhp's timer
+  reports it stuck after the threshold;
 - a MEM_GOING_OFFLINE veto (memory-notifier-error-inject): reason
   "notifier failure", and on 6.2+ kernels the vetoing callback by name;
 - free hugetlb pages in a movable block: the dissolve step ran and the huge
   pages are gone after the offline;
 - Normal-zone blocks filled with slab (tmpfs inodes and dentries): the
-  offline fails at isolation and memhp names the page and its kind (slab).
+  offline fails at isolation and memhp names the page and its kind (slab);
+  memhp record beside it stores that kind, and memhp replay names it.
 
 Each check compares memhp's report with what the kernel or the module says
 independently (held_pfn, the writer's errno, sysfs state, HugePages_Total,
@@ -39,7 +43,7 @@ KPF_LRU, KPF_SLAB, KPF_BUDDY, KPF_ANON = 5, 7, 10, 12
 _build = {}
 
 
-def build_module():
+def build_module(name=MOD):
     rel = labmod.kernel_release()
     if rel not in _build:
         p = subprocess.run(["sh", os.path.join(REPO, "tests", "kmod", "build.sh")],
@@ -48,9 +52,9 @@ def build_module():
         _build[rel] = dict(rc=p.returncode, out=p.stdout.strip())
     b = _build[rel]
     if b["rc"] == 77:
-        raise Skip("cannot build %s.ko for %s: %s" % (MOD, rel, b["out"].splitlines()[-1]))
+        raise Skip("cannot build %s.ko for %s: %s" % (name, rel, b["out"].splitlines()[-1]))
     assert b["rc"] == 0, "tests/kmod/build.sh failed:\n" + b["out"][-2000:]
-    return "/memhp/build/kmod/%s/%s.ko" % (rel, MOD)
+    return "/memhp/build/kmod/%s/%s.ko" % (rel, name)
 
 
 def _dimm(lab):
@@ -205,6 +209,67 @@ def test_stuck_offline_then_released(lab):
         json.dump(dict(held_pfn=held, first_progress=first, hit=hit, offline=e), f, indent=1)
 
 
+def test_stuck_inside_notifier(lab):
+    """An offline that waits inside the MEM_GOING_OFFLINE chain
+    (tests/kmod/memhp_stallnotify) runs no step that repeats: no BPF
+    progress event can come. memhp's timer reports it after --stuck-after
+    all the same (reported_by "timer", phase "notifier"), trace and the
+    exporter's running gauge alike; released, the offline ends ok."""
+    ko = build_module("memhp_stallnotify")
+    params = "/sys/module/memhp_stallnotify/parameters"
+    blocks = getattr(lab, "dimm_blocks", None) or _dimm(lab)
+    lab.dimm_blocks = blocks
+    b = blocks[5]
+    lab.check("echo online_movable > " + STATE % b)
+    t = Tracer(lab, "stall", "-e offline,offline-progress --stuck-after %ds" % STUCK_S)
+    t.start()
+    lab.check("%s export --textfile /tmp/stall.prom -i 1 --stuck-after %ds >/dev/null "
+              "2>/tmp/stall-export.err & echo $! >/tmp/stall-export.pid" % (lab.memhp(), STUCK_S))
+    lab.wait_until("grep -q '^memhp_offline_running 0' /tmp/stall.prom", timeout=120,
+                   what="export attached")
+    lab.check("insmod " + ko)
+    try:
+        lab.check("(echo offline > %s; echo $? > /tmp/stall.rc) >/dev/null 2>&1 &" % (STATE % b))
+        lab.wait_until("[ $(cat %s/waiting) = 1 ]" % params, timeout=30,
+                       what="the offline waiting in the notifier")
+        evs = t.wait_events(lambda e: _offlines(e, b, "offline-progress"), timeout=STUCK_S + 30,
+                            what="offline-progress of an offline inside the notifier chain")
+        assert lab.check("cat %s/waiting" % params).strip() == "1"
+        prog = _offlines(evs, b, "offline-progress")
+        first = prog[0]
+        assert first["reported_by"] == "timer", first
+        assert first["phase"] == "notifier" and first["result"] == "running", first
+        assert first["migrate_passes"] == 0 and first["reason"] is None, first
+        # after the threshold, within the timer's scan (about a second; TCG slack)
+        assert STUCK_S * 1e9 <= first["duration_ns"] <= (STUCK_S + 10) * 1e9, first
+        # BPF saw no step end: every progress event is the timer's
+        assert all(e["reported_by"] == "timer" for e in prog), prog
+        lab.wait_until("grep -q '^memhp_offline_running 1' /tmp/stall.prom && "
+                       "grep -q '^memhp_offline_running_seconds{block=\"%d\"}' /tmp/stall.prom"
+                       % b, timeout=20, what="the exporter's running gauge")
+        prom = lab.check("grep '^memhp_offline_running' /tmp/stall.prom")
+        more = t.wait_events(lambda e: len(_offlines(e, b, "offline-progress")) >= 2,
+                             timeout=20, what="a second progress event")
+        second = _offlines(more, b, "offline-progress")[1]
+        assert second["duration_ns"] > first["duration_ns"], (first, second)
+        assert not _offlines(more, b), "offline ended while the notifier waited"
+    finally:
+        lab.run("echo 1 > %s/release" % params)
+    evs = t.wait_events(lambda e: _offlines(e, b), timeout=60, what="offline after release")
+    lab.wait_until("[ -e /tmp/stall.rc ]", timeout=30, what="offline writer done")
+    t.stop()
+    lab.run("kill -TERM $(cat /tmp/stall-export.pid)")
+    lab.wait_until("! kill -0 $(cat /tmp/stall-export.pid)", timeout=20, what="export exit")
+    lab.check("rmmod memhp_stallnotify")
+    e = _offlines(evs, b)[0]
+    assert e["ret"] == 0 and lab.check("cat /tmp/stall.rc").strip() == "0", e
+    assert sysfs_blocks(lab)[b][0] == "offline"
+    text = lab.check("cat /tmp/stall.json | head -3")
+    with open(os.path.join(lab.rundir, "offline_why-stall.json"), "w") as f:
+        json.dump(dict(first=first, second=second, offline=e, prom=prom, head=text), f,
+                  indent=1)
+
+
 def test_notifier_veto_names_callback(lab):
     blocks = getattr(lab, "dimm_blocks", None) or _dimm(lab)
     lab.dimm_blocks = blocks
@@ -339,6 +404,11 @@ def test_slab_in_normal_blocks(lab):
     assert int(lab.check("ls /tmp/many | wc -l")) == 80000
     t = Tracer(lab, "slab", "-e all")
     t.start()
+    # memhp record beside trace: the replay must name the kinds trace named
+    lab.check("%s record -o /tmp/slab.rec >/dev/null 2>/tmp/slab-rec.err & "
+              "echo $! >/tmp/slab-rec.pid" % lab.memhp())
+    lab.wait_until("grep -q 'attached online_pages' /tmp/slab-rec.err || "
+                   "! kill -0 $(cat /tmp/slab-rec.pid)", timeout=60, what="memhp record attached")
     failed = {}
     for b in blocks:
         rc, out = lab.run("echo offline > %s" % (STATE % b), timeout=120)
@@ -347,7 +417,13 @@ def test_slab_in_normal_blocks(lab):
     assert failed, "every Normal block went offline: no slab to block it?"
     evs = t.wait_events(lambda e: all(_offlines(e, b) for b in failed), what="offline events")
     t.stop()
-    kinds = {}
+    lab.run("kill -TERM $(cat /tmp/slab-rec.pid)")
+    lab.wait_until("! kill -0 $(cat /tmp/slab-rec.pid)", timeout=20, what="memhp record exit")
+    rc, out = lab.run("%s replay -J /tmp/slab.rec 2>/tmp/slab-replay.err" % lab.memhp(),
+                      timeout=60)
+    assert rc == 0, lab.check("cat /tmp/slab-replay.err")
+    replayed = [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+    kinds, replay_kinds = {}, {}
     for b in failed:
         e = _offlines(evs, b)[-1]
         assert e["ret"] == -16, e
@@ -368,6 +444,14 @@ def test_slab_in_normal_blocks(lab):
         else:
             assert not flags & (1 << KPF_SLAB), (e, hex(flags))
         kinds[b] = bl["kind"]
+        # the recorded kind: what the recorder named when the event came,
+        # the same page and report as trace's; the same kind unless the
+        # page was freed between the two reads (a few ms apart)
+        rp = _offlines(replayed, b)[-1]["blocker"]
+        assert rp and rp["pfn"] == bl["pfn"] and rp["report"] == bl["report"], (rp, bl)
+        assert rp["kind"] is not None, rp
+        assert rp["kind"] == bl["kind"] or "free" in (rp["kind"], bl["kind"]), (rp, bl)
+        replay_kinds[b] = rp["kind"]
     # The kernel names the first unmovable page of the first pageblock it
     # cannot isolate: often a slab page, sometimes another kernel allocation
     # (seen on 6.1: "unknown", no flag set). What the test can require: the
@@ -375,5 +459,6 @@ def test_slab_in_normal_blocks(lab):
     slab = {b: _slab_pages(lab, b) for b in failed}
     assert any(slab.values()), (slab, kinds)
     with open(os.path.join(lab.rundir, "offline_why-slab.json"), "w") as f:
-        json.dump(dict(failed=sorted(failed), kinds=kinds, slab_pages=slab,
+        json.dump(dict(failed=sorted(failed), kinds=kinds, replay_kinds=replay_kinds,
+                       slab_pages=slab,
                        events=[_offlines(evs, b)[-1] for b in failed]), f, indent=1)
