@@ -181,7 +181,7 @@ static void test_top(void **state)
 	struct res r;
 
 	(void)state;
-	call(&r, top_main, "memhp top", "--snapshot", "--batch", "2", "-d", "0.1", "--sysroot",
+	call(&r, top_main, "memhp top", "--no-bpf", "--batch", "2", "-i", "100ms", "--sysroot",
 	     tree("2node"), NULL);
 	assert_int_equal(r.rc, 0);
 	assert_non_null(strstr(r.out, "memhp top - "));

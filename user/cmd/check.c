@@ -65,16 +65,16 @@ static const struct argp_option options[] = {
 	{ "fail-on", OPT_FAIL_ON, "SEVERITY", 0,
 	  "exit 1 for violations at or above info, warning (default) or critical",
 	  0 },
-	{ "live", OPT_LIVE, "SECS", 0,
-	  "run a BPF session for SECS first: event rules (failures, latency) and coverage findings apply",
+	{ "live", OPT_LIVE, "TIME", 0,
+	  "run a BPF session for TIME (30s, 2m) first: event rules (failures, latency) and coverage findings apply",
 	  1 },
 	{ "watch", OPT_WATCH, NULL, 0,
 	  "evaluate continuously; print a line when a violation appears and when it clears",
 	  1 },
-	{ "interval", OPT_INTERVAL, "SECS", 0, "--watch: state re-read every SECS (default 1)",
+	{ "interval", 'i', "TIME", 0, "--watch: state re-read every TIME (default 1s; 500ms, 5s)",
 	  1 },
-	{ "duration", OPT_DURATION, "SECS", 0,
-	  "--watch: stop after SECS (default: at SIGINT/SIGTERM)", 1 },
+	{ "duration", 'd', "TIME", 0,
+	  "--watch: stop after TIME (30s, 5m; default: at SIGINT/SIGTERM)", 1 },
 	{ "no-bpf", OPT_NO_BPF, NULL, 0,
 	  "--watch: no BPF session (sysfs only; event rules not evaluated)", 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
@@ -133,11 +133,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_WATCH:
 		o->watch = true;
 		break;
-	case OPT_INTERVAL:
+	case 'i':
 		if (!cliopt_parse_secs(arg, &o->interval, false) || o->interval < 0.01)
 			return cli_usage(state, "bad --interval seconds (>= 0.01): %s", arg);
 		break;
-	case OPT_DURATION:
+	case 'd':
 		if (!cliopt_parse_secs(arg, &o->duration, false))
 			return cli_usage(state, "bad --duration seconds: %s", arg);
 		break;

@@ -52,25 +52,28 @@ enum {
 	OPT_RETRIES,
 	OPT_BACKOFF,
 	OPT_NO_BPF,
+	OPT_DRY_RUN,
 };
 
 static const struct argp_option options[] = {
 	{ "policy", 'p', "FILE", 0, "the policy file (YAML, docs/policy.md)", 0 },
-	{ "ratio", OPT_RATIO, "N", 0,
-	  "MOVABLE:KERNEL limit in percent (like auto_movable_ratio; overrides the policy's global max-ratio)",
+	{ "ratio", OPT_RATIO, "RATIO", 0,
+	  "MOVABLE:KERNEL limit: 3.01, 301% or 301 (percent, like auto_movable_ratio; "
+	  "overrides the policy's global max-ratio)",
 	  0 },
-	{ "dry-run", 'n', NULL, 0, "print the decisions, change nothing", 0 },
+	/* no -n: that is --noheadings (ls, like lsmem) */
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "print the decisions, change nothing", 0 },
 	{ "once", OPT_ONCE, NULL, 0,
 	  "handle the blocks that are there (with retries) and exit", 0 },
 	{ "sysroot", 's', "DIR", 0,
 	  "state from a copy under DIR; writes go to DIR's memoryN/state files (tests)",
 	  0 },
 	{ "json", 'J', NULL, 0, "one JSON object per line", 0 },
-	{ "interval", OPT_INTERVAL, "SECS", 0,
-	  "sysfs rescan period (default 1 when polling, 10 with BPF events)", 1 },
-	{ "duration", OPT_DURATION, "SECS", 0, "stop after SECS (default: at SIGINT/SIGTERM)", 1 },
+	{ "interval", 'i', "TIME", 0,
+	  "sysfs rescan period (default 1s when polling, 10s with BPF events)", 1 },
+	{ "duration", 'd', "TIME", 0, "stop after TIME (30s, 5m; default: at SIGINT/SIGTERM)", 1 },
 	{ "retries", OPT_RETRIES, "N", 0, "retries of a failed online (default 4)", 1 },
-	{ "backoff", OPT_BACKOFF, "SECS", 0,
+	{ "backoff", OPT_BACKOFF, "TIME", 0,
 	  "first retry delay, doubled each time up to 60 s (default 1)", 1 },
 	{ "no-bpf", OPT_NO_BPF, NULL, 0, "no BPF session: poll sysfs", 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
@@ -124,11 +127,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->policy_file = arg;
 		break;
 	case OPT_RATIO:
-		if (!parse_ulong(arg, UINT32_MAX, &v))
-			return cli_usage(state, "bad --ratio (percent, 0..4294967295): %s", arg);
-		o->ratio = (long)v;
+	{
+		uint64_t r;
+
+		if (!cliopt_parse_ratio(arg, &r) || r > UINT32_MAX)
+			return cli_usage(state, "invalid --ratio '%s' (3.01, 301%% or 301: percent)",
+					 arg);
+		o->ratio = (long)r;
 		break;
-	case 'n':
+	}
+	case OPT_DRY_RUN:
 		o->dry_run = true;
 		break;
 	case OPT_ONCE:
@@ -140,11 +148,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'J':
 		o->json = true;
 		break;
-	case OPT_INTERVAL:
+	case 'i':
 		if (!cliopt_parse_secs(arg, &o->interval, false))
 			return cli_usage(state, "bad --interval: %s", arg);
 		break;
-	case OPT_DURATION:
+	case 'd':
 		if (!cliopt_parse_secs(arg, &o->duration, false))
 			return cli_usage(state, "bad --duration: %s", arg);
 		break;
