@@ -140,4 +140,30 @@ else
 	nok "simulate 'set ratio=2.5': rc $rc: $(line "$tmp/err") $(line "$tmp/out")"
 fi
 
+# --- 5. layout ----------------------------------------------------------------
+# top --batch: as wide as $COLUMNS, else the terminal, else 80 columns. The
+# tree's "not tracing" note is 99 characters long, so the width shows.
+widest() { tr -d '\r' <"$1" | awk '{ if (length > w) w = length } END { print w + 0 }'; }
+COLUMNS=150 timeout 60 "$bin" top --no-bpf --batch 1 --sysroot "$z" >"$tmp/out" 2>"$tmp/err"
+w=$(widest "$tmp/out")
+if [ "$w" -gt 80 ] && [ "$w" -le 150 ]; then ok "top --batch with COLUMNS=150: lines up to $w"
+else nok "top --batch with COLUMNS=150: widest line $w"; fi
+COLUMNS=60 timeout 60 "$bin" top --no-bpf --batch 1 --sysroot "$z" >"$tmp/out" 2>"$tmp/err"
+w=$(widest "$tmp/out")
+if [ "$w" -le 60 ] && [ "$w" -gt 40 ]; then ok "top --batch with COLUMNS=60: lines up to $w"
+else nok "top --batch with COLUMNS=60: widest line $w"; fi
+env -u COLUMNS timeout 60 "$bin" top --no-bpf --batch 1 --sysroot "$z" >"$tmp/out" 2>"$tmp/err"
+w=$(widest "$tmp/out")
+if [ "$w" -le 80 ] && [ "$w" -gt 60 ]; then ok "top --batch into a file, no COLUMNS: 80 columns ($w)"
+else nok "top --batch into a file, no COLUMNS: widest line $w"; fi
+if command -v script >/dev/null; then
+	env -u COLUMNS timeout 60 script -qec "stty cols 132; '$bin' top --no-bpf --batch 1 --sysroot '$z'" \
+		/dev/null >"$tmp/out" 2>&1
+	w=$(widest "$tmp/out")
+	if [ "$w" -gt 80 ] && [ "$w" -le 132 ]; then ok "top --batch on a 132-column terminal: lines up to $w"
+	else nok "top --batch on a 132-column terminal: widest line $w: $(line "$tmp/out")"; fi
+else
+	skip "top --batch on a 132-column terminal" "no script(1)"
+fi
+
 echo "# done"
