@@ -140,6 +140,14 @@ else
 	nok "simulate 'set ratio=2.5': rc $rc: $(line "$tmp/err") $(line "$tmp/out")"
 fi
 
+# --- 4. refusals instead of silent no-ops -------------------------------------
+run trace --zone Moveable
+if [ "$rc" -eq 2 ] && grep -q "unknown --zone 'Moveable' (DMA, DMA32, Normal, HighMem, Movable, Device)" "$tmp/err"
+then ok "trace --zone Moveable: refused, the valid names listed"
+else nok "trace --zone Moveable: rc $rc: $(line "$tmp/err")"; fi
+accepts "trace --zone movable (any case)" trace --zone movable
+accepts "trace --zone DMA32" trace --zone DMA32
+
 # --- 5. layout ----------------------------------------------------------------
 # top --batch: as wide as $COLUMNS, else the terminal, else 80 columns. The
 # tree's "not tracing" note is 99 characters long, so the width shows.

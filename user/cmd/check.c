@@ -380,6 +380,26 @@ static void on_transition(enum policy_transition t, const struct policy *p,
 	fflush(f);
 }
 
+/*
+ * A rule for a node or group the system does not have can never be
+ * violated: say so on stderr rather than let "no violations" read as
+ * compliance (a typo, or a DIMM not plugged yet). Returns how many.
+ */
+static size_t warn_unmatched(struct check_run *c, const struct policy_state *ps)
+{
+	size_t n = 0;
+	char why[160];
+
+	for (size_t i = 0; i < c->pol.nr; i++) {
+		if (!policy_rule_unmatched(&c->pol.rules[i], ps, why, sizeof(why)))
+			continue;
+		fprintf(c->o->err, PROG ": warning: rule %s (line %d) matches nothing: %s\n",
+			c->pol.rules[i].name, c->pol.rules[i].line, why);
+		n++;
+	}
+	return n;
+}
+
 static int run_watch(struct check_run *c)
 {
 	struct check_opts *o = c->o;
@@ -397,6 +417,8 @@ static int run_watch(struct check_run *c)
 			rc = CHECK_EXIT_ERROR;
 			break;
 		}
+		if (!tick)
+			warn_unmatched(c, &ps);
 		n = policy_watch_eval(&w, &c->pol, &ps, on_transition, &wc);
 		if (n < 0) {
 			fprintf(o->err, PROG ": evaluation failed: %s\n",
@@ -507,6 +529,7 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 	if (!o.json)
 		for (size_t i = 0; i < c.sys.nr_warnings; i++)
 			fprintf(err, PROG ": note: %s\n", c.sys.warnings[i]);
+	warn_unmatched(&c, &ps);
 	n = policy_evaluate(&c.pol, &ps, &res);
 	if (n < 0) {
 		fprintf(err, PROG ": evaluation failed: %s\n", strerror(-n));
