@@ -58,7 +58,9 @@ static const char doc[] =
 	"Live mode needs what `memhp trace` needs (root, BTF, fentry or kprobes).\n"
 	"With --textfile alone no HTTP listener is started; add --listen for both.\n"
 	"Metric families: docs/metrics.md and memhp(8). Exit status: 0 ok,\n"
-	"1 runtime error, 2 bad usage or not possible on this system.\n"
+	"1 runtime error (--stdout: also when /proc/zoneinfo below --sysroot is\n"
+	"absent or unreadable: the exposition is printed without zone and group\n"
+	"metrics, with a warning), 2 bad usage or not possible on this system.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memhp export                              # serve 127.0.0.1:10435/metrics\n"
@@ -328,6 +330,14 @@ static int export_once(const struct export_opts *o)
 			sysfs_report_problems(&rep), rep.first);
 	zoneinfo_path(o->sysroot, path, sizeof(path));
 	have_zi = read_zones(path, &zi, &warned, o->err);
+	if (have_zi <= 0) {
+		/* the exposition is printed, but it lacks families: say so, exit 1 */
+		if (!have_zi)
+			fprintf(o->err,
+				PROG ": warning: %s: absent: no zone or memory group metrics\n",
+				path);
+		ret = 1;
+	}
 	in.model = m;
 	in.zi = have_zi > 0 ? &zi : NULL;
 	in.groups = groups;
