@@ -211,6 +211,9 @@ struct drun {
 	bool dirty;	 /* an ADD/REMOVE event: rescan now */
 	bool first;	 /* coldplug round */
 	unsigned long onlined, failed, decided;
+	/* the last round's offline blocks, and of them the hot-added ones
+	 * (candidates): why nothing was decided, at the end */
+	size_t offline, candidates;
 	double t0;
 };
 
@@ -442,6 +445,26 @@ static void fill_rules(struct drun *r, struct daemon_rules *ru)
 }
 
 /*
+ * Why the daemon decided nothing, from its last round (plain words, no
+ * quotes: also a JSON string); "" when it decided something.
+ */
+static void nothing_why(const struct drun *r, char *why, size_t len)
+{
+	if (r->decided)
+		snprintf(why, len, "%s", "");
+	else if (!r->offline)
+		snprintf(why, len, "no offline block");
+	else if (!r->candidates)
+		snprintf(why, len,
+			 "%zu offline block%s, none hot-added: boot memory is left alone",
+			 r->offline, r->offline == 1 ? "" : "s");
+	else
+		snprintf(why, len,
+			 "%zu offline hot-added block%s, all left alone: offlined by someone else while the daemon ran",
+			 r->candidates, r->candidates == 1 ? "" : "s");
+}
+
+/*
  * One round: rebuild the state, forget blocks that went away, decide and
  * online every due candidate in order. Returns how many are still due
  * (retries pending), or -1 on an unreadable state.
@@ -479,6 +502,10 @@ static int round_once(struct drun *r)
 	if (!ids)
 		return -1;
 	n = daemon_candidates(st, ids, st->nr_blocks);
+	r->candidates = n;
+	r->offline = 0;
+	for (i = 0; i < st->nr_blocks; i++)
+		r->offline += !st->blocks[i].online;
 	for (i = 0; i < n && !stop_requested; i++) {
 		struct dblock *d = dblock_get(r, ids[i], true);
 		struct daemon_decision dec;
@@ -593,7 +620,7 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 				 .sess.mode = LOADER_AUTO,
 				 .cli = { .out = out, .err = err } };
 	struct drun r = { .o = &o, .first = true };
-	char errbuf[512];
+	char errbuf[512], why[160];
 	char *prog_argv0 = (char *)PROG;
 	int rc = DAEMON_EXIT_USAGE, pending;
 	double deadline, next_scan;
@@ -694,13 +721,19 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (rc == DAEMON_EXIT_OK && r.failed)
 		rc = DAEMON_EXIT_FAILED;
-	if (o.json)
-		fprintf(out, "{\"time\":%.3f,\"action\":\"exit\",\"decided\":%lu,\"onlined\":%lu,\"failed\":%lu,\"exit\":%d}\n",
-			mono_s() - r.t0, r.decided, r.onlined, r.failed, rc);
-	else
-		fprintf(err, PROG ": %lu decided, %lu onlined, %lu failed%s\n",
-			r.decided, r.onlined, r.failed,
+	nothing_why(&r, why, sizeof(why));
+	if (o.json) {
+		fprintf(out, "{\"time\":%.3f,\"action\":\"exit\",\"decided\":%lu,",
+			mono_s() - r.t0, r.decided);
+		if (why[0])
+			fprintf(out, "\"why\":\"%s\",", why);
+		fprintf(out, "\"onlined\":%lu,\"failed\":%lu,\"exit\":%d}\n", r.onlined,
+			r.failed, rc);
+	} else {
+		fprintf(err, PROG ": %lu decided%s%s%s, %lu onlined, %lu failed%s\n", r.decided,
+			why[0] ? " (" : "", why, why[0] ? ")" : "", r.onlined, r.failed,
 			o.dry_run ? " (dry run: nothing changed)" : "");
+	}
 out:
 	if (r.have_sess)
 		session_close(&r.sess);
