@@ -147,6 +147,33 @@ then ok "trace --zone Moveable: refused, the valid names listed"
 else nok "trace --zone Moveable: rc $rc: $(line "$tmp/err")"; fi
 accepts "trace --zone movable (any case)" trace --zone movable
 accepts "trace --zone DMA32" trace --zone DMA32
+# ls -o +GROUP: the groups export finds (an ACPI DIMM: blocks 16-31 of a
+# tree with /proc/zoneinfo), not always "-".
+g=$tmp/groups
+cp -a "$z" "$g"
+mkdir -p "$g/sys/devices/LNXSYSTM:00/PNP0C80:00"
+for b in $(seq 16 31); do
+	ln -sfn ../../../LNXSYSTM:00/PNP0C80:00 "$g/sys/devices/system/memory/memory$b/firmware_node"
+done
+run ls -o BLOCK,STATE,GROUP --sysroot "$g"
+if [ "$rc" -eq 0 ] && grep -Eq '^ *0-15 +online +-$' "$tmp/out" &&
+   grep -Eq '^ *16-29 +online +0$' "$tmp/out" && grep -Eq '^ *30-31 +offline +0$' "$tmp/out"; then
+	ok "ls -o +GROUP: the DIMM's blocks in group 0, boot memory -"
+else
+	nok "ls -o BLOCK,STATE,GROUP: rc $rc: $(line "$tmp/out") $(line "$tmp/err")"
+fi
+run ls -J -o BLOCK,GROUP --sysroot "$g"
+if grep -q '"block": "16-31",$' "$tmp/out" && grep -q '"group": 0$' "$tmp/out"; then
+	ok "ls -J -o BLOCK,GROUP: group 0 as a number"
+else
+	nok "ls -J -o BLOCK,GROUP: $(line "$tmp/out")"
+fi
+run ls -o BLOCK,GROUP --sysroot "$tmp/fx/sysroot-holes"
+if grep -q "^memhp ls: warning: memory groups not known: .*zoneinfo" "$tmp/err"; then
+	ok "ls -o GROUP without zoneinfo: warned"
+else
+	nok "ls -o GROUP without zoneinfo: $(line "$tmp/err")"
+fi
 
 # --- 5. layout ----------------------------------------------------------------
 # top --batch: as wide as $COLUMNS, else the terminal, else 80 columns. The
