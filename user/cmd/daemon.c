@@ -363,8 +363,12 @@ static void log_action(struct drun *r, const char *action,
 			fprintf(f, "%d", d->group);
 		else
 			fputs("null", f);
-		fprintf(f, ",\"online_type\":\"%s\",\"zone\":\"%s\",\"rule\":\"%s\",\"reason\":",
-			type, za_zone_name(zone_now), d->why ? d->why : "");
+		fprintf(f, ",\"online_type\":\"%s\",\"zone\":", type);
+		if (zone_now >= 0 && zone_now < ZA_NR_ZONES)
+			fprintf(f, "\"%s\"", za_zone_name(zone_now));
+		else
+			fputs("null", f);
+		fprintf(f, ",\"rule\":\"%s\",\"reason\":", d->why ? d->why : "");
 		json_str(f, d->reason);
 		if (err)
 			fprintf(f, ",\"error\":\"%s\",\"attempt\":%u", strerror(-err),
@@ -375,7 +379,7 @@ static void log_action(struct drun *r, const char *action,
 			action, d->block, type, strerror(-err), attempt, d->reason);
 	} else {
 		fprintf(f, "%-12s memory%" PRIu64 " %s -> %s: %s\n", action,
-			d->block, type, za_zone_name(zone_now), d->reason);
+			d->block, type, za_zone_text(zone_now), d->reason);
 	}
 	fflush(f);
 }

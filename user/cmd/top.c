@@ -162,7 +162,7 @@ static struct top_zone *zone_get(struct top_data *d, int node, const char *zone)
 static int cmp_zone_row(const void *a, const void *b)
 {
 	static const char *const order[] = { "DMA", "DMA32", "Normal", "HighMem", "Movable",
-					     "Device", "none", "unknown", "-" };
+					     "Device", "None", "unknown", "-" };
 	const struct top_zone *x = a, *y = b;
 	size_t i, ix = 99, iy = 99;
 
@@ -205,7 +205,14 @@ static void collect_model(struct top_data *d, const struct memhp_model *m,
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *b = &m->blocks[i];
 		bool on = b->state == MEMHP_BLOCK_ONLINE || b->state == MEMHP_BLOCK_GOING_OFFLINE;
-		struct top_zone *t = zone_get(d, b->node, on ? prom_block_zone(m, b) : "-");
+		const char *zn = on ? prom_block_zone(m, b) : "-";
+		struct top_zone *t;
+
+		/* a text table: lsmem's "None" for a block spanning zones, not
+		 * the exposition's label value "none" */
+		if (!strcmp(zn, "none"))
+			zn = "None";
+		t = zone_get(d, b->node, zn);
 
 		if (!t)
 			continue;
