@@ -140,6 +140,49 @@ else
 	nok "simulate 'set ratio=2.5': rc $rc: $(line "$tmp/err") $(line "$tmp/out")"
 fi
 
+# --- 3. one spelling per zone; bytes in JSON; warnings on stderr -------------
+# memory0 spans zones: "None" in text tables (as lsmem), null in JSON.
+run simulate --sysroot "$z"
+if [ "$rc" -eq 0 ] && grep -Eq '^  memory0 +online +None ' "$tmp/out" &&
+   grep -Eq '^  memory30-31 +offline +- ' "$tmp/out"; then
+	ok "simulate text: memory0's zone None, offline -"
+else
+	nok "simulate text: zones: $(grep memory0 "$tmp/out")"
+fi
+if grep -q '^memhp simulate: warning: ' "$tmp/err" && ! grep -q 'warning' "$tmp/out"; then
+	ok "simulate text: warnings on stderr with the prefix"
+else
+	nok "simulate text: warnings: stdout $(grep warning "$tmp/out") stderr $(line "$tmp/err")"
+fi
+run simulate -J --sysroot "$z"
+if python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b0 = [b for b in d["blocks"] if b["block"] == 0][0]
+assert b0["zone"] is None, b0
+ps = d["config"]["page_size"]
+def walk(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k.endswith("_pages"):
+                assert o[k[:-6] + "_bytes"] == v * ps, (k, o)
+            walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            walk(v)
+walk(d)
+z = d["zones"][0]
+assert "spanned" not in z and z["spanned_bytes"] == z["spanned_pages"] * ps, z
+PY
+then ok "simulate -J: memory0's zone null; every *_pages has its *_bytes"
+else nok "simulate -J: zone or bytes fields"; fi
+run top --no-bpf --batch 1 --sysroot "$z"
+if grep -Eq '^ +0 None ' "$tmp/out" && ! grep -Eq '^ +[0-9]+ none ' "$tmp/out"; then
+	ok "top: memory0's zone row is None"
+else
+	nok "top: zone rows: $(grep -E '^ +[0-9]+ ' "$tmp/out" | tr '\n' '|')"
+fi
+
 # --- 4. refusals instead of silent no-ops -------------------------------------
 run trace --zone Moveable
 if [ "$rc" -eq 2 ] && grep -q "unknown --zone 'Moveable' (DMA, DMA32, Normal, HighMem, Movable, Device)" "$tmp/err"
