@@ -30,12 +30,13 @@ FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 
 # The memhp sources (user/*/NAME.c) each target needs, and extra libraries:
 # the library's (user/lib), and memhp ls (cmd/ls.c, ls_print.c and the cli
-# child) for ls_main_model() in decode and sysfs_tree.
+# child, decode for the online-type names) for ls_main_model() in decode and
+# sysfs_tree.
 LS_SRCS := ls ls_print cli table
 DECODE_SRCS := decode jsonstr ksyms offwhy kpage
 fuzz_decode_SRCS := $(DECODE_SRCS) model $(LS_SRCS) sysfs
 fuzz_sysfs_attr_SRCS := sysfs model
-fuzz_sysfs_tree_SRCS := sysfs model $(LS_SRCS)
+fuzz_sysfs_tree_SRCS := sysfs model $(LS_SRCS) $(DECODE_SRCS)
 fuzz_kallsyms_SRCS := ksyms
 # the readers of zoneinfo.h and the state built from them
 ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system

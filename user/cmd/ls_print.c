@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include "cli.h"
+#include "decode.h"
 #include "ls.h"
 #include "memhp.h"
 #include "model.h"
@@ -106,20 +107,12 @@ static const char *state_str(enum memhp_block_state s)
 	}
 }
 
+/* NULL for a block whose online type memhp does not know (printed "-"). */
 static const char *online_type_str(int t)
 {
-	switch (t) {
-	case MEMHP_MMOP_OFFLINE:
-		return "offline";
-	case MEMHP_MMOP_ONLINE:
-		return "online";
-	case MEMHP_MMOP_ONLINE_KERNEL:
-		return "online_kernel";
-	case MEMHP_MMOP_ONLINE_MOVABLE:
-		return "online_movable";
-	default:
+	if (t < MEMHP_MMOP_OFFLINE || t > MEMHP_MMOP_ONLINE_MOVABLE)
 		return NULL;
-	}
+	return online_type_name(t);
 }
 
 

@@ -147,7 +147,10 @@ struct replay {
 	uint64_t ppb;
 	/* counters */
 	uint64_t records, malformed, snapshots, unknown; /* events: pipe */
-	uint64_t lost, evaluations, renders, violations, since;
+	uint64_t lost, evaluations, renders, violations;
+	/* events left before the next --every round; UINT64_MAX without
+	 * --every (a countdown: one decrement per event, replay's hot path) */
+	uint64_t until_periodic;
 	int fail; /* exit status of a failure inside the pipeline */
 };
 
@@ -202,7 +205,7 @@ static void render(struct replay *r)
 
 static void periodic(struct replay *r)
 {
-	r->since = 0;
+	r->until_periodic = r->o->every ? r->o->every : UINT64_MAX;
 	if (r->have_pol)
 		evaluate(r);
 	render(r);
@@ -228,7 +231,7 @@ static inline void one_event(struct replay *r, const struct rec_record *rec)
 		fprintf(r->o->err, PROG ": policy statistics: out of memory\n");
 		r->fail = 1;
 	}
-	if (r->o->every && ++r->since >= r->o->every)
+	if (__builtin_expect(--r->until_periodic == 0, 0))
 		periodic(r);
 }
 
@@ -402,6 +405,7 @@ int replay_main(int argc, char **argv, FILE *out, FILE *err)
 	if (ret >= 0)
 		return ret;
 	ret = 0;
+	r.until_periodic = o.every ? o.every : UINT64_MAX;
 	if (rec_file_open(&f, o.file, why, sizeof(why))) {
 		fprintf(err, PROG ": %s\n", why);
 		return 1;

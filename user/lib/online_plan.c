@@ -175,25 +175,34 @@ static int auto_zone(struct za_state *st, unsigned int ratio, bool numa,
 	return zone;
 }
 
+/* The Movable headroom the auto-movable algorithm leaves at r's ratio, as text. */
+static void ratio_headroom(struct za_state *st, const struct daemon_rules *r,
+			   const struct za_block *b, const struct za_group *g,
+			   char *h, size_t hlen)
+{
+	struct za_config save = st->cfg;
+	uint64_t hr;
+
+	st->cfg.policy = ZA_POLICY_AUTO_MOVABLE;
+	st->cfg.ratio = r->ratio;
+	st->cfg.numa_aware = r->numa_aware;
+	hr = za_headroom(st, b->nid, g);
+	st->cfg = save;
+	fmt_pages(st, r, hr, h, hlen);
+}
+
 static int decide_ratio(struct za_state *st, const struct daemon_rules *r,
 			const struct za_block *b, const struct za_group *g,
 			struct daemon_decision *d)
 {
 	uint64_t start = b->id * st->block_pages, nr = st->block_pages;
 	char h[32], glab[96], need[32];
-	struct za_config save = st->cfg;
-	uint64_t hr;
 	size_t i;
 
 	group_label(g, glab, sizeof(glab));
 	if (auto_zone(st, r->ratio, r->numa_aware, b->nid, g, start, nr) !=
 	    ZA_ZONE_MOVABLE) {
-		st->cfg.policy = ZA_POLICY_AUTO_MOVABLE;
-		st->cfg.ratio = r->ratio;
-		st->cfg.numa_aware = r->numa_aware;
-		hr = za_headroom(st, b->nid, g);
-		st->cfg = save;
-		fmt_pages(st, r, hr, h, sizeof(h));
+		ratio_headroom(st, r, b, g, h, sizeof(h));
 		d->online_type = ZA_MMOP_ONLINE_KERNEL;
 		d->why = "ratio";
 		if (g && !g->dynamic)
@@ -243,12 +252,7 @@ static int decide_ratio(struct za_state *st, const struct daemon_rules *r,
 			}
 		}
 	}
-	st->cfg.policy = ZA_POLICY_AUTO_MOVABLE;
-	st->cfg.ratio = r->ratio;
-	st->cfg.numa_aware = r->numa_aware;
-	hr = za_headroom(st, b->nid, g);
-	st->cfg = save;
-	fmt_pages(st, r, hr, h, sizeof(h));
+	ratio_headroom(st, r, b, g, h, sizeof(h));
 	d->online_type = ZA_MMOP_ONLINE_MOVABLE;
 	d->why = "ratio";
 	if (g && !g->dynamic) {

@@ -52,19 +52,16 @@ void pipeline_init(struct pipeline *p, struct memhp_model *m, pthread_mutex_t *l
 int pipeline_add_sink(struct pipeline *p, pipeline_sink_fn fn, void *ctx);
 
 /* Inline: replay runs it tens of millions of times a second. */
-static inline void pipeline_event(struct pipeline *p, const struct memhp_event *e)
+/* The state updates, under the caller's lock if any. */
+static inline void pipeline_apply(struct pipeline *p, const struct memhp_event *e)
 {
-	size_t i;
-
-	if (p->lock)
-		pthread_mutex_lock(p->lock);
 	p->events++;
 	if (model_apply_event(p->model, e))
 		p->inconsistent++;
 	if (p->stats)
 		prom_stats_event(p->stats, e);
 	/* the tracker's block numbers follow the model's block size */
-	if (p->trk) {
+	if (p->trk && policy_tracks_kind(e->hdr.kind)) {
 		if (__builtin_expect(p->ppb_block_size != p->model->block_size ||
 					     p->ppb_page_size != p->model->page_size,
 				     0)) {
@@ -75,8 +72,20 @@ static inline void pipeline_event(struct pipeline *p, const struct memhp_event *
 		if (policy_track_event(p->trk, e, p->ppb))
 			p->track_errors++;
 	}
-	if (p->lock)
+}
+
+static inline void pipeline_event(struct pipeline *p, const struct memhp_event *e)
+{
+	size_t i;
+
+	/* replay has no lock: the lock-free branch first */
+	if (__builtin_expect(!p->lock, 1)) {
+		pipeline_apply(p, e);
+	} else {
+		pthread_mutex_lock(p->lock);
+		pipeline_apply(p, e);
 		pthread_mutex_unlock(p->lock);
+	}
 	for (i = 0; i < p->nr_sinks; i++)
 		p->sinks[i].fn(e, p->sinks[i].ctx);
 }

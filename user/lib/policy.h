@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memhp.h"
 #include "zonealgo.h"
 
 struct memhp_model;
@@ -134,6 +135,13 @@ struct policy_tracker {
 
 void policy_tracker_init(struct policy_tracker *t);
 void policy_tracker_free(struct policy_tracker *t);
+/* The kinds policy_track_event() counts (the rest it ignores): the
+ * pipeline asks first, a call per event being replay's hot path. */
+static inline bool policy_tracks_kind(unsigned int kind)
+{
+	return kind == MEMHP_EV_ONLINE || kind == MEMHP_EV_OFFLINE ||
+	       kind == MEMHP_EV_OFFLINE_PROGRESS;
+}
 /* Count ONLINE/OFFLINE results; 0, or -ENOMEM. */
 int policy_track_event(struct policy_tracker *t, const struct memhp_event *e,
 		       uint64_t pages_per_block);

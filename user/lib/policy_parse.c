@@ -243,6 +243,29 @@ static int parse_duration(struct pctx *c, const yaml_node_t *n,
 		    s);
 }
 
+/* The words of scope: and groups:, in enum order (NULL-terminated). */
+static const char *const scope_names[] = { "global", "node", "group", NULL };
+static const char *const groups_names[] = { "all", "static", "dynamic", NULL };
+
+/* A scalar that is one of @names; its index in @out. */
+static int want_keyword(struct pctx *c, const yaml_node_t *n, const char *key,
+			const char *const *names, uint64_t *out)
+{
+	const char *s;
+	uint64_t i;
+	int ret = want_scalar(c, n, key, &s);
+
+	if (ret)
+		return ret;
+	for (i = 0; names[i]; i++)
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	return perr(c, n, "%s: \"%.40s\" is not %s, %s or %s", key, s, names[0], names[1],
+		    names[2]);
+}
+
 static int parse_severity(struct pctx *c, const yaml_node_t *n,
 			  enum policy_severity *out)
 {
@@ -391,19 +414,10 @@ static int parse_rule(struct pctx *c, yaml_node_t *map,
 		seen |= bit;
 		switch (bit) {
 		case K_SCOPE:
-			ret = want_scalar(c, vn, k, &s);
+			ret = want_keyword(c, vn, k, scope_names, &v);
 			if (ret)
 				return ret;
-			if (!strcmp(s, "global"))
-				r->scope = POL_SCOPE_GLOBAL;
-			else if (!strcmp(s, "node"))
-				r->scope = POL_SCOPE_NODE;
-			else if (!strcmp(s, "group"))
-				r->scope = POL_SCOPE_GROUP;
-			else
-				return perr(c, vn,
-					    "scope: \"%.40s\" is not global, node or group",
-					    s);
+			r->scope = (enum policy_scope)v;
 			break;
 		case K_NODE:
 			ret = parse_uint(c, vn, k, ZA_MAX_NODES - 1, &v);
@@ -430,19 +444,10 @@ static int parse_rule(struct pctx *c, yaml_node_t *map,
 			}
 			break;
 		case K_GROUPS:
-			ret = want_scalar(c, vn, k, &s);
+			ret = want_keyword(c, vn, k, groups_names, &v);
 			if (ret)
 				return ret;
-			if (!strcmp(s, "all"))
-				r->groups = POL_GROUPS_ALL;
-			else if (!strcmp(s, "static"))
-				r->groups = POL_GROUPS_STATIC;
-			else if (!strcmp(s, "dynamic"))
-				r->groups = POL_GROUPS_DYNAMIC;
-			else
-				return perr(c, vn,
-					    "groups: \"%.40s\" is not all, static or dynamic",
-					    s);
+			r->groups = (enum policy_groups)v;
 			break;
 		case K_MAX:
 			if (t == POL_ONLINE_LATENCY || t == POL_OFFLINE_DURATION)

@@ -91,8 +91,7 @@ int policy_track_event(struct policy_tracker *t, const struct memhp_event *e,
 	struct policy_block_stats *b;
 	unsigned int kind = e->hdr.kind;
 
-	if (kind != MEMHP_EV_ONLINE && kind != MEMHP_EV_OFFLINE &&
-	    kind != MEMHP_EV_OFFLINE_PROGRESS)
+	if (!policy_tracks_kind(kind))
 		return 0;
 	if (!pages_per_block)
 		return 0;

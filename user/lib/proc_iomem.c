@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "zi_read.h"
 #include "zoneinfo.h"
 
@@ -18,15 +19,9 @@ static int parse_hex(const char *s, size_t n, uint64_t *out)
 	if (!n || n > 16)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		int c = (unsigned char)s[i], d;
+		int d = hex_digit_value((unsigned char)s[i]);
 
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		if (d < 0)
 			return -EINVAL;
 		v = v << 4 | (uint64_t)d;
 	}

@@ -689,7 +689,7 @@ static void render_block_accounting(struct prom_buf *b, const struct memhp_model
 		uint64_t held, memmap;
 	} acc[32];
 	uint64_t ppb = model_pages_per_block(m);
-	size_t n = 0, i, j;
+	size_t n = 0, i, j, k;
 
 	/* no event data at all (export --no-trace): nothing to walk for */
 	for (i = 0; m->nr_ev && i < m->nr_blocks; i++) {
@@ -721,23 +721,23 @@ static void render_block_accounting(struct prom_buf *b, const struct memhp_model
 		acc[j].held += held;
 		acc[j].memmap += x->vmemmap_pages;
 	}
-	family(b, "memhp_zone_held_bytes", "gauge",
-	       "Memory of online blocks that the online-page callback kept offline "
-	       "(balloon fake-offline, unbacked), per node and zone (blocks memhp saw online).");
-	for (j = 0; j < n; j++) {
-		prom_printf(b, "memhp_zone_held_bytes{node=\"");
-		put_node(b, acc[j].node);
-		prom_printf(b, "\",zone=\"%s\"} %" PRIu64 "\n", acc[j].zone,
-			    mul_sat(acc[j].held, m->page_size));
-	}
-	family(b, "memhp_zone_memmap_bytes", "gauge",
-	       "Memory of online blocks holding their own memmap (memmap_on_memory), "
-	       "per node and zone (blocks memhp saw online).");
-	for (j = 0; j < n; j++) {
-		prom_printf(b, "memhp_zone_memmap_bytes{node=\"");
-		put_node(b, acc[j].node);
-		prom_printf(b, "\",zone=\"%s\"} %" PRIu64 "\n", acc[j].zone,
-			    mul_sat(acc[j].memmap, m->page_size));
+	for (k = 0; k < 2; k++) {
+		static const char *const name[] = { "memhp_zone_held_bytes",
+						     "memhp_zone_memmap_bytes" };
+		static const char *const help[] = {
+			"Memory of online blocks that the online-page callback kept offline "
+			"(balloon fake-offline, unbacked), per node and zone (blocks memhp saw online).",
+			"Memory of online blocks holding their own memmap (memmap_on_memory), "
+			"per node and zone (blocks memhp saw online).",
+		};
+
+		family(b, name[k], "gauge", help[k]);
+		for (j = 0; j < n; j++) {
+			prom_printf(b, "%s{node=\"", name[k]);
+			put_node(b, acc[j].node);
+			prom_printf(b, "\",zone=\"%s\"} %" PRIu64 "\n", acc[j].zone,
+				    mul_sat(k ? acc[j].memmap : acc[j].held, m->page_size));
+		}
 	}
 }
 

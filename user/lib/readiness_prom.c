@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unplug readiness summaries for the exposition (readiness_prom.h). */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,10 +57,25 @@ static void fam(struct prom_buf *b, const char *name, const char *help)
 	prom_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
+/* One per-node family: the uint64_t at @field of every node's sum. */
+static void node_family(struct prom_buf *b, const struct rd_summary *s, const char *name,
+			const char *help, size_t field)
+{
+	int n;
+
+	fam(b, name, help);
+	for (n = 0; s->valid && n < s->nr_nodes; n++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)&s->nodes[n] + field, sizeof(v));
+		prom_printf(b, "%s{node=\"%d\"} %" PRIu64 "\n", name, n, v);
+	}
+}
+
 void rd_summary_render(struct prom_buf *b, const struct rd_summary *s)
 {
 	size_t i;
-	int n, v;
+	int v;
 
 	if (!s || !s->enabled)
 		return;
@@ -75,21 +91,15 @@ void rd_summary_render(struct prom_buf *b, const struct rd_summary *s)
 	for (v = RD_READY; s->valid && v < RD_NR_VERDICTS; v++)
 		prom_printf(b, "memhp_readiness_blocks{verdict=\"%s\"} %" PRIu64 "\n",
 			    rd_verdict_name(v), s->blocks[v]);
-	fam(b, "memhp_unpluggable_bytes",
-	    "Bytes of blocks offlining would free now (verdict ready or migrate), per node.");
-	for (n = 0; s->valid && n < s->nr_nodes; n++)
-		prom_printf(b, "memhp_unpluggable_bytes{node=\"%d\"} %" PRIu64 "\n", n,
-			    s->nodes[n].unpluggable);
-	fam(b, "memhp_unpluggable_ready_bytes",
-	    "Bytes of blocks ready to offline without migrating anything, per node.");
-	for (n = 0; s->valid && n < s->nr_nodes; n++)
-		prom_printf(b, "memhp_unpluggable_ready_bytes{node=\"%d\"} %" PRIu64 "\n", n,
-			    s->nodes[n].ready);
-	fam(b, "memhp_unpluggable_migrate_bytes",
-	    "Bytes offlining the unpluggable blocks would migrate, per node.");
-	for (n = 0; s->valid && n < s->nr_nodes; n++)
-		prom_printf(b, "memhp_unpluggable_migrate_bytes{node=\"%d\"} %" PRIu64 "\n", n,
-			    s->nodes[n].migrate);
+	node_family(b, s, "memhp_unpluggable_bytes",
+		    "Bytes of blocks offlining would free now (verdict ready or migrate), per node.",
+		    offsetof(struct rd_node_sum, unpluggable));
+	node_family(b, s, "memhp_unpluggable_ready_bytes",
+		    "Bytes of blocks ready to offline without migrating anything, per node.",
+		    offsetof(struct rd_node_sum, ready));
+	node_family(b, s, "memhp_unpluggable_migrate_bytes",
+		    "Bytes offlining the unpluggable blocks would migrate, per node.",
+		    offsetof(struct rd_node_sum, migrate));
 	fam(b, "memhp_group_unpluggable_bytes",
 	    "Bytes of a memory group's blocks offlining would free now.");
 	for (i = 0; s->valid && i < s->nr_groups; i++)

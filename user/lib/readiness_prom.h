@@ -19,6 +19,11 @@ struct prom_buf;
 
 #define RD_SUM_MAX_NODES 64
 
+/* Bytes per node: what offlining would free, without and with migration. */
+struct rd_node_sum {
+	uint64_t unpluggable, ready, migrate;
+};
+
 struct rd_summary {
 	bool enabled; /* rendered at all */
 	bool valid;   /* the last scan worked */
@@ -28,9 +33,7 @@ struct rd_summary {
 	uint64_t pages_scanned;
 	uint64_t blocks[RD_NR_VERDICTS];
 	int nr_nodes;
-	struct {
-		uint64_t unpluggable, ready, migrate;
-	} nodes[RD_SUM_MAX_NODES];
+	struct rd_node_sum nodes[RD_SUM_MAX_NODES];
 	size_t nr_groups;
 	struct {
 		int id;

@@ -123,6 +123,17 @@ static void ratio_str(uint64_t movable, uint64_t kernel, char *buf, size_t len)
 						      movable * 100 / kernel);
 }
 
+/* A node with any zone present or spanned: the ones the summaries list. */
+static bool node_has_memory(const struct za_state *st, int n)
+{
+	int z;
+
+	for (z = 0; z < ZA_NR_ZONES; z++)
+		if (st->nodes[n].zones[z].present || st->nodes[n].zones[z].spanned)
+			return true;
+	return false;
+}
+
 static void print_scope_text(FILE *f, struct sim *s, const char *scope, int nid)
 {
 	const uint64_t ps = s->sys.page_size;
@@ -236,14 +247,8 @@ void print_text(struct sim *s, bool ok)
 	print_scope_text(f, s, "global", ZA_NUMA_NO_NODE);
 	for (n = 0; n < ST(s)->nr_nodes; n++) {
 		char scope[24];
-		int z;
-		bool any = false;
 
-		for (z = 0; z < ZA_NR_ZONES; z++)
-			if (ST(s)->nodes[n].zones[z].present ||
-			    ST(s)->nodes[n].zones[z].spanned)
-				any = true;
-		if (!any)
+		if (!node_has_memory(ST(s), n))
 			continue;
 		snprintf(scope, sizeof(scope), "node %d", n);
 		print_scope_text(f, s, scope, n);
@@ -470,14 +475,7 @@ void print_json(struct sim *s, bool ok)
 	fprintf(f, ",\"nodes\":[");
 	k = 0;
 	for (n = 0; n < ST(s)->nr_nodes; n++) {
-		int z;
-		bool any = false;
-
-		for (z = 0; z < ZA_NR_ZONES; z++)
-			if (ST(s)->nodes[n].zones[z].present ||
-			    ST(s)->nodes[n].zones[z].spanned)
-				any = true;
-		if (!any)
+		if (!node_has_memory(ST(s), n))
 			continue;
 		if (k++)
 			fputc(',', f);

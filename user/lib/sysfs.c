@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hexdigit.h"
 #include "sysfs.h"
 
 #define SYSFS_MEMORY_DIR "sys/devices/system/memory"
@@ -56,20 +57,13 @@ int sysfs_parse_block_size(const char *buf, size_t len, uint64_t *out)
 	if (i == len)
 		return -EINVAL;
 	for (; i < len; i++) {
-		char c = buf[i];
-		unsigned int d;
+		int d = hex_digit_value((unsigned char)buf[i]);
 
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		if (d < 0)
 			return -EINVAL;
 		if (v > (UINT64_MAX >> 4))
 			return -ERANGE;
-		v = (v << 4) | d;
+		v = (v << 4) | (unsigned int)d;
 	}
 	if (!v)
 		return -ERANGE;

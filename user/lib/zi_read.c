@@ -11,13 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hexdigit.h"
 #include "zi_read.h"
 #include "zoneinfo.h"
 
 int zi_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
-	unsigned int base = 10, d;
+	unsigned int base = 10;
+	int d;
 	const char *p = s;
 
 	*out = 0;
@@ -30,17 +32,12 @@ int zi_parse_u64(const char *s, uint64_t *out)
 			return -EINVAL;
 	}
 	for (; *p; p++) {
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned int)(*p - '0');
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = (unsigned int)(*p - 'a' + 10);
-		else if (base == 16 && *p >= 'A' && *p <= 'F')
-			d = (unsigned int)(*p - 'A' + 10);
-		else
+		d = hex_digit_value((unsigned char)*p);
+		if (d < 0 || (unsigned int)d >= base)
 			return -EINVAL;
-		if (v > (UINT64_MAX - d) / base)
+		if (v > (UINT64_MAX - (unsigned int)d) / base)
 			return -ERANGE;
-		v = v * base + d;
+		v = v * base + (unsigned int)d;
 	}
 	*out = v;
 	return 0;
