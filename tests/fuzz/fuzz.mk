@@ -32,21 +32,22 @@ FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 # the library's (user/lib), and memhp ls (cmd/ls.c, ls_print.c and the cli
 # child, decode for the online-type names) for ls_main_model() in decode and
 # sysfs_tree.
-LS_SRCS := ls ls_print cli table
+# the readers of zoneinfo.h and the state built from them
+ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system
+# ls finds memory groups as export does (snapshot_block_groups)
+LS_SRCS := ls ls_print cli table snapshot $(ZI_SRCS) zonealgo
 DECODE_SRCS := decode jsonstr ksyms offwhy kpage
 fuzz_decode_SRCS := $(DECODE_SRCS) model $(LS_SRCS) sysfs
 fuzz_sysfs_attr_SRCS := sysfs model
 fuzz_sysfs_tree_SRCS := sysfs model $(LS_SRCS) $(DECODE_SRCS)
 fuzz_kallsyms_SRCS := ksyms
-# the readers of zoneinfo.h and the state built from them
-ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system
 fuzz_zoneinfo_SRCS := $(ZI_SRCS) zonealgo sysfs model
 fuzz_zi_system_SRCS := $(ZI_SRCS) zonealgo sysfs model
 PROM_SRCS := prom prom_buf prom_stats readiness_prom readiness balloon_detect offrun clock $(DECODE_SRCS) model $(ZI_SRCS) zonealgo sysfs
 fuzz_prom_SRCS := $(PROM_SRCS)
 fuzz_http_SRCS := http $(PROM_SRCS) privs
 fuzz_http_LIBS := -lmicrohttpd -lz
-fuzz_policy_SRCS := policy_parse policy_track policy_eval policy_watch zonealgo model
+fuzz_policy_SRCS := policy_parse cliopt policy_track policy_eval policy_watch zonealgo model
 fuzz_policy_LIBS := -lyaml
 fuzz_record_SRCS := record record_read record_write $(DECODE_SRCS) model clock
 FUZZ_LIBS := -lm -lpthread -lcap

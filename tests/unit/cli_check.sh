@@ -127,6 +127,28 @@ expect_rc "stray argument: exit 2" 2
 run --policy "$pol" --sysroot "$tmp/good"
 expect_rc "good layout: exit 0" 0
 expect_in "good layout: summary" "$tmp/o" "no violations; 3 rules evaluated on the sysroot state; not evaluated (need --live or --watch): latency"
+# A rule for a node or group the system does not have matches nothing: a
+# warning on stderr names it, instead of a silent "no violations" (#15).
+cat >"$tmp/unmatched.yaml" <<'EOF'
+version: 1
+rules:
+  - {name: node5, rule: max-ratio, scope: node, node: 5, max: 30}
+  - {name: node1, rule: max-ratio, scope: node, node: 1, max: 301}
+  - {name: dimm9, rule: single-zone-group, group: PNP0C80:09}
+  - {name: dimm0, rule: single-zone-group, group: PNP0C80:00}
+  - {name: group7, rule: max-ratio, scope: group, group: 7, max: 301}
+EOF
+run --policy "$tmp/unmatched.yaml" --sysroot "$tmp/good"
+expect_rc "rules matching nothing: still exit 0" 0
+expect_in "rule for node 5: warned" "$tmp/e" \
+	"memhp check: warning: rule node5 (line 3) matches nothing: node 5: no memory on such a node"
+expect_in "rule for device PNP0C80:09: warned" "$tmp/e" \
+	"memhp check: warning: rule dimm9 (line 5) matches nothing: group PNP0C80:09: no memory group of that device"
+expect_in "rule for group 7: warned" "$tmp/e" \
+	"memhp check: warning: rule group7 (line 7) matches nothing: group 7: no such memory group"
+if grep -q "rule node1 \|rule dimm0 " "$tmp/e"; then nok "rules for node 1, PNP0C80:00: warned: $(cat "$tmp/e")"
+else ok "rules for node 1 and PNP0C80:00 (present): no warning"; fi
+if grep -q warning "$tmp/o"; then nok "warnings on stdout"; else ok "warnings not on stdout"; fi
 run --policy "$pol" --sysroot "$tmp/mixed"
 expect_rc "DIMM in two zones: exit 1" 1
 expect_in "DIMM in two zones: text" "$tmp/o" \

@@ -205,4 +205,12 @@ run --ratio 301 --sysroot "$tmp/r4" --duration 1.5 --interval 0.5
 expect_rc "polling --duration: exit 0" 0
 expect_in "polling: mode said" "$tmp/e" "mode: polling (sysroot, no BPF)"
 expect_in "polling: onlined" "$tmp/e" "16 decided, 16 onlined, 0 failed"
+# nothing to do: "0 decided" says why (issue #15)
+mkroot "$tmp/r6"
+for f in "$tmp"/r6/sys/devices/system/memory/memory*/state; do echo online >"$f"; done
+run --ratio 301 --sysroot "$tmp/r6" --once
+expect_rc "all online: exit 0" 0
+expect_in "all online: 0 decided, why" "$tmp/e" "0 decided (no offline block), 0 onlined, 0 failed"
+run --ratio 301 --sysroot "$tmp/r6" --once -J
+expect_in "all online, JSON: why" "$tmp/o" '"decided":0,"why":"no offline block","onlined":0'
 echo "# done"

@@ -84,12 +84,40 @@ static void test_ringbuf(void **unused)
 	assert_true(cliopt_parse_ringbuf("1G", &v));
 }
 
+/* Ratios as export and top print them (3.01) or in percent (301%, 301). */
+static void test_ratio(void **unused)
+{
+	static const struct {
+		const char *in;
+		uint64_t want;
+	} ok[] = {
+		{ "3.01", 301 }, { "301%", 301 }, { "301", 301 }, { "0.5", 50 },
+		{ "1.0", 100 },  { "2.29", 229 }, { "0", 0 },	  { "0%", 0 },
+		{ "100000%", 100000 },
+	};
+	static const char *const bad[] = {
+		"", "%", "3.015", "3.5%", "-1", "+3", "3.01.1", "0x12d", "3e2",
+		"301 %", "3,01", "abc", "3.01x", "1e400",
+	};
+	uint64_t v;
+	size_t i;
+
+	(void)unused;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_true(cliopt_parse_ratio(ok[i].in, &v));
+		assert_int_equal(v, ok[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(cliopt_parse_ratio(bad[i], &v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secs),
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_ringbuf),
+		cmocka_unit_test(test_ratio),
 	};
 
 	return cmocka_run_group_tests_name("cliopt", tests, NULL, NULL);

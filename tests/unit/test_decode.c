@@ -257,6 +257,55 @@ static void test_text(void **s)
 	free(t);
 }
 
+/* Where @col starts in @line: the number of characters before it. */
+static long col_of(const char *line, const char *col)
+{
+	const char *p = strstr(line, col);
+
+	return p ? p - line : -1;
+}
+
+/*
+ * The EVENT column holds the longest event name, so BLOCK starts where its
+ * header does for every kind, request:online_movable included (issue #15).
+ */
+static void test_text_columns(void **s)
+{
+	char *hdr = NULL, *t;
+	size_t len = 0;
+	FILE *f = open_memstream(&hdr, &len);
+	long want;
+	int k, a;
+
+	assert_non_null(f);
+	event_print_text_header(f);
+	fclose(f);
+	want = col_of(hdr, "BLOCK");
+	assert_true(want > 0);
+	for (k = 0; k < 64; k++) {
+		int nvar = k == MEMHP_EV_NOTIFY ? 8 : k == MEMHP_EV_REQUEST ? 5 : 1;
+
+		if (!strcmp(event_kind_name(k), "unknown"))
+			continue;
+		for (a = 0; a < nvar; a++) {
+			struct memhp_event e = good();
+
+			e.hdr.kind = k;
+			e.nr_pages = 32768 * 3;
+			e.notify_action = a;
+			e.online_type = a < 4 ? a : 0;
+			if (a == 4)
+				e.flags |= MEMHP_F_REQ_OFFLINE;
+			t = capture(event_print_text, &e);
+			if (col_of(t, " 48-50 ") + 1 != want)
+				fail_msg("kind %d/%d: BLOCK at %ld, header at %ld: %s", k, a,
+					 col_of(t, " 48-50 ") + 1, want, t);
+			free(t);
+		}
+	}
+	free(hdr);
+}
+
 static void test_coverage_findings(void **s)
 {
 	struct memhp_event e = good();
@@ -299,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_columns),
 		cmocka_unit_test(test_coverage_findings),
 	};
 

@@ -97,7 +97,7 @@ static void test_parse_bad_fixtures(void **unused)
 		{ "policy-bad-key.conf",
 		  "policy-bad-key.conf:7: unknown key \"maximum\"" },
 		{ "policy-bad-value.conf",
-		  "policy-bad-value.conf:7: max: \"3.01\" is not a number" },
+		  "policy-bad-value.conf:7: max: \"3.015\" is not a ratio" },
 		{ "policy-bad-type.conf",
 		  "policy-bad-type.conf:6: unknown rule type \"no-such-rule\"" },
 		{ "policy-bad-dup.conf",
@@ -140,9 +140,13 @@ static void test_parse_inline(void **unused)
 		{ "version: 1\nrules:\n  - rule: max-ratio\n",
 		  "t.yaml:3: rule max-ratio needs \"max\"" },
 		{ "version: 1\nrules:\n  - rule: max-ratio\n    max: -1\n",
-		  "t.yaml:4: max: \"-1\" is not a number" },
+		  "t.yaml:4: max: \"-1\" is not a ratio" },
 		{ "version: 1\nrules:\n  - rule: max-ratio\n    max: 99999999999\n",
-		  "t.yaml:4: max: 99999999999 is out of range" },
+		  "t.yaml:4: max: \"99999999999\" is not a ratio" },
+		{ "version: 1\nrules:\n  - rule: max-ratio\n    max: 3.5%\n",
+		  "t.yaml:4: max: \"3.5%\" is not a ratio" },
+		{ "version: 1\nrules:\n  - rule: kernel-reserve\n    min: 1.5Q\n",
+		  "t.yaml:4: min: \"1.5Q\" is not a size" },
 		{ "version: 1\nrules:\n  - rule: max-ratio\n    max: 1\n    node: 0\n",
 		  "t.yaml:3: \"node\" needs scope node or group" },
 		{ "version: 1\nrules:\n  - rule: max-ratio\n    max: 1\n    scope: zone\n",
@@ -174,6 +178,36 @@ static void test_parse_inline(void **unused)
 			fail_msg("case %zu: want \"%s\", got \"%s\"", i,
 				 cases[i].msg, err);
 	}
+}
+
+/* Ratios as export and top print them, and sizes as the options take them
+ * (issue #15): 3.01 = 301% = 301; 512MB decimal, 512M binary, 1.5G. */
+static void test_parse_units(void **unused)
+{
+	struct policy p;
+	char err[512] = "";
+
+	(void)unused;
+	assert_int_equal(parse_str("version: 1\nrules:\n"
+				   "  - {name: a, rule: max-ratio, max: 3.01}\n"
+				   "  - {name: b, rule: max-ratio, max: 301%}\n"
+				   "  - {name: c, rule: max-ratio, max: 301}\n"
+				   "  - {name: d, rule: kernel-reserve, min: 512MB, ratio: 2.5}\n"
+				   "  - {name: e, rule: kernel-reserve, min: 512M}\n"
+				   "  - {name: f, rule: kernel-reserve, min: 1.5G}\n"
+				   "  - {name: g, rule: kernel-reserve, min: 2 GiB}\n",
+				   &p, err, sizeof(err)),
+			 0);
+	assert_int_equal(p.nr, 7);
+	assert_int_equal(p.rules[0].max, 301);
+	assert_int_equal(p.rules[1].max, 301);
+	assert_int_equal(p.rules[2].max, 301);
+	assert_int_equal(p.rules[3].min_bytes, 512000000ull);
+	assert_int_equal(p.rules[3].ratio, 250);
+	assert_int_equal(p.rules[4].min_bytes, 512ull << 20);
+	assert_int_equal(p.rules[5].min_bytes, 3ull << 29);
+	assert_int_equal(p.rules[6].min_bytes, 2ull << 30);
+	policy_free(&p);
 }
 
 static void test_parse_edge(void **unused)
@@ -635,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad_fixtures),
 		cmocka_unit_test(test_parse_inline),
 		cmocka_unit_test(test_parse_edge),
+		cmocka_unit_test(test_parse_units),
 		cmocka_unit_test(test_rule_ratio),
 		cmocka_unit_test(test_rule_single_zone),
 		cmocka_unit_test(test_rule_normal_below_movable),

@@ -65,16 +65,16 @@ static const struct argp_option options[] = {
 	{ "fail-on", OPT_FAIL_ON, "SEVERITY", 0,
 	  "exit 1 for violations at or above info, warning (default) or critical",
 	  0 },
-	{ "live", OPT_LIVE, "SECS", 0,
-	  "run a BPF session for SECS first: event rules (failures, latency) and coverage findings apply",
+	{ "live", OPT_LIVE, "TIME", 0,
+	  "run a BPF session for TIME (30s, 2m) first: event rules (failures, latency) and coverage findings apply",
 	  1 },
 	{ "watch", OPT_WATCH, NULL, 0,
 	  "evaluate continuously; print a line when a violation appears and when it clears",
 	  1 },
-	{ "interval", OPT_INTERVAL, "SECS", 0, "--watch: state re-read every SECS (default 1)",
+	{ "interval", 'i', "TIME", 0, "--watch: state re-read every TIME (default 1s; 500ms, 5s)",
 	  1 },
-	{ "duration", OPT_DURATION, "SECS", 0,
-	  "--watch: stop after SECS (default: at SIGINT/SIGTERM)", 1 },
+	{ "duration", 'd', "TIME", 0,
+	  "--watch: stop after TIME (30s, 5m; default: at SIGINT/SIGTERM)", 1 },
 	{ "no-bpf", OPT_NO_BPF, NULL, 0,
 	  "--watch: no BPF session (sysfs only; event rules not evaluated)", 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
@@ -133,11 +133,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_WATCH:
 		o->watch = true;
 		break;
-	case OPT_INTERVAL:
+	case 'i':
 		if (!cliopt_parse_secs(arg, &o->interval, false) || o->interval < 0.01)
 			return cli_usage(state, "bad --interval seconds (>= 0.01): %s", arg);
 		break;
-	case OPT_DURATION:
+	case 'd':
 		if (!cliopt_parse_secs(arg, &o->duration, false))
 			return cli_usage(state, "bad --duration seconds: %s", arg);
 		break;
@@ -380,6 +380,26 @@ static void on_transition(enum policy_transition t, const struct policy *p,
 	fflush(f);
 }
 
+/*
+ * A rule for a node or group the system does not have can never be
+ * violated: say so on stderr rather than let "no violations" read as
+ * compliance (a typo, or a DIMM not plugged yet). Returns how many.
+ */
+static size_t warn_unmatched(struct check_run *c, const struct policy_state *ps)
+{
+	size_t n = 0;
+	char why[160];
+
+	for (size_t i = 0; i < c->pol.nr; i++) {
+		if (!policy_rule_unmatched(&c->pol.rules[i], ps, why, sizeof(why)))
+			continue;
+		fprintf(c->o->err, PROG ": warning: rule %s (line %d) matches nothing: %s\n",
+			c->pol.rules[i].name, c->pol.rules[i].line, why);
+		n++;
+	}
+	return n;
+}
+
 static int run_watch(struct check_run *c)
 {
 	struct check_opts *o = c->o;
@@ -397,6 +417,8 @@ static int run_watch(struct check_run *c)
 			rc = CHECK_EXIT_ERROR;
 			break;
 		}
+		if (!tick)
+			warn_unmatched(c, &ps);
 		n = policy_watch_eval(&w, &c->pol, &ps, on_transition, &wc);
 		if (n < 0) {
 			fprintf(o->err, PROG ": evaluation failed: %s\n",
@@ -507,6 +529,7 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 	if (!o.json)
 		for (size_t i = 0; i < c.sys.nr_warnings; i++)
 			fprintf(err, PROG ": note: %s\n", c.sys.warnings[i]);
+	warn_unmatched(&c, &ps);
 	n = policy_evaluate(&c.pol, &ps, &res);
 	if (n < 0) {
 		fprintf(err, PROG ": evaluation failed: %s\n", strerror(-n));

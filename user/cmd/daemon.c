@@ -52,25 +52,28 @@ enum {
 	OPT_RETRIES,
 	OPT_BACKOFF,
 	OPT_NO_BPF,
+	OPT_DRY_RUN,
 };
 
 static const struct argp_option options[] = {
 	{ "policy", 'p', "FILE", 0, "the policy file (YAML, docs/policy.md)", 0 },
-	{ "ratio", OPT_RATIO, "N", 0,
-	  "MOVABLE:KERNEL limit in percent (like auto_movable_ratio; overrides the policy's global max-ratio)",
+	{ "ratio", OPT_RATIO, "RATIO", 0,
+	  "MOVABLE:KERNEL limit: 3.01, 301% or 301 (percent, like auto_movable_ratio; "
+	  "overrides the policy's global max-ratio)",
 	  0 },
-	{ "dry-run", 'n', NULL, 0, "print the decisions, change nothing", 0 },
+	/* no -n: that is --noheadings (ls, like lsmem) */
+	{ "dry-run", OPT_DRY_RUN, NULL, 0, "print the decisions, change nothing", 0 },
 	{ "once", OPT_ONCE, NULL, 0,
 	  "handle the blocks that are there (with retries) and exit", 0 },
 	{ "sysroot", 's', "DIR", 0,
 	  "state from a copy under DIR; writes go to DIR's memoryN/state files (tests)",
 	  0 },
 	{ "json", 'J', NULL, 0, "one JSON object per line", 0 },
-	{ "interval", OPT_INTERVAL, "SECS", 0,
-	  "sysfs rescan period (default 1 when polling, 10 with BPF events)", 1 },
-	{ "duration", OPT_DURATION, "SECS", 0, "stop after SECS (default: at SIGINT/SIGTERM)", 1 },
+	{ "interval", 'i', "TIME", 0,
+	  "sysfs rescan period (default 1s when polling, 10s with BPF events)", 1 },
+	{ "duration", 'd', "TIME", 0, "stop after TIME (30s, 5m; default: at SIGINT/SIGTERM)", 1 },
 	{ "retries", OPT_RETRIES, "N", 0, "retries of a failed online (default 4)", 1 },
-	{ "backoff", OPT_BACKOFF, "SECS", 0,
+	{ "backoff", OPT_BACKOFF, "TIME", 0,
 	  "first retry delay, doubled each time up to 60 s (default 1)", 1 },
 	{ "no-bpf", OPT_NO_BPF, NULL, 0, "no BPF session: poll sysfs", 1 },
 	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
@@ -124,11 +127,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->policy_file = arg;
 		break;
 	case OPT_RATIO:
-		if (!parse_ulong(arg, UINT32_MAX, &v))
-			return cli_usage(state, "bad --ratio (percent, 0..4294967295): %s", arg);
-		o->ratio = (long)v;
+	{
+		uint64_t r;
+
+		if (!cliopt_parse_ratio(arg, &r) || r > UINT32_MAX)
+			return cli_usage(state, "invalid --ratio '%s' (3.01, 301%% or 301: percent)",
+					 arg);
+		o->ratio = (long)r;
 		break;
-	case 'n':
+	}
+	case OPT_DRY_RUN:
 		o->dry_run = true;
 		break;
 	case OPT_ONCE:
@@ -140,11 +148,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'J':
 		o->json = true;
 		break;
-	case OPT_INTERVAL:
+	case 'i':
 		if (!cliopt_parse_secs(arg, &o->interval, false))
 			return cli_usage(state, "bad --interval: %s", arg);
 		break;
-	case OPT_DURATION:
+	case 'd':
 		if (!cliopt_parse_secs(arg, &o->duration, false))
 			return cli_usage(state, "bad --duration: %s", arg);
 		break;
@@ -203,6 +211,9 @@ struct drun {
 	bool dirty;	 /* an ADD/REMOVE event: rescan now */
 	bool first;	 /* coldplug round */
 	unsigned long onlined, failed, decided;
+	/* the last round's offline blocks, and of them the hot-added ones
+	 * (candidates): why nothing was decided, at the end */
+	size_t offline, candidates;
 	double t0;
 };
 
@@ -352,8 +363,12 @@ static void log_action(struct drun *r, const char *action,
 			fprintf(f, "%d", d->group);
 		else
 			fputs("null", f);
-		fprintf(f, ",\"online_type\":\"%s\",\"zone\":\"%s\",\"rule\":\"%s\",\"reason\":",
-			type, za_zone_name(zone_now), d->why ? d->why : "");
+		fprintf(f, ",\"online_type\":\"%s\",\"zone\":", type);
+		if (zone_now >= 0 && zone_now < ZA_NR_ZONES)
+			fprintf(f, "\"%s\"", za_zone_name(zone_now));
+		else
+			fputs("null", f);
+		fprintf(f, ",\"rule\":\"%s\",\"reason\":", d->why ? d->why : "");
 		json_str(f, d->reason);
 		if (err)
 			fprintf(f, ",\"error\":\"%s\",\"attempt\":%u", strerror(-err),
@@ -364,7 +379,7 @@ static void log_action(struct drun *r, const char *action,
 			action, d->block, type, strerror(-err), attempt, d->reason);
 	} else {
 		fprintf(f, "%-12s memory%" PRIu64 " %s -> %s: %s\n", action,
-			d->block, type, za_zone_name(zone_now), d->reason);
+			d->block, type, za_zone_text(zone_now), d->reason);
 	}
 	fflush(f);
 }
@@ -434,6 +449,26 @@ static void fill_rules(struct drun *r, struct daemon_rules *ru)
 }
 
 /*
+ * Why the daemon decided nothing, from its last round (plain words, no
+ * quotes: also a JSON string); "" when it decided something.
+ */
+static void nothing_why(const struct drun *r, char *why, size_t len)
+{
+	if (r->decided)
+		snprintf(why, len, "%s", "");
+	else if (!r->offline)
+		snprintf(why, len, "no offline block");
+	else if (!r->candidates)
+		snprintf(why, len,
+			 "%zu offline block%s, none hot-added: boot memory is left alone",
+			 r->offline, r->offline == 1 ? "" : "s");
+	else
+		snprintf(why, len,
+			 "%zu offline hot-added block%s, all left alone: offlined by someone else while the daemon ran",
+			 r->candidates, r->candidates == 1 ? "" : "s");
+}
+
+/*
  * One round: rebuild the state, forget blocks that went away, decide and
  * online every due candidate in order. Returns how many are still due
  * (retries pending), or -1 on an unreadable state.
@@ -471,6 +506,10 @@ static int round_once(struct drun *r)
 	if (!ids)
 		return -1;
 	n = daemon_candidates(st, ids, st->nr_blocks);
+	r->candidates = n;
+	r->offline = 0;
+	for (i = 0; i < st->nr_blocks; i++)
+		r->offline += !st->blocks[i].online;
 	for (i = 0; i < n && !stop_requested; i++) {
 		struct dblock *d = dblock_get(r, ids[i], true);
 		struct daemon_decision dec;
@@ -585,7 +624,7 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 				 .sess.mode = LOADER_AUTO,
 				 .cli = { .out = out, .err = err } };
 	struct drun r = { .o = &o, .first = true };
-	char errbuf[512];
+	char errbuf[512], why[160];
 	char *prog_argv0 = (char *)PROG;
 	int rc = DAEMON_EXIT_USAGE, pending;
 	double deadline, next_scan;
@@ -686,13 +725,19 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (rc == DAEMON_EXIT_OK && r.failed)
 		rc = DAEMON_EXIT_FAILED;
-	if (o.json)
-		fprintf(out, "{\"time\":%.3f,\"action\":\"exit\",\"decided\":%lu,\"onlined\":%lu,\"failed\":%lu,\"exit\":%d}\n",
-			mono_s() - r.t0, r.decided, r.onlined, r.failed, rc);
-	else
-		fprintf(err, PROG ": %lu decided, %lu onlined, %lu failed%s\n",
-			r.decided, r.onlined, r.failed,
+	nothing_why(&r, why, sizeof(why));
+	if (o.json) {
+		fprintf(out, "{\"time\":%.3f,\"action\":\"exit\",\"decided\":%lu,",
+			mono_s() - r.t0, r.decided);
+		if (why[0])
+			fprintf(out, "\"why\":\"%s\",", why);
+		fprintf(out, "\"onlined\":%lu,\"failed\":%lu,\"exit\":%d}\n", r.onlined,
+			r.failed, rc);
+	} else {
+		fprintf(err, PROG ": %lu decided%s%s%s, %lu onlined, %lu failed%s\n", r.decided,
+			why[0] ? " (" : "", why, why[0] ? ")" : "", r.onlined, r.failed,
 			o.dry_run ? " (dry run: nothing changed)" : "");
+	}
 out:
 	if (r.have_sess)
 		session_close(&r.sess);

@@ -60,14 +60,16 @@ static const char doc[] =
 	"Live mode needs what `memhp trace` needs (root, BTF, fentry or kprobes).\n"
 	"With --textfile alone no HTTP listener is started; add --listen for both.\n"
 	"Metric families: docs/metrics.md and memhp(8). Exit status: 0 ok,\n"
-	"1 runtime error, 2 bad usage or not possible on this system.\n"
+	"1 runtime error (--stdout: also when /proc/zoneinfo below --sysroot is\n"
+	"absent or unreadable: the exposition is printed without zone and group\n"
+	"metrics, with a warning), 2 bad usage or not possible on this system.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memhp export                              # serve 127.0.0.1:10435/metrics\n"
 	"  memhp export --listen 0.0.0.0:10435        # for a Prometheus elsewhere\n"
 	"  memhp export --textfile /var/lib/node_exporter/memhp.prom -i 30\n"
 	"  memhp export --stdout --sysroot /tmp/tree # once, from a copied tree\n"
-	"  memhp export --no-trace --sysroot /tmp/tree  # serve a tree, no BPF";
+	"  memhp export --no-bpf --sysroot /tmp/tree   # serve a tree, no BPF";
 
 enum { OPT_STDOUT = 1000, OPT_PERBLOCK, OPT_TEXTFILE, OPT_MAXCONN, OPT_POLICY,
        OPT_RECONCILE, OPT_NOTRACE, OPT_READINESS, OPT_BALLOON_PAGES };
@@ -77,21 +79,23 @@ static const struct argp_option options[] = {
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
 	{ "per-block", OPT_PERBLOCK, NULL, 0, "Also one series per memory block", 0 },
 	{ "balloon-pages", OPT_BALLOON_PAGES, NULL, 0, BALLOON_PAGES_HELP, 0 },
-	{ "no-trace", OPT_NOTRACE, NULL, 0,
+	{ "no-bpf", OPT_NOTRACE, NULL, 0,
 	  "Serve without BPF (no root needed): the model is the sysfs snapshot, "
 	  "re-read every --reconcile seconds", 0 },
+	/* the old name of --no-bpf, kept working */
+	{ "no-trace", OPT_NOTRACE, NULL, OPTION_HIDDEN, NULL, 0 },
 	{ "listen", 'l', "ADDR:PORT", 0, "HTTP listen address (default 127.0.0.1:10435)", 0 },
 	{ "textfile", OPT_TEXTFILE, "PATH", 0, "Write the exposition to PATH (atomic replace)", 0 },
-	{ "interval", 'i', "SECS", 0, "Textfile write period (default 15)", 0 },
-	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "interval", 'i', "TIME", 0, "Textfile write period (default 15s; 30s, 2m)", 0 },
+	{ "duration", 'd', "TIME", 0, "Stop after TIME (30s, 5m, 250ms)", 0 },
 	{ "max-connections", OPT_MAXCONN, "N", 0, "Concurrent HTTP connections (default 16)", 0 },
 	{ "policy", OPT_POLICY, "FILE", 0,
 	  "Evaluate this policy (docs/policy.md) at each reconciliation: "
 	  "memhp_policy_violations", 0 },
-	{ "reconcile", OPT_RECONCILE, "SECS", 0,
+	{ "reconcile", OPT_RECONCILE, "TIME", 0,
 	  "Seconds between comparisons of the model with sysfs (drift, early memory, "
 	  "policy; default 10)", 0 },
-	{ "readiness", OPT_READINESS, "SECS", 0,
+	{ "readiness", OPT_READINESS, "TIME", 0,
 	  "Unplug readiness gauges (docs/readiness.md; root): scan every SECS seconds "
 	  "(at reconciliations; --stdout: once), the scan --policy's min-unpluggable "
 	  "rules use too (without it: every 60 s). Off by default", 0 },
@@ -100,16 +104,12 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
+/* A duration (cliopt: 30, 1.5s, 250ms, 2m) of at least @min seconds. */
 static int parse_secs(const char *s, double min, double *out)
 {
-	char *end;
 	double v;
 
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !(v >= min) || v > 1e7)
+	if (!cliopt_parse_secs(s, &v, true) || !(v >= min))
 		return -1;
 	*out = v;
 	return 0;
@@ -153,11 +153,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'i':
 		if (parse_secs(arg, 0.1, &o->interval))
-			return cli_usage(state, "invalid --interval '%s' (seconds >= 0.1)", arg);
+			return cli_usage(state, "invalid --interval '%s' (at least 0.1s, e.g. 30s)", arg);
 		break;
 	case 'd':
 		if (parse_secs(arg, 0, &o->duration) || !(o->duration > 0))
-			return cli_usage(state, "invalid --duration '%s' (seconds > 0)", arg);
+			return cli_usage(state, "invalid --duration '%s' (e.g. 30s, 5m, 250ms)", arg);
 		break;
 	case OPT_MAXCONN: {
 		char *end;
@@ -173,19 +173,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_POLICY:
 		o->policy = arg;
 		break;
-	case OPT_RECONCILE: {
-		char *end;
-
-		errno = 0;
-		o->reconcile = strtod(arg, &end);
-		if (errno || *end || !(o->reconcile >= 1) || o->reconcile > 86400)
-			return cli_usage(state, "invalid --reconcile '%s' (seconds, 1 to 86400)",
+	case OPT_RECONCILE:
+		if (parse_secs(arg, 1, &o->reconcile) || o->reconcile > 86400)
+			return cli_usage(state, "invalid --reconcile '%s' (1s to 24h, e.g. 60s, 5m)",
 					 arg);
 		break;
-	}
 	case OPT_READINESS:
 		if (parse_secs(arg, 1, &o->readiness) || o->readiness > 86400)
-			return cli_usage(state, "invalid --readiness '%s' (seconds, 1 to 86400)",
+			return cli_usage(state, "invalid --readiness '%s' (1s to 24h, e.g. 60s, 5m)",
 					 arg);
 		break;
 	case 'q':
@@ -342,6 +337,14 @@ static int export_once(const struct export_opts *o)
 			sysfs_report_problems(&rep), rep.first);
 	zoneinfo_path(o->sysroot, path, sizeof(path));
 	have_zi = read_zones(path, &zi, &warned, o->err);
+	if (have_zi <= 0) {
+		/* the exposition is printed, but it lacks families: say so, exit 1 */
+		if (!have_zi)
+			fprintf(o->err,
+				PROG ": warning: %s: absent: no zone or memory group metrics\n",
+				path);
+		ret = 1;
+	}
 	in.model = m;
 	in.zi = have_zi > 0 ? &zi : NULL;
 	in.groups = groups;

@@ -22,6 +22,7 @@
 #include "ls.h"
 #include "memhp.h"
 #include "model.h"
+#include "snapshot.h"
 #include "sysfs.h"
 #include "table.h"
 
@@ -75,7 +76,8 @@ static const char ls_doc[] =
 	"      BLOCK  memory block number or blocks range\n"
 	"       NODE  numa node of memory\n"
 	"      ZONES  valid zones for the memory range\n"
-	"      GROUP  memory group id (from events; - unknown)\n"
+	"      GROUP  memory group id (ACPI memory devices and virtio-mem found\n"
+	"             as export finds them, or events; - none or unknown)\n"
 	"ONLINE-TYPE  last requested online type (from events; - unknown)\n"
 	" ONLINED-BY  command that last onlined it (from events; - unknown)\n"
 	"\n"
@@ -275,6 +277,15 @@ static int snapshot(const struct ls_opts *o, struct memhp_model *m)
 	return 0;
 }
 
+/* Is the GROUP column shown (or does it split ranges)? */
+static bool wants_groups(const struct ls_opts *o)
+{
+	for (size_t j = 0; j < o->ncolumns; j++)
+		if (o->columns[j] == COL_GROUP)
+			return true;
+	return o->split[COL_GROUP];
+}
+
 /* Fill @m from sysfs unless the caller gave a filled model. */
 static int get_model(const struct ls_opts *o, struct memhp_model *m, bool given)
 {
@@ -375,6 +386,16 @@ int ls_main_model(int argc, char **argv, struct memhp_model *given, FILE *out,
 	rc = LS_EXIT_ERROR;
 	if (get_model(&o, m, given))
 		goto out;
+	if (!given && wants_groups(&o)) {
+		char why[512];
+
+		/* sysfs has no group attribute: found as export finds them */
+		/* asked for by name: say why it stays "-" (not for --output-all) */
+		if (!snapshot_block_groups(o.sysroot, m, why, sizeof(why)) && why[0] &&
+		    ((o.outarg && strcasestr(o.outarg, "GROUP")) ||
+		     (o.splitarg && strcasestr(o.splitarg, "GROUP"))))
+			fprintf(err, PROG ": warning: memory groups not known: %s\n", why);
+	}
 	for (size_t j = 0; j < m->nr_blocks; j++)
 		if (m->blocks[j].node >= 0)
 			c.have_nodes = true;

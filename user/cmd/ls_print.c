@@ -37,7 +37,7 @@ const struct ls_coldesc ls_coldescs[NR_COLS] = {
 	[COL_ZONES] = { "ZONES", TABLE_RIGHT, 0,
 			"valid zones for the memory range" },
 	[COL_GROUP] = { "GROUP", TABLE_RIGHT | TABLE_JSON_NUMBER, 0,
-			"memory group id (from events; - unknown)" },
+			"memory group id (- none or unknown)" },
 	[COL_ONLINE_TYPE] = { "ONLINE-TYPE", TABLE_RIGHT, 0,
 			      "last requested online type (from events)" },
 	[COL_ONLINED_BY] = { "ONLINED-BY", 0, 0,

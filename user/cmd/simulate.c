@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cliopt.h"
 #include "simulate.h"
 #include "simulate_ops.h"
 #include "simulate_print.h"
@@ -33,6 +34,7 @@ enum {
 	OPT_MOVABLE_NODE,
 	OPT_AUTO_ONLINE,
 	OPT_STATE,
+	OPT_OLD_POLICY,
 };
 
 /* What argp parses into: the options (user/lib) and -h, --usage, -V. */
@@ -50,11 +52,16 @@ static const struct argp_option sim_options[] = {
 	{ "ops", 'f', "FILE", 0,
 	  "read operations from FILE, one a line ('-': stdin), before those given as arguments",
 	  0 },
-	{ "policy", OPT_POLICY, "POLICY", 0,
-	  "online policy: contig-zones or auto-movable (default: memory_hotplug.online_policy)",
+	{ "online-policy", OPT_POLICY, "POLICY", 0,
+	  "the kernel's online policy: contig-zones or auto-movable (default: memory_hotplug.online_policy)",
 	  1 },
-	{ "ratio", OPT_RATIO, "N", 0,
-	  "auto_movable_ratio in percent (301 = 3.01:1)", 1 },
+	/*
+	 * The old name of --online-policy, hidden: elsewhere --policy is a YAML
+	 * policy file, so it takes only a kernel policy's name here and says so.
+	 */
+	{ "policy", OPT_OLD_POLICY, "POLICY", OPTION_HIDDEN, NULL, 1 },
+	{ "ratio", OPT_RATIO, "RATIO", 0,
+	  "auto_movable_ratio: 3.01, 301% or 301 (percent)", 1 },
 	{ "numa-aware", OPT_NUMA_AWARE, "Y|N", 0, "auto_movable_numa_aware",
 	  1 },
 	{ "movable-node", OPT_MOVABLE_NODE, "Y|N", 0,
@@ -90,13 +97,13 @@ static const char sim_doc[] =
 	"  set [policy=P] [ratio=N] [numa-aware=Y|N] [movable-node=Y|N]\n"
 	"      [auto-online=TYPE]\n"
 	"BLOCKS: 48, 48-55, 55-48 (descending), memory48, 48,50-52.\n"
-	"SIZE: bytes or K/M/G/T suffixes (powers of 1024).\n"
+	"SIZE: bytes, K/M/G/T (powers of 1024) or KB/MB/GB/TB (of 1000): 1.5G.\n"
 	"\n"
 	"Exit status: 0 ok, 1 an operation failed (as the kernel would refuse it),\n"
 	"2 bad usage or unreadable input.\n"
 	"\n"
 	"Examples:\n"
-	"  memhp simulate --policy auto-movable 'dimm 4G' 'dimm 4G'\n"
+	"  memhp simulate --online-policy auto-movable 'dimm 4G' 'dimm 1.5G'\n"
 	"  memhp simulate -J --auto-online offline 'dimm 1G node=1; online-all'\n"
 	"  memhp simulate --state vm.state -f ops.txt\n"
 	"  memhp simulate                 # the current state and ratios";
@@ -121,15 +128,25 @@ static error_t sim_parse_opt(int key, char *arg, struct argp_state *state)
 	case 'f':
 		o->ops_file = arg;
 		break;
+	case OPT_OLD_POLICY:
+		o->policy = za_policy_from_name(arg);
+		if (o->policy < 0)
+			return cli_usage(state,
+					 "--policy is --online-policy here (contig-zones or auto-movable), "
+					 "not a policy file: %s", arg);
+		fprintf(a->cli.err, PROG ": --policy is now --online-policy\n");
+		break;
 	case OPT_POLICY:
 		o->policy = za_policy_from_name(arg);
 		if (o->policy < 0)
-			return cli_usage(state, "unknown policy: %s", arg);
+			return cli_usage(state,
+					 "invalid --online-policy '%s' (contig-zones or auto-movable)",
+					 arg);
 		break;
 	case OPT_RATIO:
-		if (!strncmp(arg, "0x", 2) || zi_parse_u64(arg, &v) ||
-		    v > UINT32_MAX)
-			return cli_usage(state, "bad ratio: %s", arg);
+		if (!cliopt_parse_ratio(arg, &v) || v > UINT32_MAX)
+			return cli_usage(state, "invalid --ratio '%s' (3.01, 301%% or 301: percent)",
+					 arg);
 		o->ratio = (long long)v;
 		break;
 	case OPT_NUMA_AWARE:

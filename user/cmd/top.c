@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <curses.h>
+#include <sys/ioctl.h>
 
 #include "cli.h"
 #include "cliopt.h"
@@ -31,13 +32,16 @@
 #include "zoneinfo.h"
 
 #define PROG "memhp top"
+/* narrower than this, $COLUMNS or the terminal is not believed for --batch */
+#define TOP_MIN_WIDTH 40
 
 struct top_opts {
 	FILE *out, *err;
 	struct cli cli; /* -h, --usage, -V */
-	bool snapshot, verbose;
+	bool no_bpf, verbose; /* --no-bpf: sysfs re-read every --interval */
 	long batch;	/* frames to print as text; 0: curses */
-	double delay;	/* seconds between refreshes */
+	double interval; /* seconds between refreshes (--interval) */
+	double duration; /* stop after this many seconds (--duration); 0: never */
 	int max_ratio;	/* percent, 0: the kernel's */
 	const char *sysroot;
 	struct sessopt sess; /* --attach, --buffer-size */
@@ -160,7 +164,7 @@ static struct top_zone *zone_get(struct top_data *d, int node, const char *zone)
 static int cmp_zone_row(const void *a, const void *b)
 {
 	static const char *const order[] = { "DMA", "DMA32", "Normal", "HighMem", "Movable",
-					     "Device", "none", "unknown", "-" };
+					     "Device", "None", "unknown", "-" };
 	const struct top_zone *x = a, *y = b;
 	size_t i, ix = 99, iy = 99;
 
@@ -203,7 +207,14 @@ static void collect_model(struct top_data *d, const struct memhp_model *m,
 	for (i = 0; i < m->nr_blocks; i++) {
 		const struct memhp_block *b = &m->blocks[i];
 		bool on = b->state == MEMHP_BLOCK_ONLINE || b->state == MEMHP_BLOCK_GOING_OFFLINE;
-		struct top_zone *t = zone_get(d, b->node, on ? prom_block_zone(m, b) : "-");
+		const char *zn = on ? prom_block_zone(m, b) : "-";
+		struct top_zone *t;
+
+		/* a text table: lsmem's "None" for a block spanning zones, not
+		 * the exposition's label value "none" */
+		if (!strcmp(zn, "none"))
+			zn = "None";
+		t = zone_get(d, b->node, zn);
 
 		if (!t)
 			continue;
@@ -402,6 +413,39 @@ static int wait_events(struct top_state *st, double secs)
 	return 0;
 }
 
+/* --duration: stop once it has passed since the start. */
+static double start_s;
+
+static bool past_duration(const struct top_opts *o)
+{
+	return o->duration > 0 && mono_s() - start_s >= o->duration;
+}
+
+/*
+ * --batch lines as wide as the terminal, as procps top -b does: $COLUMNS
+ * when set (a shell exports it, and it lets a pipe ask for a width), else
+ * the terminal's width when @out is one, else 80.
+ */
+static int batch_width(FILE *out)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	int fd = fileno(out);
+
+	if (c && *c) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(c, &end, 10);
+		if (!errno && !*end && v >= TOP_MIN_WIDTH)
+			return v > TOP_LINE - 1 ? TOP_LINE - 1 : (int)v;
+	}
+	if (fd >= 0 && isatty(fd) && !ioctl(fd, TIOCGWINSZ, &ws) && ws.ws_col >= TOP_MIN_WIDTH)
+		return ws.ws_col > TOP_LINE - 1 ? TOP_LINE - 1 : ws.ws_col;
+	return 80;
+}
+
 static int run_batch(struct top_state *st, struct top_view *v)
 {
 	struct top_data *d = malloc(sizeof(*d));
@@ -415,15 +459,17 @@ static int run_batch(struct top_state *st, struct top_view *v)
 		free(l);
 		return 1;
 	}
-	for (f = 0; f < st->o->batch && !stop_requested; f++) {
-		if (f && (ret = wait_events(st, st->o->delay)))
+	int width = batch_width(st->o->out);
+
+	for (f = 0; f < st->o->batch && !stop_requested && !past_duration(st->o); f++) {
+		if (f && (ret = wait_events(st, st->o->interval)))
 			break;
 		clock_now(v->clock, sizeof(v->clock));
 		if (collect(st, d)) {
 			ret = 1;
 			break;
 		}
-		top_render(d, v, 80, 0, l);
+		top_render(d, v, width, 0, l);
 		for (i = 0; i + 1 < l->n; i++) /* no key line in batch mode */
 			fprintf(st->o->out, "%s\n", l->line[i]);
 		fprintf(st->o->out, "\n");
@@ -467,7 +513,7 @@ static int run_curses(struct top_state *st, struct top_view *v)
 		init_pair(2, COLOR_YELLOW, -1);
 		init_pair(3, COLOR_RED, -1);
 	}
-	while (!stop_requested) {
+	while (!stop_requested && !past_duration(st->o)) {
 		int ch, rows, cols, i;
 		bool redraw = false;
 
@@ -522,7 +568,7 @@ static int run_curses(struct top_state *st, struct top_view *v)
 					ret = 1;
 					break;
 				}
-				next = mono_s() + st->o->delay;
+				next = mono_s() + st->o->interval;
 			}
 			getmaxyx(stdscr, rows, cols);
 			top_render(d, v, cols, rows, l);
@@ -563,24 +609,31 @@ static const char doc[] =
 	"lost events. Keys: q quit, s sort groups, / filter, h help.\n"
 	"\n"
 	"Live mode needs what `memhp trace` needs; where BPF tracing is not possible\n"
-	"(or with --snapshot) it shows sysfs snapshots re-read every --delay seconds\n"
-	"and says so in its title. --batch N prints N frames as plain text instead\n"
-	"(no terminal needed). Exit status: 0 ok, 1 runtime error, 2 bad usage or\n"
-	"not possible on this system.\n"
+	"(or with --no-bpf) it shows sysfs snapshots re-read every --interval and\n"
+	"says so in its title. --batch N prints N frames as plain text instead (no\n"
+	"terminal needed), as wide as $COLUMNS, else the terminal, else 80 columns.\n"
+	"Exit status: 0 ok, 1 runtime error, 2 bad usage or not possible on this\n"
+	"system.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memhp top\n"
-	"  memhp top --max-ratio 200 -d 0.5\n"
-	"  memhp top --snapshot --sysroot /tmp/tree\n"
-	"  memhp top --batch 3 -d 2          # three frames, two seconds apart";
+	"  memhp top --max-ratio 2.0 -i 500ms\n"
+	"  memhp top --no-bpf --sysroot /tmp/tree\n"
+	"  memhp top --batch 3 -i 2s         # three frames, two seconds apart";
 
-enum { OPT_SNAPSHOT = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_POLICY };
+enum { OPT_NO_BPF = 1000, OPT_BATCH, OPT_MAXRATIO, OPT_POLICY };
 
 static const struct argp_option options[] = {
-	{ "snapshot", OPT_SNAPSHOT, NULL, 0, "No BPF: sysfs snapshots, refreshed", 0 },
+	{ "no-bpf", OPT_NO_BPF, NULL, 0, "No BPF: sysfs snapshots, re-read every --interval", 0 },
+	/* the old name of --no-bpf, kept working */
+	{ "snapshot", OPT_NO_BPF, NULL, OPTION_HIDDEN, NULL, 0 },
 	{ "batch", OPT_BATCH, "N", 0, "Print N frames as text and exit", 0 },
-	{ "delay", 'd', "SECS", 0, "Refresh period (default 1)", 0 },
-	{ "max-ratio", OPT_MAXRATIO, "PCT", 0, "Maximum MOVABLE:KERNEL in percent (301 = 3.01)", 0 },
+	{ "interval", 'i', "TIME", 0, "Refresh period (1s default, 500ms, 0.1s to 1h)", 0 },
+	/* the old name of --interval, kept working (-d is --duration now) */
+	{ "delay", 'i', "TIME", OPTION_HIDDEN, NULL, 0 },
+	{ "duration", 'd', "TIME", 0, "Stop after TIME (30s, 5m; default: at q or SIGINT)", 0 },
+	{ "max-ratio", OPT_MAXRATIO, "RATIO", 0,
+	  "Maximum MOVABLE:KERNEL: 3.01, 301% or 301 (percent)", 0 },
 	{ "sysroot", 's', "DIR", 0, "Read sysfs and /proc below DIR", 0 },
 	{ "policy", OPT_POLICY, "FILE", 0, "Show this policy's violations (docs/policy.md)", 0 },
 	{ "verbose", 'v', NULL, 0, "Report attached probes; libbpf debug output", 0 },
@@ -593,8 +646,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	char *end;
 
 	switch (key) {
-	case OPT_SNAPSHOT:
-		o->snapshot = true;
+	case OPT_NO_BPF:
+		o->no_bpf = true;
 		break;
 	case OPT_BATCH:
 		errno = 0;
@@ -602,19 +655,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (errno || *end || !*arg || o->batch < 1 || o->batch > 1000000)
 			return cli_usage(state, "invalid --batch '%s' (frames, 1-1000000)", arg);
 		break;
+	case 'i':
+		if (!cliopt_parse_secs(arg, &o->interval, false) || o->interval < 0.1 ||
+		    o->interval > 3600)
+			return cli_usage(state, "invalid --interval '%s' (0.1s to 1h, e.g. 2s, 500ms)",
+					 arg);
+		break;
 	case 'd':
-		errno = 0;
-		o->delay = strtod(arg, &end);
-		if (errno || *end || !*arg || !(o->delay >= 0.1) || o->delay > 3600)
-			return cli_usage(state, "invalid --delay '%s' (seconds, 0.1-3600)", arg);
+		if (!cliopt_parse_secs(arg, &o->duration, false))
+			return cli_usage(state, "invalid --duration '%s' (e.g. 30s, 5m, 250ms)", arg);
 		break;
 	case OPT_MAXRATIO: {
-		long v;
+		uint64_t v;
 
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || !*arg || v < 1 || v > 100000)
-			return cli_usage(state, "invalid --max-ratio '%s' (percent, 1-100000)",
+		if (!cliopt_parse_ratio(arg, &v) || v < 1 || v > 100000)
+			return cli_usage(state,
+					 "invalid --max-ratio '%s' (3.01, 301%% or 301; 1%% to 100000%%)",
 					 arg);
 		o->max_ratio = (int)v;
 		break;
@@ -660,7 +716,7 @@ int top_main(int argc, char **argv, FILE *out, FILE *err)
 		.out = out,
 		.err = err,
 		.cli = { .out = out, .err = err },
-		.delay = 1,
+		.interval = 1,
 		.sess.mode = LOADER_AUTO,
 	};
 	struct top_view v = { 0 };
@@ -689,7 +745,8 @@ int top_main(int argc, char **argv, FILE *out, FILE *err)
 		policy_watch_init(&st->watch);
 	}
 	snapshot_kernel_release(o.sysroot, st->release, sizeof(st->release));
-	if (!o.snapshot) {
+	start_s = mono_s();
+	if (!o.no_bpf) {
 		struct session_opts so = {
 			.mode = o.sess.mode, .verbose = o.verbose, .quiet = !o.verbose,
 			.sysroot = o.sysroot, .prog = PROG, .err = err, .on_event = on_event,
@@ -713,7 +770,7 @@ int top_main(int argc, char **argv, FILE *out, FILE *err)
 			snprintf(st->mode, sizeof(st->mode), "SNAPSHOT (no BPF tracing here)");
 		}
 	} else {
-		snprintf(st->mode, sizeof(st->mode), "snapshot every %gs", o.delay);
+		snprintf(st->mode, sizeof(st->mode), "snapshot every %gs", o.interval);
 	}
 	if (!st->live) {
 		/* The snapshot must work before the screen takes over. */

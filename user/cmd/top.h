@@ -2,7 +2,7 @@
 /*
  * `memhp top`: a terminal dashboard (ncurses) over a live session, or over
  * sysfs snapshots refreshed periodically when BPF tracing is not possible
- * (--snapshot, or automatically). The screen is built by a pure function
+ * (--no-bpf, or automatically). The screen is built by a pure function
  * (top_render, user/lib/top_render.h) from a copy of the data (top_data), so that the curses
  * front end, the --batch text mode and the tests show the same thing.
  */

@@ -89,6 +89,24 @@ static const char doc[] =
 	"  memhp trace --attach kprobe -d 30\n"
 	"  memhp trace --require core     # all of online/offline, notifier, add/remove";
 
+/* The zones the kernel names (zone_names[] of mm/page_alloc.c); HighMem
+ * only on 32-bit kernels. */
+#define ZONE_NAMES "DMA, DMA32, Normal, HighMem, Movable, Device"
+
+/* @arg as the kernel spells it (any case accepted), NULL if no zone has
+ * that name: a misspelt zone would otherwise filter out every event. */
+static const char *zone_known(const char *arg)
+{
+	static const char *const names[] = { "DMA",	"DMA32",   "Normal",
+					     "HighMem", "Movable", "Device" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(arg, names[i]))
+			return names[i];
+	return NULL;
+}
+
 enum { OPT_BLOCK = 1000, OPT_NODE, OPT_ZONE, OPT_GROUP, OPT_NOHDR,
        OPT_PROGSTATS, OPT_POLICY, OPT_NORECON, OPT_REQUIRE };
 
@@ -97,7 +115,7 @@ static const struct argp_option options[] = {
 	{ "event", 'e', "LIST", 0, "Comma-separated event kinds to show", 0 },
 	{ "block", OPT_BLOCK, "N[-M]", 0, "Only events touching memory blocks N..M", 0 },
 	{ "node", OPT_NODE, "NID", 0, "Only events on this NUMA node", 0 },
-	{ "zone", OPT_ZONE, "NAME", 0, "Only events in this zone (Normal, Movable, ...)", 0 },
+	{ "zone", OPT_ZONE, "NAME", 0, "Only events in this zone (" ZONE_NAMES ")", 0 },
 	{ "group", OPT_GROUP, "ID", 0, "Only events of this memory group", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N events shown", 0 },
@@ -197,7 +215,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return cli_usage(state, "invalid --node '%s'", arg);
 		break;
 	case OPT_ZONE:
-		o->zone = arg;
+		o->zone = zone_known(arg);
+		if (!o->zone)
+			return cli_usage(state, "unknown --zone '%s' (" ZONE_NAMES ")", arg);
 		break;
 	case OPT_GROUP:
 		if (parse_int(arg, 0, 1 << 30, &o->group))

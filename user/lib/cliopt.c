@@ -93,3 +93,27 @@ bool cliopt_parse_u64(const char *arg, uint64_t *out)
 	*out = v;
 	return true;
 }
+
+bool cliopt_parse_ratio(const char *arg, uint64_t *out)
+{
+	static const struct unit ratio[] = { { "", 100 } };
+	static const struct unit pct[] = { { "%", 1 } };
+	bool is_ratio = arg && strchr(arg, '.') && !strchr(arg, '%');
+	double v, r;
+
+	if (!arg || (!is_ratio && strchr(arg, '.')) || strpbrk(arg, "xXeEpP"))
+		return false; /* "3.5%": percent is whole; no hex or exponents */
+	if (!parse_scaled(arg, is_ratio ? ratio : strchr(arg, '%') ? pct : ratio,
+			  1, &v))
+		return false;
+	if (!is_ratio && !strchr(arg, '%'))
+		v /= 100; /* a bare integer is percent */
+	if (!(v >= 0) || v >= 1e9)
+		return false;
+	/* 3.01 * 100 is 300.99999...: a whole percent within rounding */
+	r = (double)(uint64_t)(v + 0.5);
+	if (v - r > 1e-6 || r - v > 1e-6)
+		return false;
+	*out = (uint64_t)r;
+	return true;
+}

@@ -22,6 +22,14 @@ bool cliopt_parse_u64(const char *arg, uint64_t *out);
  * e.g. 1M, 1.5G, 4096; whole bytes only. */
 bool cliopt_parse_size(const char *arg, uint64_t *out);
 
+/*
+ * A MOVABLE:KERNEL ratio, in whole percent (what auto_movable_ratio and the
+ * policy's max-ratio count in): "3.01" (a ratio: has a decimal point),
+ * "301%" (percent), or "301" (a bare integer: percent, the historical
+ * spelling). A ratio that is not a whole percent ("3.015") is refused.
+ */
+bool cliopt_parse_ratio(const char *arg, uint64_t *out);
+
 /* --buffer-size: ring buffer bytes, a power of 2 from 4096 to 1 GiB. */
 #define CLIOPT_RINGBUF_HELP "Ring buffer size: a power of 2, 4K to 1G (default 256K)"
 #define CLIOPT_RINGBUF_BAD "invalid --buffer-size '%s' (a power of 2, 4K to 1G, e.g. 1M)"

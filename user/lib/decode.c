@@ -216,10 +216,16 @@ static void human_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "%c", whole, units[u]);
 }
 
+/*
+ * The EVENT column: as wide as the longest name, "request:online_movable"
+ * (22; notify:cancel-offline is 21), so the later columns line up.
+ */
+#define EVENT_COL 22
+
 void event_print_text_header(FILE *f)
 {
-	fprintf(f, "%-12s %-20s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s\n", "TIME",
-		"EVENT", "BLOCK", "PFN-RANGE", "SIZE", "NODE", "ZONE", "GROUP", "CALLER",
+	fprintf(f, "%-12s %-*s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s\n", "TIME",
+		EVENT_COL, "EVENT", "BLOCK", "PFN-RANGE", "SIZE", "NODE", "ZONE", "GROUP", "CALLER",
 		"RESULT", "LATENCY");
 }
 
@@ -285,7 +291,7 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		snprintf(lat, sizeof(lat), "%.3fms", e->duration_ns / 1e6);
 	else
 		snprintf(lat, sizeof(lat), "-");
-	fprintf(f, "%-12s %-20s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s", tbuf, ev,
+	fprintf(f, "%-12s %-*s %-10s %-21s %5s %4s %-8s %-7s %-16s %-7s %s", tbuf, EVENT_COL, ev,
 		block, range, size, node, (e->flags & MEMHP_F_ZONE) ? e->zone_name : "-",
 		grp, e->comm,
 		e->hdr.kind == MEMHP_EV_NOTIFY		    ? "-"

@@ -202,6 +202,14 @@ void policy_result_free(struct policy_result *r);
  */
 int policy_evaluate(const struct policy *p, const struct policy_state *s,
 		    struct policy_result *r);
+/*
+ * Does rule @r name a node or a memory group that @s does not have (a
+ * typo, or a DIMM not plugged yet)? Then it can never be violated: returns
+ * true with the reason in @why ("node 5: no memory on such a node"), so
+ * that the caller can say so instead of "no violations".
+ */
+bool policy_rule_unmatched(const struct policy_rule *r, const struct policy_state *s,
+			   char *why, size_t len);
 /* Violations at or above @min: count. */
 size_t policy_count_at_least(const struct policy *p,
 			     const struct policy_result *r,

@@ -125,6 +125,50 @@ static void group_object(const struct policy_state *s,
 		snprintf(buf, len, "group %d", g->id);
 }
 
+static bool node_has_memory(const struct za_state *za, int nid);
+
+/* Present memory, or a memory block (offline ones too), on node @nid. */
+static bool node_known(const struct za_state *za, int nid)
+{
+	if (node_has_memory(za, nid))
+		return true;
+	for (size_t i = 0; i < za->nr_blocks; i++)
+		if (za->blocks[i].nid == nid)
+			return true;
+	return false;
+}
+
+bool policy_rule_unmatched(const struct policy_rule *r, const struct policy_state *s,
+			   char *why, size_t len)
+{
+	const struct za_state *za = s->za;
+	bool group_rule = r->group >= 0 || r->group_name[0];
+
+	if (r->node >= 0 && !node_known(za, r->node)) {
+		snprintf(why, len, "node %d: no memory on such a node", r->node);
+		return true;
+	}
+	if (!group_rule)
+		return false;
+	for (size_t i = 0; i < za->nr_groups; i++) {
+		const struct za_group *g = &za->groups[i];
+		const char *n = group_name(s, g->id);
+
+		if (!g->registered)
+			continue;
+		if (r->group >= 0 && g->id == r->group)
+			return false;
+		if (r->group_name[0] && ((n && !strcmp(n, r->group_name)) ||
+					 !strcmp(g->name, r->group_name)))
+			return false;
+	}
+	if (r->group >= 0)
+		snprintf(why, len, "group %d: no such memory group", r->group);
+	else
+		snprintf(why, len, "group %s: no memory group of that device", r->group_name);
+	return true;
+}
+
 static bool rule_wants_group(const struct policy_state *s,
 			     const struct policy_rule *r,
 			     const struct za_group *g)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "cliopt.h"
 #include "memhp.h"
 #include "model.h"
 #include "policy.h"
@@ -158,43 +159,55 @@ static int parse_uint(struct pctx *c, const yaml_node_t *n, const char *key,
 	return 0;
 }
 
-/* "512M", "1G", "4096", "2 GiB" -> bytes (powers of 1024). */
+/*
+ * A size, as every option takes it (cliopt_parse_size: 512M and 512MiB are
+ * binary, 512MB decimal, 1.5G), plus what policies always accepted: one
+ * space before the unit ("2 GiB") and lower-case k, m, g, t (binary).
+ */
 static int parse_size(struct pctx *c, const yaml_node_t *n, const char *key,
 		      uint64_t *out)
 {
+	char buf[64];
 	const char *s;
-	char *end;
-	unsigned long long v;
-	unsigned int shift = 0;
+	size_t i, j = 0;
 	int ret = want_scalar(c, n, key, &s);
 
 	if (ret)
 		return ret;
-	if (*s < '0' || *s > '9')
+	if (strlen(s) >= sizeof(buf))
 		return perr(c, n, "%s: \"%.40s\" is not a size", key, s);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	while (*end == ' ')
-		end++;
-	if (*end) {
-		switch (*end) {
-		case 'K': case 'k': shift = 10; break;
-		case 'M': case 'm': shift = 20; break;
-		case 'G': case 'g': shift = 30; break;
-		case 'T': case 't': shift = 40; break;
-		default:
-			return perr(c, n, "%s: \"%.40s\" is not a size (K, M, G, T suffixes)",
-				    key, s);
-		}
-		end++;
-		if (!strcmp(end, "iB") || !strcmp(end, "B"))
-			end += strlen(end);
-		if (*end)
-			return perr(c, n, "%s: \"%.40s\" is not a size", key, s);
+	for (i = 0; s[i]; i++) {
+		char ch = s[i];
+
+		if (ch == ' ' && i && s[i - 1] != ' ')
+			continue;
+		/* only the unit's first letter may be lower case */
+		if (j && ((buf[j - 1] >= '0' && buf[j - 1] <= '9') || buf[j - 1] == '.') &&
+		    strchr("kmgt", ch))
+			ch = (char)(ch - 'a' + 'A');
+		buf[j++] = ch;
 	}
-	if (errno || (shift && v > (UINT64_MAX >> shift)))
-		return perr(c, n, "%s: %.40s is out of range", key, s);
-	*out = (uint64_t)v << shift;
+	buf[j] = '\0';
+	if (!cliopt_parse_size(buf, out))
+		return perr(c, n,
+			    "%s: \"%.40s\" is not a size (1G, 512M, 1.5G: K/M/G/T binary; KB/MB/GB/TB decimal)",
+			    key, s);
+	return 0;
+}
+
+/* A MOVABLE:KERNEL ratio in percent: 3.01, 301% or 301 (cliopt_parse_ratio). */
+static int parse_ratio(struct pctx *c, const yaml_node_t *n, const char *key,
+		       uint64_t *out)
+{
+	const char *s;
+	int ret = want_scalar(c, n, key, &s);
+
+	if (ret)
+		return ret;
+	if (!cliopt_parse_ratio(s, out) || *out > UINT_MAX)
+		return perr(c, n,
+			    "%s: \"%.40s\" is not a ratio (3.01, 301%% or 301: percent)",
+			    key, s);
 	return 0;
 }
 
@@ -440,7 +453,7 @@ static int parse_rule(struct pctx *c, yaml_node_t *map,
 			if (t == POL_ONLINE_LATENCY || t == POL_OFFLINE_DURATION)
 				ret = parse_duration(c, vn, k, &r->max);
 			else if (t == POL_MAX_RATIO)
-				ret = parse_uint(c, vn, k, UINT_MAX, &r->max);
+				ret = parse_ratio(c, vn, k, &r->max);
 			else
 				ret = parse_uint(c, vn, k, UINT_MAX, &r->max);
 			if (ret)
@@ -454,7 +467,7 @@ static int parse_rule(struct pctx *c, yaml_node_t *map,
 			have_min = true;
 			break;
 		case K_RATIO:
-			ret = parse_uint(c, vn, k, UINT_MAX, &v);
+			ret = parse_ratio(c, vn, k, &v);
 			if (ret)
 				return ret;
 			r->ratio = (int64_t)v;

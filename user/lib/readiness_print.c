@@ -24,7 +24,7 @@ static const char *dev_kind_name(enum zi_dev_kind k)
 
 static const char *zone_name(int zone)
 {
-	return zone >= 0 ? za_zone_name(zone) : "none";
+	return za_zone_text(zone);
 }
 
 /* Binary units: "0", "20K", "1.5M", "128M", "3G" */
@@ -203,7 +203,7 @@ static void json_block(FILE *out, const struct readiness *r, const struct rd_blo
 	fprintf(out, "{\"block\":%" PRIu64 ",\"start\":%" PRIu64 ",\"size\":%" PRIu64
 		     ",\"node\":%d,\"state\":\"%s\",\"zone\":",
 		b->id, b->id * bytes, bytes, b->nid, b->online ? "online" : "offline");
-	if (b->online)
+	if (b->online && b->zone >= 0) /* null: offline, or no single zone */
 		fprintf(out, "\"%s\"", zone_name(b->zone));
 	else
 		fprintf(out, "null");
@@ -269,8 +269,11 @@ void rd_print_json(FILE *out, const struct readiness *r, const struct rd_print_o
 	}
 	fprintf(out, "],\"zones\":[");
 	for (i = 0; i < r->nr_zones; i++) {
-		fprintf(out, "%s{\"node\":%d,\"zone\":\"%s\",", i ? "," : "", r->zones[i].nid,
-			zone_name(r->zones[i].zone));
+		fprintf(out, "%s{\"node\":%d,\"zone\":", i ? "," : "", r->zones[i].nid);
+		if (r->zones[i].zone >= 0)
+			fprintf(out, "\"%s\",", zone_name(r->zones[i].zone));
+		else
+			fprintf(out, "null,");
 		json_sum(out, &r->zones[i].sum, r->page_size);
 		fprintf(out, "}");
 	}

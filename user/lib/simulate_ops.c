@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cliopt.h"
 #include "simulate_ops.h"
 #include "simulate_run.h"
 #include "zonealgo.h"
@@ -22,6 +23,13 @@
 #define MAX_OPS 100000
 #define MAX_LIST (1u << 20) /* blocks named by one operation */
 
+/*
+ * A size as every option takes it (cliopt_parse_size: 1.5G, 512M binary,
+ * 512MB decimal), a lower-case k too (4k); else, as before, a whole
+ * number (0x: hex) with a binary unit up to E, so that sizes beyond
+ * cliopt's 2^53 (8E) reach the operation and fail there as the kernel
+ * would refuse them.
+ */
 static int parse_size(const char *s, uint64_t *out)
 {
 	char num[64];
@@ -29,9 +37,17 @@ static int parse_size(const char *s, uint64_t *out)
 	uint64_t v, mult = 1;
 	const char *suf;
 
-	/* hex digits only after 0x */
-	if (!(s[0] == '0' && (s[1] == 'x' || s[1] == 'X')))
+	if (!(s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))) {
+		n = strspn(s, "0123456789.");
+		if (!n || strlen(s) >= sizeof(num))
+			return -EINVAL;
+		snprintf(num, sizeof(num), "%s", s);
+		if (num[n] == 'k')
+			num[n] = 'K';
+		if (cliopt_parse_size(num, out))
+			return 0;
 		n = strspn(s, "0123456789");
+	}
 	if (!n || n >= sizeof(num))
 		return -EINVAL;
 	memcpy(num, s, n);
@@ -172,8 +188,7 @@ static int set_kv(struct op *op, const char *k, const char *v, char *err,
 	} else if (!strcmp(k, "ratio") && op->kind == OP_SET) {
 		uint64_t r;
 
-		if (!strncmp(v, "0x", 2) || zi_parse_u64(v, &r) ||
-		    r > UINT32_MAX)
+		if (!cliopt_parse_ratio(v, &r) || r > UINT32_MAX)
 			goto bad;
 		op->ratio = (long long)r;
 	} else if ((!strcmp(k, "numa-aware") || !strcmp(k, "movable-node")) &&

@@ -183,10 +183,11 @@ void print_text(struct sim *s, bool ok)
 			za_online_type_name(s->sys.auto_online) :
 			"unknown",
 		bsz, s->source);
+	/* warnings are not the result: stderr, with the command's prefix */
 	for (i = 0; i < s->sys.nr_warnings; i++)
-		fprintf(f, "warning: %s\n", s->sys.warnings[i]);
+		fprintf(s->o->err, SIM_PROG ": warning: %s\n", s->sys.warnings[i]);
 	if (s->sys.dropped_warnings)
-		fprintf(f, "warning: %u more warning(s)\n",
+		fprintf(s->o->err, SIM_PROG ": warning: %u more warning(s)\n",
 			s->sys.dropped_warnings);
 	for (i = 0; i < s->nr_steps; i++) {
 		const struct step *st = &s->steps[i];
@@ -232,7 +233,7 @@ void print_text(struct sim *s, bool ok)
 			block_vz(s, b, vz, sizeof(vz));
 		fprintf(f, "  %-24s %-8s %-8s %4d %5s  %s\n", range,
 			b->online ? "online" : "offline",
-			b->online ? za_zone_name(b->zone) : "-", b->nid, grp,
+			b->online ? za_zone_text(b->zone) : "-", b->nid, grp,
 			vz);
 		i = j;
 	}
@@ -294,29 +295,37 @@ static void json_ratio(FILE *f, uint64_t movable, uint64_t kernel)
 						     movable * 100 / kernel);
 }
 
+/*
+ * A page count as "NAME_pages" and "NAME_bytes" (issue #15: sizes in JSON
+ * in bytes; the page counts stay, named as such). @first: no comma before.
+ */
+static void json_pages(FILE *f, const char *name, uint64_t pages, uint64_t page_size,
+		       bool first)
+{
+	fprintf(f, "%s\"%s_pages\":%" PRIu64 ",\"%s_bytes\":%" PRIu64, first ? "" : ",", name,
+		pages, name, pages * page_size);
+}
+
 static void json_scope(FILE *f, struct sim *s, int nid)
 {
+	const uint64_t ps = s->sys.page_size;
 	struct za_stats st;
 
 	za_stats(ST(s), nid, NULL, &st);
 	fprintf(f, "{");
 	if (nid >= 0)
 		fprintf(f, "\"node\":%d,", nid);
-	fprintf(f,
-		"\"movable_pages\":%" PRIu64 ",\"kernel_early_pages\":%" PRIu64
-		",\"ratio\":",
-		st.movable_pages, st.kernel_early_pages);
+	json_pages(f, "movable", st.movable_pages, ps, true);
+	json_pages(f, "kernel_early", st.kernel_early_pages, ps, false);
+	fprintf(f, ",\"ratio\":");
 	json_ratio(f, st.movable_pages, st.kernel_early_pages);
-	fprintf(f,
-		",\"dynamic_groups_movable_pages\":%" PRIu64
-		",\"dynamic_groups_require_kernel_early_pages\":%" PRIu64
-		",\"starved\":%s,\"headroom_pages\":%" PRIu64
-		",\"headroom_bytes\":%" PRIu64 "}",
-		st.group_movable_pages, st.req_kernel_early_pages,
-		st.starved ? "true" : "false",
-		st.starved || !ST(s)->cfg.ratio ? 0 : st.headroom_pages,
-		(st.starved || !ST(s)->cfg.ratio ? 0 : st.headroom_pages) *
-			s->sys.page_size);
+	json_pages(f, "dynamic_groups_movable", st.group_movable_pages, ps, false);
+	json_pages(f, "dynamic_groups_require_kernel_early", st.req_kernel_early_pages, ps,
+		   false);
+	fprintf(f, ",\"starved\":%s", st.starved ? "true" : "false");
+	json_pages(f, "headroom", st.starved || !ST(s)->cfg.ratio ? 0 : st.headroom_pages, ps,
+		   false);
+	fputc('}', f);
 }
 
 void print_json(struct sim *s, bool ok)
@@ -404,7 +413,7 @@ void print_json(struct sim *s, bool ok)
 		fprintf(f,
 			"%s{\"block\":%" PRIu64 ",\"state\":\"%s\",\"zone\":",
 			i ? "," : "", b->id, b->online ? "online" : "offline");
-		if (b->online)
+		if (b->online && b->zone >= 0) /* null: offline, or no single zone */
 			fprintf(f, "\"%s\"", za_zone_name(b->zone));
 		else
 			fprintf(f, "null");
@@ -426,14 +435,14 @@ void print_json(struct sim *s, bool ok)
 
 			if (!zz->present && !zz->spanned)
 				continue;
-			fprintf(f,
-				"%s{\"node\":%d,\"zone\":\"%s\",\"start_pfn\":%" PRIu64
-				",\"spanned\":%" PRIu64 ",\"present\":%" PRIu64
-				",\"present_early\":%" PRIu64
-				",\"cma\":%" PRIu64 "}",
-				k++ ? "," : "", n, za_zone_name(z),
-				zz->start_pfn, zz->spanned, zz->present,
-				zz->present_early, zz->cma);
+			fprintf(f, "%s{\"node\":%d,\"zone\":\"%s\",\"start_pfn\":%" PRIu64,
+				k++ ? "," : "", n, za_zone_name(z), zz->start_pfn);
+			json_pages(f, "spanned", zz->spanned, s->sys.page_size, false);
+			json_pages(f, "present", zz->present, s->sys.page_size, false);
+			json_pages(f, "present_early", zz->present_early, s->sys.page_size,
+				   false);
+			json_pages(f, "cma", zz->cma, s->sys.page_size, false);
+			fputc('}', f);
 		}
 	}
 	fprintf(f, "],\"groups\":[");
@@ -442,22 +451,23 @@ void print_json(struct sim *s, bool ok)
 
 		fprintf(f, "%s{\"id\":%d,\"name\":", i ? "," : "", g->id);
 		json_string(f, g->name, SIZE_MAX);
-		fprintf(f,
-			",\"type\":\"%s\",\"node\":%d,\"%s\":%" PRIu64
-			",\"present_movable_pages\":%" PRIu64
-			",\"present_kernel_pages\":%" PRIu64 ",\"ratio\":",
-			g->dynamic ? "dynamic" : "static", g->nid,
-			g->dynamic ? "unit_pages" : "max_pages",
-			g->dynamic ? g->unit_pages : g->max_pages,
-			g->present_movable_pages, g->present_kernel_pages);
+		fprintf(f, ",\"type\":\"%s\",\"node\":%d", g->dynamic ? "dynamic" : "static",
+			g->nid);
+		json_pages(f, g->dynamic ? "unit" : "max",
+			   g->dynamic ? g->unit_pages : g->max_pages, s->sys.page_size, false);
+		json_pages(f, "present_movable", g->present_movable_pages, s->sys.page_size,
+			   false);
+		json_pages(f, "present_kernel", g->present_kernel_pages, s->sys.page_size,
+			   false);
+		fprintf(f, ",\"ratio\":");
 		json_ratio(f, g->present_movable_pages,
 			   g->present_kernel_pages);
-		if (g->dynamic)
-			fprintf(f,
-				",\"require_kernel_early_pages\":%" PRIu64
-				",\"headroom_pages\":%" PRIu64,
-				group_req(ST(s), g),
-				za_headroom(ST(s), g->nid, g));
+		if (g->dynamic) {
+			json_pages(f, "require_kernel_early", group_req(ST(s), g),
+				   s->sys.page_size, false);
+			json_pages(f, "headroom", za_headroom(ST(s), g->nid, g),
+				   s->sys.page_size, false);
+		}
 		fputc('}', f);
 	}
 	fprintf(f, "],\"ratios\":{\"limit\":%u,\"global\":", ST(s)->cfg.ratio);

@@ -76,3 +76,42 @@ size_t snapshot_groups(const char *sysroot, struct prom_group *out, size_t max, 
 	free(s);
 	return n;
 }
+
+size_t snapshot_block_groups(const char *sysroot, struct memhp_model *m, char *err,
+			     size_t errlen)
+{
+	struct zi_system *s;
+	size_t i, n = 0;
+
+	err[0] = '\0';
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	zi_system_init(s);
+	if (zi_system_load(s, sysroot, err, errlen)) {
+		zi_system_free(s);
+		free(s);
+		return 0;
+	}
+	for (i = 0; i < s->st.nr_blocks; i++) {
+		const struct za_block *zb = &s->st.blocks[i];
+		struct memhp_block *b;
+		struct memhp_block_ev *ev;
+
+		if (zb->group < 0)
+			continue;
+		b = model_block_find(m, zb->id);
+		if (!b || model_block_ev(m, b)->group_id >= 0)
+			continue;
+		ev = model_block_ev_get(m, b);
+		if (!ev)
+			break; /* out of memory: the rest stays unknown */
+		ev->group_id = zb->group;
+		n++;
+	}
+	zi_system_free(s);
+	free(s);
+	return n;
+}

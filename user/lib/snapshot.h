@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "model.h"
 #include "prom.h"
 
 /* The kernel release of @sysroot (proc/sys/kernel/osrelease), or of the
@@ -16,5 +17,15 @@ void snapshot_kernel_release(const char *sysroot, char *out, size_t len);
  */
 size_t snapshot_groups(const char *sysroot, struct prom_group *out, size_t max, char *err,
 		       size_t errlen);
+
+/*
+ * The memory group of each block of @m, found as snapshot_groups() finds
+ * the groups (sysfs has no group attribute), written into the blocks'
+ * event data (model_block_ev) where events have not told it already: what
+ * `memhp ls -o +GROUP` shows without BPF. Returns how many blocks got a
+ * group; 0 with @err set when the groups cannot be found.
+ */
+size_t snapshot_block_groups(const char *sysroot, struct memhp_model *m, char *err,
+			     size_t errlen);
 
 #endif

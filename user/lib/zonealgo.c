@@ -25,6 +25,11 @@ static const char *const online_type_names[] = {
 	[ZA_MMOP_ONLINE_MOVABLE] = "online_movable",
 };
 
+const char *za_zone_text(int zone)
+{
+	return zone < 0 || zone >= ZA_NR_ZONES ? "None" : zone_names[zone];
+}
+
 const char *za_zone_name(int zone)
 {
 	if (zone < 0 || zone >= ZA_NR_ZONES)

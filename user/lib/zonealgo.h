@@ -118,6 +118,12 @@ struct za_stats {
 };
 
 const char *za_zone_name(int zone);		/* "DMA" ... "Device", "none" */
+/*
+ * A zone in a text table (docs/DESIGN-NOTES.md "One spelling"): as lsmem
+ * prints it, "None" for no single zone (an early block spanning zones);
+ * callers print "-" for an offline block. JSON prints null for both.
+ */
+const char *za_zone_text(int zone);
 int za_zone_from_name(const char *name);	/* -1 if unknown */
 const char *za_online_type_name(int type);	/* "offline", "online", ... */
 int za_online_type_from_name(const char *name); /* -1 if unknown */

@@ -108,7 +108,7 @@ def test_stuck_offline_then_released(lab):
     # call's exit event, docs/events.md)
     lab.write_file("/tmp/budget.yaml", "version: 1\nrules:\n"
                    "  - {name: stuck, rule: offline-duration, max: 2s}\n")
-    lab.check("%s top --batch 90 -d 1 --stuck-after %ds >/tmp/top.txt 2>/tmp/top.err & "
+    lab.check("%s top --batch 90 -i 1 --stuck-after %ds >/tmp/top.txt 2>/tmp/top.err & "
               "echo $! >/tmp/top.pid" % (lab.memhp(), STUCK_S))
     # check --live evaluates when its window ends or on SIGTERM (sent below,
     # once the offline is over)

@@ -122,7 +122,8 @@ class Oracle:
                 bad.append("memory%d: %s" % (b, "not predicted" if b not in want else "absent"))
                 continue
             h, w = have[b], want[b]
-            exp = w["zone"] if w["state"] == "online" else w["valid_zones"]
+            # zone null: an early block spanning zones, valid_zones "none"
+            exp = (w["zone"] or w["valid_zones"]) if w["state"] == "online" else w["valid_zones"]
             if h.state != w["state"] or h.zone != exp or (h.node or 0) != w["node"]:
                 bad.append("memory%d: kernel %s %r node %s, predicted %s %r node %s"
                            % (b, h.state, h.zone, h.node, w["state"], exp, w["node"]))
