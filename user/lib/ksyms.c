@@ -1,6 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Exact-address symbol lookup in /proc/kallsyms with a small cache. */
+/*
+ * Exact-address symbol lookup in /proc/kallsyms with a small cache, shared
+ * by the threads of a command (export's HTTP threads and its main thread).
+ * A miss is cached only when the file showed real addresses: read without
+ * CAP_SYSLOG (export's HTTP thread runs as nobody) every address is 0, and
+ * caching that miss would print the address for good even after the main
+ * thread, still root, could name it.
+ */
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +23,23 @@ static struct {
 	char name[96];
 } cache[CACHE_SIZE];
 static unsigned int cache_next;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *kallsyms_path = "/proc/kallsyms";
 
 void ksym_set_path(const char *path)
 {
+	pthread_mutex_lock(&cache_lock);
 	kallsyms_path = path;
 	memset(cache, 0, sizeof(cache));
 	cache_next = 0;
+	pthread_mutex_unlock(&cache_lock);
 }
 
-static void scan(uint64_t addr, char *name, size_t len)
+/* Names @addr into @name ("" if not found); false if the file showed no
+ * real address (unreadable, or read without CAP_SYSLOG). */
+static bool scan(uint64_t addr, char *name, size_t len)
 {
+	bool addresses = false;
 	char line[512], sym[256], mod[128];
 	unsigned long long a;
 	char type;
@@ -32,11 +47,13 @@ static void scan(uint64_t addr, char *name, size_t len)
 
 	name[0] = '\0';
 	if (!f)
-		return;
+		return false;
 	while (fgets(line, sizeof(line), f)) {
 		mod[0] = '\0';
 		if (sscanf(line, "%llx %c %255s %127s", &a, &type, sym, mod) < 3)
 			continue;
+		if (a)
+			addresses = true;
 		if (a != addr)
 			continue;
 		if (mod[0])
@@ -48,27 +65,36 @@ static void scan(uint64_t addr, char *name, size_t len)
 			break;
 	}
 	fclose(f);
+	return addresses;
 }
 
 const char *ksym_name(uint64_t addr, char *buf, size_t len)
 {
+	char name[sizeof(cache[0].name)];
 	unsigned int i;
+	bool known;
 
 	if (!addr) {
 		snprintf(buf, len, "-");
 		return buf;
 	}
+	pthread_mutex_lock(&cache_lock);
 	for (i = 0; i < CACHE_SIZE; i++) {
 		if (cache[i].addr == addr) {
 			snprintf(buf, len, "%s", cache[i].name);
+			pthread_mutex_unlock(&cache_lock);
 			return buf;
 		}
 	}
-	i = cache_next++ % CACHE_SIZE;
-	cache[i].addr = addr;
-	scan(addr, cache[i].name, sizeof(cache[i].name));
-	if (!cache[i].name[0])
-		snprintf(cache[i].name, sizeof(cache[i].name), "0x%" PRIx64, addr);
-	snprintf(buf, len, "%s", cache[i].name);
+	known = scan(addr, name, sizeof(name));
+	if (!name[0])
+		snprintf(name, sizeof(name), "0x%" PRIx64, addr);
+	if (known) {
+		i = cache_next++ % CACHE_SIZE;
+		cache[i].addr = addr;
+		snprintf(cache[i].name, sizeof(cache[i].name), "%s", name);
+	}
+	pthread_mutex_unlock(&cache_lock);
+	snprintf(buf, len, "%s", name);
 	return buf;
 }

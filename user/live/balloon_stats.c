@@ -69,6 +69,13 @@ static int map_read(struct memhp_loader *l, struct balloon_dev *out, size_t max)
 	return n;
 }
 
+void balloon_names_prime(struct memhp_loader *l)
+{
+	struct balloon_dev devs[8];
+
+	(void)map_read(l, devs, sizeof(devs) / sizeof(devs[0]));
+}
+
 static bool vm_zero(const struct balloon_vmstat *v)
 {
 	return !v->inflate && !v->deflate && !v->migrate;

@@ -39,6 +39,12 @@ int balloon_attribute(struct balloon_dev *devs, int n, size_t max,
 		      const struct balloon_vmstat *total,
 		      const char (*drivers)[BALLOON_DRIVER_LEN], size_t nd);
 /* "virtballoon_migratepage [virtio_balloon]" -> "virtio_balloon". */
+/*
+ * Names the balloon devices' callbacks now (ksym_name()'s cache): called
+ * by the session's main thread, which can read kallsyms addresses, so that
+ * threads without CAP_SYSLOG (export's HTTP thread) find the names cached.
+ */
+void balloon_names_prime(struct memhp_loader *l);
 void balloon_driver_name(const char *sym, char *out, size_t len);
 
 #endif

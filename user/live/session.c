@@ -193,6 +193,9 @@ int session_poll(struct session *s, int timeout_ms)
 		}
 		sweep_exits(s);
 		scan_stalled(s);
+		/* here, not in export's HTTP thread: that one reads kallsyms
+		 * as nobody, without addresses */
+		balloon_names_prime(s->loader);
 	}
 
 	uint64_t lost = loader_stat(s->loader, MEMHP_STAT_LOST) + s->exits_missed;
