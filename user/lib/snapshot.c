@@ -40,24 +40,35 @@ void snapshot_kernel_release(const char *sysroot, char *out, size_t len)
 		snprintf(out, len, "%s", buf);
 }
 
+/* The zone algorithm's view of @sysroot, or NULL (reason in @err). */
+static struct zi_system *system_load(const char *sysroot, char *err, size_t errlen)
+{
+	struct zi_system *s;
+
+	err[0] = '\0';
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	zi_system_init(s);
+	if (zi_system_load(s, sysroot, err, errlen)) {
+		zi_system_free(s);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 size_t snapshot_groups(const char *sysroot, struct prom_group *out, size_t max, char *err,
 		       size_t errlen)
 {
 	struct zi_system *s;
 	size_t i, n = 0;
 
-	err[0] = '\0';
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
+	s = system_load(sysroot, err, errlen);
+	if (!s)
 		return 0;
-	}
-	zi_system_init(s);
-	if (zi_system_load(s, sysroot, err, errlen)) {
-		zi_system_free(s);
-		free(s);
-		return 0;
-	}
 	for (i = 0; i < s->st.nr_groups && n < max; i++) {
 		const struct za_group *g = &s->st.groups[i];
 		uint64_t ps = s->page_size;
@@ -83,18 +94,9 @@ size_t snapshot_block_groups(const char *sysroot, struct memhp_model *m, char *e
 	struct zi_system *s;
 	size_t i, n = 0;
 
-	err[0] = '\0';
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
+	s = system_load(sysroot, err, errlen);
+	if (!s)
 		return 0;
-	}
-	zi_system_init(s);
-	if (zi_system_load(s, sysroot, err, errlen)) {
-		zi_system_free(s);
-		free(s);
-		return 0;
-	}
 	for (i = 0; i < s->st.nr_blocks; i++) {
 		const struct za_block *zb = &s->st.blocks[i];
 		struct memhp_block *b;
