@@ -72,4 +72,11 @@ fi
 prom=$("$bin" export --stdout --sysroot "$tmp/nokpf" --readiness 60 2>/dev/null)
 grep -q '^memhp_readiness_up 0$' <<<"$prom" && ! grep -q '^memhp_unpluggable_bytes{' <<<"$prom" &&
 	ok "export --readiness without page files: up 0, no samples" || nok "export --readiness without page files"
+# -s is --sysroot as in every command (#15); -r still works; --summary is long only.
+a=$("$bin" readiness -s "$tree" --summary 2>&1); b=$("$bin" readiness --sysroot "$tree" --summary 2>&1)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "readiness -s DIR is --sysroot DIR" || nok "readiness -s DIR: $a"
+c=$("$bin" readiness -r "$tree" --summary 2>&1)
+[ "$c" = "$b" ] && ok "readiness -r DIR (old name) still works" || nok "readiness -r DIR: $c"
+full=$("$bin" readiness --sysroot "$tree" 2>&1)
+[ "$(wc -l <<<"$b")" -lt "$(wc -l <<<"$full")" ] && ok "readiness --summary prints less" || nok "readiness --summary"
 echo "# done"

@@ -12,7 +12,7 @@
 
 #define PROG "memhp readiness"
 
-enum { OPT_BALLOON = 0x100 };
+enum { OPT_BALLOON = 0x100, OPT_SUMMARY };
 
 struct rd_cmd_opts {
 	struct cli cli; /* -h, --usage, -V; the streams */
@@ -24,11 +24,14 @@ struct rd_cmd_opts {
 
 static const struct argp_option rd_options[] = {
 	{ "json", 'J', NULL, 0, "JSON output (sizes in bytes)", 0 },
-	{ "summary", 's', NULL, 0, "only the summaries (nodes, zones, groups, devices)", 0 },
+	{ "summary", OPT_SUMMARY, NULL, 0, "only the summaries (nodes, zones, groups, devices)", 0 },
 	{ "all", 'a', NULL, 0, "list offline blocks too", 0 },
-	{ "sysroot", 'r', "DIR", 0,
+	{ "sysroot", 's', "DIR", 0,
 	  "read DIR/sys/..., DIR/proc/{zoneinfo,iomem,kpageflags,kpagecount} instead of the system",
 	  0 },
+	/* -r: the first short name of --sysroot, kept working (-s is
+	 * --sysroot in every command) */
+	{ NULL, 'r', "DIR", OPTION_HIDDEN, NULL, 0 },
 	{ "balloon-compaction", OPT_BALLOON, "Y|N", 0,
 	  "PageOffline pages outside virtio-mem memory are (Y) or are not (N) movable balloon pages (default: detect virtio_balloon with compaction)",
 	  0 },
@@ -65,12 +68,13 @@ static error_t rd_parse_opt(int key, char *arg, struct argp_state *state)
 	case 'J':
 		o->json = true;
 		break;
-	case 's':
+	case OPT_SUMMARY:
 		o->p.summary_only = true;
 		break;
 	case 'a':
 		o->p.all_blocks = true;
 		break;
+	case 's':
 	case 'r':
 		o->sysroot = arg;
 		break;
