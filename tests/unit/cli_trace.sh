@@ -16,6 +16,11 @@ check "trace bad --count" 2 "$bin" trace -c 0
 check "trace bad --duration" 2 "$bin" trace -d -1
 check "trace bad --node" 2 "$bin" trace --node x
 check "trace stray arg" 2 "$bin" trace extra
+# a node no kernel has (Linux allows 1024 at most) is refused, not traced silently
+n=$((n + 1))
+msg=$("$bin" trace --node 100000 2>&1 | head -n1)
+case $msg in *"--node 100000: no such node (possible: "*) echo "ok $n - trace --node: unknown node refused" ;;
+*) echo "not ok $n - trace --node 100000: $msg" ;; esac
 check "trace missing sysroot" 2 "$bin" trace --sysroot /nonexistent
 check "trace bad --buffer-size" 2 "$bin" trace --buffer-size 5000
 check "trace tiny --buffer-size" 2 "$bin" trace --buffer-size 1024

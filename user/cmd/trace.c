@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "decode.h"
+#include "nodelist.h"
 #include "policy.h"
 #include "cliopt.h"
 #include "reconcile.h"
@@ -492,6 +493,17 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
 	if (ret >= 0)
 		return ret;
+	if (o.node >= 0) {
+		char list[128];
+
+		/* a node that cannot exist would filter out every event,
+		 * silently; a kernel that does not say (no NUMA) is believed */
+		if (!node_possible(o.sysroot, o.node, list, sizeof(list))) {
+			fprintf(err, "memhp trace: --node %d: no such node (possible: %s)\n", o.node,
+				list);
+			return 2;
+		}
+	}
 	policy_tracker_init(&st.trk);
 	policy_watch_init(&st.watch);
 	if (o.policy) {
