@@ -7,7 +7,7 @@ Items (the numbering of the benchmark issue):
      (tools/gen-sysfs-tree.sh), outputs compared byte for byte first
   2  userspace pipeline: `memhp replay --stats` of tools/gen-record streams
   3  tracing overhead on the real kernel (lab VM, bench/lab.py)
-  4  /metrics scrape of a 131,072-block model (memhp export --no-trace)
+  4  /metrics scrape of a 131,072-block model (memhp export --no-bpf)
   5  attach time (lab VM, bench/lab.py)
   6  unplug readiness scan: GiB of online RAM read from /proc/kpageflags +
      /proc/kpagecount and classified per second on one core, memhp's chunked
@@ -219,7 +219,7 @@ def item2(reps):
                 os.unlink(path)
 
 def start_exporter(d, per_block):
-    argv = [MEMHP, "export", "--no-trace", "--sysroot", d, "--listen", "127.0.0.1:0",
+    argv = [MEMHP, "export", "--no-bpf", "--sysroot", d, "--listen", "127.0.0.1:0",
             "--reconcile", "3600", "-d", "900"] + (["--per-block"] if per_block else [])
     errf = open(os.path.join(OUT, "export%s.err" % ("-pb" if per_block else "")), "w+")
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errf)
