@@ -35,6 +35,12 @@ def _run(lab, mode, pages=False):
     lab.wait_until("grep -q 'balloon_page_migrate' %s || ! kill -0 $(cat %s)"
                    % (err, pid), timeout=60, what="memhp balloon attached")
     assert lab.run("kill -0 $(cat %s)" % pid)[0] == 0, lab.check("cat %s" % err)
+    # the exporter too: its counts start when its session opens (vmstat
+    # base, BPF attach); its first textfile is written after that. Without
+    # this wait a slow kprobe attach missed the start of the inflation.
+    lab.wait_until("[ -s %s ] || ! kill -0 $(cat %s)" % (prom, xpid), timeout=60,
+                   what="memhp export attached")
+    assert lab.run("kill -0 $(cat %s)" % xpid)[0] == 0, lab.check("cat /tmp/x.err")
     report = lab.check("cat %s" % err)
     ret = "kretprobe" if mode == "kprobe" else "fexit"
     if pages:
