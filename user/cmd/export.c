@@ -653,6 +653,29 @@ static int write_textfile(struct exporter *x)
 	return rc;
 }
 
+/*
+ * A (re)start: the model is what sysfs says now. What happened while no
+ * exporter ran (since a kill -9, a crash, a stop) no one counted: memhp
+ * cannot know how many events it missed, and says so rather than guess.
+ * Counters start at 0 again (Prometheus' rate() and increase() handle the
+ * reset); memhp_start_time_seconds tells a restart (docs/metrics.md).
+ */
+static void say_start(struct exporter *x)
+{
+	size_t i, online = 0, nr;
+
+	pthread_mutex_lock(&x->s.lock);
+	nr = x->s.model.nr_blocks;
+	for (i = 0; i < nr; i++)
+		online += x->s.model.blocks[i].state == MEMHP_BLOCK_ONLINE;
+	pthread_mutex_unlock(&x->s.lock);
+	fprintf(x->o->err,
+		PROG ": model read from sysfs at start: %zu blocks, %zu online; changes made "
+		"before this start are not known (not counted): counters start at 0, "
+		"memhp_start_time_seconds %.0f\n",
+		nr, online, x->start_time);
+}
+
 static int export_live(const struct export_opts *o)
 {
 	struct exporter *x;
@@ -712,6 +735,8 @@ static int export_live(const struct export_opts *o)
 		free(x);
 		return rc;
 	}
+	if (!o->no_trace)
+		say_start(x);
 	reconcile(x); /* early memory, drift 0 and the policy from the start */
 	n = x->s.loader ? loader_probes(x->s.loader, &ps) : 0;
 	for (i = 0; i < n && i < LOADER_MAX_PROBES; i++) {

@@ -114,6 +114,19 @@ int session_open(struct session *s, const struct session_opts *o)
 		model_free(&s->model);
 		return ret;
 	}
+	/*
+	 * The model above was read before the probes attached: a change made
+	 * in between (an exporter restarted in the middle of a burst; attaching
+	 * takes seconds) no event will ever tell, and the model would differ
+	 * from the kernel until that block changes again. Read sysfs again now
+	 * that every change reaches the ring buffer; events queued meanwhile
+	 * set a block's state outright, so applying them on top stays right.
+	 */
+	pthread_mutex_lock(&s->lock);
+	if (sysfs_snapshot(&s->model, o->sysroot, err, sizeof(err)))
+		fprintf(s->o.err, "%s: warning: sysfs read after attach failed: %s\n", s->o.prog,
+			err);
+	pthread_mutex_unlock(&s->lock);
 	/* balloon counts start here, as the batch programs' do */
 	s->have_balloon_base = !balloon_vmstat_read(o->sysroot, &s->balloon_base);
 	if (!o->quiet)
