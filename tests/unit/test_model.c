@@ -343,6 +343,52 @@ static void test_drift(void **s)
 	model_free(&m);
 }
 
+/* The copy reconcile reads the system against, outside the session's lock. */
+static void test_copy_blocks(void **s)
+{
+	struct memhp_model m, c;
+	struct memhp_event e;
+	struct memhp_block *b;
+
+	(void)s;
+	setup_model(&m);
+	snprintf(m.sys.auto_online_blocks, sizeof(m.sys.auto_online_blocks), "online_movable");
+	e = ev(MEMHP_EV_ADD, 8, 2);
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	e = ev(MEMHP_EV_ONLINE, 8, 1);
+	e.flags |= MEMHP_F_ZONE;
+	e.nid = 0;
+	snprintf(e.zone_name, sizeof(e.zone_name), "Movable");
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_non_null(model_block_ev(&m, model_block_find(&m, 8)));
+
+	assert_int_equal(model_copy_blocks(&c, &m), 0);
+	assert_int_equal(c.block_size, m.block_size);
+	assert_string_equal(c.sys.auto_online_blocks, "online_movable");
+	assert_int_equal(c.nr_blocks, 2);
+	b = model_block_find(&c, 8);
+	assert_non_null(b);
+	assert_int_equal(b->state, MEMHP_BLOCK_ONLINE);
+	assert_string_equal(model_zones(&c, b), "Movable");
+	assert_int_equal(b->ev, 0); /* no event data: the copy has no ev array */
+	assert_int_equal(model_block_find(&c, 9)->state, MEMHP_BLOCK_OFFLINE);
+	/* independent: the live model moves on, the copy does not */
+	e = ev(MEMHP_EV_OFFLINE, 8, 1);
+	assert_int_equal(model_apply_event(&m, &e), 0);
+	assert_int_equal(model_block_find(&c, 8)->state, MEMHP_BLOCK_ONLINE);
+	assert_non_null(model_block_get(&c, 100));
+	assert_null(model_block_find(&m, 100));
+	model_free(&c);
+	/* an empty model copies to an empty one */
+	model_free(&m);
+	setup_model(&m);
+	assert_int_equal(model_copy_blocks(&c, &m), 0);
+	assert_int_equal(c.nr_blocks, 0);
+	assert_string_equal(model_zones_str(&c, 0), "");
+	model_free(&c);
+	model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_range_merge),
 		cmocka_unit_test(test_zone_accounting),
 		cmocka_unit_test(test_drift),
+		cmocka_unit_test(test_copy_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The state model: blocks sorted by id, groups by BPF identity. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,48 @@ void model_blocks_swap(struct memhp_model *a, struct memhp_model *b)
 #undef SWAP
 	memcpy(a->hint, b->hint, sizeof(a->hint));
 	memcpy(b->hint, t.hint, sizeof(b->hint));
+}
+
+int model_copy_blocks(struct memhp_model *dst, const struct memhp_model *src)
+{
+	size_t i;
+
+	model_init(dst);
+	dst->block_size = src->block_size;
+	dst->page_size = src->page_size;
+	dst->sys = src->sys;
+	memcpy(dst->groups, src->groups, sizeof(dst->groups));
+	dst->nr_groups = src->nr_groups;
+	if (src->nr_blocks) {
+		dst->blocks = malloc(src->nr_blocks * sizeof(*dst->blocks));
+		if (!dst->blocks)
+			goto nomem;
+		memcpy(dst->blocks, src->blocks, src->nr_blocks * sizeof(*dst->blocks));
+		for (i = 0; i < src->nr_blocks; i++)
+			dst->blocks[i].ev = 0; /* no event data in the copy */
+		dst->nr_blocks = dst->cap_blocks = src->nr_blocks;
+	}
+	if (src->nr_zstr) {
+		dst->zstr = malloc(src->nr_zstr * sizeof(*dst->zstr));
+		if (!dst->zstr)
+			goto nomem;
+		memcpy(dst->zstr, src->zstr, src->nr_zstr * sizeof(*dst->zstr));
+		dst->nr_zstr = dst->cap_zstr = src->nr_zstr;
+	}
+	if (src->zhash_cap) {
+		dst->zhash = malloc(src->zhash_cap * sizeof(*dst->zhash));
+		if (!dst->zhash)
+			goto nomem;
+		memcpy(dst->zhash, src->zhash, src->zhash_cap * sizeof(*dst->zhash));
+		dst->zhash_cap = src->zhash_cap;
+	}
+	dst->zlast = src->zlast < dst->nr_zstr ? src->zlast : 0;
+	memcpy(dst->hint, src->hint, sizeof(dst->hint));
+	return 0;
+nomem:
+	model_free(dst);
+	model_init(dst);
+	return -ENOMEM;
 }
 
 /* v / d, with a shift when d is a power of 2 (always, on real systems):

@@ -158,6 +158,13 @@ void model_block_remove(struct memhp_model *m, uint64_t id);
 void model_blocks_clear(struct memhp_model *m);
 /* Release the event data of blocks [from, to), before they are dropped. */
 void model_blocks_release(struct memhp_model *m, size_t from, size_t to);
+/*
+ * @dst (uninitialized): a copy of @src's settings, groups and blocks
+ * (states, nodes, zones) without their event data, to read the rest of the
+ * system against while @src's lock is not held. 0, or -ENOMEM (@dst empty;
+ * model_free() it either way).
+ */
+int model_copy_blocks(struct memhp_model *dst, const struct memhp_model *src);
 /* Exchange the blocks (with their strings and event data) of two models. */
 void model_blocks_swap(struct memhp_model *a, struct memhp_model *b);
 

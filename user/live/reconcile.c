@@ -157,10 +157,23 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 	if (out->drift_zones >= 0 && s->model.zacct_state != MEMHP_ZACCT_VALID)
 		out->drift_zones = -1;
 	pthread_mutex_unlock(&s->lock);
+	/*
+	 * The policy state reads /proc/zoneinfo, /proc/iomem, sysfs links and,
+	 * with virtio-mem, the kernel log: seconds in a busy guest. Under the
+	 * session's lock that stalled every scrape and every event behind it
+	 * (the soak: scrape p99 2 s at --reconcile 2). It reads against a copy
+	 * of the blocks (in the kernel model's place, freed above); the policy
+	 * is evaluated on the live model, under the lock, below.
+	 */
 	pthread_mutex_lock(&s->lock);
-	n = reconcile_policy_state(&ps, sys, balloons, RECON_MAX_BALLOONS, sysroot, &s->model, trk,
-				   err, errlen);
+	n = model_copy_blocks(kernel, &s->model);
 	pthread_mutex_unlock(&s->lock);
+	if (n) {
+		snprintf(err, errlen, "out of memory");
+		goto out_models;
+	}
+	n = reconcile_policy_state(&ps, sys, balloons, RECON_MAX_BALLOONS, sysroot, kernel, trk,
+				   err, errlen);
 	if (n)
 		goto out_models;
 	ps.readiness = rd;
@@ -179,6 +192,7 @@ int reconcile_run_watch(struct session *s, const char *sysroot, const struct pol
 		}
 	}
 	pthread_mutex_lock(&s->lock);
+	ps.model = &s->model; /* the blocks' event data: only the live model has it */
 	out->drift_blocks = drift; /* a failed run leaves the last one's */
 	ret = 0;
 	if (pol) {

@@ -6,8 +6,9 @@
  *
  *   soakmon scrape PORT INTERVAL_MS MAX_S OUT STOPFILE
  *       GET /metrics from 127.0.0.1:PORT every INTERVAL_MS; one line per
- *       scrape in OUT: "start_ns latency_ns bytes ok" (ok: HTTP 200 and a
- *       memhp_blocks series in the body; latency from connect() to EOF)
+ *       scrape in OUT: "start_ns latency_ns bytes ok render_s" (ok: HTTP 200 and a
+ *       memhp_blocks series in the body; latency from connect() to EOF;
+ *       render_s: memhp_exporter_render_seconds in the body, -1 if none)
  *   soakmon sample INTERVAL_MS MAX_S OUT STOPFILE PID...
  *       every INTERVAL_MS: "T now_ns progs maps links" (BPF objects loaded in
  *       the kernel, by BPF_*_GET_NEXT_ID) then per PID
@@ -121,12 +122,17 @@ static int scrape(int argc, char **argv)
 	while (now_ns() < end && !stop_now(stopfile)) {
 		long long t0 = now_ns(), dt;
 		long n = scrape_once(port);
+		char *render;
 		int ok;
 
 		dt = now_ns() - t0;
 		ok = n > 0 && !strncmp(body, "HTTP/1.", 7) && !strncmp(body + 8, " 200", 4) &&
 		     strstr(body, "\nmemhp_blocks{");
-		fprintf(out, "%lld %lld %ld %d\n", t0, dt, n, ok);
+		/* the exporter's own figure: how long its previous render held
+		 * the model lock (the rest of the latency is elsewhere) */
+		render = ok ? strstr(body, "\nmemhp_exporter_render_seconds ") : NULL;
+		fprintf(out, "%lld %lld %ld %d %s\n", t0, dt, n, ok,
+			render ? strtok(render + 31, "\n") : "-1");
 		fflush(out);
 		next += step;
 		if (next < now_ns())

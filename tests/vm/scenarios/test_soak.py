@@ -19,6 +19,7 @@ virtio-balloon, hot-added memory onlined movable):
    again at 0, and no BPF program, map or link of the killed process is
    left (the kernel's counts return to the baseline once the second one
    exits; no other process holds a BPF fd)."""
+import json
 import os
 import sys
 
@@ -39,6 +40,11 @@ def test_soak_short(lab):
     r = soak.Soak(lab, SHORT_S, loops=4, warmup=30,
                   log=lambda m: print("SOAK: " + m, flush=True)).run()
     a = soak.analyze(r)
+    with open(os.path.join(lab.rundir, "soak-raw.json"), "w") as f:
+        json.dump(dict(r, analysis=a), f, indent=1, default=str)
+    for row in a["per_minute"]:
+        print("SOAK: minute %d: RSS %d KiB, %d fds, %d scrapes, p50 %.1f ms, p99 %.1f ms, "
+              "render p99 %.2f ms" % row)
     ex = a["procs"].get("export", {})
     print("SOAK: %d operations in %.0fs; exporter RSS growth %.1f KiB (slope %.1f KiB/h), "
           "fds %s..%s; scrapes %d, p99 first %.1f ms last %.1f ms; counts %s"
