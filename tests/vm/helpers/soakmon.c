@@ -12,7 +12,8 @@
  *   soakmon sample INTERVAL_MS MAX_S OUT STOPFILE PID...
  *       every INTERVAL_MS: "T now_ns progs maps links" (BPF objects loaded in
  *       the kernel, by BPF_*_GET_NEXT_ID) then per PID
- *       "P pid rss_kb fds bpf_prog_fds bpf_map_fds bpf_link_fds" (-1: gone)
+ *       "P pid rss_kb fds bpf_prog_fds bpf_map_fds bpf_link_fds anon_kb file_kb"
+ *       (VmRSS, RssAnon, RssFile; -1: gone)
  *   soakmon bpfcount            "progs maps links" loaded in the kernel now
  *   soakmon bpffds PID          "rss_kb fds prog_fds map_fds link_fds" of PID
  *   soakmon bpfholders          pids holding any bpf fd, one a line
@@ -176,7 +177,7 @@ static void bpf_counts(long *progs, long *maps, long *links)
 }
 
 struct proc_res {
-	long rss_kb, fds, progs, maps, links;
+	long rss_kb, anon_kb, file_kb, fds, progs, maps, links;
 };
 
 static int proc_res(long pid, struct proc_res *r)
@@ -192,9 +193,14 @@ static int proc_res(long pid, struct proc_res *r)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &r->rss_kb) == 1)
-			break;
+	r->anon_kb = r->file_kb = -1;
+	/* RssAnon: the heap, where a leak shows; RssFile: the binary's pages
+	 * touched so far, which grow as new code paths run for the first time */
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "VmRSS: %ld", &r->rss_kb);
+		sscanf(line, "RssAnon: %ld", &r->anon_kb);
+		sscanf(line, "RssFile: %ld", &r->file_kb);
+	}
 	fclose(f);
 	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
 	dir = opendir(path);
@@ -248,10 +254,10 @@ static int sample(int argc, char **argv)
 			long pid = atol(argv[i]);
 
 			if (proc_res(pid, &r))
-				fprintf(out, "P %ld -1 -1 -1 -1 -1\n", pid);
+				fprintf(out, "P %ld -1 -1 -1 -1 -1 -1 -1\n", pid);
 			else
-				fprintf(out, "P %ld %ld %ld %ld %ld %ld\n", pid, r.rss_kb, r.fds,
-					r.progs, r.maps, r.links);
+				fprintf(out, "P %ld %ld %ld %ld %ld %ld %ld %ld\n", pid, r.rss_kb,
+					r.fds, r.progs, r.maps, r.links, r.anon_kb, r.file_kb);
 		}
 		fflush(out);
 		next += step;

@@ -46,10 +46,11 @@ def test_soak_short(lab):
         print("SOAK: minute %d: RSS %d KiB, %d fds, %d scrapes, p50 %.1f ms, p99 %.1f ms, "
               "render p99 %.2f ms" % row)
     ex = a["procs"].get("export", {})
-    print("SOAK: %d operations in %.0fs; exporter RSS growth %.1f KiB (slope %.1f KiB/h), "
-          "fds %s..%s; scrapes %d, p99 first %.1f ms last %.1f ms; counts %s"
-          % (soak.ops_total(r["counts"]), r["ops_seconds"], ex.get("rss_growth", -1),
-             ex.get("rss_slope", 0) * 3600, ex.get("fds_first"), ex.get("fds_last"),
+    print("SOAK: %d operations in %.0fs; exporter VmRSS %s..%s KiB, RssAnon growth %.1f KiB "
+          "(slope %.1f KiB/h), fds %s..%s; scrapes %d, p99 first %.1f ms last %.1f ms; counts %s"
+          % (soak.ops_total(r["counts"]), r["ops_seconds"], ex.get("rss_first"),
+             ex.get("rss_last"), ex.get("anon_growth", -1),
+             ex.get("anon_slope", 0) * 3600, ex.get("fds_first"), ex.get("fds_last"),
              a["scrapes"], a.get("p99_first", 0) * 1e3, a.get("p99_last", 0) * 1e3,
              [(w, g, x) for w, g, x, _ in a["compare"]]), flush=True)
     assert not a["fails"], "\n".join(a["fails"])
