@@ -4,6 +4,7 @@
 #   make compat     every probe against every kernel BTF at hand (docs/compat.md)
 #   make demo       the lab demo: a scripted hotplug traced live
 #   make bench      benchmark vs lsmem / bpftrace; writes bench/REPORT.md
+#   make soak       ~20 min of hot-plug load in the lab; writes bench/SOAK.md
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        build/deb/memhp_VERSION_amd64.deb (dpkg-buildpackage, lintian)
 # V=1 shows the commands.
