@@ -43,8 +43,8 @@ def test_soak_short(lab):
     with open(os.path.join(lab.rundir, "soak-raw.json"), "w") as f:
         json.dump(dict(r, analysis=a), f, indent=1, default=str)
     for row in a["per_minute"]:
-        print("SOAK: minute %d: RSS %d KiB, %d fds, %d scrapes, p50 %.1f ms, p99 %.1f ms, "
-              "render p99 %.2f ms" % row)
+        print("SOAK: minute %d: VmRSS %d KiB, RssAnon %d KiB, %d fds, %d scrapes, p50 %.1f ms, "
+              "p99 %.1f ms, render p99 %.2f ms" % row)
     ex = a["procs"].get("export", {})
     print("SOAK: %d operations in %.0fs; exporter VmRSS %s..%s KiB, RssAnon growth %.1f KiB "
           "(slope %.1f KiB/h), fds %s..%s; scrapes %d, p99 first %.1f ms last %.1f ms; counts %s"
