@@ -39,7 +39,7 @@ def test_soak_short(lab):
     if kernel_version()[:2] != (6, 12):
         raise Skip("the shortened soak runs on 6.12 in make test (budget); "
                    "make soak SOAK_ARGS='--kernel 6.1' for 6.1")
-    r = soak.Soak(lab, SHORT_S, loops=4, warmup=30,
+    r = soak.Soak(lab, SHORT_S, loops=4,
                   log=lambda m: print("SOAK: " + m, flush=True)).run()
     a = soak.analyze(r)
     with open(os.path.join(lab.rundir, "soak-raw.json"), "w") as f:
