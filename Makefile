@@ -153,7 +153,7 @@ demo:
 # operations of every kind in one lab VM (6.12) with the exporter scraped
 # every 100 ms, online-daemon --dry-run and record beside it; writes
 # bench/SOAK.md, raw samples under bench/out/soak-*/. Not part of `make test`
-# (a 150 s run of the same code is: tests/vm/scenarios/test_soak.py).
+# (a 120 s run of the same code is: tests/vm/scenarios/test_soak.py).
 # SOAK_ARGS: e.g. --minutes 10, --kernel 6.1.
 soak: all
 	$(Q)tools/deps.sh lab

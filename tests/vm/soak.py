@@ -16,7 +16,7 @@ must be flat after warm-up and the scrape p99 unchanged (analyze()).
 
 `make soak` runs main() (20 minutes on 6.12 by default; --minutes, --kernel
 6.1) and writes bench/SOAK.md plus raw samples under bench/out/soak-*/.
-tests/vm/scenarios/test_soak.py runs the same code for 2.5 minutes in
+tests/vm/scenarios/test_soak.py runs the same code for 2 minutes in
 `make test`.
 """
 import json

@@ -2,7 +2,7 @@
 (tests/vm/soak.py: 2 GiB, DIMM slots, virtio-mem with 2 MiB subblocks,
 virtio-balloon, hot-added memory onlined movable):
 
-1) the shortened soak: the code of `make soak` for 150 s of operations
+1) the shortened soak: the code of `make soak` for 120 s of operations
    (DIMM add/online/offline/remove, virtio-mem grow/shrink in partial
    blocks, balloon inflate/deflate) with the exporter scraped every 100 ms,
    online-daemon --dry-run and record beside it; the same assertions as
@@ -30,7 +30,7 @@ import soak  # noqa: E402
 from lab import Skip, kernel_version  # noqa: E402
 
 LAB = dict(soak.LAB, slots=4, hard_timeout=900)
-SHORT_S = 150
+SHORT_S = 120
 PORT = 9517
 MEM = "/sys/devices/system/memory"
 
