@@ -37,7 +37,7 @@ done
 ver=$(dpkg-deb -f "$deb" Version)
 v=$("$root/usr/sbin/memhp" --version 2>&1)
 case $v in *"$ver"*) ok "memhp --version: $v" ;; *) nok "memhp --version: '$v', package $ver" ;; esac
-for l in libbpf1 libmicrohttpd12 libyaml-0-2 libcap2; do
+for l in libbpf1 libmicrohttpd12 libyaml-0-2 libcap2 libsmartcols1; do
 	dpkg-deb -f "$deb" Depends | grep -q "$l" && ok "Depends: $l" || nok "Depends lacks $l: $(dpkg-deb -f "$deb" Depends)"
 done
 bash "$top/tests/data/mk-sysroots.sh" "$tmp/fx" >/dev/null || nok "mk-sysroots.sh failed"
