@@ -24,12 +24,9 @@ if dpkg-deb -x "$deb" "$root"; then ok "dpkg-deb -x $(basename "$deb")"; else
 fi
 dpkg-deb -e "$deb" "$tmp/DEBIAN"
 
-for f in usr/sbin/memhp usr/share/man/man8/memhp.8.gz \
-	lib/systemd/system/memhp-exporter.service lib/systemd/system/memhp-online-daemon.service \
-	usr/share/memhp/grafana/memhp-dashboard.json usr/share/memhp/prometheus/memhp-rules.yml \
-	usr/share/doc/memhp/copyright usr/share/doc/memhp/README.md.gz usr/share/doc/memhp/metrics.md.gz \
-	usr/share/doc/memhp/daemon.md.gz usr/share/doc/memhp/policy.md.gz; do
-	[ -f "$root/$f" ] && ok "package has /$f" || nok "package lacks /$f"
+grep -v '^#' "$top/tests/deb/files.txt" | grep -q . || nok "tests/deb/files.txt lists no file"
+for f in $(grep -v '^#' "$top/tests/deb/files.txt"); do
+	[ -f "$root$f" ] && ok "package has $f" || nok "package lacks $f"
 done
 [ "$(stat -c %a "$root/usr/sbin/memhp")" = 755 ] && ok "/usr/sbin/memhp mode 755" || nok "memhp mode"
 

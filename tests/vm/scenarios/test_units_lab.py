@@ -1,5 +1,7 @@
-"""The online-daemon as its shipped systemd unit runs it, on the real kernel:
-the unit's ExecStart (binary path aside) under exactly the unit's
+"""The online-daemon as its shipped systemd unit runs it, on the real kernel,
+installed from the Debian package (tests/vm/debpkg.py; test_deb_installed
+checks the installation, same boot): the installed unit's ExecStart, verbatim
+(/usr/sbin/memhp, the package's dynamically linked binary), under exactly the unit's
 CapabilityBoundingSet (tests/vm/helpers/capbound.c; busybox's setpriv has no
 --bounding-set), as root, with dmesg_restrict=1 as on Debian. It must attach
 its BPF probes (mode: events), and a DIMM hot-plugged while it runs must come
@@ -12,23 +14,23 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import debpkg  # noqa: E402
 from lab import REPO  # noqa: E402
 
-LAB = dict(name="units", ram="2G", default_state="offline", cmdline="nokaslr")
-UNIT = os.path.join(REPO, "tools", "systemd", "memhp-online-daemon.service")
+LAB = dict(debpkg.LAB)
+UNIT = "/lib/systemd/system/memhp-online-daemon.service"  # where the package installs it
 MEM = "/sys/devices/system/memory"
 
 
-def _unit():
-    """(capabilities, ExecStart argv) of the shipped unit."""
+def _unit(lab):
+    """(capabilities, ExecStart argv) of the unit the package installed."""
     caps, argv = None, None
-    with open(UNIT) as f:
-        for ln in f:
-            if ln.startswith("CapabilityBoundingSet="):
-                caps = ln.split("=", 1)[1].split()
-            elif ln.startswith("ExecStart="):
-                argv = shlex.split(ln.split("=", 1)[1])
-    assert caps and argv, "no CapabilityBoundingSet/ExecStart in %s" % UNIT
+    for ln in lab.check("cat %s" % UNIT).splitlines():
+        if ln.startswith("CapabilityBoundingSet="):
+            caps = ln.split("=", 1)[1].split()
+        elif ln.startswith("ExecStart="):
+            argv = shlex.split(ln.split("=", 1)[1])
+    assert caps and argv, "no CapabilityBoundingSet/ExecStart in the installed %s" % UNIT
     return caps, argv
 
 
@@ -48,10 +50,10 @@ def _mask(caps):
 
 
 def test_online_daemon_under_unit_caps(lab):
-    caps, argv = _unit()
-    assert argv[0].endswith("/sbin/memhp") and argv[1] == "online-daemon", argv
+    debpkg.install(lab)
+    caps, argv = _unit(lab)
+    assert argv[0] == debpkg.MEMHP and argv[1] == "online-daemon", argv
     policy = argv[argv.index("--policy") + 1]
-    argv[0] = lab.memhp()
     lab.check("mkdir -p %s && printf 'version: 1\\nrules:\\n  - {name: r301, rule: max-ratio, max: 301}\\n' >%s"
               % (os.path.dirname(policy), policy))
     lab.check("echo 1 >/proc/sys/kernel/dmesg_restrict")
