@@ -25,6 +25,7 @@ for f in $(cd "$dir.tmp" && find . -type f -perm -u+x); do
 	libs="$libs $("$top/tools/lab/elfdeps.sh" "$dir.tmp/$f")"
 done
 [ "$n" -gt 0 ] || { echo "$0: $deb has no ELF program" >&2; exit 1; }
+# shellcheck disable=SC2086 # one path per word
 for l in $(printf '%s\n' $libs | sort -u); do
 	if [ -e "$dir.tmp$l" ] || [ -L "$dir.tmp$l" ]; then
 		echo "$0: $l is the package's own file, not staged from the host" >&2

@@ -12,6 +12,7 @@ set -eu
 [ -f "$1" ] || { echo "$0: no file $1" >&2; exit 1; }
 out=$(ldd "$1" 2>&1) || { echo "$0: ldd $1: $out" >&2; exit 1; }
 missing=$(echo "$out" | awk '/=> not found/ { print $1 }')
+# shellcheck disable=SC2086 # one name per word
 [ -z "$missing" ] || { echo "$0: $1 needs libraries ldd cannot find:" $missing >&2; exit 1; }
 interp=$(echo "$out" | awk '$1 ~ /^\// && /ld-linux/ { print $1 }')
 [ -n "$interp" ] || { echo "$0: $1 has no ELF interpreter in ldd's list (static?)" >&2; exit 1; }
