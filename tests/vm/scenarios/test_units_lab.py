@@ -1,12 +1,13 @@
 """The online-daemon as its shipped systemd unit runs it, on the real kernel,
 installed from the Debian package (tests/vm/debpkg.py; test_deb_installed
-checks the installation, same boot): the installed unit's ExecStart, verbatim
-(/usr/sbin/memhp, the package's dynamically linked binary), under exactly the unit's
-CapabilityBoundingSet (tests/vm/helpers/capbound.c; busybox's setpriv has no
---bounding-set), as root, with dmesg_restrict=1 as on Debian. It must attach
-its BPF probes (mode: events), and a DIMM hot-plugged while it runs must come
-online whole, with the zone the policy says (1 GiB next to 2 GiB of boot
-memory: MOVABLE under ratio 301), written to sysfs by the bounded process."""
+checks the installation, same boot): the installed unit's ExecStart verbatim
+(/usr/sbin/memhp, the package's dynamically linked binary) under exactly the
+unit's CapabilityBoundingSet (tests/vm/helpers/capbound.c; busybox's setpriv
+has no --bounding-set), as root, with dmesg_restrict=1 as on Debian. It must
+attach its BPF probes (mode: events), and a DIMM hot-plugged while it runs
+must come online whole, with the zone the policy says (1 GiB next to 2 GiB of
+boot memory: MOVABLE under ratio 301), written to sysfs by the bounded
+process."""
 import os
 import re
 import shlex
