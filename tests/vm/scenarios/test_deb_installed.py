@@ -1,6 +1,7 @@
 """The Debian package installed in the guest (tests/vm/debpkg.py: the .deb's
 files at their paths, the host's Debian 12 libraries beside them): the
-binary at /usr/sbin/memhp runs with them and says the package's version, the
+binary at /usr/sbin/memhp runs with them and says the package's version (and
+its `ls`, through libsmartcols, prints what the static binary prints), the
 files the package promises (tests/deb/files.txt) are where it said, the
 units start that binary, and its `trace -J` sees a real DIMM hot-plug onlined.
 The online-daemon under the installed unit's capabilities is test_units_lab
@@ -35,7 +36,15 @@ def test_deb_installed_files(lab):
     for u in ("memhp-exporter", "memhp-online-daemon"):
         ex = lab.check("grep '^ExecStart=' /lib/systemd/system/%s.service" % u)
         assert ex.split("=", 1)[1].split()[0] == debpkg.MEMHP, (u, ex)
-    print("package %s installed: %s --version: %s; %d promised files in place"
+    # ls prints through the staged libsmartcols.so.1 what the static binary's
+    # built-in printer prints, on the guest's own sysfs
+    static = lab.memhp()
+    for opts in ("", "-J -o +NODE,ZONES,GROUP", "-r -a", "-P --output-all", "-Z -J"):
+        a = lab.check("%s ls %s 2>/dev/null" % (debpkg.MEMHP, opts))
+        b = lab.check("%s ls %s 2>/dev/null" % (static, opts))
+        assert a.strip() and a == b, "installed ls %s (libsmartcols) differs from %s:\n%s\n---\n%s" % (
+            opts, static, a, b)
+    print("package %s installed: %s --version: %s; %d promised files in place; ls = static ls"
           % (ver, debpkg.MEMHP, vout.strip(), len(paths)))
 
 
