@@ -17,6 +17,8 @@ BPFTOOL ?= bpftool
 CC ?= gcc
 PREFIX ?= /usr/local
 VERSION := 0.1.0
+# The Debian package `make deb` builds (tools/mkdeb.sh).
+DEB := $(OUTPUT)/deb/memhp_$(VERSION)_amd64.deb
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
@@ -37,6 +39,9 @@ STATIC_LIBS += -l:libyaml.a
 # libcap: dropping capabilities after attaching (user/lib/privs.c)
 LIBS += -lcap
 STATIC_LIBS += -l:libcap.a
+# ls (lsmem's tables: libsmartcols, user/lib/table_scols.c); Debian has no
+# libsmartcols.a, so the static binary links user/lib/table_builtin.c instead
+LIBS += -lsmartcols
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -46,13 +51,14 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 # live/ (the BPF session; only the loader sees the skeletons), cli/ (the
 # argp children every command shares) and cmd/ (one file per command;
 # memhp.c dispatches). Unit tests link lib + live + cli, not the commands.
-LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/lib/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(filter-out user/lib/table_builtin.c,$(wildcard user/lib/*.c)))
 LIVE_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/live/*.c))
 CLI_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/cli/*.c))
 CMD_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(filter-out user/cmd/memhp.c,$(wildcard user/cmd/*.c)))
 CORE_OBJS := $(LIB_OBJS) $(LIVE_OBJS) $(CLI_OBJS)
 MAIN_OBJ := $(OUTPUT)/user/cmd/memhp.o
 MEMHP_OBJS := $(MAIN_OBJ) $(CMD_OBJS) $(CORE_OBJS)
+MEMHP_STATIC_OBJS := $(filter-out %/table_scols.o,$(MEMHP_OBJS)) $(OUTPUT)/user/lib/table_builtin.o
 
 ifeq ($(V),1)
 Q =
@@ -92,7 +98,7 @@ $(OUTPUT)/user/%.o: user/%.c
 # The skeletons: only the probe tables (live/probes.c) include them.
 $(OUTPUT)/user/live/probes.o: $(SKELS)
 
--include $(MEMHP_OBJS:.o=.d)
+-include $(MEMHP_STATIC_OBJS:.o=.d) $(OUTPUT)/user/lib/table_scols.d
 
 # CPPFLAGS and LDFLAGS: the distribution's hardening flags (debian/rules).
 $(OUTPUT)/memhp: $(MEMHP_OBJS)
@@ -100,7 +106,7 @@ $(OUTPUT)/memhp: $(MEMHP_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # Fully static, for the lab VM's busybox initramfs.
-$(OUTPUT)/memhp-static: $(MEMHP_OBJS)
+$(OUTPUT)/memhp-static: $(MEMHP_STATIC_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
@@ -121,7 +127,7 @@ compat: all $(OUTPUT)/compat
 	$(Q)$(OUTPUT)/compat
 
 # The layers' one-way dependencies, from the objects' symbols (nm).
-check-layers: $(MEMHP_OBJS)
+check-layers: $(MEMHP_OBJS) $(MEMHP_STATIC_OBJS)
 	$(Q)tools/check-layers.sh $(OUTPUT)
 
 include tests/unit/unit.mk
@@ -140,7 +146,10 @@ test:
 	$(Q)$(MAKE) --no-print-directory deb-test
 	$(Q)$(MAKE) --no-print-directory lab-test
 
-lab-test: all
+# The lab installs the Debian package in the guest (tests/vm/debpkg.py):
+# $(DEB) is rebuilt first when older than what it packages (make test's
+# deb-test has just built it).
+lab-test: all $(DEB)
 	$(Q)tools/deps.sh lab
 	$(Q)python3 tests/vm/run.py $(LAB_ARGS)
 
@@ -213,8 +222,16 @@ install: $(OUTPUT)/memhp
 
 # The Debian package (debian/): dpkg-buildpackage in a copy of the tree
 # under $(OUTPUT)/deb, then lintian (tools/mkdeb.sh). About a minute.
-DEB := $(OUTPUT)/deb/memhp_$(VERSION)_amd64.deb
+DEB_INPUTS := $(OUTPUT)/memhp docs/memhp.8 $(wildcard debian/* debian/source/*) \
+	$(addprefix tools/systemd/,$(UNITS)) tools/grafana/memhp-dashboard.json \
+	tools/prometheus/memhp-rules.yml tools/k8s/daemonset.yaml $(USER_DOCS) tools/mkdeb.sh
 deb:
+	$(Q)tools/deps.sh deb
+	$(Q)tools/mkdeb.sh $(OUTPUT)/deb $(VERSION)
+
+# The package when older than what it packages (lab-test needs it);
+# $(OUTPUT)/memhp stands for the sources (the package compiles its own).
+$(DEB): $(DEB_INPUTS)
 	$(Q)tools/deps.sh deb
 	$(Q)tools/mkdeb.sh $(OUTPUT)/deb $(VERSION)
 

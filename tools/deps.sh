@@ -12,7 +12,7 @@ what=${1:-all}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MEMHP_CACHE:-$top/.cache}
 
-build_pkgs="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config libmicrohttpd-dev libncurses-dev libyaml-dev libclang-rt-14-dev libcap-dev curl valgrind"
+build_pkgs="make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config libmicrohttpd-dev libncurses-dev libyaml-dev libclang-rt-14-dev libcap-dev libsmartcols-dev curl valgrind"
 lab_pkgs="qemu-system-x86 busybox-static cpio python3 util-linux kmod zstd xz-utils prometheus tmux"
 bench_pkgs="util-linux bpftrace time libc6-dev liburing-dev"
 deb_pkgs="dpkg-dev debhelper fakeroot lintian man-db"

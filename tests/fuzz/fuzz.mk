@@ -34,16 +34,19 @@ FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 # sysfs_tree.
 # the readers of zoneinfo.h and the state built from them
 ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system
-# ls finds memory groups as export does (snapshot_block_groups)
-LS_SRCS := ls ls_print cli table snapshot $(ZI_SRCS) zonealgo
+# ls finds memory groups as export does (snapshot_block_groups); its tables:
+# libsmartcols in decode (what build/memhp runs), the built-in printer in
+# sysfs_tree (what build/memhp-static runs: memhp's own code, fuzzed too)
+LS_SRCS := ls ls_print cli snapshot $(ZI_SRCS) zonealgo
 DECODE_SRCS := decode jsonstr ksyms offwhy kpage
-fuzz_decode_SRCS := $(DECODE_SRCS) model $(LS_SRCS) sysfs
+fuzz_decode_SRCS := $(DECODE_SRCS) model $(LS_SRCS) table_scols sysfs
+fuzz_decode_LIBS := -lsmartcols
 fuzz_sysfs_attr_SRCS := sysfs model
-fuzz_sysfs_tree_SRCS := sysfs model $(LS_SRCS) $(DECODE_SRCS)
+fuzz_sysfs_tree_SRCS := sysfs model $(LS_SRCS) table_builtin $(DECODE_SRCS)
 fuzz_kallsyms_SRCS := ksyms
 fuzz_zoneinfo_SRCS := $(ZI_SRCS) zonealgo sysfs model
 fuzz_zi_system_SRCS := $(ZI_SRCS) zonealgo sysfs model
-PROM_SRCS := prom prom_buf prom_stats readiness_prom readiness balloon_detect offrun clock $(DECODE_SRCS) model $(ZI_SRCS) zonealgo sysfs
+PROM_SRCS := prom procself prom_buf prom_stats readiness_prom readiness balloon_detect offrun clock $(DECODE_SRCS) model $(ZI_SRCS) zonealgo sysfs
 fuzz_prom_SRCS := $(PROM_SRCS)
 fuzz_http_SRCS := http $(PROM_SRCS) privs
 fuzz_http_LIBS := -lmicrohttpd -lz

@@ -7,7 +7,7 @@
  * Input (struct fz_in, little-endian; missing bytes read as 0):
  *   u8 flags     1 live, 2 per-block, 4 scrapes, 8 zoneinfo, 16 explicit
  *                groups, 32 small output limit, 64 sysfs settings known,
- *                128 a start time
+ *                128 a start time; with 4 also this process's process_*
  *   u8 bs_shift  block size 1 << (bs_shift % 64) (0: 128 MiB)
  *   u8 ps_shift  page size 1 << (ps_shift % 64) (0: 4 KiB)
  *   u16 max      the output limit with flag 32
@@ -42,6 +42,7 @@
 #include "fuzz_common.h"
 #include "memhp.h"
 #include "model.h"
+#include "procself.h"
 #include "prom.h"
 #include "zoneinfo.h"
 
@@ -474,6 +475,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct prom_group groups[16];
 	struct prom_probe probes[8];
 	struct prom_input pi;
+	struct proc_self self;
 	struct zoneinfo zi;
 	struct prom_buf b;
 	char version[32], release[64];
@@ -590,6 +592,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pi.live = flags & 1;
 	pi.per_block = flags & 2;
 	pi.scrapes_valid = flags & 4;
+	if (flags & 4) { /* an HTTP scrape: the process_* families too */
+		proc_self_read(&self, "/proc");
+		pi.self = &self;
+	}
 	pi.version = version[0] ? version : NULL;
 	pi.kernel_release = release;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A sysfs tree made from the input -> sysfs_snapshot*() -> memhp ls
- * (user/lib/sysfs.c, user/cmd/ls.c, user/lib/table.c, user/lib/model.c).
+ * (user/lib/sysfs.c, user/cmd/ls.c, user/lib/table_builtin.c, user/lib/model.c).
  *
  * The input describes the tree in the format of fuzz_common.h ("f M/
  * block_size_bytes=8000000\n", "l M/memory3/node0=../../node/node0", ...);

@@ -194,6 +194,10 @@ grep -q 'violation appeared: warning dimm \[min-unpluggable\] group 0 (PNP0C80:0
 	"$tmp/mu.err" && ok "min-unpluggable live: the transition said" ||
 	nok "min-unpluggable live: $(cat "$tmp/mu.err")"
 
+# node_exporter's textfile collector merges into its own process_* families
+grep -q '^process_' "$tmp/mu.prom" && nok "live --textfile has process_* series" ||
+	ok "live --textfile: no process_* series (node_exporter has its own)"
+
 # --no-trace: HTTP from a tree without BPF, reconciling every second (the
 # zone reconciliation needs events: it must stand aside, not crash).
 "$bin" export --no-trace --sysroot "$z" --listen 127.0.0.1:0 --reconcile 1 -d 4 \
@@ -212,6 +216,32 @@ if [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/nt.prom" 2
 	grep -q '^memhp_zone_present_bytes{node="0",zone="Normal"} ' "$tmp/nt.prom" &&
 		ok "--no-trace: zone series (the main thread's copy)" ||
 		nok "--no-trace: no zone series: $(grep zone "$tmp/nt.prom" | head -5)"
+	# process_* self-metrics, read by an HTTP thread that runs as nobody
+	now=$(date +%s)
+	fds=$(value "$tmp/nt.prom" process_open_fds)
+	maxfds=$(value "$tmp/nt.prom" process_max_fds)
+	st=$(value "$tmp/nt.prom" process_start_time_seconds)
+	cpu=$(value "$tmp/nt.prom" process_cpu_seconds_total)
+	rss=$(value "$tmp/nt.prom" process_resident_memory_bytes)
+	vsz=$(value "$tmp/nt.prom" process_virtual_memory_bytes)
+	for v in "$fds" "$maxfds" "$st" "$cpu" "$rss" "$vsz"; do
+		printf '%s' "$v" | grep -Eq '^[0-9]+(\.[0-9]+)?(e[+-][0-9]+)?$' || nok "process_* value '$v' is not a plain number"
+	done
+	awk -v f="$fds" -v m="$(ulimit -n)" -v mf="$maxfds" 'BEGIN { exit !(f >= 3 && f < 1000 && mf == m) }' &&
+		ok "process_open_fds $fds, process_max_fds $maxfds (ulimit -n)" ||
+		nok "process_open_fds '$fds', process_max_fds '$maxfds' (ulimit -n $(ulimit -n))"
+	awk -v s="$st" -v n="$now" 'BEGIN { exit !(s + 0 > n - 30 && s + 0 <= n + 1) }' &&
+		ok "process_start_time_seconds $st: seconds before $now" ||
+		nok "process_start_time_seconds '$st', now $now"
+	awk -v c="$cpu" -v r="$rss" -v v="$vsz" 'BEGIN { exit !(c >= 0 && c < 30 && r > 1048576 && v >= r) }' &&
+		ok "process_cpu_seconds_total $cpu, resident $rss <= virtual $vsz" ||
+		nok "process_cpu_seconds_total '$cpu', resident '$rss', virtual '$vsz'"
+	if [ -n "$have_promtool" ]; then
+		pt=$(promtool check metrics <"$tmp/nt.prom" 2>&1) && ok "--no-trace scrape: promtool check metrics" ||
+			nok "--no-trace scrape: promtool: $(echo "$pt" | head -n3)"
+	else
+		skip "--no-trace scrape: promtool check metrics" "promtool not installed"
+	fi
 else
 	nok "--no-trace: no scrape (port '$port'): $(cat "$tmp/nt.err")"
 fi
@@ -295,7 +325,7 @@ for e in exprs:
 PY
 # Every family of the dashboard is documented, and every family the writer has.
 fams=$( (grep -o 'memhp_[a-z_]*' "$top/tools/grafana/memhp-dashboard.json"
-	grep -o '"memhp_[a-z_]*' "$top/user/lib/prom.c" | tr -d '"') |
+	grep -o '"\(memhp\|process\)_[a-z_]*' "$top/user/lib/prom.c" | tr -d '"') |
 	sed 's/_\(bucket\|sum\|count\)$//' | sort -u)
 missing=
 for f in $fams; do

@@ -22,6 +22,30 @@ msg=$("$bin" trace --node 100000 2>&1 | head -n1)
 case $msg in *"--node 100000: no such node (possible: "*) echo "ok $n - trace --node: unknown node refused" ;;
 *) echo "not ok $n - trace --node 100000: $msg" ;; esac
 check "trace missing sysroot" 2 "$bin" trace --sysroot /nonexistent
+check "trace bad --group" 2 "$bin" trace --group x
+# A memory group the system does not have now is traced with a warning (a
+# hot-plug may register it later), not refused: the warning comes first, then
+# the session goes on (here: "cannot trace" where the host forbids BPF).
+# tests/data/readiness-tree has one group, 0 (its ACPI memory device).
+rt=$(dirname "$0")/../data/readiness-tree
+n=$((n + 1))
+msg=$(timeout 20 "$bin" trace --sysroot "$rt" --group 5 -d 1 2>&1 >/dev/null)
+first=$(printf '%s\n' "$msg" | head -n1)
+rest=$(printf '%s\n' "$msg" | sed -n 2p)
+case "$first" in
+"memhp trace: warning: --group 5: no such memory group now (registered: 0); tracing anyway"*)
+	case "$rest" in
+	*"usage"* | *"invalid"*) echo "not ok $n - trace --group 5: refused after the warning: $rest" ;;
+	*) echo "ok $n - trace --group 5: warned (registered: 0), then traced on" ;;
+	esac ;;
+*) echo "not ok $n - trace --group 5: $msg" ;;
+esac
+n=$((n + 1))
+msg=$(timeout 20 "$bin" trace --sysroot "$rt" --group 0 -d 1 2>&1 >/dev/null)
+case "$msg" in
+*"--group 0"*) echo "not ok $n - trace --group 0 (a group of the tree): $msg" ;;
+*) echo "ok $n - trace --group 0: a registered group, no warning" ;;
+esac
 check "trace bad --buffer-size" 2 "$bin" trace --buffer-size 5000
 check "trace tiny --buffer-size" 2 "$bin" trace --buffer-size 1024
 check "trace unreadable --policy" 2 "$bin" trace --policy /nonexistent/policy.yaml

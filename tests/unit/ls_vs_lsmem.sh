@@ -7,7 +7,8 @@
 #
 # usage: ls_vs_lsmem.sh [OUTPUT [WORKDIR]]
 #   OUTPUT   build directory holding the memhp binary (default: build); or
-#            set MEMHP_LS to a whole command ("build/memhp ls")
+#            set MEMHP_LS to a whole command ("build/memhp-static ls": the
+#            static binary, run so by tests/unit/run.sh)
 #   WORKDIR  where fixture trees are made (default: a temporary directory)
 #
 # TAP-like output for tests/unit/run.sh: "ok N - ..." / "not ok N - ..."
@@ -111,6 +112,23 @@ zones_opts='ZONES|zones|output-all|-S none'
 pass=0
 fail=0
 n=0
+
+# A dynamic memhp prints with the installed libsmartcols (lsmem's own
+# library: parity follows util-linux); only the static binary (no
+# libsmartcols.a in Debian) uses user/lib/table_builtin.c.
+bin=${MEMHP_LS%% *}
+n=$((n + 1))
+if readelf -d "$bin" 2>/dev/null | grep -q 'NEEDED.*\[libsmartcols\.so'; then
+	pass=$((pass + 1))
+	echo "ok $n - $bin prints through $(readelf -d "$bin" | sed -n 's/.*\[\(libsmartcols[^]]*\)\].*/\1/p')"
+elif ! readelf -d "$bin" 2>/dev/null | grep -q NEEDED; then
+	pass=$((pass + 1))
+	echo "ok $n - $bin is static: its built-in copy of libsmartcols 2.38's tables"
+else
+	fail=$((fail + 1))
+	echo "not ok $n - $bin is dynamic but does not use libsmartcols"
+fi
+
 cmp_one() {
 	local tree=$1 opt=$2 mopt=${3-$2}
 	local exp got rc1 rc2 name

@@ -39,6 +39,19 @@ for s in tests/unit/cli_*.sh tests/unit/ls_vs_lsmem.sh tests/unit/ops_*.sh; do
 	pass=$((pass + p))
 	fail=$((fail + f))
 done
+# The static binary prints its tables with user/lib/table_builtin.c, not
+# libsmartcols: the same golden comparison (not built under sanitizers).
+if [ -x "$out/memhp-static" ]; then
+	log=$out/results/ls_vs_lsmem-static.log
+	MEMHP_LS="$out/memhp-static ls" bash tests/unit/ls_vs_lsmem.sh "$out" >"$log" 2>&1
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	[ "$f" -ne 0 ] && grep '^not ok ' "$log" | head -20 | sed 's/^/    /'
+	tail -n1 "$log" | grep -q '^# done' || f=$((f + 1))
+	echo "unit: ls_vs_lsmem.sh (memhp-static): $p passed, $f failed"
+	pass=$((pass + p))
+	fail=$((fail + f))
+fi
 echo "$pass $fail 0" >"$out/results/unit.txt"
 echo "unit: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

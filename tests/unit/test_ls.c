@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of `memhp ls` (user/cmd/ls.c, user/lib/table.c): sizes, usage and
+ * Unit tests of `memhp ls` (user/cmd/ls.c, user/lib/table_scols.c): sizes, usage and
  * runtime errors, memhp's own columns and -Z on hand-made models, and the
  * golden comparison with util-linux lsmem on every fixture tree (skipped
  * when lsmem is not installed). tests/unit/ls_vs_lsmem.sh does the same

@@ -26,7 +26,10 @@ $(OUTPUT)/tests/btf-rename: tests/unit/btf_rename.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $< -lbpf -lelf -lz -o $@
 
-unit-test: $(UNIT_BINS) $(OUTPUT)/memhp $(OUTPUT)/gen-record $(OUTPUT)/tests/btf-rename
+# The static binary too (its own table printer), except under sanitizers
+# (no static link with ASan).
+UNIT_STATIC := $(if $(findstring sanitize,$(CFLAGS)),,$(OUTPUT)/memhp-static)
+unit-test: $(UNIT_BINS) $(OUTPUT)/memhp $(UNIT_STATIC) $(OUTPUT)/gen-record $(OUTPUT)/tests/btf-rename
 	$(Q)tests/unit/run.sh $(OUTPUT) $(UNIT_BINS)
 
 # Same sources, sanitizers on; a sub-make with its own OUTPUT.

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "export.h"
 #include "privs.h"
+#include "procself.h"
 #include "readiness_keep.h"
 #include "readiness_prom.h"
 #include "reconcile.h"
@@ -486,6 +487,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	struct balloon_dev bdev[MAX_EXPORT_BALLOONS];
 	struct prom_balloon pb[MAX_EXPORT_BALLOONS];
 	struct prom_input in = { 0 };
+	struct proc_self self;
 	size_t i;
 	int nb;
 	struct zoneinfo zi;
@@ -543,6 +545,14 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	in.kernel_release = x->release;
 	in.start_time = x->start_time;
 	in.per_block = x->o->per_block;
+	/*
+	 * process_* for the scraper (HTTP) only: a textfile's families are
+	 * merged into node_exporter's own, which has process_* already.
+	 */
+	if (scrape) {
+		proc_self_read(&self, "/proc");
+		in.self = &self;
+	}
 	t0 = mono_s();
 	pthread_mutex_lock(&x->s.lock);
 	in.model = &x->s.model;

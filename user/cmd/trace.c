@@ -19,6 +19,7 @@
 #include "reconcile.h"
 #include "session.h"
 #include "sessopt.h"
+#include "snapshot.h"
 #include "stopsig.h"
 #include "sysfs.h"
 #include "policy_print.h"
@@ -466,6 +467,49 @@ static void check_drift(struct trace_state *st, struct session *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/*
+ * --group N that no registered memory group has: unlike a node (--node is
+ * refused when node/possible lacks it), a group can appear later: the
+ * kernel registers one per hot-plugged ACPI memory device or virtio-mem
+ * device and numbers them as they come. So it is traced, with a warning
+ * naming the groups there are now. Groups found as export finds them
+ * (snapshot_groups); where they cannot be found, nothing is said (as a
+ * kernel without node/possible is believed for --node).
+ */
+static void check_group(const struct trace_opts *o)
+{
+	struct prom_group *g = calloc(MEMHP_MAX_GROUPS, sizeof(*g));
+	char why[256] = "", ids[128] = "";
+	size_t n, i, len = 0;
+
+	if (!g)
+		return;
+	n = snapshot_groups(o->sysroot, g, MEMHP_MAX_GROUPS, why, sizeof(why));
+	if (!n && why[0]) {
+		if (o->verbose)
+			fprintf(o->err, "memhp trace: --group %d not checked: memory groups not known: %s\n",
+				o->group, why);
+		free(g);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (g[i].id == o->group) {
+			free(g);
+			return;
+		}
+		if (len < sizeof(ids))
+			len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%d",
+						i ? "," : "", g[i].id);
+	}
+	if (len >= sizeof(ids)) /* cut short: marked */
+		snprintf(ids + sizeof(ids) - 5, 5, ",...");
+	fprintf(o->err,
+		"memhp trace: warning: --group %d: no such memory group now (registered: %s); "
+		"tracing anyway: a hot-plug may register it\n",
+		o->group, n ? ids : "none");
+	free(g);
+}
+
 int trace_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
@@ -504,6 +548,8 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 			return 2;
 		}
 	}
+	if (o.group >= 0)
+		check_group(&o);
 	policy_tracker_init(&st.trk);
 	policy_watch_init(&st.watch);
 	if (o.policy) {

@@ -10,6 +10,7 @@
 
 #include "decode.h"
 #include "clock.h"
+#include "procself.h"
 #include "prom.h"
 #include "readiness_prom.h"
 #include "reconcile.h"
@@ -799,6 +800,49 @@ static void render_recon(struct prom_buf *b, const struct prom_input *in)
 	}
 }
 
+/*
+ * The process_* families Prometheus client libraries export (names, types
+ * and units as client_golang's process collector), for what could be read.
+ */
+static void render_process(struct prom_buf *b, const struct proc_self *ps)
+{
+	if (ps->have_stat) {
+		family(b, "process_cpu_seconds_total", "counter",
+		       "Total user and system CPU time spent in seconds.");
+		prom_printf(b, "process_cpu_seconds_total ");
+		put_double(b, ps->cpu_seconds);
+		prom_printf(b, "\n");
+		family(b, "process_resident_memory_bytes", "gauge",
+		       "Resident memory size in bytes.");
+		prom_printf(b, "process_resident_memory_bytes %" PRIu64 "\n", ps->rss_bytes);
+		family(b, "process_virtual_memory_bytes", "gauge",
+		       "Virtual memory size in bytes.");
+		prom_printf(b, "process_virtual_memory_bytes %" PRIu64 "\n", ps->vsize_bytes);
+		if (ps->start_time > 0) {
+			family(b, "process_start_time_seconds", "gauge",
+			       "Start time of the process since unix epoch in seconds.");
+			prom_printf(b, "process_start_time_seconds ");
+			put_double(b, ps->start_time);
+			prom_printf(b, "\n");
+		}
+	}
+	if (ps->have_fds) {
+		family(b, "process_open_fds", "gauge", "Number of open file descriptors.");
+		prom_printf(b, "process_open_fds %" PRIu64 "\n", ps->open_fds);
+	}
+	if (ps->have_max_fds) {
+		family(b, "process_max_fds", "gauge",
+		       "Maximum number of open file descriptors.");
+		prom_printf(b, "process_max_fds ");
+		/* unlimited: +Inf, as a bare 2^64-1 would be read as a float anyway */
+		if (ps->max_fds == UINT64_MAX)
+			put_double(b, INFINITY);
+		else
+			prom_printf(b, "%" PRIu64, ps->max_fds);
+		prom_printf(b, "\n");
+	}
+}
+
 /* --- the whole exposition --------------------------------------------- */
 
 int prom_render(struct prom_buf *b, const struct prom_input *in)
@@ -908,6 +952,8 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		put_double(b, in->last_render_seconds);
 		prom_printf(b, "\n");
 	}
+	if (in->self)
+		render_process(b, in->self);
 	rc = b->oom ? -ENOMEM : 0;
 out:
 	memo_free(&zm);

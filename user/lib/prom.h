@@ -115,6 +115,7 @@ struct prom_group {
 
 struct recon_result;
 struct rd_summary;
+struct proc_self;
 
 struct prom_input {
 	const struct memhp_model *model; /* required */
@@ -143,6 +144,8 @@ struct prom_input {
 	bool per_block;
 	/* Unplug readiness summary (readiness_prom.h); NULL: none. */
 	const struct rd_summary *readiness;
+	/* The exporter's own process_* metrics (HTTP scrapes only); NULL: none. */
+	const struct proc_self *self;
 };
 
 /*

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small table printer whose output is byte-for-byte what util-linux's
- * libsmartcols (2.38) prints for the simple flat tables lsmem makes: human
- * (aligned), raw, key="value" pairs and JSON. No terminal-width truncation:
- * like libsmartcols when stdout is not a terminal, columns are never cut.
- *
- * Cells are copied into one arena, so a table of 131,072 rows costs a few
- * allocations, not one per cell.
+ * The flat tables of memhp ls, printed the way lsmem prints them: human
+ * (aligned), raw, key="value" pairs and JSON. Two implementations:
+ *  - table_scols.c: util-linux's libsmartcols, lsmem's own library, so the
+ *    output follows the installed util-linux (build/memhp, the package);
+ *  - table_builtin.c: a copy of libsmartcols 2.38's output for these tables
+ *    (no terminal-width truncation), for build/memhp-static, because Debian
+ *    ships no static libsmartcols. Cells go into one arena there.
  */
 #ifndef MEMHP_TABLE_H
 #define MEMHP_TABLE_H

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Table output compatible with libsmartcols 2.38 as used by lsmem: see
- * table.h. The rules copied (by observation of lsmem's output):
+ * table.h for the fully static build (build/memhp-static, the lab's busybox
+ * initramfs): Debian ships libsmartcols only as a shared library, so this
+ * file prints what libsmartcols 2.38 prints for lsmem's flat tables. The
+ * dynamic build uses libsmartcols itself (table_scols.c); tests/unit/run.sh
+ * compares both binaries with the installed lsmem. The rules copied (by observation of lsmem's output):
  *  - human: a column is as wide as its widest cell or its header (the header
  *    counts even with --noheadings); when the cells are at least as wide
  *    as the header, at least as wide as its width hint too; one space
