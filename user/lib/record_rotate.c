@@ -224,6 +224,7 @@ int rot_open(struct rec_rotor *r, const struct rot_opts *o, const struct rec_inf
 
 int rot_close(struct rec_rotor *r)
 {
+	int had = r->w.err; /* already said in r->why */
 	int ret;
 
 	if (!r->open)
@@ -233,7 +234,7 @@ int rot_close(struct rec_rotor *r)
 	r->bytes_done += r->w.bytes;
 	r->events_done += r->w.events;
 	r->w.bytes = r->w.events = r->w.len = 0;
-	if (ret)
+	if (ret && !had)
 		snprintf(r->why, sizeof(r->why), "%s: %s", r->path, strerror(-ret));
 	return ret;
 }

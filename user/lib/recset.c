@@ -132,3 +132,76 @@ int recset_list(const char *base, struct recset_file **files, size_t *n, char *e
 	*n = cnt;
 	return 0;
 }
+
+static int member_by_part(const void *a, const void *b)
+{
+	const struct recset_member *x = a, *y = b;
+
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
+	/* equal parts: keep the given order (qsort is not stable) */
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int recset_order(struct recset_member *v, size_t n, FILE *notes, const char *prog, char *err,
+		 size_t errlen)
+{
+	int warnings = 0;
+	bool sorted = true;
+	size_t i;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!v[i].part || !v[i].session) {
+			snprintf(err, errlen,
+				 "%s is a single recording, not a part of a rotated set: replay it alone",
+				 v[i].path);
+			return -1;
+		}
+		if (v[i].session != v[0].session || v[i].block_size != v[0].block_size ||
+		    v[i].page_size != v[0].page_size) {
+			snprintf(err, errlen,
+				 "%s and %s are parts of different recordings (session %016llx, %016llx): "
+				 "replay one set at a time",
+				 v[0].path, v[i].path, (unsigned long long)v[0].session,
+				 (unsigned long long)v[i].session);
+			return -1;
+		}
+		if (i && v[i].part < v[i - 1].part)
+			sorted = false;
+	}
+	if (!sorted) {
+		qsort(v, n, sizeof(*v), member_by_part);
+		if (notes)
+			fprintf(notes, "%s: warning: files given out of order: replaying them by part, "
+				"from %s\n", prog, v[0].path);
+		warnings++;
+	}
+	for (i = 1; i < n; i++) {
+		if (v[i].part == v[i - 1].part) {
+			snprintf(err, errlen, "%s and %s are both part %u of the recording",
+				 v[i - 1].path, v[i].path, v[i].part);
+			return -1;
+		}
+		if (v[i].part != v[i - 1].part + 1) {
+			char which[40];
+
+			if (v[i].part - v[i - 1].part == 2)
+				snprintf(which, sizeof(which), "part %u is", v[i].part - 1);
+			else
+				snprintf(which, sizeof(which), "parts %u to %u are", v[i - 1].part + 1,
+					 v[i].part - 1);
+			if (notes)
+				fprintf(notes,
+					"%s: warning: %s missing between %s and %s: its events are not "
+					"replayed (%s's snapshot resynchronises the model)\n",
+					prog, which, v[i - 1].path, v[i].path, v[i].path);
+			warnings++;
+		}
+	}
+	if (v[0].part > 1 && notes)
+		fprintf(notes, "%s: %s is part %u: the parts before it were removed (--max-files or "
+			"the free-space floor) or not given\n", prog, v[0].path, v[0].part);
+	return warnings;
+}

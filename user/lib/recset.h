@@ -9,8 +9,10 @@
 #ifndef MEMHP_RECSET_H
 #define MEMHP_RECSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define RECSET_DIGITS 6
 
@@ -39,3 +41,24 @@ int recset_list(const char *base, struct recset_file **files, size_t *n, char *e
 void recset_free(struct recset_file *files, size_t n);
 
 #endif
+
+/* One file of what replay was given, with what its header says. */
+struct recset_member {
+	const char *path;
+	size_t index; /* the caller's: where its reader is */
+	uint32_t part;	  /* 0: a single file, not a part */
+	uint64_t session; /* 0: a single file */
+	uint64_t block_size;
+	uint32_t page_size;
+};
+
+/*
+ * Put @n members into replay order (by part) and check that they are one
+ * recording: -1 with the reason in @err for a single file among parts,
+ * parts of different sessions (or sizes), or a part given twice; else the
+ * number of warnings written to @notes ("@prog: warning: ..." lines):
+ * files given out of order, parts missing between two given ones. A set
+ * starting after part 1 (older parts removed) is a note, not a warning.
+ */
+int recset_order(struct recset_member *v, size_t n, FILE *notes, const char *prog, char *err,
+		 size_t errlen);
