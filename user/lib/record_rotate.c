@@ -22,6 +22,8 @@
 
 #define MIB(b) ((double)(b) / (1 << 20))
 
+int rot_close(struct rec_rotor *r);
+
 static void note(struct rec_rotor *r, const char *what, const char *path)
 {
 	if (r->o.log)
@@ -113,18 +115,25 @@ static void prune_one(struct rec_rotor *r, const char *why)
 }
 
 /*
- * Free space against the floor: prune older parts (only where max_files
- * says parts may be deleted, never @keep or newer), else stop. 0 or -ENOSPC.
+ * Free space against the floor, with room for what may be written before
+ * the next check (ROT_CHECK_BYTES, what is buffered, and @extra: the next
+ * part's snapshot), so that the floor itself is never crossed: prune older
+ * parts (only where max_files says parts may be deleted, never @keep or
+ * newer), else stop. 0 or -ENOSPC (reason in r->why).
  */
-static int space_check(struct rec_rotor *r, uint32_t keep)
+static int space_check(struct rec_rotor *r, uint32_t keep, uint64_t extra)
 {
 	struct diskfree df;
+	uint64_t need;
 
 	r->checked_at = rot_bytes(r);
+	if (!r->floor)
+		return 0; /* --min-free 0: only a write error stops */
+	need = r->floor + ROT_CHECK_BYTES + extra + (r->open ? r->w.len : 0);
 	for (;;) {
 		if (diskfree_get(r->dir, &df))
-			return 0; /* cannot tell: ENOSPC is still handled */
-		if (df.avail >= r->floor)
+			return 0; /* cannot tell: a write error is still handled */
+		if (df.avail >= need)
 			return 0;
 		if (!r->rotating || !r->o.max_files || r->oldest >= keep)
 			break;
@@ -132,13 +141,37 @@ static int space_check(struct rec_rotor *r, uint32_t keep)
 	}
 	r->floor_hit = true;
 	snprintf(r->why, sizeof(r->why),
-		 "stopped: %s has %.1f MiB free, below the floor of %.1f MiB (--min-free)%s; "
-		 "%s ends with its last whole record",
-		 r->dir, MIB(df.avail), MIB(r->floor),
+		 "stopped: %s has %.2f MiB free, and the next %.2f MiB would take it below the "
+		 "floor of %.2f MiB (--min-free)%s; %s ends with its last whole record",
+		 r->dir, MIB(df.avail), MIB(need - r->floor), MIB(r->floor),
 		 r->rotating && r->o.max_files ? " with no older part left to remove"
 		 : r->rotating ? " and --max-files does not allow removing parts" : "",
 		 r->path);
 	return -ENOSPC;
+}
+
+/* The check every ROT_CHECK_BYTES: at the floor, close the file whole. */
+static int periodic_check(struct rec_rotor *r)
+{
+	char why[sizeof(r->why)];
+	int ret, cret;
+
+	if (rot_bytes(r) - r->checked_at < ROT_CHECK_BYTES)
+		return 0;
+	ret = space_check(r, r->part, 0);
+	if (!ret)
+		return 0;
+	memcpy(why, r->why, sizeof(why));
+	cret = rot_close(r);
+	if (!cret)
+		memcpy(r->why, why, sizeof(why));
+	return cret ? cret : ret;
+}
+
+/* What a part's first records take: the lost count and the snapshot. */
+static uint64_t part_start_bytes(const struct memhp_model *m)
+{
+	return REC_HEADER_SIZE + 2 * REC_RECORD_HDR + 8 + 8 + (uint64_t)m->nr_blocks * REC_SNAP_ENTRY;
 }
 
 static int write_err(struct rec_rotor *r, int ret)
@@ -212,11 +245,13 @@ int rot_open(struct rec_rotor *r, const struct rot_opts *o, const struct rec_inf
 		if (ret)
 			return ret;
 	}
-	ret = space_check(r, r->part);
+	ret = space_check(r, r->part, part_start_bytes(m));
 	if (ret) {
 		snprintf(r->why, sizeof(r->why),
-			 "not starting: %s has %.1f MiB free, below the floor of %.1f MiB (--min-free)",
-			 r->dir, MIB(df.avail), MIB(r->floor));
+			 "not starting: %s has %.2f MiB free, not above the floor of %.2f MiB "
+			 "(--min-free) by the %.2f MiB written until the next check",
+			 r->dir, MIB(df.avail), MIB(r->floor),
+			 MIB(ROT_CHECK_BYTES + part_start_bytes(m)));
 		return ret;
 	}
 	return open_part(r, m);
@@ -247,7 +282,7 @@ static int rotate(struct rec_rotor *r, const struct memhp_model *m)
 		return ret;
 	/* with --max-files 1 the part just closed goes when the next one
 	 * opens anyway: it may go now */
-	ret = space_check(r, r->o.max_files == 1 ? r->part + 1 : r->part);
+	ret = space_check(r, r->o.max_files == 1 ? r->part + 1 : r->part, part_start_bytes(m));
 	if (ret)
 		return ret;
 	r->part++;
@@ -272,7 +307,7 @@ int rot_event(struct rec_rotor *r, const void *payload, uint32_t len,
 	if (ret)
 		return write_err(r, ret);
 	r->part_events++;
-	return 0;
+	return periodic_check(r);
 }
 
 int rot_lost(struct rec_rotor *r, uint64_t lost, const struct memhp_model *m)
@@ -297,18 +332,5 @@ int rot_flush(struct rec_rotor *r)
 	ret = rec_flush(&r->w);
 	if (ret)
 		return write_err(r, ret);
-	if (rot_bytes(r) - r->checked_at < ROT_CHECK_BYTES)
-		return 0;
-	ret = space_check(r, r->part);
-	if (ret) {
-		char why[sizeof(r->why)];
-		int cret;
-
-		memcpy(why, r->why, sizeof(why));
-		cret = rot_close(r);
-		if (!cret)
-			memcpy(r->why, why, sizeof(why));
-		return cret ? cret : ret;
-	}
-	return 0;
+	return periodic_check(r);
 }

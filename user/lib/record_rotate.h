@@ -19,8 +19,12 @@
 #include "model.h"
 #include "record.h"
 
-/* Free space is checked at every part and after this many bytes written. */
-#define ROT_CHECK_BYTES (1ull << 20)
+/*
+ * Free space is checked at every part and after this many bytes written
+ * (a statvfs() per ~1000 events), and must exceed the floor by what can be
+ * written until the next check: the floor is never crossed.
+ */
+#define ROT_CHECK_BYTES (256ull << 10)
 /* The smallest --max-size: a header, a snapshot and a few events. */
 #define ROT_MIN_SIZE (16ull << 10)
 
@@ -77,7 +81,7 @@ int rot_event(struct rec_rotor *r, const void *payload, uint32_t len,
 	      const struct memhp_model *m);
 /* The session lost events (total @lost) and resynchronised to @m. */
 int rot_lost(struct rec_rotor *r, uint64_t lost, const struct memhp_model *m);
-/* Write what is buffered, then check free space (every ROT_CHECK_BYTES). */
+/* Write what is buffered (free space is checked every ROT_CHECK_BYTES). */
 int rot_flush(struct rec_rotor *r);
 /* Close the current file (flush, fsync). 0 or -errno. */
 int rot_close(struct rec_rotor *r);
