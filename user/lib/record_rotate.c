@@ -232,9 +232,10 @@ int rot_open(struct rec_rotor *r, const struct rot_opts *o, const struct rec_inf
 	r->rotating = rot_rotating(o);
 	set_dir(r);
 	snprintf(r->path, sizeof(r->path), "%s", o->base);
-	if (diskfree_get(r->dir, &df)) {
-		ret = -errno;
-		snprintf(r->why, sizeof(r->why), "%s: %s", r->dir, strerror(errno));
+	ret = diskfree_get(r->dir, &df);
+	if (ret) {
+		/* the directory is missing or unreadable: as open(2) would say */
+		snprintf(r->why, sizeof(r->why), "%s: %s", o->base, strerror(-ret));
 		return ret;
 	}
 	r->floor = diskfree_floor(&df, o->min_free, o->min_free_pct, DISKFREE_DEFAULT_CAP);
