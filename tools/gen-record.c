@@ -405,6 +405,8 @@ int main(int argc, char **argv)
 			return usage(NULL);
 		}
 	}
+	if (ro.max_files && !ro.max_size)
+		return usage("-k needs -S");
 	if (!n || !out || optind != argc)
 		return usage(!n ? "missing -n" : !out ? "missing -o" : "unexpected argument");
 	rng = seed * 0x9E3779B97F4A7C15ull + 1; /* never 0 */

@@ -43,6 +43,7 @@ check_msg "replay without FILE" 2 "missing record FILE" "$bin" replay
 check_msg "replay two missing files" 1 "a: No such file or directory" "$bin" replay a b
 check_msg "record bad --max-size" 2 "invalid --max-size '1K'" "$bin" record -o "$tmp/x.rec" --max-size 1K
 check_msg "record bad --max-files" 2 "invalid --max-files '0'" "$bin" record -o "$tmp/x.rec" --max-files 0
+check_msg "record --max-files alone" 2 "--max-files needs --max-size or --rotate-every" "$bin" record -o "$tmp/x.rec" --max-files 3
 check_msg "record bad --rotate-every" 2 "invalid --rotate-every '0.5s'" "$bin" record -o "$tmp/x.rec" --rotate-every 0.5s
 check_msg "record bad --min-free" 2 "invalid --min-free '100%'" "$bin" record -o "$tmp/x.rec" --min-free 100%
 check_msg "record bad --min-free size" 2 "invalid --min-free '5Q'" "$bin" record -o "$tmp/x.rec" --min-free 5Q
@@ -112,6 +113,7 @@ yes_ "replay counts a malformed event" \
 # a rotated set (gen-record -S/-k: the bounded writer of memhp record)
 check_msg "gen-record bad -S" 2 "invalid -S" "$gen" -n 5 -S 1K -o "$tmp/r.rec"
 check_msg "gen-record bad -k" 2 "invalid -k" "$gen" -n 5 -S 64K -k 0 -o "$tmp/r.rec"
+check_msg "gen-record -k without -S" 2 "-k needs -S" "$gen" -n 5 -k 2 -o "$tmp/r.rec"
 "$gen" -n 2000 -s 7 -S 64K -o "$tmp/r.rec" 2>/dev/null
 yes_ "gen-record -S 64K: parts FILE.000001 .. .000010, no FILE" \
 	"[ -f '$tmp/r.rec.000001' ] && [ -f '$tmp/r.rec.000010' ] && [ ! -e '$tmp/r.rec.000011' ] && [ ! -e '$tmp/r.rec' ]"

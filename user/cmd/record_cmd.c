@@ -56,16 +56,18 @@ static const char doc[] =
 	"it), after the model's initial sysfs snapshot. SIGINT or SIGTERM stop it with\n"
 	"a final flush; a recorder killed harder leaves a torn last record that\n"
 	"replay skips with a warning. Needs what `memhp trace` needs. Exit status:\n"
-	"0 ok, 1 runtime error (e.g. writing FILE), 2 bad usage or tracing not\n"
-	"possible here, and 1 when the recording stopped at the free-space floor.\n"
+	"0 ok, 1 runtime error (writing FILE failed, or the recording stopped at\n"
+	"the free-space floor), 2 bad usage or tracing not possible here.\n"
 	"\n"
-	"Bounded recordings: with --max-size, --rotate-every or --max-files the\n"
-	"recording is a set of parts FILE.000001, FILE.000002, ... (parts of an\n"
-	"earlier recording named FILE are removed first), each a complete record\n"
-	"file starting with the model's snapshot; `memhp replay FILE` replays the\n"
-	"set in order. Free space is checked at every file and every MiB written:\n"
-	"below --min-free the oldest parts are removed if --max-files is given,\n"
-	"else the recording stops with every file complete (a message, exit 1).\n"
+	"Bounded recordings: with --max-size and/or --rotate-every (--max-files\n"
+	"needs one of them) the recording is a set of parts FILE.000001,\n"
+	"FILE.000002, ... (parts of an earlier recording named FILE are removed\n"
+	"first), each a complete record file starting with the model's snapshot;\n"
+	"`memhp replay FILE` replays the set in order. Free space is checked at\n"
+	"every file and every 256 KiB written: below --min-free (plus what may be\n"
+	"written until the next check) the oldest parts are removed if --max-files\n"
+	"is given, else the recording stops with every file complete (a message,\n"
+	"exit 1).\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memhp record -o hotplug.rec            # until Ctrl-C\n"
@@ -178,6 +180,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->out && !o->cli.done) /* -h needs no FILE */
 			return cli_usage(state, "missing -o FILE");
+		/* parts that never rotate would be one file under another name */
+		if (o->rot.max_files && !o->rot.max_size && !o->rot.rotate_ns)
+			return cli_usage(state, "--max-files needs --max-size or --rotate-every");
 		break;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;

@@ -136,8 +136,9 @@ def test_record_rotated_equals_single(lab):
     assert len(blocks) == 4, blocks
     lab.wait_until("[ -e /sys/devices/system/memory/memory%d ]" % blocks[-1], timeout=90,
                    what="DIMM blocks present")
-    for _ in range(3):
-        for b in blocks:
+    lab.check("echo online_movable > " + STATE % blocks[3])  # stays online
+    for _ in range(6):  # ~150 events: four or more parts of 16K
+        for b in blocks[:3]:
             lab.check("echo online_movable > " + STATE % b)
         for b in blocks[:3]:
             lab.check("echo offline > " + STATE % b)
