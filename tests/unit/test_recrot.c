@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -264,6 +265,43 @@ static void test_rotate_by_size(void **state)
 	}
 	assert_int_equal(total, 400);
 	assert_int_equal(rot_events(&r), 400);
+}
+
+/* Parts by age: a part is closed at the first event after rotate_ns. */
+static void test_rotate_by_time(void **state)
+{
+	struct rot_opts o = { .rotate_ns = 200000000 }; /* 200 ms */
+	struct timespec pause = { 0, 300000000 };
+	struct memhp_model m;
+	struct memhp_event e;
+	struct rec_rotor r;
+	struct rec_info info;
+	enum rec_type first;
+	char base[256], p[256];
+	unsigned int i;
+
+	(void)state;
+	path_of(base, sizeof(base), "time.rec");
+	o.base = base;
+	boot_model(&m);
+	assert_int_equal(rot_open(&r, &o, info_of(&m), &m), 0);
+	for (i = 0; i < 9; i++) {
+		if (i == 3 || i == 4)
+			nanosleep(&pause, NULL); /* idle: no part without an event */
+		make_event(&e, i);
+		assert_int_equal(rot_event(&r, &e, sizeof(e), &m), 0);
+	}
+	assert_int_equal(rot_close(&r), 0);
+	model_free(&m);
+	/* events 0-2, then 3 (after a pause), then 4-8 */
+	assert_int_equal(r.part, 3);
+	path_of(p, sizeof(p), "time.rec.000001");
+	assert_int_equal(read_events(p, &info, &first), 3);
+	path_of(p, sizeof(p), "time.rec.000002");
+	assert_int_equal(read_events(p, &info, &first), 1);
+	path_of(p, sizeof(p), "time.rec.000003");
+	assert_int_equal(read_events(p, &info, &first), 5);
+	assert_int_equal(info.part, 3);
 }
 
 /* Without rotation options: one file, part 0, as before. */
@@ -599,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_floor_default),
 		cmocka_unit_test_setup_teardown(test_list_sorted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotate_by_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_by_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_not_record, setup, teardown),
