@@ -123,6 +123,10 @@ yes_ "replay of the set: a quoted glob, the same" \
 	"'$bin' replay -J '$tmp/r.rec.*' 2>/dev/null | cmp -s - '$tmp/g.json'"
 yes_ "replay of the set: the same Prometheus exposition" \
 	"[ \"\$('$bin' replay --format prom '$tmp/r.rec' 2>/dev/null | grep -v _seconds)\" = \"\$('$bin' replay --format prom '$tmp/g.rec' 2>/dev/null | grep -v _seconds)\" ]"
+s1=$(python3 tests/unit/record_spec.py check "$tmp/r.rec.000001" | sed -n 's/.*of session \([0-9a-f]*\), first record type 2$/\1/p')
+s2=$(python3 tests/unit/record_spec.py check "$tmp/r.rec.000002" | sed -n 's/.*part 2 of session \([0-9a-f]*\), first record type 2$/\1/p')
+yes_ "record_spec.py: parts 1 and 2 of one session, each starting with a snapshot" \
+	"[ -n '$s1' ] && [ '$s1' = '$s2' ] && [ '$s1' != 0000000000000000 ]"
 check_msg "replay: files out of order, a warning" 0 "warning: files given out of order" \
 	"$bin" replay --stats "$tmp/r.rec.000002" "$tmp/r.rec.000001"
 check_msg "replay: a missing part, a warning" 0 "warning: part 2 is missing between" \
