@@ -401,7 +401,7 @@ static void replay_free(struct replay *r)
 		policy_free(&r->pol);
 }
 
-/* The files replay was given, opened: in replay order after recset_order(). */
+/* The files replay was given, checked: in replay order after recset_order(). */
 struct replay_set {
 	char **paths; /* owned */
 	size_t n, cap;
@@ -506,6 +506,9 @@ static int set_open(struct replay_set *set, struct replay_opts *o)
 		m->session = set->rd[i].info.session;
 		m->block_size = set->rd[i].info.block_size;
 		m->page_size = set->rd[i].info.page_size;
+		/* mapped again when its turn comes: a set of 100,000 parts
+		 * would exceed vm.max_map_count mapped all at once */
+		rec_file_close(&set->f[i]);
 	}
 	w = recset_order(set->order, set->n, o->err, PROG, why, sizeof(why));
 	if (w < 0) {
@@ -516,6 +519,34 @@ static int set_open(struct replay_set *set, struct replay_opts *o)
 oom:
 	fprintf(o->err, PROG ": out of memory\n");
 	return 1;
+}
+
+/*
+ * The set's file @i (in replay order) through replay_pass(): a single file
+ * stays mapped for every pass (replay --repeat benchmarks it), a part is
+ * mapped for its pass only.
+ */
+static int replay_file(struct replay *r, struct replay_set *set, size_t i, uint64_t pass)
+{
+	size_t k = set->order[i].index;
+	char why[512];
+	int ret;
+
+	r->file = set->order[i].path;
+	if (!set->f[k].map) {
+		if (rec_file_open(&set->f[k], r->file, why, sizeof(why))) {
+			fprintf(r->o->err, PROG ": %s\n", why);
+			return 1;
+		}
+		if (rec_reader_init(&set->rd[k], set->f[k].map, set->f[k].size, why, sizeof(why))) {
+			fprintf(r->o->err, PROG ": %s: %s\n", r->file, why);
+			return 1;
+		}
+	}
+	ret = replay_pass(r, &set->rd[k], &set->f[k]);
+	if (set->n > 1 || pass + 1 == r->o->repeat)
+		rec_file_close(&set->f[k]);
+	return ret;
 }
 
 int replay_main(int argc, char **argv, FILE *out, FILE *err)
@@ -560,12 +591,8 @@ int replay_main(int argc, char **argv, FILE *out, FILE *err)
 	c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	/* a rotated set is one stream: its parts in order, --repeat times */
 	for (pass = 0; pass < o.repeat && !ret; pass++) {
-		for (i = 0; i < set.n && !ret; i++) {
-			size_t k = set.order[i].index;
-
-			r.file = set.order[i].path;
-			ret = replay_pass(&r, &set.rd[k], &set.f[k]);
-		}
+		for (i = 0; i < set.n && !ret; i++)
+			ret = replay_file(&r, &set, i, pass);
 	}
 	if (!ret) {
 		if (r.have_pol)
