@@ -22,6 +22,13 @@
 
 #define MIB(b) ((double)(b) / (1 << 20))
 
+static int64_t mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+int64_t (*rot_clock)(void) = mono_ns;
+
 int rot_close(struct rec_rotor *r);
 
 static void note(struct rec_rotor *r, const char *what, const char *path)
@@ -206,7 +213,7 @@ static int open_part(struct rec_rotor *r, const struct memhp_model *m)
 	r->open = true;
 	r->part_events = 0;
 	if (r->o.rotate_ns)
-		r->part_start_ns = clock_ns(CLOCK_MONOTONIC);
+		r->part_start_ns = rot_clock();
 	/* every part starts from a known state: the lost count, the model */
 	if (r->lost && (ret = rec_write_lost(&r->w, r->lost)))
 		return write_err(r, ret);
@@ -299,7 +306,7 @@ int rot_event(struct rec_rotor *r, const void *payload, uint32_t len,
 		return -EBADF;
 	if (r->rotating && r->part_events &&
 	    ((r->o.max_size && r->w.bytes + r->w.len + REC_RECORD_HDR + len > r->o.max_size) ||
-	     (r->o.rotate_ns && clock_ns(CLOCK_MONOTONIC) - r->part_start_ns >= r->o.rotate_ns))) {
+	     (r->o.rotate_ns && rot_clock() - r->part_start_ns >= r->o.rotate_ns))) {
 		ret = rotate(r, m);
 		if (ret)
 			return ret;

@@ -60,6 +60,9 @@ struct rec_rotor {
 	char why[PATH_MAX + 160];
 };
 
+/* CLOCK_MONOTONIC ns, the age of a part (a test's stand-in). */
+extern int64_t (*rot_clock)(void);
+
 static inline bool rot_rotating(const struct rot_opts *o)
 {
 	return o->max_size || o->rotate_ns || o->max_files;
