@@ -65,7 +65,10 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-static int print_prog(unsigned int id)
+/* A tracing link's attach type (fdinfo "attach_type:", 24 fentry, 25
+ * fexit), -1 when the program is held without a link or the kernel does
+ * not say: the report compares entry with entry and exit with exit. */
+static int print_prog(unsigned int id, int attach_type)
 {
 	struct bpf_prog_info info;
 	union bpf_attr attr;
@@ -86,8 +89,9 @@ static int print_prog(unsigned int id)
 		return -1;
 	}
 	close(fd);
-	printf("%u %s %llu %llu\n", id, info.name[0] ? info.name : "-",
-	       (unsigned long long)info.run_time_ns, (unsigned long long)info.run_cnt);
+	printf("%u %s %llu %llu %d\n", id, info.name[0] ? info.name : "-",
+	       (unsigned long long)info.run_time_ns, (unsigned long long)info.run_cnt,
+	       attach_type);
 	return 0;
 }
 
@@ -96,6 +100,7 @@ static int print_prog(unsigned int id)
 static int progstats(long pid)
 {
 	unsigned int ids[MAX_PROGS], id;
+	int types[MAX_PROGS], type;
 	char path[64], line[128];
 	size_t n = 0, i;
 	struct dirent *d;
@@ -115,19 +120,28 @@ static int progstats(long pid)
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		while (fgets(line, sizeof(line), f) && n < MAX_PROGS) {
-			if (sscanf(line, "prog_id: %u", &id) != 1)
+		id = 0;
+		type = -1;
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "prog_id: %u", &id) == 1)
 				continue;
+			sscanf(line, "attach_type: %d", &type);
+		}
+		if (id) {
 			for (i = 0; i < n && ids[i] != id; i++)
 				;
-			if (i == n)
-				ids[n++] = id;
+			if (i == n) {
+				ids[n] = id;
+				types[n++] = type;
+			} else if (type >= 0) {
+				types[i] = type;
+			}
 		}
 		fclose(f);
 	}
 	closedir(dir);
 	for (i = 0; i < n; i++)
-		print_prog(ids[i]);
+		print_prog(ids[i], types[i]);
 	return 0;
 }
 

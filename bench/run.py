@@ -349,6 +349,46 @@ def lab_items(rounds, timeout):
 
 
 # --------------------------------------------------------------- report
+# enum bpf_attach_type: what hpload progstats reads from a link's fdinfo
+ATTACH_TYPE = {"fentry": 24, "fexit": 25}
+ATTACH_NAME = {24: "entry", 25: "exit", -1: "entry+exit"}
+
+
+def prog_functions():
+    """memhp program name, cut to the kernel's 15 characters -> the kernel
+    function it attaches to, from the section names of build/bpf/*.bpf.o
+    (fentry/F, fexit/F, tp_btf/T). bpftrace names its programs after the
+    function (cut the same way), so the two tracers meet on the function."""
+    m = {}
+    objdir = os.path.join(REPO, "build", "bpf")
+    for f in sorted(os.listdir(objdir)) if os.path.isdir(objdir) else []:
+        if not f.endswith(".bpf.o"):
+            continue
+        r = subprocess.run(["llvm-objdump", "-t", os.path.join(objdir, f)],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           universal_newlines=True)
+        for line in r.stdout.splitlines():
+            w = line.split()
+            if len(w) >= 6 and w[2] == "F" and "/" in w[3]:
+                kind, fn = w[3].split("/", 1)
+                m[w[5][:15]] = (fn, ATTACH_TYPE.get(kind, -1))
+    return m
+
+
+def round_progs(r, mo, key, by_type=False):
+    """{program name: (run_time_ns, run_cnt)} of one tracer in one round;
+    with by_type, keyed (name, attach type) (-1 when the round's samples
+    predate the attach type)."""
+    per = {}
+    for v in r.get(mo, {}).get(key, {}).get("bpf", {}).get("progs", {}).values():
+        if len(v) < 3:
+            continue
+        k = (v[2], v[3] if len(v) > 3 else -1) if by_type else v[2]
+        t, c = per.get(k, (0, 0))
+        per[k] = (t + v[0], c + v[1])
+    return per
+
+
 def f_ms(x):
     return "%.1f" % (x * 1e3) if x < 10 else "%.0f" % (x * 1e3)
 
@@ -450,16 +490,22 @@ def report(res, path):
                  "are what counts). %d round(s) (asked %d), modes rotated each round. "
                  "memhp: `memhp trace -J -e all` (all probes, balloon counters); bpftrace: "
                  "bench/memhp-equiv.bt (the same functions, kfunc/kretfunc). Slowdown = "
-                 "traced/untraced time of the same round - 1. Bar: memhp < 2%% and below "
-                 "bpftrace; 0 lost events.\n" % (lab.get("kernel", "?"), lab.get("qemu", "?"),
+                 "traced/untraced time of the same round - 1. Each mode, untraced too, first "
+                 "runs a small unmeasured pass of every workload (64 MiB balloon, 1 GiB "
+                 "virtio-mem, 2 DIMM blocks): TCG translates freshly JITed programs on their "
+                 "first runs, a cost a real CPU does not have (bench/lab.py warm()).\n" % (lab.get("kernel", "?"), lab.get("qemu", "?"),
                                                    len(rounds), lab.get("rounds_asked", 0)))
         if lab.get("control_bytes"):
             L.append("Control: no tracer, an idle tmpfs file of memhp's resident size (%d KiB, "
                      "its VmRSS after attaching): what memhp's pages alone cost when the workload "
                      "offlines the movable memory they sit in (docs/DESIGN-NOTES.md).\n"
                      % (lab["control_bytes"] // 1024))
-        L.append("| workload | untraced s | memhp s | bpftrace s | memhp slowdown | bpftrace slowdown | control slowdown | memhp BPF ns/run | bpftrace BPF ns/run | memhp runs | bpftrace runs | bar |")
-        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        L.append("Bars: (a) memhp's median slowdown at most a quarter of bpftrace's; (b) and (c) "
+                 "memhp's slowdown range (min-max) entirely below bpftrace's; every workload: 0 lost "
+                 "events. BPF time = the sum of run_time_ns of all the tracer's programs in the "
+                 "round (kernel BPF stats).\n")
+        L.append("| workload | untraced s | memhp s | bpftrace s | memhp slowdown | bpftrace slowdown | control slowdown | memhp BPF ns/run | bpftrace BPF ns/run | memhp runs | bpftrace runs | memhp/bpftrace BPF time | bar |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         wl = [("balloon", "(a) balloon inflate+deflate 2 GiB"), ("vmem", "(b) virtio-mem plug 16 GiB + unplug"),
               ("dimm", "(c) 32 DIMM blocks offline+online")]
         for key, label in wl:
@@ -474,14 +520,23 @@ def report(res, path):
             cnt = {mo: [r[mo][key]["bpf"]["run_cnt"] for r in rounds if mo in r and key in r[mo]]
                    for mo in ("memhp", "bpftrace")}
             ms, bs = mmm(sl["memhp"]), mmm(sl["bpftrace"])
-            met = ms and bs and ms[1] < 2 and ms[1] < bs[1]
-            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            if key == "balloon":
+                met = ms and bs and ms[1] <= bs[1] / 4
+            else:
+                met = ms and bs and ms[2] < bs[0]
+            lost_all = [r[mo].get("lost") for r in rounds for mo in ("memhp",) if mo in r]
+            met = met and all(x == 0 for x in lost_all)
+            share = [r["memhp"][key]["bpf"]["run_time_ns"] / r["bpftrace"][key]["bpf"]["run_time_ns"]
+                     for r in rounds if "memhp" in r and "bpftrace" in r and key in r["memhp"]
+                     and key in r["bpftrace"] and r["bpftrace"][key]["bpf"]["run_time_ns"]]
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 label, fmt3(mmm(t["off"]), lambda v: "%.2f" % v),
                 fmt3(mmm(t["memhp"]), lambda v: "%.2f" % v), fmt3(mmm(t["bpftrace"]), lambda v: "%.2f" % v),
                 fmt3(ms, lambda v: "%+.1f%%" % v), fmt3(bs, lambda v: "%+.1f%%" % v),
                 fmt3(mmm(sl["control"]), lambda v: "%+.1f%%" % v),
                 fmt3(mmm(cost["memhp"]), lambda v: "%.0f" % v), fmt3(mmm(cost["bpftrace"]), lambda v: "%.0f" % v),
                 fmt3(mmm(cnt["memhp"]), str), fmt3(mmm(cnt["bpftrace"]), str),
+                fmt3(mmm(share), lambda v: "%.2f" % v),
                 "met" if met else "**not met**"))
         lost = {mo: [r[mo].get("lost") for r in rounds if mo in r] for mo in ("memhp", "bpftrace")}
         L.append("\nLost events per session: memhp %s, bpftrace %s. BPF programs loaded: memhp %s, "
@@ -505,6 +560,43 @@ def report(res, path):
                 for name, (t, c) in sorted(per.items(), key=lambda kv: -kv[1][0]):
                     L.append("| %s | %s | %s | %d | %.0f | %.0f%% |" % (
                         label.split(" ")[0], mo, name, c, t / c if c else 0, 100.0 * t / tot))
+        L.append("")
+        fn_of = prog_functions()
+        L.append("Per kernel function: each memhp program against bpftrace's program on the "
+                 "same function and side (entry or exit: the attach type of each tracer's link, "
+                 "hpload progstats). bpftrace names a program after its function cut to 15 "
+                 "characters, so memory_subsys_online and memory_subsys_offline share a name and "
+                 "their bpftrace figure is the two together. ns/run per round, min / median / max "
+                 "over the rounds. Bar: memhp's median <= bpftrace's median.\n")
+        L.append("| workload | function | side | memhp program | memhp ns/run | bpftrace ns/run | bar |")
+        L.append("|---|---|---|---|---|---|---|")
+        for key, label in wl:
+            mp = {}
+            bp = {}
+            for r in rounds:
+                for name, (t, c) in round_progs(r, "memhp", key).items():
+                    if c:
+                        mp.setdefault(name, []).append(t / c)
+                # per round: a program's two sides of a shared name summed
+                per = {}
+                for (name, at), (t, c) in round_progs(r, "bpftrace", key, True).items():
+                    for k in ((name, at), (name, -1)):
+                        t0, c0 = per.get(k, (0, 0))
+                        per[k] = (t0 + t, c0 + c)
+                for k, (t, c) in per.items():
+                    if c:
+                        bp.setdefault(k, []).append(t / c)
+            for name in sorted(mp, key=lambda n: (fn_of.get(n, ("~", 0)), n)):
+                fn, at = fn_of.get(name, (None, -1))
+                m3 = mmm(mp[name])
+                b3 = None
+                if fn:
+                    b3 = mmm(bp.get((fn[:15], at), [])) or mmm(bp.get((fn[:15], -1), []))
+                    side = ATTACH_NAME[at] if bp.get((fn[:15], at)) else "entry+exit"
+                bar = "–" if not b3 else ("met" if m3[1] <= b3[1] else "**not met**")
+                L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                    label.split(" ")[0], fn or "?", side if b3 else ATTACH_NAME.get(at, "?"),
+                    name, fmt3(m3, lambda v: "%.0f" % v), fmt3(b3, lambda v: "%.0f" % v), bar))
         L.append("")
         if lab.get("errors"):
             L.append("Lab notes: " + "; ".join(e.replace("\n", " ")[:400] for e in lab["errors"]) + "\n")

@@ -180,23 +180,6 @@ static __always_inline void event_duration(struct memhp_event *e, __u64 ts)
 	}
 }
 
-/* The why fields of an OFFLINE or OFFLINE_PROGRESS event. */
-static __always_inline void event_offwhy(struct memhp_event *e, const struct memhp_offwhy *w)
-{
-	e->flags |= MEMHP_F_WHY;
-	e->phase = w->phase;
-	e->why_seen = w->seen;
-	e->isolate_ret = w->isolate_ret;
-	e->notify_ret = w->notify_ret;
-	e->dissolve_ret = w->dissolve_ret;
-	e->migrate_passes = w->passes;
-	e->pages_migrated = w->migrated;
-	e->pages_failed = w->failed;
-	e->blocker_pfn = w->blocker_pfn;
-	e->notifier_cb = w->notifier_cb;
-	__builtin_memcpy(e->blocker_why, w->blocker_why, sizeof(e->blocker_why));
-}
-
 /* Node, zone index and zone name of a struct zone. */
 static __always_inline void event_zone(struct memhp_event *e, struct zone *zone)
 {

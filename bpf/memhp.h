@@ -253,4 +253,28 @@ enum memhp_site {
 	SITE_B_MIGRATE,
 };
 
+/*
+ * The why fields of an OFFLINE or OFFLINE_PROGRESS event from a call's
+ * offwhy state: the BPF programs (bpf/common.bpf.h, on return and on
+ * progress) and userspace's stall timer (user/lib/offstall.c, an offline
+ * stuck where no probe runs) fill them the same way.
+ */
+static inline __attribute__((always_inline)) void
+memhp_event_set_why(struct memhp_event *e, const struct memhp_offwhy *w)
+{
+	e->flags |= MEMHP_F_WHY;
+	e->phase = w->phase;
+	e->why_seen = w->seen;
+	e->isolate_ret = w->isolate_ret;
+	e->notify_ret = w->notify_ret;
+	e->dissolve_ret = w->dissolve_ret;
+	e->migrate_passes = w->passes;
+	e->pages_migrated = w->migrated;
+	e->pages_failed = w->failed;
+	e->blocker_pfn = w->blocker_pfn;
+	e->notifier_cb = w->notifier_cb;
+	__builtin_memcpy(e->blocker_why, w->blocker_why, sizeof(e->blocker_why));
+	e->blocker_why[sizeof(e->blocker_why) - 1] = '\0';
+}
+
 #endif /* MEMHP_H */

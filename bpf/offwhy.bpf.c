@@ -56,7 +56,7 @@ static __always_inline void maybe_progress(struct memhp_entry *en)
 	e->start_pfn = en->args[0];
 	e->nr_pages = en->args[1];
 	event_duration(e, en->ts);
-	event_offwhy(e, &en->why);
+	memhp_event_set_why(e, &en->why);
 	event_submit(e);
 }
 

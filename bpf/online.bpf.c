@@ -96,7 +96,7 @@ static __always_inline int emit_offline(struct memhp_entry *en, int ret, __u32 f
 	/* phase NONE with nothing seen: the offwhy probes are not attached
 	 * (or the call failed its first checks); userspace tells them apart
 	 * by the attach report, the event says what was seen */
-	event_offwhy(e, &en->why);
+	memhp_event_set_why(e, &en->why);
 	event_submit(e);
 	return 0;
 }

@@ -51,6 +51,10 @@ static void test_classify_kinds(void **state)
 	assert_int_equal(kpage_classify(F(LRU), 0, 0), KPAGE_LRU_FILE);
 	/* tmpfs: swap-backed but not anon */
 	assert_int_equal(kpage_classify(F(LRU) | F(SWAPBACKED), 0, 0), KPAGE_LRU_FILE);
+	/* the same tmpfs page isolated by a migration pass: off the LRU
+	 * (the flags read in the lab mid-offline: 0x4048) */
+	assert_int_equal(kpage_classify(0x48 /* UPTODATE|ACTIVE */ | F(SWAPBACKED), 0, 0),
+			 KPAGE_LRU_FILE);
 	assert_int_equal(kpage_classify(F(SLAB), 0, 0), KPAGE_SLAB);
 	/* 6.1 marks slab compound tails too */
 	assert_int_equal(kpage_classify(F(SLAB) | F(COMPOUND_TAIL), 0, 0), KPAGE_SLAB);

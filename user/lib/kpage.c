@@ -76,8 +76,12 @@ enum kpage_kind kpage_classify(uint64_t flags, uint64_t count, uint64_t mapcount
 	 * head's flags only); KPF_THP means the head is on the LRU or anon.
 	 * An anonymous page not yet on the LRU sits in a per-CPU LRU batch,
 	 * which offlining drains (lru_add_drain_all()): it migrates.
+	 * PG_swapbacked is set only on anon and shmem/tmpfs folios and stays
+	 * while a migration pass has the page isolated (off the LRU, so
+	 * without KPF_LRU): a tmpfs page read mid-offline is still a file
+	 * page of the LRU, not an unknown kernel page.
 	 */
-	if (flags & (KPF(LRU) | KPF(THP) | KPF(ANON))) {
+	if (flags & (KPF(LRU) | KPF(THP) | KPF(ANON) | KPF(SWAPBACKED))) {
 		if (!(flags & KPF(ANON)))
 			return KPAGE_LRU_FILE;
 		/*

@@ -92,22 +92,10 @@ void offstall_event(struct memhp_event *e, uint64_t pid_tgid, const struct memhp
 	e->online_type = (unsigned int)-1;
 	e->start_pfn = en->args[0];
 	e->nr_pages = en->args[1];
-	e->flags = MEMHP_F_WHY | MEMHP_F_TIMER;
+	e->flags = MEMHP_F_TIMER;
 	if (en->ts && now_ns >= en->ts) {
 		e->duration_ns = now_ns - en->ts;
 		e->flags |= MEMHP_F_DURATION;
 	}
-	/* what bpf/common.bpf.h event_offwhy() copies */
-	e->phase = w->phase;
-	e->why_seen = w->seen;
-	e->isolate_ret = w->isolate_ret;
-	e->notify_ret = w->notify_ret;
-	e->dissolve_ret = w->dissolve_ret;
-	e->migrate_passes = w->passes;
-	e->pages_migrated = w->migrated;
-	e->pages_failed = w->failed;
-	e->blocker_pfn = w->blocker_pfn;
-	e->notifier_cb = w->notifier_cb;
-	memcpy(e->blocker_why, w->blocker_why, sizeof(e->blocker_why));
-	e->blocker_why[sizeof(e->blocker_why) - 1] = '\0';
+	memhp_event_set_why(e, w);
 }
