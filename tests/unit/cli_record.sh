@@ -43,6 +43,9 @@ check_msg "replay without FILE" 2 "missing record FILE" "$bin" replay
 check_msg "replay two missing files" 1 "a: No such file or directory" "$bin" replay a b
 check_msg "record bad --max-size" 2 "invalid --max-size '1K'" "$bin" record -o "$tmp/x.rec" --max-size 1K
 check_msg "record bad --max-files" 2 "invalid --max-files '0'" "$bin" record -o "$tmp/x.rec" --max-files 0
+check "record --min-free 10% --max-size 64M --max-files 3 --rotate-every 1h parse" 0 \
+	"$bin" record -o "$tmp/x.rec" --min-free 10% --max-size 64M --max-files 3 --rotate-every 1h --help
+check "record --min-free 0 parses" 0 "$bin" record -o "$tmp/x.rec" --min-free 0 --help
 check_msg "record --max-files alone" 2 "--max-files needs --max-size or --rotate-every" "$bin" record -o "$tmp/x.rec" --max-files 3
 check_msg "record bad --rotate-every" 2 "invalid --rotate-every '0.5s'" "$bin" record -o "$tmp/x.rec" --rotate-every 0.5s
 check_msg "record bad --min-free" 2 "invalid --min-free '100%'" "$bin" record -o "$tmp/x.rec" --min-free 100%

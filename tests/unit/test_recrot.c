@@ -424,6 +424,8 @@ static void test_floor_default(void **state)
 	assert_int_equal(diskfree_floor(&big, 0, DISKFREE_DEFAULT_PCT, DISKFREE_DEFAULT_CAP),
 			 DISKFREE_DEFAULT_CAP);
 	assert_int_equal(diskfree_floor(&big, 12345, 0, DISKFREE_DEFAULT_CAP), 12345);
+	/* --min-free 10%: a percentage given is not capped */
+	assert_int_equal(diskfree_floor(&big, 0, 10, 0), (1ull << 40) / 10);
 	assert_int_equal(diskfree_floor(&small, 0, 0, DISKFREE_DEFAULT_CAP), 0);
 }
 

@@ -273,8 +273,10 @@ int record_main(int argc, char **argv, FILE *out, FILE *err)
 	o.rot.base = o.out;
 	o.rot.log = err;
 	o.rot.prog = PROG;
-	if (!o.min_free_set)
+	if (!o.min_free_set) { /* 5%, at most 256 MiB (docs/record.md "Rotation") */
 		o.rot.min_free_pct = DISKFREE_DEFAULT_PCT;
+		o.rot.min_free_cap = DISKFREE_DEFAULT_CAP;
+	}
 	if (rot_open(&st.w, &o.rot, &info, &s.model)) {
 		fprintf(err, PROG ": %s\n", st.w.why);
 		rot_close(&st.w);

@@ -245,7 +245,7 @@ int rot_open(struct rec_rotor *r, const struct rot_opts *o, const struct rec_inf
 		snprintf(r->why, sizeof(r->why), "%s: %s", o->base, strerror(-ret));
 		return ret;
 	}
-	r->floor = diskfree_floor(&df, o->min_free, o->min_free_pct, DISKFREE_DEFAULT_CAP);
+	r->floor = diskfree_floor(&df, o->min_free, o->min_free_pct, o->min_free_cap);
 	if (r->rotating) {
 		r->info.session = session_id();
 		r->part = r->oldest = 1;

@@ -34,7 +34,8 @@ struct rot_opts {
 	int64_t rotate_ns;  /* age of a part, 0: none */
 	uint32_t max_files; /* parts kept, 0: all */
 	uint64_t min_free;  /* the floor in bytes (min_free_pct 0) */
-	unsigned int min_free_pct; /* or percent of the file system (capped) */
+	unsigned int min_free_pct; /* or percent of the file system, */
+	uint64_t min_free_cap;	   /* at most this (0: no cap) */
 	FILE *log;	    /* notes: "prog: ..." lines */
 	const char *prog;
 };
