@@ -381,6 +381,45 @@ static void test_stale_not_record(void **state)
 	assert_true(exists("x.rec.000001"));
 }
 
+/* A part that appeared under the next name (a planted link) is refused,
+ * its target untouched: the recording stops at the part before. */
+static void test_part_exists(void **state)
+{
+	struct rot_opts o = { .max_size = ROT_MIN_SIZE };
+	struct memhp_model m;
+	struct memhp_event e;
+	struct rec_rotor r;
+	char base[256], link[256], target[256];
+	struct stat st;
+	unsigned int i;
+	FILE *f;
+	int ret = 0;
+
+	(void)state;
+	path_of(base, sizeof(base), "ln.rec");
+	path_of(link, sizeof(link), "ln.rec.000002");
+	path_of(target, sizeof(target), "precious");
+	f = fopen(target, "w");
+	assert_non_null(f);
+	fputs("keep me", f);
+	fclose(f);
+	o.base = base;
+	boot_model(&m);
+	assert_int_equal(rot_open(&r, &o, info_of(&m), &m), 0);
+	assert_int_equal(symlink(target, link), 0);
+	for (i = 0; i < 400 && !ret; i++) {
+		make_event(&e, i);
+		ret = rot_event(&r, &e, sizeof(e), &m);
+	}
+	rot_close(&r);
+	model_free(&m);
+	assert_int_equal(ret, -EEXIST);
+	assert_int_equal(r.part, 2);
+	assert_non_null(strstr(r.why, "ln.rec.000002"));
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 7);
+}
+
 /* The injected file system: @fake_avail bytes free of 1 GiB; each
  * deleted part gives back what the test says. */
 static uint64_t fake_avail;
@@ -660,6 +699,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_single_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_not_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_part_exists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floor_at_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floor_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floor_prunes, setup, teardown),

@@ -90,6 +90,9 @@ struct rec_writer {
 /* Create (truncate) @path and write the header. 0 or -errno with @err. */
 int rec_writer_open(struct rec_writer *w, const char *path, const struct rec_info *info,
 		    char *err, size_t errlen);
+/* The same with open(2) flags @oflags added (O_TRUNC, or O_EXCL | O_NOFOLLOW). */
+int rec_writer_open_flags(struct rec_writer *w, const char *path, const struct rec_info *info,
+			  int oflags, char *err, size_t errlen);
 /*
  * Append one record (buffered; whole records only). 0 or -errno. After a
  * write error the file is cut back to its last whole record (w->bytes)

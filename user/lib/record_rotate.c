@@ -207,7 +207,15 @@ static int open_part(struct rec_rotor *r, const struct memhp_model *m)
 	}
 	r->info.part = r->rotating ? r->part : 0;
 	r->info.session = r->rotating ? r->info.session : 0;
-	ret = rec_writer_open(&r->w, r->path, &r->info, r->why, sizeof(r->why));
+	/*
+	 * A part's name is predictable: in a shared directory someone could
+	 * plant a symbolic link there for root to truncate. Stale parts were
+	 * removed at the start, so a part never exists already: refuse one
+	 * that does, and links.
+	 */
+	ret = rec_writer_open_flags(&r->w, r->path, &r->info,
+				    r->rotating ? O_EXCL | O_NOFOLLOW : O_TRUNC, r->why,
+				    sizeof(r->why));
 	if (ret)
 		return ret;
 	r->open = true;

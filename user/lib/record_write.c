@@ -69,6 +69,12 @@ int rec_flush(struct rec_writer *w)
 int rec_writer_open(struct rec_writer *w, const char *path, const struct rec_info *info,
 		    char *err, size_t errlen)
 {
+	return rec_writer_open_flags(w, path, info, O_TRUNC, err, errlen);
+}
+
+int rec_writer_open_flags(struct rec_writer *w, const char *path, const struct rec_info *info,
+			  int oflags, char *err, size_t errlen)
+{
 	uint8_t hdr[REC_HEADER_SIZE];
 	int ret;
 
@@ -80,7 +86,7 @@ int rec_writer_open(struct rec_writer *w, const char *path, const struct rec_inf
 		return -ENOMEM;
 	}
 	w->cap = WBUF_SIZE;
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | oflags, 0644);
 	if (w->fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
