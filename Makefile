@@ -16,6 +16,8 @@ BPFTOOL ?= bpftool
 CC ?= gcc
 PREFIX ?= /usr/local
 VERSION := 0.1.0
+# The Debian package `make deb` builds (tools/mkdeb.sh).
+DEB := $(OUTPUT)/deb/memhp_$(VERSION)_amd64.deb
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation
@@ -140,7 +142,10 @@ test:
 	$(Q)$(MAKE) --no-print-directory deb-test
 	$(Q)$(MAKE) --no-print-directory lab-test
 
-lab-test: all
+# The lab installs the Debian package in the guest (tests/vm/debpkg.py):
+# $(DEB) is rebuilt first when older than what it packages (make test's
+# deb-test has just built it).
+lab-test: all $(DEB)
 	$(Q)tools/deps.sh lab
 	$(Q)python3 tests/vm/run.py $(LAB_ARGS)
 
@@ -203,8 +208,16 @@ install: $(OUTPUT)/memhp
 
 # The Debian package (debian/): dpkg-buildpackage in a copy of the tree
 # under $(OUTPUT)/deb, then lintian (tools/mkdeb.sh). About a minute.
-DEB := $(OUTPUT)/deb/memhp_$(VERSION)_amd64.deb
+DEB_INPUTS := $(OUTPUT)/memhp docs/memhp.8 $(wildcard debian/* debian/source/*) \
+	$(addprefix tools/systemd/,$(UNITS)) tools/grafana/memhp-dashboard.json \
+	tools/prometheus/memhp-rules.yml tools/k8s/daemonset.yaml $(USER_DOCS) tools/mkdeb.sh
 deb:
+	$(Q)tools/deps.sh deb
+	$(Q)tools/mkdeb.sh $(OUTPUT)/deb $(VERSION)
+
+# The package when older than what it packages (lab-test needs it);
+# $(OUTPUT)/memhp stands for the sources (the package compiles its own).
+$(DEB): $(DEB_INPUTS)
 	$(Q)tools/deps.sh deb
 	$(Q)tools/mkdeb.sh $(OUTPUT)/deb $(VERSION)
 

@@ -8,13 +8,14 @@ PAGE = 4096
 
 class Tracer:
     """`memhp trace -J` running in the background in the guest; its JSON
-    lines go to /tmp/<name>.json and its stderr to /tmp/<name>.err."""
+    lines go to /tmp/<name>.json and its stderr to /tmp/<name>.err. bin: the
+    guest path of memhp (default: the build's static binary)."""
 
-    def __init__(self, lab, name="trace", args="-e all"):
+    def __init__(self, lab, name="trace", args="-e all", bin=None):
         self.lab = lab
         self.name = name
         self.args = args
-        self.bin = lab.memhp()
+        self.bin = bin or lab.memhp()
         self.out = "/tmp/%s.json" % name
         self.err = "/tmp/%s.err" % name
         self.pidfile = "/tmp/%s.pid" % name
