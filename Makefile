@@ -111,8 +111,9 @@ $(OUTPUT)/memhp-static: $(MEMHP_STATIC_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
 # tools/gen-record: synthetic record files (replay tests and benchmark).
-GEN_RECORD_OBJS := $(patsubst %,$(OUTPUT)/user/lib/%.o,record record_write model clock event_compact)
-$(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/lib/record.h
+GEN_RECORD_OBJS := $(patsubst %,$(OUTPUT)/user/lib/%.o,record record_write record_rotate recset \
+	diskfree cliopt model clock event_compact)
+$(OUTPUT)/gen-record: tools/gen-record.c $(GEN_RECORD_OBJS) user/lib/record.h user/lib/record_rotate.h
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) tools/gen-record.c $(GEN_RECORD_OBJS) -o $@
 

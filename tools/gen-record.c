@@ -4,7 +4,12 @@
  * events, deterministic from a seed, for `memhp replay` tests and its
  * benchmark.
  *
- *   gen-record -n EVENTS [-s SEED] -o FILE
+ *   gen-record -n EVENTS [-s SEED] [-S MAX_SIZE] [-k MAX_FILES] [-f MIN_FREE] -o FILE
+ *
+ * -S, -k and -f write a rotated set FILE.000001, ... through the same
+ * bounded writer as `memhp record --max-size/--max-files/--min-free`
+ * (user/lib/record_rotate.c), each part starting with the model's
+ * snapshot: the tests of rotation without BPF.
  *
  * The machine: 2 nodes with 4 GiB of boot memory each (128 MiB blocks),
  * 6 DIMM slots of 1 GiB (a static memory group each) and 2 virtio-mem
@@ -24,7 +29,9 @@
 #include "memhp.h"
 #include "model.h"
 #include "event_compact.h"
+#include "cliopt.h"
 #include "record.h"
+#include "record_rotate.h"
 
 #define BLOCK_SIZE (128ull << 20)
 #define PAGE_SIZE 4096ull
@@ -54,7 +61,8 @@ static unsigned int pct(void)
 }
 
 struct gen {
-	struct rec_writer w;
+	struct rec_rotor w;
+	struct memhp_model *m; /* kept current only for a rotated set's snapshots */
 	uint64_t left; /* events still to write */
 	uint64_t now;  /* ktime ns */
 	int err;
@@ -89,11 +97,13 @@ static void emit(struct gen *g, struct memhp_event *e)
 		unsigned char small[MEMHP_EVENT_SIZE_V1] __attribute__((aligned(8)));
 		size_t n = event_compact(e, sizeof(*e), small, sizeof(small));
 
-		ret = n ? rec_write(&g->w, REC_EVENT, small, (uint32_t)n)
-			: rec_write(&g->w, REC_EVENT, e, sizeof(*e));
+		ret = n ? rot_event(&g->w, small, (uint32_t)n, g->m)
+			: rot_event(&g->w, e, sizeof(*e), g->m);
 	}
 	if (ret)
 		g->err = ret;
+	else if (g->w.rotating)
+		model_apply_event(g->m, e);
 	g->left--;
 }
 
@@ -330,14 +340,15 @@ static void step(struct gen *g, struct unit *u)
 	reg(g, u, false);
 }
 
+#define USAGE "gen-record -n EVENTS [-s SEED] [-S MAX_SIZE] [-k MAX_FILES] [-f MIN_FREE] -o FILE"
+
 /* One line: the problem, or the usage. */
 static int usage(const char *msg)
 {
 	if (msg)
-		fprintf(stderr, "gen-record: %s (usage: gen-record -n EVENTS [-s SEED] -o FILE)\n",
-			msg);
+		fprintf(stderr, "gen-record: %s (usage: " USAGE ")\n", msg);
 	else
-		fprintf(stderr, "usage: gen-record -n EVENTS [-s SEED] -o FILE\n");
+		fprintf(stderr, "usage: " USAGE "\n");
 	return 2;
 }
 
@@ -347,13 +358,14 @@ int main(int argc, char **argv)
 	struct memhp_model m;
 	struct rec_info info;
 	struct gen g;
+	struct rot_opts ro = { .log = stderr, .prog = "gen-record" };
 	const char *out = NULL;
 	uint64_t n = 0, seed = 1;
-	char err[512], *end;
+	char *end;
 	int c, i, ret;
 
 	memset(&g, 0, sizeof(g));
-	while ((c = getopt(argc, argv, "n:s:o:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:o:S:k:f:h")) != -1) {
 		switch (c) {
 		case 'n':
 			errno = 0;
@@ -370,13 +382,31 @@ int main(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'S':
+			if (!cliopt_parse_size(optarg, &ro.max_size) || ro.max_size < ROT_MIN_SIZE)
+				return usage("invalid -S (a size of 16K or more)");
+			break;
+		case 'k': {
+			uint64_t k;
+
+			if (!cliopt_parse_u64(optarg, &k) || !k || k > 999999)
+				return usage("invalid -k (1 to 999999 files)");
+			ro.max_files = (uint32_t)k;
+			break;
+		}
+		case 'f':
+			if (!cliopt_parse_size(optarg, &ro.min_free))
+				return usage("invalid -f (a size)");
+			break;
 		case 'h':
-			printf("usage: gen-record -n EVENTS [-s SEED] -o FILE\n");
+			printf("usage: " USAGE "\n");
 			return 0;
 		default:
 			return usage(NULL);
 		}
 	}
+	if (ro.max_files && !ro.max_size)
+		return usage("-k needs -S");
 	if (!n || !out || optind != argc)
 		return usage(!n ? "missing -n" : !out ? "missing -o" : "unexpected argument");
 	rng = seed * 0x9E3779B97F4A7C15ull + 1; /* never 0 */
@@ -407,13 +437,15 @@ int main(int argc, char **argv)
 	snprintf(info.hostname, sizeof(info.hostname), "generated");
 	info.start_realtime_ns = 1767225600ll * 1000000000ll; /* 2026-01-01: reproducible */
 	info.start_monotonic_ns = 10ll * 1000000000ll;
-	if (rec_writer_open(&g.w, out, &info, err, sizeof(err))) {
-		fprintf(stderr, "gen-record: %s\n", err);
+	ro.base = out;
+	if (rot_open(&g.w, &ro, &info, &m)) {
+		fprintf(stderr, "gen-record: %s\n", g.w.why);
+		rot_close(&g.w);
 		model_free(&m);
 		return 1;
 	}
-	ret = rec_write_snapshot(&g.w, &m);
-	model_free(&m);
+	g.m = &m;
+	ret = 0;
 	g.now = (uint64_t)info.start_monotonic_ns;
 	g.left = n;
 	g.err = ret;
@@ -430,12 +462,19 @@ int main(int argc, char **argv)
 	}
 	while (g.left && !g.err)
 		step(&g, &units[rnd() % (NR_DIMMS + NR_VMEM)]);
-	ret = rec_writer_close(&g.w);
-	if (g.err || ret) {
-		fprintf(stderr, "gen-record: %s: %s\n", out, strerror(-(g.err ? g.err : ret)));
+	ret = g.err ? g.err : rot_close(&g.w);
+	rot_close(&g.w);
+	model_free(&m);
+	if (ret) {
+		fprintf(stderr, "gen-record: %s\n", g.w.why);
 		return 1;
 	}
-	fprintf(stderr, "gen-record: %llu events to %s (%llu bytes)\n",
-		(unsigned long long)n, out, (unsigned long long)g.w.bytes);
+	if (g.w.rotating)
+		fprintf(stderr, "gen-record: %llu events to %s.%06u to .%06u (%llu bytes)\n",
+			(unsigned long long)n, out, g.w.oldest, g.w.part,
+			(unsigned long long)rot_bytes(&g.w));
+	else
+		fprintf(stderr, "gen-record: %llu events to %s (%llu bytes)\n",
+			(unsigned long long)n, out, (unsigned long long)rot_bytes(&g.w));
 	return 0;
 }

@@ -40,7 +40,16 @@ check_msg "record bad --buffer-size" 2 "invalid --buffer-size '5000'" "$bin" rec
 check_msg "record stray arg" 2 "unexpected argument 'extra'" "$bin" record -o "$tmp/x.rec" extra
 check "record missing sysroot" 2 "$bin" record -o "$tmp/x.rec" --sysroot /nonexistent
 check_msg "replay without FILE" 2 "missing record FILE" "$bin" replay
-check_msg "replay two files" 2 "unexpected argument 'b'" "$bin" replay a b
+check_msg "replay two missing files" 1 "a: No such file or directory" "$bin" replay a b
+check_msg "record bad --max-size" 2 "invalid --max-size '1K'" "$bin" record -o "$tmp/x.rec" --max-size 1K
+check_msg "record bad --max-files" 2 "invalid --max-files '0'" "$bin" record -o "$tmp/x.rec" --max-files 0
+check "record --min-free 10% --max-size 64M --max-files 3 --rotate-every 1h parse" 0 \
+	"$bin" record -o "$tmp/x.rec" --min-free 10% --max-size 64M --max-files 3 --rotate-every 1h --help
+check "record --min-free 0 parses" 0 "$bin" record -o "$tmp/x.rec" --min-free 0 --help
+check_msg "record --max-files alone" 2 "--max-files needs --max-size or --rotate-every" "$bin" record -o "$tmp/x.rec" --max-files 3
+check_msg "record bad --rotate-every" 2 "invalid --rotate-every '0.5s'" "$bin" record -o "$tmp/x.rec" --rotate-every 0.5s
+check_msg "record bad --min-free" 2 "invalid --min-free '100%'" "$bin" record -o "$tmp/x.rec" --min-free 100%
+check_msg "record bad --min-free size" 2 "invalid --min-free '5Q'" "$bin" record -o "$tmp/x.rec" --min-free 5Q
 check_msg "replay bad --format" 2 "invalid --format 'xml'" "$bin" replay --format xml f
 check_msg "replay bad --repeat" 2 "invalid --repeat '0'" "$bin" replay --repeat 0 f
 check_msg "replay bad --every" 2 "invalid --every 'x'" "$bin" replay --every x f
@@ -103,4 +112,39 @@ check_msg "replay skips an unknown record type" 0 "1 records of types this memhp
 python3 tests/unit/record_spec.py append "$tmp/s.rec" 1 00
 yes_ "replay counts a malformed event" \
 	"'$bin' replay -J '$tmp/s.rec' 2>&1 >/dev/null | grep -q '200 events, 0 lost, 1 malformed'"
+
+# a rotated set (gen-record -S/-k: the bounded writer of memhp record)
+check_msg "gen-record bad -S" 2 "invalid -S" "$gen" -n 5 -S 1K -o "$tmp/r.rec"
+check_msg "gen-record bad -k" 2 "invalid -k" "$gen" -n 5 -S 64K -k 0 -o "$tmp/r.rec"
+check_msg "gen-record -k without -S" 2 "-k needs -S" "$gen" -n 5 -k 2 -o "$tmp/r.rec"
+"$gen" -n 2000 -s 7 -S 64K -o "$tmp/r.rec" 2>/dev/null
+yes_ "gen-record -S 64K: parts FILE.000001 .. .000010, no FILE" \
+	"[ -f '$tmp/r.rec.000001' ] && [ -f '$tmp/r.rec.000010' ] && [ ! -e '$tmp/r.rec.000011' ] && [ ! -e '$tmp/r.rec' ]"
+yes_ "replay of the set (base name) = replay of one file" \
+	"'$bin' replay -J '$tmp/r.rec' 2>/dev/null | cmp -s - \$('$bin' replay -J '$tmp/g.rec' 2>/dev/null >'$tmp/g.json'; echo '$tmp/g.json')"
+yes_ "replay of the set: a quoted glob, the same" \
+	"'$bin' replay -J '$tmp/r.rec.*' 2>/dev/null | cmp -s - '$tmp/g.json'"
+yes_ "replay of the set: the same Prometheus exposition" \
+	"[ \"\$('$bin' replay --format prom '$tmp/r.rec' 2>/dev/null | grep -v _seconds)\" = \"\$('$bin' replay --format prom '$tmp/g.rec' 2>/dev/null | grep -v _seconds)\" ]"
+s1=$(python3 tests/unit/record_spec.py check "$tmp/r.rec.000001" | sed -n 's/.*of session \([0-9a-f]*\), first record type 2$/\1/p')
+s2=$(python3 tests/unit/record_spec.py check "$tmp/r.rec.000002" | sed -n 's/.*part 2 of session \([0-9a-f]*\), first record type 2$/\1/p')
+yes_ "record_spec.py: parts 1 and 2 of one session, each starting with a snapshot" \
+	"[ -n '$s1' ] && [ '$s1' = '$s2' ] && [ '$s1' != 0000000000000000 ]"
+check_msg "replay: files out of order, a warning" 0 "warning: files given out of order" \
+	"$bin" replay --stats "$tmp/r.rec.000002" "$tmp/r.rec.000001"
+check_msg "replay: a missing part, a warning" 0 "warning: part 2 is missing between" \
+	"$bin" replay --stats "$tmp/r.rec.000001" "$tmp/r.rec.000003"
+check_msg "replay: a single file with parts, refused" 1 "is a single recording, not a part" \
+	"$bin" replay --stats "$tmp/g.rec" "$tmp/r.rec.000001"
+cp "$tmp/r.rec.000001" "$tmp/other.rec.000001"
+"$gen" -n 2000 -s 7 -S 64K -o "$tmp/r.rec" 2>/dev/null # a new session
+check_msg "replay: parts of two recordings, refused" 1 "parts of different recordings" \
+	"$bin" replay --stats "$tmp/other.rec.000001" "$tmp/r.rec.000002"
+size=$(wc -c <"$tmp/r.rec.000010")
+head -c $((size - 100)) "$tmp/r.rec.000010" >"$tmp/r.rec.000010.x" && mv "$tmp/r.rec.000010.x" "$tmp/r.rec.000010"
+check_msg "replay: a torn tail in the last part, a warning" 0 "r.rec.000010: offset" \
+	"$bin" replay --stats "$tmp/r.rec"
+"$gen" -n 2000 -s 7 -S 64K -k 3 -o "$tmp/r.rec" 2>/dev/null
+yes_ "gen-record -k 3: the earlier parts removed, the newest 3 kept" \
+	"[ \$(ls '$tmp' | grep -c '^r\\.rec\\.') -eq 3 ] && [ -f '$tmp/r.rec.000010' ]"
 echo "# done"

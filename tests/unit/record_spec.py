@@ -54,6 +54,7 @@ def walk(buf):
     if crc32c(buf[:hsize - 4]) != struct.unpack_from("<I", buf, hsize - 4)[0]:
         raise SystemExit("header checksum")
     off, idx = hsize, 0
+    first = None
     while off < len(buf):
         length, typ, flags, csum, seq = struct.unpack_from("<IHHII", buf, off)
         payload = buf[off + 16:off + 16 + length]
@@ -63,17 +64,25 @@ def walk(buf):
             raise SystemExit("offset %d: checksum" % off)
         if seq != idx & 0xFFFFFFFF:
             raise SystemExit("offset %d: sequence" % off)
+        if first is None:
+            first = typ
         off += 16 + length
         idx += 1
-    return idx
+    # a rotated set's part (docs/record.md "Rotation"): 0, 0 in a single file
+    part, session = struct.unpack_from("<IQ", buf, 208)
+    return idx, part, session, first
 
 
 def main():
     cmd, path = sys.argv[1], sys.argv[2]
     buf = open(path, "rb").read()
-    n = walk(buf)
+    n, part, session, first = walk(buf)
     if cmd == "check":
-        print("ok %d records" % n)
+        if part:
+            print("ok %d records, part %d of session %016x, first record type %d"
+                  % (n, part, session, first))
+        else:
+            print("ok %d records" % n)
         return
     typ, payload = int(sys.argv[3]), bytes.fromhex(sys.argv[4])
     hdr = bytearray(struct.pack("<IHHII", len(payload), typ, 0, 0, n & 0xFFFFFFFF))

@@ -13,6 +13,7 @@ test_simulate_CMD_OBJS := $(OUTPUT)/user/cmd/simulate.o
 test_cmd_streams_CMD_OBJS := $(OUTPUT)/user/cmd/export.o $(OUTPUT)/user/cmd/top.o
 test_readiness_CMD_OBJS := $(OUTPUT)/user/cmd/readiness_cmd.o
 test_offrecord_CMD_OBJS := $(OUTPUT)/user/cmd/replay.o
+test_recrot_CMD_OBJS := $(OUTPUT)/user/cmd/replay.o
 
 .SECONDEXPANSION:
 $(OUTPUT)/tests/%: tests/unit/%.c $(CORE_OBJS) $$($$*_CMD_OBJS) | $(OUTPUT)/tests

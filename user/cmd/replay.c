@@ -8,10 +8,12 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -23,6 +25,7 @@
 #include "policy.h"
 #include "prom.h"
 #include "record.h"
+#include "recset.h"
 #include "replay.h"
 #include "policy_print.h"
 #include "zonealgo.h"
@@ -35,7 +38,9 @@ enum replay_format { FMT_TEXT = 0, FMT_JSON, FMT_PROM };
 struct replay_opts {
 	FILE *out, *err;
 	struct cli cli; /* -h, --usage, -V */
-	const char *file;
+	const char *file;   /* the first argument, for messages before a file is open */
+	const char **args;  /* FILE arguments (room for argc) */
+	size_t nargs;
 	enum replay_format format;
 	bool stats, no_header;
 	const char *policy;
@@ -53,11 +58,19 @@ static const char doc[] =
 	"Output: the events as `memhp trace` prints them (text, or JSON lines with\n"
 	"-J), or the final exposition (--format prom); with --stats only a summary\n"
 	"(events, seconds, events/s, ns/event, peak RSS). A torn tail (a recorder\n"
-	"that was killed) is skipped with a warning. Exit status: 0 ok, 1 a\n"
-	"damaged or unreadable file, 2 bad usage.\n"
+	"that was killed) is skipped with a warning.\n"
+	"\n"
+	"A rotated recording (memhp record --max-size/--rotate-every/--max-files)\n"
+	"replays as one stream, oldest part first: name its FILE (when FILE itself\n"
+	"does not exist, its parts FILE.000001, ... are read), the parts, or a\n"
+	"quoted glob. Parts of different recordings are refused; parts out of\n"
+	"order are replayed by part number and missing parts are reported, with a\n"
+	"warning each. Exit status: 0 ok, 1 a damaged or unreadable file or a\n"
+	"mixed set, 2 bad usage.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  memhp replay hotplug.rec -J\n"
+	"  memhp replay /var/log/memhp/hp.rec --stats   # hp.rec.000001, ...\n"
 	"  memhp replay hotplug.rec --format prom --policy policy.yaml\n"
 	"  taskset -c 0 memhp replay big.rec --stats --repeat 3";
 
@@ -117,9 +130,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->no_header = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (o->file)
-			return cli_usage(state, "unexpected argument '%s'", arg);
-		o->file = arg;
+		if (!o->file)
+			o->file = arg;
+		o->args[o->nargs++] = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!o->file && !o->cli.done) /* -h needs no FILE */
@@ -133,6 +146,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 struct replay {
 	struct replay_opts *o;
+	const char *file; /* the one being replayed, for messages */
 	struct rec_info info;
 	struct time_conv tc;
 	struct memhp_model model;
@@ -265,7 +279,7 @@ static int replay_pass(struct replay *r, struct rec_reader *rd, struct rec_file 
 			break;
 		case REC_SNAPSHOT:
 			if (rec_snapshot_apply(&rec, &r->model, err, sizeof(err))) {
-				fprintf(r->o->err, PROG ": %s: %s\n", r->o->file, err);
+				fprintf(r->o->err, PROG ": %s: %s\n", r->file, err);
 				return 1;
 			}
 			r->snapshots++;
@@ -290,7 +304,7 @@ static int replay_pass(struct replay *r, struct rec_reader *rd, struct rec_file 
 		}
 	}
 	if (n < 0) {
-		fprintf(r->o->err, PROG ": %s: %s\n", r->o->file, err);
+		fprintf(r->o->err, PROG ": %s: %s\n", r->file, err);
 		return 1;
 	}
 	return 0;
@@ -359,7 +373,7 @@ static int replay_setup(struct replay *r, const struct rec_reader *rd)
 	policy_tracker_init(&r->trk);
 	policy_watch_init(&r->watch);
 	if (za_init(&r->za, r->ppb)) {
-		fprintf(r->o->err, PROG ": %s: bad block size\n", r->o->file);
+		fprintf(r->o->err, PROG ": %s: bad block size\n", r->file);
 		return 1;
 	}
 	r->have_za = true;
@@ -387,43 +401,199 @@ static void replay_free(struct replay *r)
 		policy_free(&r->pol);
 }
 
+/* The files replay was given, checked: in replay order after recset_order(). */
+struct replay_set {
+	char **paths; /* owned */
+	size_t n, cap;
+	struct rec_file *f;
+	struct rec_reader *rd;
+	struct recset_member *order;
+};
+
+static int set_add(struct replay_set *set, const char *path)
+{
+	char **nv;
+
+	if (set->n == set->cap) {
+		set->cap = set->cap ? 2 * set->cap : 8;
+		nv = realloc(set->paths, set->cap * sizeof(*nv));
+		if (!nv)
+			return -1;
+		set->paths = nv;
+	}
+	set->paths[set->n] = strdup(path);
+	if (!set->paths[set->n])
+		return -1;
+	set->n++;
+	return 0;
+}
+
+/*
+ * One argument: a file that exists is itself; a name that does not is a
+ * rotated set's base name (its parts FILE.000001, ...) or else a glob
+ * that a shell did not expand; otherwise itself, for open's error.
+ */
+static int set_expand(struct replay_set *set, const char *arg)
+{
+	struct recset_file *parts;
+	struct stat st;
+	char why[512];
+	size_t n, i;
+	glob_t g;
+	int ret = 0;
+
+	if (!stat(arg, &st) || errno != ENOENT)
+		return set_add(set, arg);
+	if (recset_list(arg, &parts, &n, why, sizeof(why)) == -ENOMEM)
+		return -1;
+	if (n) {
+		for (i = 0; i < n && !ret; i++)
+			ret = set_add(set, parts[i].path);
+		recset_free(parts, n);
+		return ret;
+	}
+	if (strpbrk(arg, "*?[") && !glob(arg, 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc && !ret; i++)
+			ret = set_add(set, g.gl_pathv[i]);
+		globfree(&g);
+		return ret;
+	}
+	return set_add(set, arg);
+}
+
+static void set_free(struct replay_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->f)
+			rec_file_close(&set->f[i]);
+		free(set->paths[i]);
+	}
+	free(set->paths);
+	free(set->f);
+	free(set->rd);
+	free(set->order);
+}
+
+/* Open and check every file, then put them in replay order. 0 or 1. */
+static int set_open(struct replay_set *set, struct replay_opts *o)
+{
+	char why[512];
+	size_t i;
+	int w;
+
+	for (i = 0; i < o->nargs; i++)
+		if (set_expand(set, o->args[i]))
+			goto oom;
+	set->f = calloc(set->n, sizeof(*set->f));
+	set->rd = calloc(set->n, sizeof(*set->rd));
+	set->order = calloc(set->n, sizeof(*set->order));
+	if (!set->f || !set->rd || !set->order)
+		goto oom;
+	for (i = 0; i < set->n; i++) {
+		struct recset_member *m = &set->order[i];
+
+		if (rec_file_open(&set->f[i], set->paths[i], why, sizeof(why))) {
+			fprintf(o->err, PROG ": %s\n", why);
+			return 1;
+		}
+		if (rec_reader_init(&set->rd[i], set->f[i].map, set->f[i].size, why, sizeof(why))) {
+			fprintf(o->err, PROG ": %s: %s\n", set->paths[i], why);
+			return 1;
+		}
+		m->path = set->paths[i];
+		m->index = i;
+		m->part = set->rd[i].info.part;
+		m->session = set->rd[i].info.session;
+		m->block_size = set->rd[i].info.block_size;
+		m->page_size = set->rd[i].info.page_size;
+		/* mapped again when its turn comes: a set of 100,000 parts
+		 * would exceed vm.max_map_count mapped all at once */
+		rec_file_close(&set->f[i]);
+	}
+	w = recset_order(set->order, set->n, o->err, PROG, why, sizeof(why));
+	if (w < 0) {
+		fprintf(o->err, PROG ": %s\n", why);
+		return 1;
+	}
+	return 0;
+oom:
+	fprintf(o->err, PROG ": out of memory\n");
+	return 1;
+}
+
+/*
+ * The set's file @i (in replay order) through replay_pass(): a single file
+ * stays mapped for every pass (replay --repeat benchmarks it), a part is
+ * mapped for its pass only.
+ */
+static int replay_file(struct replay *r, struct replay_set *set, size_t i, uint64_t pass)
+{
+	size_t k = set->order[i].index;
+	char why[512];
+	int ret;
+
+	r->file = set->order[i].path;
+	if (!set->f[k].map) {
+		if (rec_file_open(&set->f[k], r->file, why, sizeof(why))) {
+			fprintf(r->o->err, PROG ": %s\n", why);
+			return 1;
+		}
+		if (rec_reader_init(&set->rd[k], set->f[k].map, set->f[k].size, why, sizeof(why))) {
+			fprintf(r->o->err, PROG ": %s: %s\n", r->file, why);
+			return 1;
+		}
+	}
+	ret = replay_pass(r, &set->rd[k], &set->f[k]);
+	if (set->n > 1 || pass + 1 == r->o->repeat)
+		rec_file_close(&set->f[k]);
+	return ret;
+}
+
 int replay_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { options, parse_opt, "FILE", doc, children, NULL, NULL };
+	static const struct argp argp = { options, parse_opt, "FILE...", doc, children, NULL, NULL };
 	struct replay_opts o = { .out = out, .err = err, .cli = { .out = out, .err = err },
 				 .repeat = 1, .every = 1000000 };
 	struct replay r = { .o = &o };
-	struct rec_reader rd;
-	struct rec_file f;
-	char why[512];
+	struct replay_set set = { 0 };
+	const struct rec_reader *first;
 	double t0, c0, secs, cpu;
 	uint64_t pass;
+	size_t i;
 	int ret = 0;
 
+	o.args = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*o.args));
+	if (!o.args) {
+		fprintf(err, PROG ": out of memory\n");
+		return 1;
+	}
 	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
-	if (ret >= 0)
+	if (ret >= 0) {
+		free(o.args);
 		return ret;
+	}
 	ret = 0;
 	r.until_periodic = o.every ? o.every : UINT64_MAX;
-	if (rec_file_open(&f, o.file, why, sizeof(why))) {
-		fprintf(err, PROG ": %s\n", why);
+	if (set_open(&set, &o)) {
+		set_free(&set);
+		free(o.args);
 		return 1;
 	}
-	if (rec_reader_init(&rd, f.map, f.size, why, sizeof(why))) {
-		fprintf(err, PROG ": %s: %s\n", o.file, why);
-		rec_file_close(&f);
-		return 1;
-	}
-	ret = replay_setup(&r, &rd);
+	first = &set.rd[set.order[0].index];
+	r.file = set.order[0].path;
+	ret = replay_setup(&r, first);
 	if (ret)
 		goto out;
 	if (!o.stats && o.format == FMT_TEXT && !o.no_header)
 		event_print_text_header(out);
 	t0 = clock_s(CLOCK_MONOTONIC);
 	c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-	for (pass = 0; pass < o.repeat && !ret; pass++)
-		ret = replay_pass(&r, &rd, &f);
+	/* a rotated set is one stream: its parts in order, --repeat times */
+	for (pass = 0; pass < o.repeat && !ret; pass++) {
+		for (i = 0; i < set.n && !ret; i++)
+			ret = replay_file(&r, &set, i, pass);
+	}
 	if (!ret) {
 		if (r.have_pol)
 			evaluate(&r);
@@ -432,8 +602,14 @@ int replay_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	secs = clock_s(CLOCK_MONOTONIC) - t0;
 	cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
-	if (rd.torn)
-		fprintf(err, PROG ": warning: %s: %s\n", o.file, rd.warn);
+	for (i = 0; i < set.n; i++) {
+		const struct rec_reader *rd = &set.rd[set.order[i].index];
+
+		if (rd->torn)
+			fprintf(err, PROG ": warning: %s: %s%s\n", set.order[i].path, rd->warn,
+				i + 1 < set.n ? " (not the last part: the recorder was killed "
+						"while writing it?)" : "");
+	}
 	if (ret)
 		goto out;
 	if (o.stats)
@@ -443,19 +619,25 @@ int replay_main(int argc, char **argv, FILE *out, FILE *err)
 	if (r.unknown)
 		fprintf(err, PROG ": %s: %" PRIu64 " records of types this memhp does not know "
 			"were skipped\n", o.file, r.unknown);
-	if (!o.stats)
+	if (!o.stats) {
+		char files[48] = "";
+
+		if (set.n > 1)
+			snprintf(files, sizeof(files), " (%zu files)", set.n);
 		fprintf(err,
 			PROG ": %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64
-			" malformed, %" PRIu64 " inconsistent; recorded on %s (%s)\n",
+			" malformed, %" PRIu64 " inconsistent; recorded on %s (%s)%s\n",
 			r.pipe.events, r.lost, r.malformed, r.pipe.inconsistent,
 			r.info.hostname[0] ? r.info.hostname : "?",
-			r.info.release[0] ? r.info.release : "?");
+			r.info.release[0] ? r.info.release : "?", files);
+	}
 	if (fflush(out)) {
 		fprintf(err, PROG ": write error: %s\n", strerror(errno));
 		ret = 1;
 	}
 out:
 	replay_free(&r);
-	rec_file_close(&f);
+	set_free(&set);
+	free(o.args);
 	return ret;
 }

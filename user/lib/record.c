@@ -264,6 +264,8 @@ uint32_t rec_checksum(const uint8_t *hdr, const uint8_t *payload, uint32_t len)
 #define H_MACHINE 128
 #define H_HOST 144
 #define H_FIXED 208 /* bytes a reader needs: up to the hostname's end */
+#define H_PART 208	  /* u32: part of a rotated set (1..), 0 a single file */
+#define H_SESSION 212 /* u64: the rotated set's session id, 0 a single file */
 
 void rec_info_now(struct rec_info *info, const struct memhp_model *m)
 {
@@ -307,6 +309,8 @@ void rec_header_encode(const struct rec_info *info, uint8_t *buf)
 	put_str(buf + H_RELEASE, info->release, 80);
 	put_str(buf + H_MACHINE, info->machine, 16);
 	put_str(buf + H_HOST, info->hostname, 64);
+	rec_put32(buf + H_PART, info->part);
+	rec_put64(buf + H_SESSION, info->session);
 	rec_put32(buf + REC_HEADER_SIZE - 4, rec_crc32c(0, buf, REC_HEADER_SIZE - 4));
 }
 
@@ -382,5 +386,8 @@ int rec_header_decode(const uint8_t *buf, size_t len, struct rec_info *info, cha
 	get_str(info->release, buf + H_RELEASE, 80);
 	get_str(info->machine, buf + H_MACHINE, 16);
 	get_str(info->hostname, buf + H_HOST, 64);
+	/* reserved (0) in files of memhp before rotation: a single file */
+	info->part = rec_le32(buf + H_PART);
+	info->session = rec_le64(buf + H_SESSION);
 	return 0;
 }

@@ -43,6 +43,10 @@ struct rec_info {
 	char release[80];  /* uname -r, or what made the file ("gen-record") */
 	char machine[16];  /* uname -m */
 	char hostname[64];
+	/* a rotated set (docs/record.md "Rotation"): part 1, 2, ... of the
+	 * recording session @session; both 0 in a single file */
+	uint32_t part;
+	uint64_t session;
 };
 
 /* One entry of a REC_SNAPSHOT record (little-endian on disk). */
@@ -80,12 +84,20 @@ struct rec_writer {
 	uint64_t records, events, bytes;
 	uint64_t lost; /* last REC_LOST written */
 	int err;       /* first write error (errno), sticky */
+	int trunc_err; /* errno of cutting a failed write back (rare), or 0 */
 };
 
 /* Create (truncate) @path and write the header. 0 or -errno with @err. */
 int rec_writer_open(struct rec_writer *w, const char *path, const struct rec_info *info,
 		    char *err, size_t errlen);
-/* Append one record (buffered; whole records only). 0 or -errno. */
+/* The same with open(2) flags @oflags added (O_TRUNC, or O_EXCL | O_NOFOLLOW). */
+int rec_writer_open_flags(struct rec_writer *w, const char *path, const struct rec_info *info,
+			  int oflags, char *err, size_t errlen);
+/*
+ * Append one record (buffered; whole records only). 0 or -errno. After a
+ * write error the file is cut back to its last whole record (w->bytes)
+ * and the writer refuses more: ENOSPC never leaves a torn or damaged file.
+ */
 int rec_write(struct rec_writer *w, enum rec_type type, const void *payload, uint32_t len);
 /* REC_SNAPSHOT of @m's blocks. */
 int rec_write_snapshot(struct rec_writer *w, const struct memhp_model *m);

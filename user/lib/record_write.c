@@ -35,6 +35,19 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * A write that failed (ENOSPC, EFBIG, EIO) may have put part of a record
+ * into the file: cut it back to the last whole record, w->bytes, so that
+ * the file stays a valid recording and readers see no torn tail. Best
+ * effort: if even that fails, the reader's torn-tail rule still applies.
+ */
+static void fail(struct rec_writer *w, int ret)
+{
+	w->err = -ret;
+	if (ftruncate(w->fd, (off_t)w->bytes))
+		w->trunc_err = errno;
+}
+
 int rec_flush(struct rec_writer *w)
 {
 	int ret;
@@ -45,7 +58,7 @@ int rec_flush(struct rec_writer *w)
 		return 0;
 	ret = write_all(w->fd, w->buf, w->len);
 	if (ret) {
-		w->err = -ret;
+		fail(w, ret);
 		return ret;
 	}
 	w->bytes += w->len;
@@ -55,6 +68,12 @@ int rec_flush(struct rec_writer *w)
 
 int rec_writer_open(struct rec_writer *w, const char *path, const struct rec_info *info,
 		    char *err, size_t errlen)
+{
+	return rec_writer_open_flags(w, path, info, O_TRUNC, err, errlen);
+}
+
+int rec_writer_open_flags(struct rec_writer *w, const char *path, const struct rec_info *info,
+			  int oflags, char *err, size_t errlen)
 {
 	uint8_t hdr[REC_HEADER_SIZE];
 	int ret;
@@ -67,7 +86,7 @@ int rec_writer_open(struct rec_writer *w, const char *path, const struct rec_inf
 		return -ENOMEM;
 	}
 	w->cap = WBUF_SIZE;
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	w->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | oflags, 0644);
 	if (w->fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -81,6 +100,8 @@ int rec_writer_open(struct rec_writer *w, const char *path, const struct rec_inf
 	ret = write_all(w->fd, hdr, sizeof(hdr));
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		/* not even a header: no file rather than an invalid one */
+		unlink(path);
 		close(w->fd);
 		free(w->buf);
 		w->buf = NULL;
@@ -118,7 +139,7 @@ int rec_write(struct rec_writer *w, enum rec_type type, const void *payload, uin
 		if (!ret)
 			ret = write_all(w->fd, payload, len);
 		if (ret) {
-			w->err = -ret;
+			fail(w, ret);
 			return ret;
 		}
 		w->bytes += need;
