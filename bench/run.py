@@ -524,8 +524,7 @@ def report(res, path):
                 met = ms and bs and ms[1] <= bs[1] / 4
             else:
                 met = ms and bs and ms[2] < bs[0]
-            lost_all = [r[mo].get("lost") for r in rounds for mo in ("memhp",) if mo in r]
-            met = met and all(x == 0 for x in lost_all)
+            met = met and all(r["memhp"].get("lost") == 0 for r in rounds if "memhp" in r)
             share = [r["memhp"][key]["bpf"]["run_time_ns"] / r["bpftrace"][key]["bpf"]["run_time_ns"]
                      for r in rounds if "memhp" in r and "bpftrace" in r and key in r["memhp"]
                      and key in r["bpftrace"] and r["bpftrace"][key]["bpf"]["run_time_ns"]]

@@ -27,6 +27,14 @@ static void put_double(struct prom_buf *b, double v)
 		prom_printf(b, "%.15g", v);
 }
 
+/* An unlabelled sample whose value is a double: "NAME VALUE\n". */
+static void sample_double(struct prom_buf *b, const char *name, double v)
+{
+	prom_printf(b, "%s ", name);
+	put_double(b, v);
+	prom_printf(b, "\n");
+}
+
 static void family(struct prom_buf *b, const char *name, const char *type,
 		   const char *help)
 {
@@ -809,9 +817,7 @@ static void render_process(struct prom_buf *b, const struct proc_self *ps)
 	if (ps->have_stat) {
 		family(b, "process_cpu_seconds_total", "counter",
 		       "Total user and system CPU time spent in seconds.");
-		prom_printf(b, "process_cpu_seconds_total ");
-		put_double(b, ps->cpu_seconds);
-		prom_printf(b, "\n");
+		sample_double(b, "process_cpu_seconds_total", ps->cpu_seconds);
 		family(b, "process_resident_memory_bytes", "gauge",
 		       "Resident memory size in bytes.");
 		prom_printf(b, "process_resident_memory_bytes %" PRIu64 "\n", ps->rss_bytes);
@@ -821,9 +827,7 @@ static void render_process(struct prom_buf *b, const struct proc_self *ps)
 		if (ps->start_time > 0) {
 			family(b, "process_start_time_seconds", "gauge",
 			       "Start time of the process since unix epoch in seconds.");
-			prom_printf(b, "process_start_time_seconds ");
-			put_double(b, ps->start_time);
-			prom_printf(b, "\n");
+			sample_double(b, "process_start_time_seconds", ps->start_time);
 		}
 	}
 	if (ps->have_fds) {
@@ -833,13 +837,11 @@ static void render_process(struct prom_buf *b, const struct proc_self *ps)
 	if (ps->have_max_fds) {
 		family(b, "process_max_fds", "gauge",
 		       "Maximum number of open file descriptors.");
-		prom_printf(b, "process_max_fds ");
 		/* unlimited: +Inf, as a bare 2^64-1 would be read as a float anyway */
 		if (ps->max_fds == UINT64_MAX)
-			put_double(b, INFINITY);
+			sample_double(b, "process_max_fds", INFINITY);
 		else
-			prom_printf(b, "%" PRIu64, ps->max_fds);
-		prom_printf(b, "\n");
+			prom_printf(b, "process_max_fds %" PRIu64 "\n", ps->max_fds);
 	}
 }
 
@@ -871,9 +873,7 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 	if (in->start_time > 0) {
 		family(b, "memhp_start_time_seconds", "gauge",
 		       "When memhp started, seconds since the Unix epoch.");
-		prom_printf(b, "memhp_start_time_seconds ");
-		put_double(b, in->start_time);
-		prom_printf(b, "\n");
+		sample_double(b, "memhp_start_time_seconds", in->start_time);
 	}
 	family(b, "memhp_tracing", "gauge",
 	       "1 when the state is kept current by BPF events, 0 for sysfs snapshots (--stdout, --no-trace).");
