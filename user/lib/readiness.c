@@ -57,6 +57,7 @@ void readiness_free(struct readiness *r)
 	free(r->zones);
 	free(r->groups);
 	free(r->devs);
+	free(r->vmem);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -118,6 +119,29 @@ void rd_block_judge(struct rd_block *b)
 		return;
 	}
 	b->verdict = b->migrate_pages ? RD_MIGRATE : RD_READY;
+}
+
+void rd_sb_add_page(struct rd_sb *sb, enum kpage_kind kind, bool movable, bool last)
+{
+	sb->n++;
+	if (kind == KPAGE_OFFLINE)
+		sb->n_offline++;
+	/* alloc_contig_range() takes free pages and migrates movable ones;
+	 * a poisoned page or a hole fails it. */
+	else if (!movable || kind == KPAGE_HWPOISON || kind == KPAGE_NOPAGE)
+		sb->n_stuck++;
+	if (!last)
+		return;
+	if (sb->n_offline == sb->n) {
+		sb->unplugged++;
+	} else if (sb->n_offline) {
+		sb->mixed++;
+	} else {
+		sb->plugged++;
+		if (!sb->n_stuck)
+			sb->unpluggable++;
+	}
+	sb->n = sb->n_offline = sb->n_stuck = 0;
 }
 
 void rd_sum_add(struct rd_sum *s, const struct rd_block *b, uint64_t block_bytes,
@@ -189,14 +213,95 @@ static void add_page(const struct readiness *r, struct rd_block *b, uint64_t pfn
 	 */
 	if (k == KPAGE_UNKNOWN && b->zone == ZA_ZONE_MOVABLE)
 		movable = true;
-	if (k == KPAGE_OFFLINE &&
-	    !(b->dev >= 0 && r->sys.devs[b->dev].kind == ZI_DEV_VIRTIO_MEM)) {
+	if (b->dev >= 0 && r->sys.devs[b->dev].kind == ZI_DEV_VIRTIO_MEM) {
+		uint64_t sbp = r->vmem[b->dev].sb_bytes / r->page_size;
+
+		/* a unit beyond a block (BBM) is judged block by block,
+		 * then put together (vmem_sum()) */
+		if (!sbp || sbp > r->block_pages)
+			sbp = r->block_pages;
+		rd_sb_add_page(&b->sb, k, movable, (pfn + 1) % sbp == 0);
+	} else if (k == KPAGE_OFFLINE) {
 		if (r->balloon_compaction)
 			k = KPAGE_BALLOON;
 		else
 			movable = false;
 	}
 	rd_block_add_page(b, pfn, k, movable);
+}
+
+/* Each virtio-mem device's unit, from what zi_system_load() found. */
+static void vmem_units(struct readiness *r)
+{
+	uint64_t bbytes = r->block_pages * r->page_size;
+	size_t d;
+
+	for (d = 0; d < r->sys.nr_devs; d++) {
+		const struct zi_device *zd = &r->sys.devs[d];
+		struct rd_vmem *v = &r->vmem[d];
+		uint64_t u = zd->sb_bytes;
+
+		if (zd->kind != ZI_DEV_VIRTIO_MEM)
+			continue;
+		v->sb_source = zd->sb_source;
+		v->sb_bbm = zd->sb_bbm;
+		/*
+		 * A unit that does not tile memory blocks (not a power of two
+		 * of pages, or a subblock that does not divide a block) is
+		 * not a layout the driver makes: fall back to whole blocks.
+		 * A block with fake-offline pages is then "mixed" and never
+		 * counted: an answer too low, never too high.
+		 */
+		if (!u || u % r->page_size || (u & (u - 1)) ||
+		    (u < bbytes && bbytes % u) || (u > bbytes && u % bbytes)) {
+			u = bbytes;
+			v->sb_source = ZI_SB_UNKNOWN;
+			v->sb_bbm = false;
+		}
+		v->sb_bytes = u;
+	}
+}
+
+/*
+ * A device's sums at its own granularity. Big Block Mode with big blocks
+ * larger than a memory block: one counts only if every memory block of it
+ * is online and could go (offline_and_remove_memory() takes them all).
+ */
+static void vmem_sum(struct readiness *r, size_t d)
+{
+	uint64_t bbytes = r->block_pages * r->page_size;
+	struct rd_vmem *v = &r->vmem[d];
+	uint64_t per = v->sb_bytes > bbytes ? v->sb_bytes / bbytes : 1;
+	size_t i, j;
+
+	for (i = 0; i < r->nr_blocks; i++) {
+		const struct rd_block *b = &r->blocks[i];
+		uint64_t n = 0;
+
+		if (b->dev != (int)d || !b->online)
+			continue;
+		v->unplugged_bytes += b->pages[KPAGE_OFFLINE] * r->page_size;
+		v->plugged_bytes += (r->block_pages - b->pages[KPAGE_OFFLINE]) * r->page_size;
+		v->subblocks[0] += b->sb.plugged;
+		v->subblocks[1] += b->sb.unplugged;
+		v->subblocks[2] += b->sb.unpluggable;
+		v->subblocks[3] += b->sb.mixed;
+		if (per == 1) {
+			v->unpluggable_bytes += b->sb.unpluggable * v->sb_bytes;
+			continue;
+		}
+		if (b->id % per)
+			continue;
+		for (j = 0; j < r->nr_blocks; j++) {
+			const struct rd_block *o = &r->blocks[j];
+
+			if (o->dev == (int)d && o->online && o->id >= b->id &&
+			    o->id - b->id < per && o->sb.unpluggable)
+				n++;
+		}
+		if (n == per)
+			v->unpluggable_bytes += v->sb_bytes;
+	}
 }
 
 static double now_s(void)
@@ -323,7 +428,8 @@ int readiness_scan(struct readiness *r, const struct rd_opts *o, char *err, size
 	r->nodes = calloc(r->nr_nodes ? r->nr_nodes : 1, sizeof(*r->nodes));
 	r->groups = calloc(st->nr_groups ? st->nr_groups : 1, sizeof(*r->groups));
 	r->devs = calloc(r->sys.nr_devs ? r->sys.nr_devs : 1, sizeof(*r->devs));
-	if (!r->blocks || !r->nodes || !r->groups || !r->devs) {
+	r->vmem = calloc(r->sys.nr_devs ? r->sys.nr_devs : 1, sizeof(*r->vmem));
+	if (!r->blocks || !r->nodes || !r->groups || !r->devs || !r->vmem) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -348,6 +454,7 @@ int readiness_scan(struct readiness *r, const struct rd_opts *o, char *err, size
 			return -ERANGE;
 		}
 	}
+	vmem_units(r);
 	t0 = now_s();
 	ret = scan_pages(r, root, err, errlen);
 	r->scan_seconds = now_s() - t0;
@@ -377,6 +484,15 @@ int readiness_scan(struct readiness *r, const struct rd_opts *o, char *err, size
 				rd_sum_add(&r->groups[d], b, bytes, r->page_size);
 		if (b->dev >= 0)
 			rd_sum_add(&r->devs[b->dev], b, bytes, r->page_size);
+	}
+	/* A virtio-mem device's unpluggable bytes are its own units' (the
+	 * block-level figure stays in block_unpluggable_bytes). */
+	for (d = 0; d < r->sys.nr_devs; d++) {
+		if (r->sys.devs[d].kind != ZI_DEV_VIRTIO_MEM)
+			continue;
+		vmem_sum(r, d);
+		r->vmem[d].block_unpluggable_bytes = r->devs[d].unpluggable_bytes;
+		r->devs[d].unpluggable_bytes = r->vmem[d].unpluggable_bytes;
 	}
 	return 0;
 }

@@ -46,6 +46,23 @@ enum rd_fail {
 
 #define RD_FIRST_PFNS 4
 
+/*
+ * A virtio-mem block cut into the driver's (un)plug units (subblocks in
+ * Sub Block Mode; the whole block otherwise). A subblock is
+ *   unplugged    every page PageOffline (the driver's fake-offline pages)
+ *   unpluggable  no PageOffline page, and every page free or movable:
+ *                alloc_contig_range() can take it (virtio_mem_fake_offline())
+ *   plugged      no PageOffline page (unpluggable or not)
+ *   mixed        some pages PageOffline, some not: not the driver's
+ *                layout (a wrong unit, or a balloon page inside): counted
+ *                neither plugged nor unpluggable
+ */
+struct rd_sb {
+	uint32_t plugged, unplugged, unpluggable, mixed;
+	/* the open subblock */
+	uint32_t n, n_offline, n_stuck;
+};
+
 struct rd_block {
 	uint64_t id;
 	int nid, group, zone; /* zone: ZA_ZONE_*, ZA_ZONE_NONE offline/mixed */
@@ -59,6 +76,7 @@ struct rd_block {
 	uint8_t first_kind[RD_FIRST_PFNS];
 	uint8_t nr_first;
 	uint64_t unmovable_pages, migrate_pages;
+	struct rd_sb sb; /* virtio-mem blocks only */
 };
 
 /* A sum over blocks: a node, a zone of a node, a group, a device, all. */
@@ -74,6 +92,22 @@ struct rd_sum {
 struct rd_zone_sum {
 	int nid, zone;
 	struct rd_sum sum;
+};
+
+/*
+ * A virtio-mem device's answer at the driver's granularity: what it could
+ * unplug now from its online blocks. Offline blocks are not counted (their
+ * pages cannot be read; the driver unplugs their plugged parts first).
+ */
+struct rd_vmem {
+	uint64_t sb_bytes;	/* the unit used; a memory block if unknown */
+	bool sb_bbm;		/* Big Block Mode: the unit is >= a block */
+	int sb_source;		/* enum zi_sb_source */
+	uint64_t plugged_bytes;	/* online, not PageOffline (page count) */
+	uint64_t unplugged_bytes; /* PageOffline in online blocks */
+	uint64_t unpluggable_bytes; /* unpluggable units x unit bytes */
+	uint64_t block_unpluggable_bytes; /* ready + migrate blocks (as rd_sum) */
+	uint64_t subblocks[4];	/* plugged, unplugged, unpluggable, mixed */
 };
 
 struct rd_opts {
@@ -95,6 +129,7 @@ struct readiness {
 	size_t nr_zones;
 	struct rd_sum *groups; /* as sys.st.groups */
 	struct rd_sum *devs;   /* as sys.devs */
+	struct rd_vmem *vmem;  /* as sys.devs (virtio-mem entries only used) */
 	bool balloon_compaction;
 	uint64_t pages_scanned;
 	double scan_seconds;
@@ -118,6 +153,11 @@ int readiness_scan(struct readiness *r, const struct rd_opts *o, char *err, size
  */
 void rd_block_add_page(struct rd_block *b, uint64_t pfn, enum kpage_kind kind, bool movable);
 void rd_block_judge(struct rd_block *b);
+/*
+ * Count the page of kind @kind (@movable as for rd_block_add_page()) into
+ * the open subblock of @sb; @last: it is the subblock's last page, close it.
+ */
+void rd_sb_add_page(struct rd_sb *sb, enum kpage_kind kind, bool movable, bool last);
 /* Add a judged block to a sum. */
 void rd_sum_add(struct rd_sum *s, const struct rd_block *b, uint64_t block_bytes,
 		uint64_t page_size);

@@ -22,6 +22,18 @@ static const char *dev_kind_name(enum zi_dev_kind k)
 	}
 }
 
+static const char *sb_source_name(int src)
+{
+	switch (src) {
+	case ZI_SB_LOG:
+		return "kernel-log";
+	case ZI_SB_DEVICE_BS:
+		return "device-block-size";
+	default:
+		return "memory-block";
+	}
+}
+
 static const char *zone_name(int zone)
 {
 	return za_zone_text(zone);
@@ -158,6 +170,26 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 		print_sum_text(out, what, &r->devs[i]);
 	}
 	print_sum_text(out, "total", &r->total);
+	for (i = 0; i < r->sys.nr_devs; i++) {
+		const struct rd_vmem *vm = &r->vmem[i];
+		char sb[32], pl[32], ul[32], up[32];
+
+		if (r->sys.devs[i].kind != ZI_DEV_VIRTIO_MEM)
+			continue;
+		human(vm->sb_bytes, sb, sizeof(sb));
+		human(vm->plugged_bytes, pl, sizeof(pl));
+		human(vm->unplugged_bytes, ul, sizeof(ul));
+		human(vm->unpluggable_bytes, up, sizeof(up));
+		fprintf(out, "\n%s (virtio-mem, %s %s from %s): online %s plugged, %s unplugged "
+			     "(PageOffline), unpluggable now %s (%" PRIu64 " of %" PRIu64
+			     " plugged units)\n",
+			r->sys.devs[i].name, vm->sb_bbm ? "big block" : "unit", sb,
+			sb_source_name(vm->sb_source), pl, ul, up,
+			vm->sb_bbm ? vm->unpluggable_bytes / (vm->sb_bytes ? vm->sb_bytes : 1)
+				   : vm->subblocks[2],
+			vm->sb_bbm ? vm->plugged_bytes / (vm->sb_bytes ? vm->sb_bytes : 1)
+				   : vm->subblocks[0]);
+	}
 	if (!r->balloon_compaction && r->total.pages[KPAGE_OFFLINE])
 		fprintf(out, "\nPageOffline pages outside virtio-mem memory: no balloon compaction found, "
 			     "counted as unmovable unless their driver releases them.\n");
@@ -234,6 +266,10 @@ static void json_block(FILE *out, const struct readiness *r, const struct rd_blo
 		     ",\"unmovable_bytes\":%" PRIu64 ",\"kinds\":",
 		b->pages[KPAGE_FREE] * ps, b->migrate_pages * ps, b->unmovable_pages * ps);
 	json_kinds(out, NULL, b->pages, ps);
+	if (b->online && b->dev >= 0 && r->sys.devs[b->dev].kind == ZI_DEV_VIRTIO_MEM)
+		fprintf(out, ",\"subblocks\":{\"plugged\":%u,\"unplugged\":%u"
+			     ",\"unpluggable\":%u,\"mixed\":%u}",
+			b->sb.plugged, b->sb.unplugged, b->sb.unpluggable, b->sb.mixed);
 	fprintf(out, ",\"first_unmovable\":[");
 	for (k = 0; k < b->nr_first; k++)
 		fprintf(out, "%s{\"pfn\":%" PRIu64 ",\"kind\":\"%s\"}", k ? "," : "",
@@ -302,6 +338,22 @@ void rd_print_json(FILE *out, const struct readiness *r, const struct rd_print_o
 			fprintf(out, "null");
 		fprintf(out, ",");
 		json_sum(out, &r->devs[i], r->page_size);
+		if (d->kind == ZI_DEV_VIRTIO_MEM) {
+			const struct rd_vmem *vm = &r->vmem[i];
+
+			fprintf(out,
+				",\"device_block_bytes\":%" PRIu64 ",\"unit_bytes\":%" PRIu64
+				",\"unit_mode\":\"%s\",\"unit_source\":\"%s\""
+				",\"plugged_bytes\":%" PRIu64 ",\"unplugged_bytes\":%" PRIu64
+				",\"block_unpluggable_bytes\":%" PRIu64
+				",\"subblocks\":{\"plugged\":%" PRIu64 ",\"unplugged\":%" PRIu64
+				",\"unpluggable\":%" PRIu64 ",\"mixed\":%" PRIu64 "}",
+				d->dev_block_bytes, vm->sb_bytes, vm->sb_bbm ? "bbm" : "sbm",
+				sb_source_name(vm->sb_source), vm->plugged_bytes,
+				vm->unplugged_bytes, vm->block_unpluggable_bytes,
+				vm->subblocks[0], vm->subblocks[1], vm->subblocks[2],
+				vm->subblocks[3]);
+		}
 		fprintf(out, "}");
 	}
 	fprintf(out, "],\"total\":{");

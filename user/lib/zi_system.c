@@ -189,19 +189,31 @@ static uint64_t vmem_unit_pages(const struct zi_system *s,
 	return bb / s->page_size;
 }
 
+/* What the virtio-mem driver logged about one device (0 / -1: not logged). */
+struct vmem_log {
+	int nid;
+	uint64_t dev_bs; /* "device block size: 0x200000" */
+	uint64_t sb;	 /* "subblock size: 0x400000" (Sub Block Mode) */
+	uint64_t bb;	 /* "big block size: 0x8000000" (Big Block Mode) */
+};
+
 /*
- * What the virtio-mem driver logged at probe time ("virtio_mem virtio2:
- * nid: 1", "... device block size: 0x200000"): the kernel shows a device's
- * node and block size nowhere else. Reads @kmsg (a dmesg dump) or, with
- * @kmsg NULL, the kernel log buffer.
+ * What the virtio-mem driver logged at probe time (virtio_mem_init(),
+ * dev_info() lines "virtio_mem virtio2: nid: 1", "... device block size:
+ * 0x200000", "... subblock size: 0x400000" or "... big block size: ..."):
+ * the kernel shows a device's node and (un)plug unit nowhere else (the
+ * virtio device's sysfs directory has no config fields). The last line of
+ * each kind wins: a rebound driver logs again.
  */
-static void vmem_from_log(struct zi_system *s, const char *text, size_t len,
-			  const char *name, int *nid, uint64_t *dev_bs)
+static void vmem_from_log(const char *text, size_t len, const char *name,
+			  struct vmem_log *vl)
 {
 	char line[256], key[64];
 	size_t pos = 0, kl;
 	bool cut;
 
+	vl->nid = -1;
+	vl->dev_bs = vl->sb = vl->bb = 0;
 	kl = (size_t)snprintf(key, sizeof(key), "virtio_mem %s: ", name);
 	while (next_line(text, len, &pos, line, sizeof(line), &cut)) {
 		char *p = strstr(line, key);
@@ -212,12 +224,61 @@ static void vmem_from_log(struct zi_system *s, const char *text, size_t len,
 		p += kl;
 		if (!strncmp(p, "nid: ", 5) && !parse_dec(p + 5, &v) &&
 		    v < ZA_MAX_NODES)
-			*nid = (int)v;
+			vl->nid = (int)v;
 		else if (!strncmp(p, "device block size: ", 19) &&
 			 !zi_parse_u64(p + 19, &v))
-			*dev_bs = v;
+			vl->dev_bs = v;
+		else if (!strncmp(p, "subblock size: ", 15) &&
+			 !zi_parse_u64(p + 15, &v) && v)
+			vl->sb = v, vl->bb = 0;
+		else if (!strncmp(p, "big block size: ", 16) &&
+			 !zi_parse_u64(p + 16, &v) && v)
+			vl->bb = v, vl->sb = 0;
 	}
-	(void)s;
+}
+
+/*
+ * The device's (un)plug unit. Logged: as logged. Otherwise from the device
+ * block size as virtio_mem_init_hotplug() derives it on 6.1-6.12:
+ * sb_size = max(device block size, MAX_ORDER_NR_PAGES pages) (1024 pages
+ * on x86-64: 4 MiB; kernels from 6.15 take pageblock_nr_pages instead),
+ * SBM when that is smaller than a memory block and force_bbm is off, else
+ * BBM with bb_size = max(device block size, memory block), raised to
+ * bbm_block_size. A device without VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE
+ * support in the driver goes BBM too: only the log shows that.
+ */
+static void vmem_unit(const struct zi_system *s, const struct vmem_params *p,
+		      const struct vmem_log *vl, struct zi_device *d)
+{
+	uint64_t sb, bb;
+
+	d->dev_block_bytes = vl->dev_bs;
+	d->sb_bytes = 0;
+	d->sb_bbm = false;
+	d->sb_source = ZI_SB_UNKNOWN;
+	if (vl->sb || vl->bb) {
+		d->sb_bytes = vl->sb ? vl->sb : vl->bb;
+		d->sb_bbm = !vl->sb;
+		d->sb_source = ZI_SB_LOG;
+		return;
+	}
+	if (!vl->dev_bs || !s->page_size)
+		return;
+	sb = 1024 * s->page_size;
+	if (vl->dev_bs > sb)
+		sb = vl->dev_bs;
+	d->sb_source = ZI_SB_DEVICE_BS;
+	if (sb < s->block_size && !p->force_bbm) {
+		d->sb_bytes = sb;
+		return;
+	}
+	bb = vl->dev_bs > s->block_size ? vl->dev_bs : s->block_size;
+	if (p->bbm_block_size &&
+	    !(p->bbm_block_size & (p->bbm_block_size - 1)) &&
+	    p->bbm_block_size >= bb)
+		bb = p->bbm_block_size;
+	d->sb_bytes = bb;
+	d->sb_bbm = true;
 }
 
 struct blockinfo {
@@ -640,8 +701,7 @@ int zi_system_from_model(struct zi_system *s, const struct memhp_model *m,
 			nblocks++;
 		}
 		if (d->kind == ZI_DEV_VIRTIO_MEM) {
-			uint64_t dev_bs = 0;
-			int lnid = -1;
+			struct vmem_log vl = { .nid = -1 };
 
 			if (!klog && !root[0] &&
 			    read_kernel_log(&klog, &klog_len))
@@ -653,17 +713,17 @@ int zi_system_from_model(struct zi_system *s, const struct memhp_model *m,
 					klog_len = 0;
 			}
 			if (klog)
-				vmem_from_log(s, klog, klog_len, d->name, &lnid,
-					      &dev_bs);
+				vmem_from_log(klog, klog_len, d->name, &vl);
 			if (d->nid < 0)
-				d->nid = lnid;
-			else if (lnid >= 0 && lnid != d->nid)
+				d->nid = vl.nid;
+			else if (vl.nid >= 0 && vl.nid != d->nid)
 				zi_warn(s,
 					"%s: blocks on node %d, the driver said nid %d",
-					d->name, d->nid, lnid);
+					d->name, d->nid, vl.nid);
 			vmem_params(root, &vp);
-			d->unit_pages = vmem_unit_pages(s, &vp, dev_bs);
-			if (!dev_bs)
+			d->unit_pages = vmem_unit_pages(s, &vp, vl.dev_bs);
+			vmem_unit(s, &vp, &vl, d);
+			if (!vl.dev_bs)
 				zi_warn(s,
 					"%s: device block size unknown (kernel log): assuming a memory-block unit (say unit= otherwise)",
 					d->name);

@@ -116,6 +116,13 @@ enum zi_dev_kind {
 	ZI_DEV_RAW,	   /* added without a group (probe, hv_balloon...) */
 };
 
+/* Where a virtio-mem device's (un)plug unit came from. */
+enum zi_sb_source {
+	ZI_SB_UNKNOWN = 0, /* no log line: callers fall back to memory blocks */
+	ZI_SB_LOG,	   /* "subblock size:" / "big block size:" logged */
+	ZI_SB_DEVICE_BS,   /* computed from "device block size:" */
+};
+
 struct zi_device {
 	enum zi_dev_kind kind;
 	char name[40];
@@ -125,6 +132,14 @@ struct zi_device {
 	 * unknown / unbounded. */
 	uint64_t region_first, region_end;
 	uint64_t unit_pages; /* virtio-mem: memory group unit */
+	/*
+	 * virtio-mem: the unit the driver plugs and unplugs in (bytes; 0
+	 * unknown): the subblock in Sub Block Mode, the big block in Big
+	 * Block Mode (sb_bbm). Only the kernel log tells it (zi_system.c).
+	 */
+	uint64_t dev_block_bytes, sb_bytes;
+	enum zi_sb_source sb_source;
+	bool sb_bbm;
 	bool detected;	     /* found on the system (not made by an op) */
 };
 
