@@ -384,6 +384,175 @@ static void test_scan_tree(void **state)
 	readiness_free(&r);
 }
 
+/* --- virtio-mem subblocks -------------------------------------------------- */
+
+static void test_sb_rule(void **state)
+{
+	struct rd_sb sb;
+
+	(void)state;
+	memset(&sb, 0, sizeof(sb));
+	/* free + migratable: plugged, unpluggable */
+	rd_sb_add_page(&sb, KPAGE_FREE, true, false);
+	rd_sb_add_page(&sb, KPAGE_LRU_ANON, true, true);
+	/* all PageOffline: unplugged */
+	rd_sb_add_page(&sb, KPAGE_OFFLINE, true, false);
+	rd_sb_add_page(&sb, KPAGE_OFFLINE, true, true);
+	/* one page that cannot move: plugged, not unpluggable */
+	rd_sb_add_page(&sb, KPAGE_FREE, true, false);
+	rd_sb_add_page(&sb, KPAGE_SLAB, false, true);
+	/* a poisoned page fails alloc_contig_range() though offlining skips it */
+	rd_sb_add_page(&sb, KPAGE_HWPOISON, true, false);
+	rd_sb_add_page(&sb, KPAGE_FREE, true, true);
+	/* PageOffline and not: mixed */
+	rd_sb_add_page(&sb, KPAGE_OFFLINE, true, false);
+	rd_sb_add_page(&sb, KPAGE_FREE, true, true);
+	assert_int_equal(sb.plugged, 3);
+	assert_int_equal(sb.unpluggable, 1);
+	assert_int_equal(sb.unplugged, 1);
+	assert_int_equal(sb.mixed, 1);
+	assert_int_equal(sb.n, 0);
+}
+
+static char vtree[4096];
+
+static void find_vtree(void)
+{
+	snprintf(vtree, sizeof(vtree), "%s", tree);
+	memcpy(strrchr(vtree, '/') + 1, "readiness-vmem-tree", sizeof("readiness-vmem-tree"));
+}
+
+/* A copy of the virtio-mem tree whose driver log is @dmesg (NULL: none). */
+static void vtree_with_log(char *out, size_t len, const char *dmesg)
+{
+	char cmd[8400], path[4200];
+	FILE *f;
+
+	snprintf(out, len, "/tmp/memhp-rdv-XXXXXX");
+	assert_non_null(mkdtemp(out));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/' && rm -f '%s/dmesg'", vtree, out, out);
+	assert_int_equal(system(cmd), 0);
+	if (!dmesg)
+		return;
+	snprintf(path, sizeof(path), "%s/dmesg", out);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(dmesg, f);
+	fclose(f);
+}
+
+static void rm_tree(const char *t)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_scan_vmem_tree(void **state)
+{
+	struct rd_opts o = { .sysroot = vtree, .balloon_compaction = 0 };
+	struct readiness r;
+	char err[512] = "";
+	const struct rd_vmem *v;
+
+	(void)state;
+	readiness_init(&r);
+	assert_int_equal(readiness_scan(&r, &o, err, sizeof(err)), 0);
+	assert_int_equal(r.sys.nr_devs, 1);
+	assert_int_equal(r.sys.devs[0].kind, ZI_DEV_VIRTIO_MEM);
+	assert_int_equal(r.sys.devs[0].dev_block_bytes, 4096);
+	v = &r.vmem[0];
+	assert_int_equal(v->sb_bytes, 8192);
+	assert_int_equal(v->sb_source, ZI_SB_LOG);
+	assert_false(v->sb_bbm);
+	/* the block verdicts are unchanged: PageOffline of the device is no blocker */
+	assert_int_equal(find(&r, 4)->verdict, RD_MIGRATE);
+	assert_int_equal(find(&r, 5)->verdict, RD_BLOCKED);
+	assert_int_equal(find(&r, 5)->blocker, KPAGE_PINNED);
+	assert_int_equal(find(&r, 6)->verdict, RD_MIGRATE);
+	assert_int_equal(find(&r, 6)->pages[KPAGE_OFFLINE], 3);
+	/* per block */
+	assert_int_equal(find(&r, 4)->sb.unpluggable, 4);
+	assert_int_equal(find(&r, 5)->sb.plugged, 2);
+	assert_int_equal(find(&r, 5)->sb.unplugged, 2);
+	assert_int_equal(find(&r, 5)->sb.unpluggable, 1);
+	assert_int_equal(find(&r, 6)->sb.mixed, 1);
+	assert_int_equal(find(&r, 6)->sb.unpluggable, 2);
+	assert_int_equal(find(&r, 1)->sb.plugged, 0); /* boot RAM: not counted */
+	/* per device: a blocked block still gives a subblock; PageOffline
+	 * subblocks of ready blocks give nothing */
+	assert_int_equal(v->plugged_bytes, 17 * 4096);
+	assert_int_equal(v->unplugged_bytes, 7 * 4096);
+	assert_int_equal(v->unpluggable_bytes, 7 * 8192);
+	assert_int_equal(v->block_unpluggable_bytes, 2 * 32768);
+	assert_int_equal(r.devs[0].unpluggable_bytes, 7 * 8192);
+	assert_int_equal(v->subblocks[0], 8);
+	assert_int_equal(v->subblocks[1], 3);
+	assert_int_equal(v->subblocks[2], 7);
+	assert_int_equal(v->subblocks[3], 1);
+	/* node and group sums stay block-level */
+	assert_int_equal(r.nodes[0].unpluggable_bytes, 4 * 32768 + 2 * 32768);
+	readiness_free(&r);
+}
+
+/* Where the unit comes from when the log says less, and bad log values. */
+static void test_scan_vmem_units(void **state)
+{
+	static const struct {
+		const char *dmesg;
+		uint64_t unit, unpluggable;
+		int source;
+		bool bbm;
+	} cases[] = {
+		/* only the device block size: max(4 KiB, a 2 MiB pageblock)
+		 * is not below the 32 KiB block: Big Block Mode, one block */
+		{ "[ 1.5] virtio_mem virtio3: device block size: 0x1000\n", 32768, 32768,
+		  ZI_SB_DEVICE_BS, true },
+		/* nothing logged: whole memory blocks, a block with
+		 * PageOffline pages never counts */
+		{ NULL, 32768, 32768, ZI_SB_UNKNOWN, false },
+		/* big blocks of two memory blocks: 4+5 (5 is blocked), 6+7
+		 * (7 was never added): none */
+		{ "[ 1.5] virtio_mem virtio3: big block size: 0x10000\n", 65536, 0, ZI_SB_LOG,
+		  true },
+		/* 16 KiB subblocks: memory4 gives 2, the rest are stuck,
+		 * unplugged or mixed */
+		{ "[ 1.5] virtio_mem virtio3: subblock size: 0x4000\n", 16384, 32768, ZI_SB_LOG,
+		  false },
+		/* a size that does not tile a block: memory blocks */
+		{ "[ 1.5] virtio_mem virtio3: subblock size: 0x3000\n", 32768, 32768,
+		  ZI_SB_UNKNOWN, false },
+		/* another device's line does not count */
+		{ "[ 1.5] virtio_mem virtio9: subblock size: 0x2000\n", 32768, 32768,
+		  ZI_SB_UNKNOWN, false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char t[64], err[512] = "";
+		struct rd_opts o = { .sysroot = t, .balloon_compaction = 0 };
+		struct readiness r;
+
+		vtree_with_log(t, sizeof(t), cases[i].dmesg);
+		readiness_init(&r);
+		assert_int_equal(readiness_scan(&r, &o, err, sizeof(err)), 0);
+		if (r.vmem[0].sb_bytes != cases[i].unit ||
+		    r.vmem[0].unpluggable_bytes != cases[i].unpluggable ||
+		    r.vmem[0].sb_source != cases[i].source || r.vmem[0].sb_bbm != cases[i].bbm)
+			fail_msg("case %zu: unit %llu unpluggable %llu source %d bbm %d", i,
+				 (unsigned long long)r.vmem[0].sb_bytes,
+				 (unsigned long long)r.vmem[0].unpluggable_bytes,
+				 r.vmem[0].sb_source, r.vmem[0].sb_bbm);
+		/* the verdicts do not depend on the unit */
+		assert_int_equal(find(&r, 5)->verdict, RD_BLOCKED);
+		assert_int_equal(find(&r, 6)->verdict, RD_MIGRATE);
+		readiness_free(&r);
+		rm_tree(t);
+	}
+}
+
 /* --- policy rule min-unpluggable ------------------------------------------- */
 
 static void test_policy_min_unpluggable(void **state)
@@ -601,6 +770,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reader_bad_files, NULL, teardown_tmp),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_scan_tree),
+		cmocka_unit_test(test_sb_rule),
+		cmocka_unit_test(test_scan_vmem_tree),
+		cmocka_unit_test(test_scan_vmem_units),
 		cmocka_unit_test(test_policy_min_unpluggable),
 		cmocka_unit_test(test_policy_min_unpluggable_parse_errors),
 		cmocka_unit_test(test_keep_rescans_per_interval),
@@ -608,5 +780,6 @@ int main(void)
 	};
 
 	find_tree();
+	find_vtree();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,7 +111,7 @@ static void print_sum_text(FILE *out, const char *what, const struct rd_sum *s)
 
 void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_opts *o)
 {
-	uint64_t bytes = r->block_pages * r->page_size;
+	uint64_t bytes = r->block_pages * r->page_size, vmem_offline = 0;
 	char what[64], v[64], fr[32], mg[32], um[32], start[24], grp[16];
 	size_t i, k;
 	int n;
@@ -176,6 +176,7 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 
 		if (r->sys.devs[i].kind != ZI_DEV_VIRTIO_MEM)
 			continue;
+		vmem_offline += vm->unplugged_bytes / r->page_size;
 		human(vm->sb_bytes, sb, sizeof(sb));
 		human(vm->plugged_bytes, pl, sizeof(pl));
 		human(vm->unplugged_bytes, ul, sizeof(ul));
@@ -190,7 +191,7 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 			vm->sb_bbm ? vm->plugged_bytes / (vm->sb_bytes ? vm->sb_bytes : 1)
 				   : vm->subblocks[0]);
 	}
-	if (!r->balloon_compaction && r->total.pages[KPAGE_OFFLINE])
+	if (!r->balloon_compaction && r->total.pages[KPAGE_OFFLINE] > vmem_offline)
 		fprintf(out, "\nPageOffline pages outside virtio-mem memory: no balloon compaction found, "
 			     "counted as unmovable unless their driver releases them.\n");
 }

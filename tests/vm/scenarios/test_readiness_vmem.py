@@ -2,14 +2,15 @@
 part 4, PageOffline).
 
 One virtio-mem device (device block size 2 MiB; the driver's subblock is
-4 MiB on 6.1 and 6.12, Sub Block Mode in 128 MiB memory blocks), plugged to
-200 MiB: one block whole, the next with 18 of 32 subblocks plugged and the
-other 14 kept by the driver as PageOffline (fake-offline) pages. A 40 MiB
+then 2 MiB, a pageblock, on 6.1 and 6.12: Sub Block Mode in 128 MiB memory
+blocks; the test reads it from the driver's log line), plugged to 200 MiB:
+one block whole, the next with 36 of 64 subblocks plugged and the other 28
+kept by the driver as PageOffline (fake-offline) pages. A 40 MiB
 tmpfs file is written first so the device's memory is not all free.
 
 1. `memhp readiness -J`: the partly plugged block's PageOffline pages are
    counted as such, the block is not blocked, its subblocks are 18 plugged
-   and 14 unplugged, and the device's unit, plugged bytes and unpluggable
+   and 28 unplugged, and the device's unit, plugged bytes and unpluggable
    bytes follow the subblock rule.
 2. Offlining that block through sysfs succeeds, as readiness said
    (virtio-mem's MEM_GOING_OFFLINE handler lets offlining skip its
@@ -28,7 +29,6 @@ from lab import VirtioMem, scenario  # noqa: E402
 MIB = 1 << 20
 STATE = "/sys/devices/system/memory/memory%d/state"
 PLUG = 200 * MIB
-SB = 4 * MIB
 LAB = dict(name="rd-vmem", ram="1G", default_state="online_movable", cmdline="nokaslr",
            virtio_mem=[VirtioMem(id="vm0", size="1G", node=0, block_size="2M")],
            hard_timeout=420)
@@ -75,6 +75,9 @@ def test_readiness_virtio_mem_subblocks(lab):
                    timeout=90, what="virtio-mem blocks online")
     log = lab.check("dmesg | grep -E 'virtio_mem virtio[0-9]+: (device block|subblock|big block) size'")
     print("VMEM-READINESS [%s] driver: %s" % (kver, " / ".join(log.split("\n"))))
+    sbs = [ln.split("subblock size:")[1].strip() for ln in log.splitlines() if "subblock size:" in ln]
+    assert sbs, "the driver did not log a subblock size (not Sub Block Mode?): %s" % log
+    SB = int(sbs[-1], 16)
     lab.check("mkdir -p /mnt/v && mount -t tmpfs tmpfs /mnt/v && "
               "dd if=/dev/zero of=/mnt/v/f bs=1M count=40 2>/dev/null && sync", timeout=120)
 
