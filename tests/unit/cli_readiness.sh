@@ -54,9 +54,25 @@ assert [b["verdict"] for b in d["blocks"]].count("blocked") == 5
 	python3 "$top/tests/data/mk-readiness-tree.py" "$tmp/gen" &&
 		diff -r --no-dereference "$tmp/gen" "$tree" >/dev/null &&
 		ok "committed fixture = mk-readiness-tree.py output" || nok "fixture differs from its generator"
+	python3 "$top/tests/data/mk-readiness-vmem-tree.py" "$tmp/vgen" &&
+		diff -r --no-dereference "$tmp/vgen" "$top/tests/data/readiness-vmem-tree" >/dev/null &&
+		ok "committed fixture = mk-readiness-vmem-tree.py output" ||
+		nok "readiness-vmem-tree differs from its generator"
+	# virtio-mem: the device's answer at its subblock size, the new fields
+	if "$bin" readiness -J --sysroot "$top/tests/data/readiness-vmem-tree" | python3 -c '
+import json, sys
+d = [x for x in json.load(sys.stdin)["devices"] if x["kind"] == "virtio-mem"][0]
+assert d["unpluggable_bytes"] == 7 * 8192 and d["block_unpluggable_bytes"] == 65536, d
+assert d["unit_bytes"] == 8192 and d["unit_source"] == "kernel-log", d
+assert d["subblocks"] == {"plugged": 8, "unplugged": 3, "unpluggable": 7, "mixed": 1}, d
+'; then ok "virtio-mem device JSON"; else nok "virtio-mem device JSON"; fi
+	"$bin" readiness --sysroot "$top/tests/data/readiness-vmem-tree" | grep -q \
+		"virtio3 (virtio-mem, unit 8K from kernel-log).*unpluggable now 56K (7 of 8 plugged units)" &&
+		ok "virtio-mem device text line" || nok "virtio-mem device text line"
 else
 	skip "JSON" "no python3"
 	skip "fixture generator" "no python3"
+	skip "virtio-mem fixture" "no python3"
 fi
 
 # export --readiness: the gauges, valid exposition, nothing without the option.
