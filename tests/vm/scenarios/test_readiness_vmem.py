@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lab import VirtioMem, scenario  # noqa: E402
 from test_readiness import _build_rdload  # noqa: E402
+from memhp_vm import Tracer  # noqa: E402
 
 MIB = 1 << 20
 STATE = "/sys/devices/system/memory/memory%d/state"
@@ -138,12 +139,21 @@ def test_readiness_virtio_mem_subblocks(lab):
         dev["blocks"]["ready"] + dev["blocks"]["migrate"] == 0, dev
 
     # --- 2. offlining the block with PageOffline pages -----------------------
+    tr = Tracer(lab, "vmem-offline", "-e offline")
+    tr.start()
     rc, out = lab.run("timeout -s KILL 60 sh -c 'echo offline > %s'; cat %s"
                       % (STATE % part, STATE % part), timeout=90)
     offlined = out.strip().endswith("offline")
-    print("VMEM-READINESS [%s] offline block %d (predicted %s): %s"
-          % (kver, part, pb["verdict"], "offlined" if offlined else "failed: " + out.strip()))
+    evs = tr.wait_events(lambda e: any(x["event"] == "offline" and x["block"] == part
+                                       for x in e), what="the offline event of block %d" % part)
+    tr.stop()
+    ev = [x for x in evs if x["event"] == "offline" and x["block"] == part][-1]
+    print("VMEM-READINESS [%s] offline block %d (predicted %s): %s; event ret %s result %s "
+          "reason %s blocker %s"
+          % (kver, part, pb["verdict"], "offlined" if offlined else "failed: " + out.strip(),
+             ev.get("ret"), ev.get("result"), ev.get("reason"), ev.get("blocker")))
     assert offlined == (pb["verdict"] in ("ready", "migrate")), (pb["verdict"], out)
+    assert (ev.get("ret") == 0) == offlined and ev.get("reason") is None, ev
     if offlined:
         lab.check("echo online_movable > %s" % (STATE % part), timeout=60)
 
@@ -165,6 +175,11 @@ def test_readiness_virtio_mem_subblocks(lab):
     lab.check("mkdir -p /mnt/s && mount -t tmpfs -o nr_inodes=0 tmpfs /mnt/s && "
               "%s files /mnt/s 30000 0 && dd if=/dev/zero of=/mnt/v/g bs=1M count=40 "
               "2>/dev/null && sync" % rdload, timeout=240)
+    pred = _readiness(lab, memhp)
+    for b in pred["blocks"]:
+        if b["device"] == dev["device"] and b["state"] == "online":
+            print("VMEM-READINESS [%s] normal+slab block %d: %s, subblocks %s, kinds %s"
+                  % (kver, b["block"], b["verdict_text"], b["subblocks"], b["kinds"]))
     predicted, actual, dev = _shrink(lab, kver, memhp, "normal+slab (%s)" % zones)
     rest = lab.virtio_mem_info("vm0")["size"]
     more = rest - _resize(lab, 0, timeout=60)
