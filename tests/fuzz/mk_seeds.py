@@ -120,6 +120,7 @@ def lab_tree():
            "f V/bbm_block_size=0\\n",
            "f Z/cmdline=console=ttyS0 nokaslr movable_node\\n",
            "f dmesg=[    7.7] virtio_mem virtio2: device block size: 0x200000\\n"
+           "[    7.7] virtio_mem virtio2: subblock size: 0x200000\\n"
            "[    7.7] virtio_mem virtio2: nid: 1\\n"]
     out += blk(0, "online", "none", 0)
     for b in range(1, 4):
