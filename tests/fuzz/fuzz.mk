@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cli -Iuser/cmd -Itests/fuzz
 
 ALL_FUZZ_TARGETS := decode sysfs_attr sysfs_tree kallsyms zoneinfo zi_system prom http \
-	policy record recset
+	policy record recset pgowner
 FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 
 # The memhp sources (user/*/NAME.c) each target needs, and extra libraries:
@@ -54,6 +54,7 @@ fuzz_policy_SRCS := policy_parse cliopt policy_track policy_eval policy_watch zo
 fuzz_policy_LIBS := -lyaml
 fuzz_record_SRCS := record record_read record_write $(DECODE_SRCS) model clock
 fuzz_recset_SRCS := recset
+fuzz_pgowner_SRCS := pgowner jsonstr
 FUZZ_LIBS := -lm -lpthread -lcap
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
