@@ -38,7 +38,7 @@ ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system
 # libsmartcols in decode (what build/memhp runs), the built-in printer in
 # sysfs_tree (what build/memhp-static runs: memhp's own code, fuzzed too)
 LS_SRCS := ls ls_print cli snapshot $(ZI_SRCS) zonealgo
-DECODE_SRCS := decode jsonstr ksyms offwhy kpage
+DECODE_SRCS := decode jsonstr ksyms offwhy kpage pgowner
 fuzz_decode_SRCS := $(DECODE_SRCS) model $(LS_SRCS) table_scols sysfs
 fuzz_decode_LIBS := -lsmartcols
 fuzz_sysfs_attr_SRCS := sysfs model
