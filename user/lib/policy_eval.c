@@ -222,6 +222,55 @@ static bool node_has_memory(const struct za_state *za, int nid)
 	return false;
 }
 
+/*
+ * The objects a global, per-node or per-group rule looks at, in the order
+ * violations are listed: "global"; each node the rule names (or all) that
+ * @node_ok accepts, as "node N"; each group rule_wants_group() and
+ * @group_ok accept (index into @za->groups), named by group_object().
+ * @visit gets the object's name, node and group id (-1: none) and, for a
+ * group, its index (else -1).
+ */
+struct scope_walk {
+	int nr_nodes;
+	const struct za_state *za; /* its groups */
+	bool (*node_ok)(const void *ctx, int nid);
+	bool (*group_ok)(const void *ctx, size_t gi);
+	void (*visit)(struct ev *e, const struct policy_rule *r, const char *obj, int nid,
+		      int gid, long gi, const void *ctx);
+	const void *ctx;
+};
+
+static void walk_scope(struct ev *e, const struct policy_rule *r, const struct scope_walk *w)
+{
+	char obj[96];
+
+	switch (r->scope) {
+	case POL_SCOPE_GLOBAL:
+		w->visit(e, r, "global", -1, -1, -1, w->ctx);
+		break;
+	case POL_SCOPE_NODE:
+		for (int nid = 0; nid < w->nr_nodes; nid++) {
+			if (r->node >= 0 && nid != r->node)
+				continue;
+			if (!w->node_ok(w->ctx, nid))
+				continue;
+			snprintf(obj, sizeof(obj), "node %d", nid);
+			w->visit(e, r, obj, nid, -1, -1, w->ctx);
+		}
+		break;
+	case POL_SCOPE_GROUP:
+		for (size_t i = 0; i < w->za->nr_groups; i++) {
+			const struct za_group *g = &w->za->groups[i];
+
+			if (!rule_wants_group(e->s, r, g) || !w->group_ok(w->ctx, i))
+				continue;
+			group_object(e->s, g, obj, sizeof(obj));
+			w->visit(e, r, obj, g->nid, g->id, (long)i, w->ctx);
+		}
+		break;
+	}
+}
+
 static void ratio_violation(struct ev *e, const struct policy_rule *r,
 			    const char *obj, int nid, int gid, uint64_t movable,
 			    uint64_t kernel, const char *kernel_what)
@@ -267,43 +316,44 @@ static void ratio_violation(struct ev *e, const struct policy_rule *r,
 	}
 }
 
+static bool za_node_ok(const void *za, int nid)
+{
+	return node_has_memory(za, nid);
+}
+
+static bool any_group(const void *ctx, size_t gi)
+{
+	(void)ctx;
+	(void)gi;
+	return true;
+}
+
+/* max-ratio: a group compares its own present pages, the rest the kernel's early memory. */
+static void max_ratio_visit(struct ev *e, const struct policy_rule *r, const char *obj, int nid,
+			    int gid, long gi, const void *ctx)
+{
+	const struct za_state *za = ctx;
+	struct za_stats st;
+
+	if (gi >= 0) {
+		const struct za_group *g = &za->groups[gi];
+
+		ratio_violation(e, r, obj, nid, gid, g->present_movable_pages,
+				g->present_kernel_pages, "kernel");
+		return;
+	}
+	za_stats(za, nid >= 0 ? nid : ZA_NUMA_NO_NODE, NULL, &st);
+	ratio_violation(e, r, obj, nid, -1, st.movable_pages, st.kernel_early_pages,
+			"kernel early");
+}
+
 static void eval_max_ratio(struct ev *e, const struct policy_rule *r)
 {
 	const struct za_state *za = e->s->za;
-	struct za_stats st;
-	char obj[96];
+	const struct scope_walk w = { .nr_nodes = za->nr_nodes, .za = za, .node_ok = za_node_ok,
+				      .group_ok = any_group, .visit = max_ratio_visit, .ctx = za };
 
-	switch (r->scope) {
-	case POL_SCOPE_GLOBAL:
-		za_stats(za, ZA_NUMA_NO_NODE, NULL, &st);
-		ratio_violation(e, r, "global", -1, -1, st.movable_pages,
-				st.kernel_early_pages, "kernel early");
-		break;
-	case POL_SCOPE_NODE:
-		for (int nid = 0; nid < za->nr_nodes; nid++) {
-			if (r->node >= 0 && nid != r->node)
-				continue;
-			if (!node_has_memory(za, nid))
-				continue;
-			za_stats(za, nid, NULL, &st);
-			snprintf(obj, sizeof(obj), "node %d", nid);
-			ratio_violation(e, r, obj, nid, -1, st.movable_pages,
-					st.kernel_early_pages, "kernel early");
-		}
-		break;
-	case POL_SCOPE_GROUP:
-		for (size_t i = 0; i < za->nr_groups; i++) {
-			const struct za_group *g = &za->groups[i];
-
-			if (!rule_wants_group(e->s, r, g))
-				continue;
-			group_object(e->s, g, obj, sizeof(obj));
-			ratio_violation(e, r, obj, g->nid, g->id,
-					g->present_movable_pages,
-					g->present_kernel_pages, "kernel");
-		}
-		break;
-	}
+	walk_scope(e, r, &w);
 }
 
 static void eval_single_zone(struct ev *e, const struct policy_rule *r)
@@ -646,34 +696,62 @@ bool policy_needs_readiness(const struct policy *p)
 	return false;
 }
 
+/* A node or group without online memory has nothing to give. */
+static bool rd_node_ok(const void *ctx, int nid)
+{
+	return ((const struct readiness *)ctx)->nodes[nid].online_bytes != 0;
+}
+
+static bool rd_group_ok(const void *ctx, size_t gi)
+{
+	return ((const struct readiness *)ctx)->groups[gi].online_bytes != 0;
+}
+
+static void min_unplug_visit(struct ev *e, const struct policy_rule *r, const char *obj, int nid,
+			     int gid, long gi, const void *ctx)
+{
+	const struct readiness *rd = ctx;
+	const struct rd_sum *sum = gi >= 0 ? &rd->groups[gi] : nid >= 0 ? &rd->nodes[nid] :
+					     &rd->total;
+
+	min_unplug_v(e, r, sum->unpluggable_bytes, obj, nid, gid);
+}
+
 static void eval_min_unpluggable(struct ev *e, const struct policy_rule *r)
 {
 	const struct readiness *rd = e->s->readiness;
-	char obj[96];
+	const struct scope_walk w = { .nr_nodes = rd->nr_nodes, .za = &rd->sys.st,
+				      .node_ok = rd_node_ok, .group_ok = rd_group_ok,
+				      .visit = min_unplug_visit, .ctx = rd };
 
-	if (r->scope == POL_SCOPE_GLOBAL) {
-		min_unplug_v(e, r, rd->total.unpluggable_bytes, "global", -1, -1);
-		return;
-	}
-	if (r->scope == POL_SCOPE_NODE) {
-		for (int nid = 0; nid < rd->nr_nodes; nid++) {
-			if (r->node >= 0 && nid != r->node)
-				continue;
-			/* a node without online memory has nothing to give */
-			if (!rd->nodes[nid].online_bytes)
-				continue;
-			snprintf(obj, sizeof(obj), "node %d", nid);
-			min_unplug_v(e, r, rd->nodes[nid].unpluggable_bytes, obj, nid, -1);
-		}
-		return;
-	}
-	for (size_t i = 0; i < rd->sys.st.nr_groups; i++) {
-		const struct za_group *g = &rd->sys.st.groups[i];
+	walk_scope(e, r, &w);
+}
 
-		if (!rule_wants_group(e->s, r, g) || !rd->groups[i].online_bytes)
-			continue;
-		group_object(e->s, g, obj, sizeof(obj));
-		min_unplug_v(e, r, rd->groups[i].unpluggable_bytes, obj, g->nid, g->id);
+/*
+ * Whether the state holds what a rule reads beyond the zone state (events,
+ * a readiness scan, the model); a rule without it is left unevaluated.
+ */
+static bool rule_has_inputs(const struct policy_state *s, enum policy_rule_type t)
+{
+	switch (t) {
+	case POL_MAX_RATIO:
+	case POL_SINGLE_ZONE_GROUP:
+	case POL_NORMAL_BELOW_MOVABLE:
+	case POL_KERNEL_RESERVE:
+	case POL_BALLOON_MOVABLE:
+		return true;
+	case POL_OFFLINE_FAILURES:
+	case POL_ONLINE_FAILURES:
+	case POL_ONLINE_LATENCY:
+	case POL_OFFLINE_DURATION:
+		return s->events;
+	case POL_MIN_UNPLUGGABLE:
+		return s->readiness;
+	case POL_UNCOVERED_ONLINE:
+	case POL_BACKED_NOT_ONLINED:
+		return s->model && s->events;
+	default:
+		return false;
 	}
 }
 
@@ -697,7 +775,9 @@ int policy_evaluate(const struct policy *p, const struct policy_state *s,
 		const struct policy_rule *rule = &p->rules[i];
 
 		e.rule = i;
-		r->evaluated[i] = true;
+		r->evaluated[i] = rule_has_inputs(s, rule->type);
+		if (!r->evaluated[i])
+			continue;
 		switch (rule->type) {
 		case POL_MAX_RATIO:
 			eval_max_ratio(&e, rule);
@@ -718,26 +798,16 @@ int policy_evaluate(const struct policy *p, const struct policy_state *s,
 		case POL_ONLINE_FAILURES:
 		case POL_ONLINE_LATENCY:
 		case POL_OFFLINE_DURATION:
-			if (!s->events)
-				r->evaluated[i] = false;
-			else
-				eval_block_events(&e, rule);
+			eval_block_events(&e, rule);
 			break;
 		case POL_MIN_UNPLUGGABLE:
-			if (!s->readiness)
-				r->evaluated[i] = false;
-			else
-				eval_min_unpluggable(&e, rule);
+			eval_min_unpluggable(&e, rule);
 			break;
 		case POL_UNCOVERED_ONLINE:
 		case POL_BACKED_NOT_ONLINED:
-			if (!s->model || !s->events)
-				r->evaluated[i] = false;
-			else
-				eval_coverage(&e, rule);
+			eval_coverage(&e, rule);
 			break;
 		default:
-			r->evaluated[i] = false;
 			break;
 		}
 	}
