@@ -86,7 +86,7 @@ static void test_atomic_write(void **state)
 
 static void test_atomic_write_errors(void **state)
 {
-	char path[4200], err[256];
+	char path[4200], err[4400]; /* the message names the path */
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/no-such-dir/m.prom", dir);

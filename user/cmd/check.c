@@ -440,15 +440,9 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 	struct policy_result res;
 	struct policy_state ps;
 	char errbuf[512];
-	char *prog_argv0 = (char *)PROG;
 	int rc, n;
 
-	if (argc < 1 || !argv) {
-		argc = 1;
-		argv = &prog_argv0;
-	}
-	argv[0] = prog_argv0;
-	rc = cli_parse(&argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
+	rc = cli_parse_as(PROG, &argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
 	if (rc >= 0)
 		return rc;
 	rc = CHECK_EXIT_ERROR;

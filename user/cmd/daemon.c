@@ -601,16 +601,10 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 				 .cli = { .out = out, .err = err } };
 	struct drun r = { .o = &o, .first = true };
 	char errbuf[512], why[160];
-	char *prog_argv0 = (char *)PROG;
 	int rc = DAEMON_EXIT_USAGE, pending;
 	double deadline, next_scan;
 
-	if (argc < 1 || !argv) {
-		argc = 1;
-		argv = &prog_argv0;
-	}
-	argv[0] = prog_argv0;
-	rc = cli_parse(&argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
+	rc = cli_parse_as(PROG, &argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
 	if (rc >= 0)
 		return rc;
 	rc = DAEMON_EXIT_USAGE;

@@ -534,6 +534,20 @@ static void say_start(struct exporter *x)
 		nr, online, x->start_time);
 }
 
+/* What export_live() set up beside the session (closed by then). */
+static void exporter_free(struct exporter *x)
+{
+	rd_keep_free(&x->rdk);
+	if (x->have_pol) {
+		policy_watch_free(&x->watch);
+		policy_free(&x->pol);
+	}
+	policy_tracker_free(&x->trk);
+	zi_cache_free(&x->zc);
+	pthread_mutex_destroy(&x->rlock);
+	free(x);
+}
+
 static int export_live(const struct export_opts *o)
 {
 	struct exporter *x;
@@ -584,14 +598,7 @@ static int export_live(const struct export_opts *o)
 	so.keep_setid = true; /* the HTTP threads become nobody (http.c) */
 	rc = session_open(&x->s, &so);
 	if (rc) {
-		if (x->have_pol) {
-			policy_watch_free(&x->watch);
-			policy_free(&x->pol);
-		}
-		policy_tracker_free(&x->trk);
-		zi_cache_free(&x->zc);
-		pthread_mutex_destroy(&x->rlock);
-		free(x);
+		exporter_free(x);
 		return rc;
 	}
 	if (!o->no_trace)
@@ -690,15 +697,7 @@ out:
 		(unsigned long long)x->s.model.lost);
 	pthread_mutex_unlock(&x->rlock);
 	session_close(&x->s);
-	rd_keep_free(&x->rdk);
-	if (x->have_pol) {
-		policy_watch_free(&x->watch);
-		policy_free(&x->pol);
-	}
-	policy_tracker_free(&x->trk);
-	zi_cache_free(&x->zc);
-	pthread_mutex_destroy(&x->rlock);
-	free(x);
+	exporter_free(x);
 	return ret;
 }
 

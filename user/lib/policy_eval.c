@@ -696,31 +696,40 @@ static void eval_min_unpluggable(struct ev *e, const struct policy_rule *r)
 	walk_scope(e, r, &w);
 }
 
-/*
- * Whether the state holds what a rule reads beyond the zone state (events,
- * a readiness scan, the model); a rule without it is left unevaluated.
- */
+/* What a rule reads beyond the zone state; a state without it leaves the rule unevaluated. */
+enum rule_needs { NEEDS_ZONES, NEEDS_EVENTS, NEEDS_READINESS, NEEDS_MODEL_EVENTS };
+
+static const struct {
+	void (*eval)(struct ev *e, const struct policy_rule *r);
+	enum rule_needs needs;
+} rule_kinds[POL_NR_RULE_TYPES] = {
+	[POL_MAX_RATIO] = { eval_max_ratio, NEEDS_ZONES },
+	[POL_SINGLE_ZONE_GROUP] = { eval_single_zone, NEEDS_ZONES },
+	[POL_NORMAL_BELOW_MOVABLE] = { eval_normal_below_movable, NEEDS_ZONES },
+	[POL_KERNEL_RESERVE] = { eval_kernel_reserve, NEEDS_ZONES },
+	[POL_BALLOON_MOVABLE] = { eval_balloon, NEEDS_ZONES },
+	[POL_OFFLINE_FAILURES] = { eval_block_events, NEEDS_EVENTS },
+	[POL_ONLINE_FAILURES] = { eval_block_events, NEEDS_EVENTS },
+	[POL_ONLINE_LATENCY] = { eval_block_events, NEEDS_EVENTS },
+	[POL_OFFLINE_DURATION] = { eval_block_events, NEEDS_EVENTS },
+	[POL_MIN_UNPLUGGABLE] = { eval_min_unpluggable, NEEDS_READINESS },
+	[POL_UNCOVERED_ONLINE] = { eval_coverage, NEEDS_MODEL_EVENTS },
+	[POL_BACKED_NOT_ONLINED] = { eval_coverage, NEEDS_MODEL_EVENTS },
+};
+
 static bool rule_has_inputs(const struct policy_state *s, enum policy_rule_type t)
 {
-	switch (t) {
-	case POL_MAX_RATIO:
-	case POL_SINGLE_ZONE_GROUP:
-	case POL_NORMAL_BELOW_MOVABLE:
-	case POL_KERNEL_RESERVE:
-	case POL_BALLOON_MOVABLE:
-		return true;
-	case POL_OFFLINE_FAILURES:
-	case POL_ONLINE_FAILURES:
-	case POL_ONLINE_LATENCY:
-	case POL_OFFLINE_DURATION:
+	if ((unsigned int)t >= POL_NR_RULE_TYPES || !rule_kinds[t].eval)
+		return false;
+	switch (rule_kinds[t].needs) {
+	case NEEDS_EVENTS:
 		return s->events;
-	case POL_MIN_UNPLUGGABLE:
+	case NEEDS_READINESS:
 		return s->readiness;
-	case POL_UNCOVERED_ONLINE:
-	case POL_BACKED_NOT_ONLINED:
+	case NEEDS_MODEL_EVENTS:
 		return s->model && s->events;
 	default:
-		return false;
+		return true;
 	}
 }
 
@@ -747,38 +756,7 @@ int policy_evaluate(const struct policy *p, const struct policy_state *s,
 		r->evaluated[i] = rule_has_inputs(s, rule->type);
 		if (!r->evaluated[i])
 			continue;
-		switch (rule->type) {
-		case POL_MAX_RATIO:
-			eval_max_ratio(&e, rule);
-			break;
-		case POL_SINGLE_ZONE_GROUP:
-			eval_single_zone(&e, rule);
-			break;
-		case POL_NORMAL_BELOW_MOVABLE:
-			eval_normal_below_movable(&e, rule);
-			break;
-		case POL_KERNEL_RESERVE:
-			eval_kernel_reserve(&e, rule);
-			break;
-		case POL_BALLOON_MOVABLE:
-			eval_balloon(&e, rule);
-			break;
-		case POL_OFFLINE_FAILURES:
-		case POL_ONLINE_FAILURES:
-		case POL_ONLINE_LATENCY:
-		case POL_OFFLINE_DURATION:
-			eval_block_events(&e, rule);
-			break;
-		case POL_MIN_UNPLUGGABLE:
-			eval_min_unpluggable(&e, rule);
-			break;
-		case POL_UNCOVERED_ONLINE:
-		case POL_BACKED_NOT_ONLINED:
-			eval_coverage(&e, rule);
-			break;
-		default:
-			break;
-		}
+		rule_kinds[rule->type].eval(&e, rule);
 	}
 	if (e.err)
 		return e.err;
