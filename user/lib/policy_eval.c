@@ -64,6 +64,22 @@ static struct policy_violation *add_v(struct ev *e, const char *fmt, ...)
 	return v;
 }
 
+/* A violation of a global, node or group object (walk_scope()): what and where. */
+static struct policy_violation *scoped_v(struct ev *e, const char *obj, int nid, int gid,
+					 enum policy_unit unit, uint64_t actual, uint64_t limit)
+{
+	struct policy_violation *v = add_v(e, "%s", obj);
+
+	if (!v)
+		return NULL;
+	v->node = nid;
+	v->group = gid;
+	v->unit = unit;
+	v->actual = actual;
+	v->limit = limit;
+	return v;
+}
+
 static uint64_t ratio_pct(uint64_t movable, uint64_t kernel, bool *inf)
 {
 	*inf = false;
@@ -251,15 +267,10 @@ static void ratio_violation(struct ev *e, const struct policy_rule *r,
 
 	if (!inf && pct <= r->max)
 		return;
-	v = add_v(e, "%s", obj);
+	v = scoped_v(e, obj, nid, gid, POL_UNIT_PERCENT, pct, r->max);
 	if (!v)
 		return;
-	v->node = nid;
-	v->group = gid;
-	v->unit = POL_UNIT_PERCENT;
-	v->actual = pct;
 	v->infinite = inf;
-	v->limit = r->max;
 	policy_fmt_bytes(movable * e->ps, m, sizeof(m));
 	policy_fmt_bytes(kernel * e->ps, k, sizeof(k));
 	{
@@ -643,14 +654,9 @@ static void min_unplug_v(struct ev *e, const struct policy_rule *r, uint64_t hav
 
 	if (have >= r->min_bytes)
 		return;
-	v = add_v(e, "%s", obj);
+	v = scoped_v(e, obj, nid, gid, POL_UNIT_BYTES, have, r->min_bytes);
 	if (!v)
 		return;
-	v->node = nid;
-	v->group = gid;
-	v->unit = POL_UNIT_BYTES;
-	v->actual = have;
-	v->limit = r->min_bytes;
 	policy_fmt_bytes(have, a, sizeof(a));
 	policy_fmt_bytes(r->min_bytes, b, sizeof(b));
 	snprintf(v->detail, sizeof(v->detail),
