@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	-I$(OUTPUT) -Ibpf -Iuser/lib -Iuser/live -Iuser/cli -Iuser/cmd -Itests/fuzz
 
 ALL_FUZZ_TARGETS := decode sysfs_attr sysfs_tree kallsyms zoneinfo zi_system prom http \
-	policy record recset
+	policy record recset pgowner
 FUZZ_TARGETS ?= $(ALL_FUZZ_TARGETS)
 
 # The memhp sources (user/*/NAME.c) each target needs, and extra libraries:
@@ -38,7 +38,7 @@ ZI_SRCS := zi_read proc_zoneinfo proc_iomem fw_memmap kernel_log zi_system
 # libsmartcols in decode (what build/memhp runs), the built-in printer in
 # sysfs_tree (what build/memhp-static runs: memhp's own code, fuzzed too)
 LS_SRCS := ls ls_print cli snapshot $(ZI_SRCS) zonealgo
-DECODE_SRCS := decode jsonstr ksyms offwhy kpage
+DECODE_SRCS := decode jsonstr ksyms offwhy kpage pgowner
 fuzz_decode_SRCS := $(DECODE_SRCS) model $(LS_SRCS) table_scols sysfs
 fuzz_decode_LIBS := -lsmartcols
 fuzz_sysfs_attr_SRCS := sysfs model
@@ -54,6 +54,7 @@ fuzz_policy_SRCS := policy_parse cliopt policy_track policy_eval policy_result p
 fuzz_policy_LIBS := -lyaml
 fuzz_record_SRCS := record record_read record_write $(DECODE_SRCS) model clock
 fuzz_recset_SRCS := recset
+fuzz_pgowner_SRCS := pgowner jsonstr
 FUZZ_LIBS := -lm -lpthread -lcap
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))

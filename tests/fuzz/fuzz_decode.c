@@ -93,11 +93,11 @@ static void one_record(struct memhp_model *m, const struct time_conv *tc,
 
 	model_apply_event(m, &e);
 	check_model(m);
-	event_print_text(fz_devnull(), &e, model_pages_per_block(m), m->page_size, tc);
-	event_print_json(fz_devnull(), &e, model_pages_per_block(m), m->page_size, tc);
+	event_print_text(fz_devnull(), &e, model_pages_per_block(m), m->page_size, tc, NULL);
+	event_print_json(fz_devnull(), &e, model_pages_per_block(m), m->page_size, tc, NULL);
 	/* and with a model that does not know its block size yet */
-	event_print_text(fz_devnull(), &e, 0, m->page_size, tc);
-	event_print_json(fz_devnull(), &e, 0, 0, tc);
+	event_print_text(fz_devnull(), &e, 0, m->page_size, tc, NULL);
+	event_print_json(fz_devnull(), &e, 0, 0, tc, NULL);
 }
 
 /* --- seeds ---------------------------------------------------------------- */

@@ -244,6 +244,30 @@ def main():
         "ffffffff81000020 TT two_types\nzzzz T not_hex\n"
         "ffffffff81000030 T " + "x" * 300 + " [" + "m" * 200 + "]\n"
         "ffffffff81000040 T\tno_newline")
+    # --- pgowner: page_owner records as print_page_owner() writes them
+    # (mm/page_owner.c: 6.1 line 409/419, 6.12 line 553/563)
+    d = os.path.join(corpus, "pgowner")
+    put(d, "rec-6.1", "Page allocated via order 0, mask 0x152cca(GFP_HIGHUSER_MOVABLE|"
+        "__GFP_COMP), pid 812, tgid 812 (stress-ng), ts 52316042893 ns, free_ts 0 ns\n"
+        "PFN 1081344 type Movable Block 2112 type Movable Flags 0x17ffffc0080014("
+        "uptodate|lru|swapbacked|node=0|zone=2|lastcpupid=0x1fffff)\n"
+        " post_alloc_hook+0x1a7/0x1f0\n get_page_from_freelist+0x5f6/0x1380\n"
+        " __alloc_pages+0x1ea/0x320\n __folio_alloc+0x16/0x50\n"
+        " vma_alloc_folio+0x91/0x370\n shmem_alloc_folio+0x55/0x90\n"
+        "Page has been migrated, last migrate reason: memory_hotplug\n\n")
+    put(d, "rec-6.12", "Page allocated via order 9, mask 0x140cca(GFP_HIGHUSER_MOVABLE|"
+        "__GFP_COMP), pid 1377, tgid 1377 (insmod), ts 98765432100 ns\n"
+        "PFN 0x108000 type Movable Block 2112 type Movable Flags 0x17ffffc0000040("
+        "head|node=0|zone=2)\n post_alloc_hook+0xd5/0x100\n"
+        " get_page_from_freelist+0x3e8/0x1550\n __alloc_pages_noprof+0x183/0x350\n"
+        " alloc_pages_mpol_noprof+0xa2/0x1c0\n hold_init+0x2a/0xff0 [memhp_hold]\n"
+        "Charged to memcg /\n\n")
+    put(d, "odd-comm", "Page allocated via order 3, mask 0(none), pid -1, tgid 7 "
+        "(a), ts 1 (x), ts 42 ns\nPFN 0x10 type Movable Block 0 type Movable Flags 0x0()\n")
+    put(d, "no-tgid", "Page allocated via order 1, mask 0x2dc2(GFP_KERNEL), pid 1, "
+        "ts 7 ns, free_ts 0 ns\nPFN 4096 type Unmovable Block 8 type Unmovable\n"
+        " alloc_pages+0x1/0x2\n __vmalloc_area_node+0x1/0x2\n")
+
     # --- zoneinfo: selector byte + content
     d = os.path.join(corpus, "zoneinfo")
     for n in ("zoneinfo-cma", "zoneinfo-lab-2node", "zoneinfo-malformed"):

@@ -202,7 +202,7 @@ static void test_names(void **s)
 }
 
 static char *capture(void (*fn)(FILE *, const struct memhp_event *, uint64_t, uint64_t,
-				const struct time_conv *),
+				const struct time_conv *, const struct pgowner_note *),
 		     const struct memhp_event *e)
 {
 	struct time_conv tc = { 0 };
@@ -211,7 +211,7 @@ static char *capture(void (*fn)(FILE *, const struct memhp_event *, uint64_t, ui
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	fn(f, e, 32768, 4096, &tc);
+	fn(f, e, 32768, 4096, &tc, NULL);
 	fclose(f);
 	return buf;
 }

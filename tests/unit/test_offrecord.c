@@ -64,7 +64,7 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	struct capture *c = ctx;
 
 	(void)s;
-	event_print_json(c->live, e, c->ppb, c->page_size, &c->tc);
+	event_print_json(c->live, e, c->ppb, c->page_size, &c->tc, NULL);
 }
 
 /* A why event as the BPF side writes it: blocker_kind 0. */

@@ -124,9 +124,9 @@ static char *render(const struct memhp_event *e, bool json)
 	FILE *f = open_memstream(&buf, &len);
 
 	if (json)
-		event_print_json(f, e, 32768, 4096, &tc);
+		event_print_json(f, e, 32768, 4096, &tc, NULL);
 	else
-		event_print_text(f, e, 32768, 4096, &tc);
+		event_print_text(f, e, 32768, 4096, &tc, NULL);
 	fclose(f);
 	return buf;
 }

@@ -145,7 +145,7 @@ static void test_kind_from_record(void **s)
 	assert_ptr_equal(decode_event_ref(&e, sizeof(e), &out, why, sizeof(why)), &e);
 }
 
-static char *render(const struct memhp_event *e, bool json)
+static char *render_owner(const struct memhp_event *e, bool json, const struct pgowner_note *owner)
 {
 	struct time_conv tc = { 0 };
 	char *buf = NULL;
@@ -153,11 +153,17 @@ static char *render(const struct memhp_event *e, bool json)
 	FILE *f = open_memstream(&buf, &len);
 
 	if (json)
-		event_print_json(f, e, 32768, 4096, &tc);
+		event_print_json(f, e, 32768, 4096, &tc, owner);
 	else
-		event_print_text(f, e, 32768, 4096, &tc);
+		event_print_text(f, e, 32768, 4096, &tc, owner);
 	fclose(f);
 	return buf;
+}
+
+/* as a replay prints: no owner lookup */
+static char *render(const struct memhp_event *e, bool json)
+{
+	return render_owner(e, json, NULL);
 }
 
 static void test_output(void **s)
@@ -173,14 +179,38 @@ static void test_output(void **s)
 	out = render(&e, true);
 	assert_non_null(strstr(out, "\"reason\":\"failure to isolate range\""));
 	assert_non_null(strstr(out, "\"phase\":\"isolation\""));
+	/* a replay: the owner was not recorded, and says so */
 	assert_non_null(strstr(out, "\"blocker\":{\"pfn\":2097443,\"report\":\"unmovable page\","
-				    "\"kind\":\"slab\"}"));
+				    "\"kind\":\"slab\",\"owner\":null,\"owner_unknown\":"
+				    "\"not recorded (memhp record keeps no owner)\"}"));
 	assert_non_null(strstr(out, "\"notifier_callback\":null"));
 	free(out);
 	out = render(&e, false);
 	assert_non_null(strstr(out, "why: failure to isolate range (isolation)"));
-	assert_non_null(strstr(out, "blocker pfn 0x200123 slab (unmovable page)"));
+	assert_non_null(strstr(out, "blocker pfn 0x200123 slab (unmovable page); owner ? (not recorded"));
 	free(out);
+	/* live: the session's lookup of that page */
+	{
+		struct pgowner_note n = { .pfn = 0x200123, .st = PGOWNER_NO_DEBUGFS };
+
+		out = render_owner(&e, true, &n);
+		assert_non_null(strstr(out, "\"kind\":\"slab\",\"owner\":null,\"owner_unknown\":"
+					    "\"debugfs not mounted on /sys/kernel/debug\"}"));
+		free(out);
+		n.st = PGOWNER_FOUND;
+		n.rec.pfn = 0x200120;
+		n.rec.order = 2;
+		n.rec.gfp = 0xcc0;
+		strcpy(n.rec.caller, "alloc_slab_page+0x1/0x2");
+		out = render_owner(&e, true, &n);
+		assert_non_null(strstr(out, "\"kind\":\"slab\",\"owner\":{\"pfn\":2097440,\"order\":2,"
+					    "\"gfp\":\"0xcc0\""));
+		assert_non_null(strstr(out, "\"caller\":\"alloc_slab_page+0x1/0x2\"}}"));
+		free(out);
+		out = render_owner(&e, false, &n);
+		assert_non_null(strstr(out, "; owner: order 2, gfp 0xcc0, via alloc_slab_page+0x1/0x2"));
+		free(out);
+	}
 
 	/* progress: "running", passes and the page it waits for */
 	e = offline(0, MEMHP_PHASE_MIGRATE, MEMHP_SEEN_MIGRATE | MEMHP_SEEN_BLOCKER);

@@ -507,7 +507,12 @@ static void test_main_text_json_errors(void **state)
 	assert_int_equal(r.rc, RD_EXIT_OK);
 	assert_non_null(strstr(r.out, "\"block\":3,\"start\":98304,\"size\":32768"));
 	assert_non_null(strstr(r.out, "\"verdict\":\"migrate\",\"verdict_text\":\"needs migration of 20 KiB\""));
-	assert_non_null(strstr(r.out, "\"first_unmovable\":[{\"pfn\":35,\"kind\":\"slab\"},{\"pfn\":36,\"kind\":\"pgtable\"},{\"pfn\":38,\"kind\":\"unknown\"}]"));
+	/* the fixture has no debugfs: no owners, said once at the top */
+	assert_non_null(strstr(r.out, "\"page_owner\":{\"available\":false,\"why\":"
+				      "\"debugfs not mounted on /sys/kernel/debug\"}"));
+	assert_non_null(strstr(r.out, "\"first_unmovable\":[{\"pfn\":35,\"kind\":\"slab\",\"owner\":null},"
+				      "{\"pfn\":36,\"kind\":\"pgtable\",\"owner\":null},"
+				      "{\"pfn\":38,\"kind\":\"unknown\",\"owner\":null}]"));
 	assert_non_null(strstr(r.out, "{\"node\":1,\"blocks\":{\"offline\":1,\"ready\":1,\"migrate\":1,\"blocked\":2},"
 				      "\"online_bytes\":131072,\"ready_bytes\":32768,\"unpluggable_bytes\":65536"));
 	assert_string_equal(r.out + r.outlen - 2, "}\n");
@@ -531,6 +536,62 @@ static void test_main_text_json_errors(void **state)
 	assert_int_equal(r.rc, RD_EXIT_OK);
 	assert_non_null(strstr(r.out, "--sysroot"));
 	run_free(&r);
+}
+
+/*
+ * page_owner on: a fixture file whose bytes at offset 35 are a 6.12
+ * record for pfn 35 (pread(fd, .., pfn) is what read_page_owner() takes);
+ * at offsets 36 and 38 the reader then sees the record's tail, which is
+ * no record: each page gets its owner or says why it has none.
+ */
+static void test_main_owners(void **state)
+{
+	static const char rec[] =
+		"Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 5, tgid 5 (kworker/0:1), "
+		"ts 77 ns\nPFN 0x23 type Unmovable Block 0 type Unmovable Flags 0x200(slab)\n"
+		" post_alloc_hook+0x1/0x2\n get_page_from_freelist+0x1/0x2\n"
+		" __alloc_pages_noprof+0x1/0x2\n allocate_slab+0x1/0x2\n\n";
+	char dir[] = "/tmp/memhp-rdo-XXXXXX", cmd[9000], p[4200];
+	struct run r;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/.' '%s/' && mkdir -p '%s/sys/kernel/debug' '%s/proc/self'",
+		 tree, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(p, sizeof(p), "%s/proc/self/mounts", dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("debugfs /sys/kernel/debug debugfs rw 0 0\n", f);
+	fclose(f);
+	/* mounted, no page_owner, no kernel config: both possible reasons */
+	r = run("-J", "--sysroot", dir, NULL);
+	assert_non_null(strstr(r.out, "\"why\":\"no page_owner: CONFIG_PAGE_OWNER not set or "
+				      "page_owner=on not given\"}"));
+	run_free(&r);
+	snprintf(p, sizeof(p), "%s/sys/kernel/debug/page_owner", dir);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "%35s%s", "", rec);
+	fclose(f);
+	r = run("-J", "--sysroot", dir, NULL);
+	assert_int_equal(r.rc, RD_EXIT_OK);
+	assert_non_null(strstr(r.out, "\"page_owner\":{\"available\":true,\"why\":null}"));
+	assert_non_null(strstr(r.out, "{\"pfn\":35,\"kind\":\"slab\",\"owner\":{\"pfn\":35,\"order\":0,"
+				      "\"gfp\":\"0xcc0\",\"gfp_flags\":\"GFP_KERNEL\",\"pid\":5,\"tgid\":5,"
+				      "\"comm\":\"kworker/0:1\",\"ts_ns\":77,\"caller\":\"allocate_slab+0x1/0x2\"}}"));
+	assert_non_null(strstr(r.out, "{\"pfn\":36,\"kind\":\"pgtable\",\"owner\":null,"
+				      "\"owner_unknown\":\"page_owner record not understood\"}"));
+	run_free(&r);
+	r = run("--sysroot", dir, NULL, NULL);
+	assert_non_null(strstr(r.out, "Owners of the first unmovable pages (page_owner):\n"));
+	assert_non_null(strstr(r.out, "\n  memory4 0x24 pgtable: ? (page_owner record not understood)\n"));
+	assert_non_null(strstr(r.out, "\n  memory4 0x23 slab: order 0, gfp 0xcc0, pid 5 tgid 5 (kworker/0:1), "
+				      "ts 77 ns, via allocate_slab+0x1/0x2\n"));
+	run_free(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* --- live: a scan kept between policy evaluations (readiness_keep) -------- */
@@ -604,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_policy_min_unpluggable),
 		cmocka_unit_test(test_policy_min_unpluggable_parse_errors),
 		cmocka_unit_test(test_keep_rescans_per_interval),
+		cmocka_unit_test(test_main_owners),
 		cmocka_unit_test(test_main_text_json_errors),
 	};
 

@@ -103,6 +103,7 @@ int readiness_main(int argc, char **argv, FILE *out, FILE *err)
 	char *dflt[] = { (char *)PROG, NULL };
 	struct rd_opts ro;
 	struct readiness r;
+	struct pgowner_src owner;
 	char errbuf[512];
 	int rc;
 
@@ -120,10 +121,14 @@ int readiness_main(int argc, char **argv, FILE *out, FILE *err)
 		readiness_free(&r);
 		return RD_EXIT_ERROR;
 	}
+	/* who allocated the first unmovable pages, where page_owner is on */
+	pgowner_open(&owner, o.sysroot);
+	o.p.owner = &owner;
 	if (o.json)
 		rd_print_json(out, &r, &o.p);
 	else
 		rd_print_text(out, &r, &o.p);
+	pgowner_close(&owner);
 	rc = RD_EXIT_OK;
 	if (fflush(out) || ferror(out)) {
 		fprintf(err, PROG ": write error\n");

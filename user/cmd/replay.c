@@ -255,9 +255,9 @@ static void print_event(const struct memhp_event *e, void *ctx)
 	struct replay *r = ctx;
 
 	if (r->o->format == FMT_JSON)
-		event_print_json(r->o->out, e, r->ppb, r->model.page_size, &r->tc);
+		event_print_json(r->o->out, e, r->ppb, r->model.page_size, &r->tc, NULL);
 	else if (r->o->format == FMT_TEXT)
-		event_print_text(r->o->out, e, r->ppb, r->model.page_size, &r->tc);
+		event_print_text(r->o->out, e, r->ppb, r->model.page_size, &r->tc, NULL);
 }
 
 /* One pass over the file; 0, or 1 after an error (message printed). */

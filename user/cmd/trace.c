@@ -316,9 +316,9 @@ static void on_event(struct session *s, const struct memhp_event *e, void *ctx)
 	if (st->done || !wanted(st->o, e, ppb))
 		return;
 	if (st->o->json)
-		event_print_json(st->o->out, e, ppb, s->model.page_size, &s->tc);
+		event_print_json(st->o->out, e, ppb, s->model.page_size, &s->tc, &s->owner);
 	else
-		event_print_text(st->o->out, e, ppb, s->model.page_size, &s->tc);
+		event_print_text(st->o->out, e, ppb, s->model.page_size, &s->tc, &s->owner);
 	st->printed++;
 	if (st->o->count && st->printed >= st->o->count) {
 		st->done = true;

@@ -244,7 +244,8 @@ static void group_text(const struct memhp_event *e, char *buf, size_t len)
 }
 
 void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
-		      uint64_t page_size, const struct time_conv *tc)
+		      uint64_t page_size, const struct time_conv *tc,
+		      const struct pgowner_note *owner)
 {
 	char tbuf[48], block[48], range[48], size[24], node[16], grp[24], eb[16],
 		lat[24], ev[24];
@@ -298,7 +299,7 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		: e->hdr.kind == MEMHP_EV_OFFLINE_PROGRESS ? "running"
 							    : errno_name(e->ret, eb, sizeof(eb)),
 		lat);
-	offwhy_print_text(f, e);
+	offwhy_print_text(f, e, owner);
 	if (e->hdr.kind == MEMHP_EV_COVERAGE) {
 		uint64_t lost = e->backed_pages > e->released_backed
 					? e->backed_pages - e->released_backed : 0;
@@ -323,7 +324,8 @@ void event_print_text(FILE *f, const struct memhp_event *e, uint64_t ppb,
 }
 
 void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,
-		      uint64_t page_size, const struct time_conv *tc)
+		      uint64_t page_size, const struct time_conv *tc,
+		      const struct pgowner_note *owner)
 {
 	char tbuf[64], eb[16];
 
@@ -431,7 +433,7 @@ void event_print_json(FILE *f, const struct memhp_event *e, uint64_t ppb,
 		else
 			fprintf(f, "null");
 	}
-	offwhy_print_json(f, e);
+	offwhy_print_json(f, e, owner);
 	if (e->flags & MEMHP_F_DURATION)
 		fprintf(f, ",\"duration_ns\":%" PRIu64, (uint64_t)e->duration_ns);
 	else

@@ -12,6 +12,7 @@
 #include "memhp.h"
 
 struct memhp_model;
+struct pgowner_note;
 
 /*
  * Validate and copy one raw record into *out. Older (shorter) events of the
@@ -72,10 +73,14 @@ struct time_conv {
 };
 void time_conv_init(struct time_conv *tc);
 
+/* @owner: the live session's owner of the event's blocker page
+ * (session.owner); NULL in a replay (offwhy_print_text()). */
 void event_print_text(FILE *f, const struct memhp_event *e, uint64_t pages_per_block,
-		      uint64_t page_size, const struct time_conv *tc);
+		      uint64_t page_size, const struct time_conv *tc,
+		      const struct pgowner_note *owner);
 void event_print_json(FILE *f, const struct memhp_event *e, uint64_t pages_per_block,
-		      uint64_t page_size, const struct time_conv *tc);
+		      uint64_t page_size, const struct time_conv *tc,
+		      const struct pgowner_note *owner);
 void event_print_text_header(FILE *f);
 
 #endif

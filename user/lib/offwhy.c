@@ -129,14 +129,18 @@ void offwhy_pagefiles_close(struct offwhy_pagefiles *pf)
 	pf->flags_fd = pf->count_fd = -1;
 }
 
+bool offwhy_has_blocker(const struct memhp_event *e)
+{
+	return event_kind_has_why(e->hdr.kind) && (e->flags & MEMHP_F_WHY) &&
+	       (e->why_seen & MEMHP_SEEN_BLOCKER) && e->blocker_pfn != UINT64_MAX;
+}
+
 void offwhy_annotate(struct memhp_event *e, const struct offwhy_pagefiles *pf)
 {
 	uint64_t flags, count;
 
 	e->blocker_kind = 0;
-	if (!event_kind_has_why(e->hdr.kind) || !(e->flags & MEMHP_F_WHY) ||
-	    !(e->why_seen & MEMHP_SEEN_BLOCKER) || e->blocker_pfn == UINT64_MAX || !pf ||
-	    pf->flags_fd < 0 || pf->count_fd < 0)
+	if (!offwhy_has_blocker(e) || !pf || pf->flags_fd < 0 || pf->count_fd < 0)
 		return;
 	if (kpage_read_fd(pf->flags_fd, e->blocker_pfn, 1, &flags) ||
 	    kpage_read_fd(pf->count_fd, e->blocker_pfn, 1, &count))
@@ -170,7 +174,7 @@ static bool has_why(const struct memhp_event *e)
 	       (e->flags & MEMHP_F_WHY);
 }
 
-void offwhy_print_text(FILE *f, const struct memhp_event *e)
+void offwhy_print_text(FILE *f, const struct memhp_event *e, const struct pgowner_note *owner)
 {
 	enum offwhy_reason r = offwhy_reason(e);
 	const char *kind;
@@ -199,6 +203,7 @@ void offwhy_print_text(FILE *f, const struct memhp_event *e)
 		kind = offwhy_blocker_kind(e);
 		fprintf(f, "; blocker pfn 0x%" PRIx64 " %s (%s)", (uint64_t)e->blocker_pfn,
 			kind ? kind : "kind?", e->blocker_why);
+		pgowner_note_text(f, owner, e->blocker_pfn);
 	}
 	if (r == OFFWHY_NOTIFIER)
 		fprintf(f, "; vetoed by %s",
@@ -207,7 +212,7 @@ void offwhy_print_text(FILE *f, const struct memhp_event *e)
 				: "? (no notifier_run tracepoint before 6.2)");
 }
 
-void offwhy_print_json(FILE *f, const struct memhp_event *e)
+void offwhy_print_json(FILE *f, const struct memhp_event *e, const struct pgowner_note *owner)
 {
 	enum offwhy_reason r = offwhy_reason(e);
 	const char *kind;
@@ -248,9 +253,11 @@ void offwhy_print_json(FILE *f, const struct memhp_event *e)
 		json_string(f, e->blocker_why, sizeof(e->blocker_why));
 		fprintf(f, ",\"kind\":");
 		if (kind)
-			fprintf(f, "\"%s\"}", kind);
+			fprintf(f, "\"%s\"", kind);
 		else
-			fprintf(f, "null}");
+			fprintf(f, "null");
+		pgowner_note_json(f, owner, e->blocker_pfn);
+		fputc('}', f);
 	} else {
 		fprintf(f, ",\"blocker\":null");
 	}

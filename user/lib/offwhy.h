@@ -8,9 +8,11 @@
 #ifndef MEMHP_OFFWHY_H
 #define MEMHP_OFFWHY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "memhp.h"
+#include "pgowner.h"
 
 enum offwhy_reason {
 	OFFWHY_NONE = 0,   /* succeeded (or still running) */
@@ -67,12 +69,20 @@ void offwhy_annotate(struct memhp_event *e, const struct offwhy_pagefiles *pf);
 size_t offwhy_record_bytes(const void *data, size_t size, const struct memhp_event *e,
 			   void *out, size_t outlen);
 
+/* Whether @e names a blocking page (blocker_pfn valid). */
+bool offwhy_has_blocker(const struct memhp_event *e);
+
 /* The blocker's kind name, NULL when not known. */
 const char *offwhy_blocker_kind(const struct memhp_event *e);
 
-/* "  why: ..." (failures and progress), nothing when there is nothing to say. */
-void offwhy_print_text(FILE *f, const struct memhp_event *e);
+/*
+ * "  why: ..." (failures and progress), nothing when there is nothing to
+ * say. @owner: the live session's owner lookup of the blocker page; NULL
+ * where there is none to have (a replay): the owner then reads "not
+ * recorded".
+ */
+void offwhy_print_text(FILE *f, const struct memhp_event *e, const struct pgowner_note *owner);
 /* ,"phase":...,"reason":... (the JSON fields of docs/events.md). */
-void offwhy_print_json(FILE *f, const struct memhp_event *e);
+void offwhy_print_json(FILE *f, const struct memhp_event *e, const struct pgowner_note *owner);
 
 #endif

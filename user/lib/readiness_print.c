@@ -97,6 +97,50 @@ static void print_sum_text(FILE *out, const char *what, const struct rd_sum *s)
 		s->blocks[RD_OFFLINE], on, un, rd, mg);
 }
 
+static bool any_first(const struct readiness *r, const struct rd_print_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_blocks; i++)
+		if (r->blocks[i].nr_first && (r->blocks[i].online || o->all_blocks))
+			return true;
+	return false;
+}
+
+/* Who allocated the first unmovable pages: a line each, or one line why not. */
+static void print_owners_text(FILE *out, const struct readiness *r, const struct rd_print_opts *o)
+{
+	struct pgowner_rec rec;
+	enum pgowner_status st;
+	size_t i, k;
+
+	if (!o->owner || !any_first(r, o))
+		return;
+	if (o->owner->fd < 0) {
+		fprintf(out, "Owners of the first unmovable pages: unknown (%s)\n\n",
+			pgowner_status_text(o->owner->why));
+		return;
+	}
+	fprintf(out, "Owners of the first unmovable pages (page_owner):\n");
+	for (i = 0; i < r->nr_blocks; i++) {
+		const struct rd_block *b = &r->blocks[i];
+
+		if (!b->online && !o->all_blocks)
+			continue;
+		for (k = 0; k < b->nr_first; k++) {
+			st = pgowner_lookup(o->owner, b->first_pfn[k], &rec);
+			fprintf(out, "  memory%" PRIu64 " 0x%" PRIx64 " %s: ", b->id, b->first_pfn[k],
+				kpage_kind_name(b->first_kind[k]));
+			if (st == PGOWNER_FOUND)
+				pgowner_print_text(out, &rec);
+			else
+				fprintf(out, "? (%s)", pgowner_status_text(st));
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
+}
+
 void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_opts *o)
 {
 	uint64_t bytes = r->block_pages * r->page_size;
@@ -135,6 +179,7 @@ void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_o
 			fputc('\n', out);
 		}
 		fputc('\n', out);
+		print_owners_text(out, r, o);
 	}
 	fprintf(out, "%-22s %5s %7s %7s %7s %8s %11s %8s %8s\n", "SUMMARY", "READY",
 		"MIGRATE", "BLOCKED", "OFFLINE", "ONLINE", "UNPLUGGABLE", "READY",
@@ -193,7 +238,8 @@ static void json_sum(FILE *out, const struct rd_sum *s, uint64_t ps)
 	json_kinds(out, s->pages, NULL, ps);
 }
 
-static void json_block(FILE *out, const struct readiness *r, const struct rd_block *b)
+static void json_block(FILE *out, const struct readiness *r, const struct rd_block *b,
+		       const struct pgowner_src *owner)
 {
 	uint64_t bytes = r->block_pages * r->page_size, ps = r->page_size;
 	char v[64];
@@ -235,9 +281,21 @@ static void json_block(FILE *out, const struct readiness *r, const struct rd_blo
 		b->pages[KPAGE_FREE] * ps, b->migrate_pages * ps, b->unmovable_pages * ps);
 	json_kinds(out, NULL, b->pages, ps);
 	fprintf(out, ",\"first_unmovable\":[");
-	for (k = 0; k < b->nr_first; k++)
-		fprintf(out, "%s{\"pfn\":%" PRIu64 ",\"kind\":\"%s\"}", k ? "," : "",
+	for (k = 0; k < b->nr_first; k++) {
+		fprintf(out, "%s{\"pfn\":%" PRIu64 ",\"kind\":\"%s\"", k ? "," : "",
 			b->first_pfn[k], kpage_kind_name(b->first_kind[k]));
+		/* page_owner there: the owner, or why this page has none; not
+		 * there: null, the document's "page_owner" says why once */
+		if (owner && owner->fd >= 0) {
+			struct pgowner_note n = { .pfn = b->first_pfn[k] };
+
+			n.st = pgowner_lookup(owner, n.pfn, &n.rec);
+			pgowner_note_json(out, &n, n.pfn);
+		} else if (owner) {
+			fprintf(out, ",\"owner\":null");
+		}
+		fputc('}', out);
+	}
 	fprintf(out, "]}");
 }
 
@@ -250,13 +308,21 @@ void rd_print_json(FILE *out, const struct readiness *r, const struct rd_print_o
 		     ",\"pages_scanned\":%" PRIu64 ",\"balloon_compaction\":%s",
 		r->page_size, r->block_pages * r->page_size, r->pages_scanned,
 		r->balloon_compaction ? "true" : "false");
+	if (o->owner) {
+		fprintf(out, ",\"page_owner\":{\"available\":%s,\"why\":",
+			o->owner->fd >= 0 ? "true" : "false");
+		if (o->owner->fd >= 0)
+			fprintf(out, "null}");
+		else
+			fprintf(out, "\"%s\"}", pgowner_status_text(o->owner->why));
+	}
 	if (!o->summary_only) {
 		fprintf(out, ",\"blocks\":[");
 		for (i = 0; i < r->nr_blocks; i++) {
 			if (!r->blocks[i].online && !o->all_blocks)
 				continue;
 			fprintf(out, "%s", first ? "" : ",");
-			json_block(out, r, &r->blocks[i]);
+			json_block(out, r, &r->blocks[i], o->owner);
 			first = 0;
 		}
 		fprintf(out, "]");

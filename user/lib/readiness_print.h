@@ -11,11 +11,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "pgowner.h"
 #include "readiness.h"
 
 struct rd_print_opts {
 	bool summary_only; /* no per-block lines (text) / no "blocks" (JSON) */
 	bool all_blocks;   /* text: offline blocks too */
+	/* page_owner, to name who allocated the first unmovable pages; NULL:
+	 * not looked up (no "page_owner" in the output) */
+	const struct pgowner_src *owner;
 };
 
 void rd_print_text(FILE *out, const struct readiness *r, const struct rd_print_opts *o);

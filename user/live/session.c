@@ -35,6 +35,10 @@ int session_ingest(struct session *s, const void *data, size_t size)
 	/* what the page an offline is blocked on is, now; memhp record
 	 * stores it with the event, so a replay says what live output said */
 	offwhy_annotate(&e, &s->pages);
+	if (offwhy_has_blocker(&e)) {
+		s->owner.pfn = e.blocker_pfn;
+		s->owner.st = pgowner_lookup(&s->owner_src, e.blocker_pfn, &s->owner.rec);
+	}
 	if (s->o.on_raw) {
 		n = offwhy_record_bytes(data, size, &e, stored, sizeof(stored));
 		s->o.on_raw(s, n ? stored : data, n ? n : size, s->o.ctx);
@@ -92,10 +96,13 @@ int session_open(struct session *s, const struct session_opts *o)
 	}
 	time_conv_init(&s->tc);
 	s->pages.flags_fd = s->pages.count_fd = -1;
+	s->owner_src.fd = -1;
 	if (o->no_trace)
 		return 0;
 	/* before privileges drop; without them offline events name no kind */
 	offwhy_pagefiles_open(&s->pages, o->sysroot);
+	/* the same for the blocker's owner; when it fails, why (once, here) */
+	pgowner_open(&s->owner_src, o->sysroot);
 	lo.mode = o->mode;
 	lo.verbose = o->verbose;
 	lo.block_size = s->model.block_size;
@@ -111,6 +118,7 @@ int session_open(struct session *s, const struct session_opts *o)
 	if (ret) {
 		fprintf(s->o.err, "%s: %s\n", s->o.prog, err);
 		offwhy_pagefiles_close(&s->pages);
+		pgowner_close(&s->owner_src);
 		model_free(&s->model);
 		return ret;
 	}
@@ -291,6 +299,7 @@ void session_close(struct session *s)
 	loader_close(s->loader);
 	s->loader = NULL;
 	offwhy_pagefiles_close(&s->pages);
+	pgowner_close(&s->owner_src);
 	model_free(&s->model);
 	pthread_mutex_destroy(&s->lock);
 }

@@ -18,7 +18,9 @@
 #include "loader.h"
 #include "model.h"
 #include "offstall.h"
+#include "pgowner.h"
 #include "offwhy.h"
+#include "pgowner.h"
 #include "pipeline.h"
 
 /* An offline running this long is reported while it runs (docs/events.md,
@@ -85,6 +87,10 @@ struct session {
 	struct balloon_vmstat balloon_base;
 	bool have_balloon_base;
 	struct offwhy_pagefiles pages; /* names blocker pages (offwhy_annotate()) */
+	/* who allocated the blocker page (page_owner, where the kernel has it):
+	 * looked up per event that names one; not recorded (docs/events.md) */
+	struct pgowner_src owner_src;
+	struct pgowner_note owner; /* of the last event with a blocker */
 	struct offstall stall; /* offlines stuck inside one step (offstall.h) */
 	unsigned int stall_err; /* offstall_scan() failures (said once) */
 };

@@ -392,6 +392,58 @@ def test_hugetlb_dissolve_fails_while_reserved(lab):
         json.dump(dict(huge_pages=n, failed=fail, ok=ok), f, indent=1)
 
 
+# pgowner_status_text() (user/lib/pgowner.c): what memhp says when it has no
+# owner for a page, and the one word a replay says instead
+OWNER_NOT_RECORDED = "not recorded (memhp record keeps no owner)"
+
+
+def _page_owner_why(lab):
+    """Why the guest has no page_owner, from the guest itself: the mount
+    table, the file, the kernel config in /boot (docs/events.md, "owner")."""
+    if lab.run("grep -q '^[^ ]* /sys/kernel/debug debugfs ' /proc/self/mounts")[0]:
+        return "debugfs not mounted on /sys/kernel/debug"
+    assert lab.run("[ -e /sys/kernel/debug/page_owner ]")[0] != 0, \
+        "page_owner is on in this lab kernel: the test expects it off"
+    rc, cfg = lab.run("grep -E '^(CONFIG_PAGE_OWNER=y|# CONFIG_PAGE_OWNER is not set)$' "
+                      "/boot/config-$(uname -r)")
+    if rc == 0 and cfg.strip() == "# CONFIG_PAGE_OWNER is not set":
+        return "no page_owner: CONFIG_PAGE_OWNER is not set"
+    if rc == 0:
+        return "no page_owner: not enabled (boot with page_owner=on)"
+    return "no page_owner: CONFIG_PAGE_OWNER not set or page_owner=on not given"
+
+
+def test_page_owner_absent(lab):
+    """No lab kernel has page_owner (Debian builds none): memhp readiness
+    says why, once, and names no owner; with debugfs unmounted it says
+    that instead, and mounted again it is back to the kernel's reason."""
+    mounted = lab.run("grep -q '^[^ ]* /sys/kernel/debug debugfs ' /proc/self/mounts")[0] == 0
+    why = _page_owner_why(lab)
+    rc, cfg = lab.run("grep -h '^# CONFIG_PAGE_OWNER is not set' /boot/config-$(uname -r)")
+    out = lab.check("%s readiness -J 2>/dev/null" % lab.memhp(), timeout=180)
+    d = json.loads(out)
+    assert d["page_owner"] == {"available": False, "why": why}, (d["page_owner"], why)
+    firsts = [f for b in d["blocks"] for f in b["first_unmovable"]]
+    assert firsts, "no unmovable page anywhere?"
+    assert all(f["owner"] is None and "owner_unknown" not in f for f in firsts), firsts[:4]
+    text = lab.check("%s readiness" % lab.memhp(), timeout=180)
+    assert "Owners of the first unmovable pages: unknown (%s)" % why in text, text[-600:]
+    # debugfs away (the error-inject files come back with it: one superblock)
+    lab.check("umount /sys/kernel/debug" if mounted else "true")
+    try:
+        d2 = json.loads(lab.check("%s readiness -J 2>/dev/null" % lab.memhp(), timeout=180))
+    finally:
+        lab.check("mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug")
+    assert d2["page_owner"] == {"available": False,
+                                "why": "debugfs not mounted on /sys/kernel/debug"}, d2["page_owner"]
+    d3 = json.loads(lab.check("%s readiness -J 2>/dev/null" % lab.memhp(), timeout=180))
+    assert d3["page_owner"] == {"available": False, "why": _page_owner_why(lab)}, d3["page_owner"]
+    with open(os.path.join(lab.rundir, "offline_why-page_owner.json"), "w") as f:
+        json.dump(dict(debugfs_mounted=mounted, why=why, kernel_config=cfg.strip() if rc == 0
+                       else None, readiness=d["page_owner"], unmounted=d2["page_owner"],
+                       remounted=d3["page_owner"]), f, indent=1)
+
+
 @scenario(fresh=True, ram="2G")
 def test_slab_in_normal_blocks(lab):
     """Boot RAM below 4G only: a DIMM onlined as online_kernel is the Normal
@@ -425,6 +477,7 @@ def test_slab_in_normal_blocks(lab):
                       timeout=60)
     assert rc == 0, lab.check("cat /tmp/slab-replay.err")
     replayed = [json.loads(ln) for ln in out.splitlines() if ln.strip()]
+    owner_why = _page_owner_why(lab)
     kinds, replay_kinds = {}, {}
     for b in failed:
         e = _offlines(evs, b)[-1]
@@ -454,6 +507,10 @@ def test_slab_in_normal_blocks(lab):
         assert rp["kind"] is not None, rp
         assert rp["kind"] == bl["kind"] or "free" in (rp["kind"], bl["kind"]), (rp, bl)
         replay_kinds[b] = rp["kind"]
+        # no page_owner in the lab kernels: trace says why, the replay says
+        # the owner is not recorded (it never is), not that it is absent
+        assert bl["owner"] is None and bl["owner_unknown"] == owner_why, (bl, owner_why)
+        assert rp["owner"] is None and rp["owner_unknown"] == OWNER_NOT_RECORDED, rp
     # The kernel names the first unmovable page of the first pageblock it
     # cannot isolate: often a slab page, sometimes another kernel allocation
     # (seen on 6.1: "unknown", no flag set). What the test can require: the
