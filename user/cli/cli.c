@@ -65,3 +65,16 @@ int cli_parse(const struct argp *argp, int argc, char **argv, unsigned int flags
 		return MEMHP_EXIT_OK;
 	return -1;
 }
+
+int cli_parse_as(const char *prog, const struct argp *argp, int argc, char **argv,
+		 unsigned int flags, void *input, const struct cli *c)
+{
+	char *alone[] = { (char *)prog, NULL };
+
+	if (argc < 1 || !argv) {
+		argc = 1;
+		argv = alone;
+	}
+	argv[0] = (char *)prog;
+	return cli_parse(argp, argc, argv, flags, input, c);
+}

@@ -40,6 +40,14 @@ extern const struct argp cli_argp;
 int cli_parse(const struct argp *argp, int argc, char **argv, unsigned int flags, void *input,
 	      const struct cli *c);
 
+/*
+ * cli_parse() with argv[0] set to @prog ("memhp check"), so argp's messages
+ * name the command however it was called; with @prog alone when @argc < 1
+ * or @argv is NULL (a command run as a function).
+ */
+int cli_parse_as(const char *prog, const struct argp *argp, int argc, char **argv,
+		 unsigned int flags, void *input, const struct cli *c);
+
 /* "memhp VERSION (event ABI N)", what -V prints for every command. */
 void cli_print_version(FILE *f);
 

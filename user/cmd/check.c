@@ -22,6 +22,7 @@
 #include "jsonstr.h"
 #include "model.h"
 #include "policy.h"
+#include "polopt.h"
 #include "readiness.h"
 #include "session.h"
 #include "sessopt.h"
@@ -33,16 +34,11 @@
 
 struct check_opts {
 	FILE *out, *err;
-	const char *policy_file;
-	const char *sysroot;
+	struct polopt po; /* --policy, --sysroot, --interval, --duration, --no-bpf, -q */
 	bool json;
 	enum policy_severity fail_on;
 	double live;	 /* seconds, 0: no BPF session */
 	bool watch;
-	double interval; /* watch tick */
-	double duration; /* watch: 0 until a signal */
-	bool no_bpf;
-	bool quiet;
 	struct sessopt sess; /* --attach (alias --mode), --buffer-size */
 	struct cli cli; /* -h, --usage, -V */
 };
@@ -51,16 +47,9 @@ enum {
 	OPT_FAIL_ON = 0x100,
 	OPT_LIVE,
 	OPT_WATCH,
-	OPT_INTERVAL,
-	OPT_DURATION,
-	OPT_NO_BPF,
 };
 
 static const struct argp_option options[] = {
-	{ "policy", 'p', "FILE", 0, "the policy file (YAML, docs/policy.md)", 0 },
-	{ "sysroot", 's', "DIR", 0,
-	  "read the state from a copy under DIR (DIR/sys/..., DIR/proc/zoneinfo, ...); no BPF",
-	  0 },
 	{ "json", 'J', NULL, 0, "JSON output (--watch: one object a line)", 0 },
 	{ "fail-on", OPT_FAIL_ON, "SEVERITY", 0,
 	  "exit 1 for violations at or above info, warning (default) or critical",
@@ -71,14 +60,14 @@ static const struct argp_option options[] = {
 	{ "watch", OPT_WATCH, NULL, 0,
 	  "evaluate continuously; print a line when a violation appears and when it clears",
 	  1 },
-	{ "interval", 'i', "TIME", 0, "--watch: state re-read every TIME (default 1s; 500ms, 5s)",
-	  1 },
-	{ "duration", 'd', "TIME", 0,
-	  "--watch: stop after TIME (30s, 5m; default: at SIGINT/SIGTERM)", 1 },
-	{ "no-bpf", OPT_NO_BPF, NULL, 0,
-	  "--watch: no BPF session (sysfs only; event rules not evaluated)", 1 },
-	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
 	{ 0 },
+};
+
+static const struct polopt_help po_help = {
+	.sysroot = "read the state from a copy under DIR (DIR/sys/..., DIR/proc/zoneinfo, ...); no BPF",
+	.interval = "--watch: state re-read every TIME (default 1s; 500ms, 5s)",
+	.duration = "--watch: stop after TIME (30s, 5m; default: at SIGINT/SIGTERM)",
+	.no_bpf = "--watch: no BPF session (sysfs only; event rules not evaluated)",
 };
 
 static const char doc[] =
@@ -107,18 +96,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->cli;
 		state->child_inputs[1] = &o->sess;
-		break;
-	case 'p':
-		o->policy_file = arg;
-		break;
-	case 's':
-		o->sysroot = arg;
+		state->child_inputs[2] = &o->po;
 		break;
 	case 'J':
 		o->json = true;
-		break;
-	case 'q':
-		o->quiet = true;
 		break;
 	case OPT_FAIL_ON:
 		v = policy_severity_from_name(arg);
@@ -132,17 +113,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_WATCH:
 		o->watch = true;
-		break;
-	case 'i':
-		if (!cliopt_parse_secs(arg, &o->interval, false) || o->interval < 0.01)
-			return cli_usage(state, "bad --interval seconds (>= 0.01): %s", arg);
-		break;
-	case 'd':
-		if (!cliopt_parse_secs(arg, &o->duration, false))
-			return cli_usage(state, "bad --duration seconds: %s", arg);
-		break;
-	case OPT_NO_BPF:
-		o->no_bpf = true;
 		break;
 	case ARGP_KEY_ARG:
 		return cli_usage(state, "unexpected argument: %s", arg);
@@ -218,7 +188,7 @@ static void print_result(struct check_opts *o, const struct policy *p,
 			skipped++;
 	if (o->json) {
 		fprintf(f, "{\"policy\":");
-		json_string(f, o->policy_file, 4096);
+		json_string(f, o->po.policy_file, 4096);
 		fprintf(f, ",\"source\":\"%s\",\"fail_on\":\"%s\",\"violations\":[",
 			source, policy_severity_name(o->fail_on));
 		for (size_t i = 0; i < r->nr; i++) {
@@ -296,7 +266,7 @@ static int load_state(struct check_run *c, struct policy_state *ps)
 	/* with --live, the session's model (one model); else a snapshot */
 	if (c->have_sess ? zi_system_from_model(&c->sys, &c->sess.model, NULL, errbuf,
 						sizeof(errbuf))
-			 : zi_system_load(&c->sys, c->o->sysroot, errbuf, sizeof(errbuf))) {
+			 : zi_system_load(&c->sys, c->o->po.sysroot, errbuf, sizeof(errbuf))) {
 		fprintf(c->o->err, PROG ": %s\n", errbuf);
 		return -1;
 	}
@@ -305,11 +275,11 @@ static int load_state(struct check_run *c, struct policy_state *ps)
 	ps->devs = c->sys.devs;
 	ps->nr_devs = c->sys.nr_devs;
 	ps->page_size = c->sys.page_size;
-	ps->nr_balloons = check_detect_balloons(c->o->sysroot, c->balloons,
+	ps->nr_balloons = check_detect_balloons(c->o->po.sysroot, c->balloons,
 						MAX_BALLOONS);
 	ps->balloons = c->balloons;
 	if (policy_needs_readiness(&c->pol)) {
-		struct rd_opts ro = { .sysroot = c->o->sysroot, .balloon_compaction = -1 };
+		struct rd_opts ro = { .sysroot = c->o->po.sysroot, .balloon_compaction = -1 };
 
 		if (c->have_rd)
 			readiness_free(&c->rd);
@@ -342,7 +312,7 @@ static int open_session(struct check_run *c)
 
 	so.mode = c->o->sess.mode;
 	so.ringbuf_bytes = c->o->sess.ringbuf_bytes;
-	so.quiet = c->o->quiet;
+	so.quiet = c->o->po.quiet;
 	so.sysroot = NULL;
 	so.prog = PROG;
 	so.trk = &c->trk;
@@ -406,12 +376,12 @@ static int run_watch(struct check_run *c)
 	struct policy_watch w;
 	struct policy_state ps;
 	struct watch_ctx wc = { .o = o, .t0 = mono_s() };
-	double deadline = o->duration > 0 ? wc.t0 + o->duration : 0;
+	double deadline = o->po.duration > 0 ? wc.t0 + o->po.duration : 0;
 	int rc = CHECK_EXIT_OK, n = 0;
 
 	policy_watch_init(&w);
 	for (unsigned long tick = 0; !stop_requested && tick < 1000000000ul; tick++) {
-		double next = mono_s() + o->interval;
+		double next = mono_s() + o->po.interval;
 
 		if (load_state(c, &ps)) {
 			rc = CHECK_EXIT_ERROR;
@@ -457,37 +427,34 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 },
 						       { &sessopt_argp, 0, NULL, 0 },
+						       { &polopt_argp, 0, NULL, 0 },
 						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct check_opts o = { .out = out, .err = err,
-				.fail_on = POL_SEV_WARNING, .interval = 1.0,
+				.fail_on = POL_SEV_WARNING,
+				.po = { .interval = 1.0, .min_interval = 0.01,
+					.help = &po_help },
 				.sess.mode = LOADER_AUTO,
 				.cli = { .out = out, .err = err } };
 	struct check_run c = { .o = &o };
 	struct policy_result res;
 	struct policy_state ps;
 	char errbuf[512];
-	char *prog_argv0 = (char *)PROG;
 	int rc, n;
 
-	if (argc < 1 || !argv) {
-		argc = 1;
-		argv = &prog_argv0;
-	}
-	argv[0] = prog_argv0;
-	rc = cli_parse(&argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
+	rc = cli_parse_as(PROG, &argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
 	if (rc >= 0)
 		return rc;
 	rc = CHECK_EXIT_ERROR;
-	if (!o.policy_file) {
+	if (!o.po.policy_file) {
 		fprintf(err, PROG ": --policy FILE is required (try --help)\n");
 		return CHECK_EXIT_ERROR;
 	}
-	if (o.sysroot && o.live > 0) {
+	if (o.po.sysroot && o.live > 0) {
 		fprintf(err, PROG ": --live traces the running kernel; it does not go with --sysroot\n");
 		return CHECK_EXIT_ERROR;
 	}
-	if (!o.watch && (o.no_bpf || o.duration > 0)) {
+	if (!o.watch && (o.po.no_bpf || o.po.duration > 0)) {
 		fprintf(err, PROG ": --no-bpf and --duration go with --watch\n");
 		return CHECK_EXIT_ERROR;
 	}
@@ -495,14 +462,14 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 		fprintf(err, PROG ": --live and --watch exclude each other\n");
 		return CHECK_EXIT_ERROR;
 	}
-	if (policy_load(o.policy_file, &c.pol, errbuf, sizeof(errbuf))) {
+	if (policy_load(o.po.policy_file, &c.pol, errbuf, sizeof(errbuf))) {
 		fprintf(err, PROG ": %s\n", errbuf);
 		return CHECK_EXIT_ERROR;
 	}
 	policy_tracker_init(&c.trk);
 	policy_result_init(&res);
 	stop_requested = 0;
-	if ((o.live > 0 || (o.watch && !o.no_bpf && !o.sysroot))) {
+	if ((o.live > 0 || (o.watch && !o.po.no_bpf && !o.po.sysroot))) {
 		n = open_session(&c);
 		if (n) {
 			rc = CHECK_EXIT_ERROR;
@@ -540,7 +507,7 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 		     CHECK_EXIT_VIOLATIONS :
 		     CHECK_EXIT_OK;
 	print_result(&o, &c.pol, &res,
-		     o.sysroot ? "sysroot" : c.have_sess ? "live+events" : "live",
+		     o.po.sysroot ? "sysroot" : c.have_sess ? "live+events" : "live",
 		     rc);
 	if (c.have_sess && !o.json)
 		fprintf(err,

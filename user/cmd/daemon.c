@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "decode.h"
 #include "model.h"
+#include "polopt.h"
 #include "session.h"
 #include "sessopt.h"
 #include "stopsig.h"
@@ -34,11 +35,10 @@
 
 struct daemon_opts {
 	FILE *out, *err;
-	const char *policy_file;
-	const char *sysroot;
+	struct polopt po; /* --policy, --sysroot, --interval, --duration, --no-bpf, -q */
 	long ratio; /* -1: none */
-	bool json, dry_run, once, no_bpf, quiet;
-	double interval, duration, backoff;
+	bool json, dry_run, once;
+	double backoff;
 	unsigned int retries;
 	struct sessopt sess; /* --attach (alias --mode), --buffer-size */
 	struct cli cli; /* -h, --usage, -V */
@@ -47,16 +47,12 @@ struct daemon_opts {
 enum {
 	OPT_RATIO = 0x100,
 	OPT_ONCE,
-	OPT_INTERVAL,
-	OPT_DURATION,
 	OPT_RETRIES,
 	OPT_BACKOFF,
-	OPT_NO_BPF,
 	OPT_DRY_RUN,
 };
 
 static const struct argp_option options[] = {
-	{ "policy", 'p', "FILE", 0, "the policy file (YAML, docs/policy.md)", 0 },
 	{ "ratio", OPT_RATIO, "RATIO", 0,
 	  "MOVABLE:KERNEL limit: 3.01, 301% or 301 (percent, like auto_movable_ratio; "
 	  "overrides the policy's global max-ratio)",
@@ -65,19 +61,17 @@ static const struct argp_option options[] = {
 	{ "dry-run", OPT_DRY_RUN, NULL, 0, "print the decisions, change nothing", 0 },
 	{ "once", OPT_ONCE, NULL, 0,
 	  "handle the blocks that are there (with retries) and exit", 0 },
-	{ "sysroot", 's', "DIR", 0,
-	  "state from a copy under DIR; writes go to DIR's memoryN/state files (tests)",
-	  0 },
 	{ "json", 'J', NULL, 0, "one JSON object per line", 0 },
-	{ "interval", 'i', "TIME", 0,
-	  "sysfs rescan period (default 1s when polling, 10s with BPF events)", 1 },
-	{ "duration", 'd', "TIME", 0, "stop after TIME (30s, 5m; default: at SIGINT/SIGTERM)", 1 },
 	{ "retries", OPT_RETRIES, "N", 0, "retries of a failed online (default 4)", 1 },
 	{ "backoff", OPT_BACKOFF, "TIME", 0,
 	  "first retry delay, doubled each time up to 60 s (default 1)", 1 },
-	{ "no-bpf", OPT_NO_BPF, NULL, 0, "no BPF session: poll sysfs", 1 },
-	{ "quiet", 'q', NULL, 0, "no attach report on stderr", 1 },
 	{ 0 },
+};
+
+static const struct polopt_help po_help = {
+	.sysroot = "state from a copy under DIR; writes go to DIR's memoryN/state files (tests)",
+	.interval = "sysfs rescan period (default 1s when polling, 10s with BPF events)",
+	.no_bpf = "no BPF session: poll sysfs",
 };
 
 static const char doc[] =
@@ -122,9 +116,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->cli;
 		state->child_inputs[1] = &o->sess;
-		break;
-	case 'p':
-		o->policy_file = arg;
+		state->child_inputs[2] = &o->po;
 		break;
 	case OPT_RATIO:
 	{
@@ -142,19 +134,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ONCE:
 		o->once = true;
 		break;
-	case 's':
-		o->sysroot = arg;
-		break;
 	case 'J':
 		o->json = true;
-		break;
-	case 'i':
-		if (!cliopt_parse_secs(arg, &o->interval, false))
-			return cli_usage(state, "bad --interval: %s", arg);
-		break;
-	case 'd':
-		if (!cliopt_parse_secs(arg, &o->duration, false))
-			return cli_usage(state, "bad --duration: %s", arg);
 		break;
 	case OPT_RETRIES:
 		if (!parse_ulong(arg, 100, &v))
@@ -164,12 +145,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_BACKOFF:
 		if (!cliopt_parse_secs(arg, &o->backoff, true) || o->backoff > MAX_BACKOFF)
 			return cli_usage(state, "bad --backoff (0..60 s): %s", arg);
-		break;
-	case OPT_NO_BPF:
-		o->no_bpf = true;
-		break;
-	case 'q':
-		o->quiet = true;
 		break;
 	case ARGP_KEY_ARG:
 		return cli_usage(state, "unexpected argument: %s", arg);
@@ -323,7 +298,7 @@ static int load(struct drun *r)
 	/* A fresh snapshot, not the session's model: the daemon writes to
 	 * sysfs and must act on the kernel's word of the moment (the
 	 * snapshot goes through the same zi_system_from_model()). */
-	if (zi_system_load(&r->sys, r->o->sysroot, errbuf, sizeof(errbuf))) {
+	if (zi_system_load(&r->sys, r->o->po.sysroot, errbuf, sizeof(errbuf))) {
 		fprintf(r->o->err, PROG ": %s\n", errbuf);
 		return -1;
 	}
@@ -399,8 +374,8 @@ static int write_state(struct drun *r, uint64_t id, const char *type)
 
 	snprintf(rel, sizeof(rel), "sys/devices/system/memory/memory%" PRIu64 "/state",
 		 id);
-	path_of(path, sizeof(path), r->o->sysroot, rel);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (r->o->sysroot ? O_TRUNC : 0));
+	path_of(path, sizeof(path), r->o->po.sysroot, rel);
+	fd = open(path, O_WRONLY | O_CLOEXEC | (r->o->po.sysroot ? O_TRUNC : 0));
 	if (fd < 0)
 		return -errno;
 	n = write(fd, type, strlen(type));
@@ -420,7 +395,7 @@ static int read_zone(struct drun *r, uint64_t id)
 	FILE *f;
 	int z;
 
-	if (r->o->sysroot)
+	if (r->o->po.sysroot)
 		return -1;
 	snprintf(rel, sizeof(rel),
 		 "sys/devices/system/memory/memory%" PRIu64 "/valid_zones", id);
@@ -610,48 +585,43 @@ static void say_start(struct drun *r, const char *mode, const char *detail)
 	}
 	fprintf(r->o->err, PROG ": mode: %s (%s); ratio %u (%s)%s%s%s\n", mode,
 		detail, ru.ratio, ru.ratio_src, ru.numa_aware ? ", NUMA-aware" : "",
-		r->have_pol ? ", policy " : "", r->have_pol ? r->o->policy_file : "");
+		r->have_pol ? ", policy " : "", r->have_pol ? r->o->po.policy_file : "");
 }
 
 int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 },
 						       { &sessopt_argp, 0, NULL, 0 },
+						       { &polopt_argp, 0, NULL, 0 },
 						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct daemon_opts o = { .out = out, .err = err, .ratio = -1,
 				 .retries = 4, .backoff = 1.0,
-				 .sess.mode = LOADER_AUTO,
+				 .sess.mode = LOADER_AUTO, .po.help = &po_help,
 				 .cli = { .out = out, .err = err } };
 	struct drun r = { .o = &o, .first = true };
 	char errbuf[512], why[160];
-	char *prog_argv0 = (char *)PROG;
 	int rc = DAEMON_EXIT_USAGE, pending;
 	double deadline, next_scan;
 
-	if (argc < 1 || !argv) {
-		argc = 1;
-		argv = &prog_argv0;
-	}
-	argv[0] = prog_argv0;
-	rc = cli_parse(&argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
+	rc = cli_parse_as(PROG, &argp, argc, argv, ARGP_IN_ORDER, &o, &o.cli);
 	if (rc >= 0)
 		return rc;
 	rc = DAEMON_EXIT_USAGE;
-	if (!o.policy_file && o.ratio < 0 && !o.sysroot && !o.dry_run) {
+	if (!o.po.policy_file && o.ratio < 0 && !o.po.sysroot && !o.dry_run) {
 		fprintf(err, PROG ": no --policy FILE and no --ratio N: refusing to online memory without a policy\n");
 		return DAEMON_EXIT_USAGE;
 	}
-	if (o.once && o.duration > 0) {
+	if (o.once && o.po.duration > 0) {
 		fprintf(err, PROG ": --duration does not go with --once\n");
 		return DAEMON_EXIT_USAGE;
 	}
-	if (!o.sysroot && !o.dry_run && geteuid() != 0) {
+	if (!o.po.sysroot && !o.dry_run && geteuid() != 0) {
 		fprintf(err, PROG ": writing memoryN/state needs root (try --dry-run)\n");
 		return DAEMON_EXIT_USAGE;
 	}
-	if (o.policy_file) {
-		if (policy_load(o.policy_file, &r.pol, errbuf, sizeof(errbuf))) {
+	if (o.po.policy_file) {
+		if (policy_load(o.po.policy_file, &r.pol, errbuf, sizeof(errbuf))) {
 			fprintf(err, PROG ": %s\n", errbuf);
 			return DAEMON_EXIT_USAGE;
 		}
@@ -669,13 +639,13 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 			za_online_type_name(r.sys.auto_online));
 
 	if (o.once) {
-		say_start(&r, "once", o.sysroot ? "sysroot" : "live state");
-	} else if (!o.no_bpf && !o.sysroot) {
+		say_start(&r, "once", o.po.sysroot ? "sysroot" : "live state");
+	} else if (!o.po.no_bpf && !o.po.sysroot) {
 		struct session_opts so = { 0 };
 
 		so.mode = o.sess.mode;
 		so.ringbuf_bytes = o.sess.ringbuf_bytes;
-		so.quiet = o.quiet;
+		so.quiet = o.po.quiet;
 		so.prog = PROG;
 		so.on_event = on_event;
 		so.ctx = &r;
@@ -690,12 +660,12 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 				  "BPF tracing unavailable: sysfs-only decisions, rescanning every interval");
 	} else {
 		say_start(&r, "polling",
-			  o.sysroot ? "sysroot, no BPF" : "--no-bpf: sysfs-only decisions");
+			  o.po.sysroot ? "sysroot, no BPF" : "--no-bpf: sysfs-only decisions");
 	}
-	if (!o.interval)
-		o.interval = r.have_sess ? 10.0 : 1.0;
+	if (!o.po.interval)
+		o.po.interval = r.have_sess ? 10.0 : 1.0;
 	stop_on_signals(true);
-	deadline = o.duration > 0 ? r.t0 + o.duration : 0;
+	deadline = o.po.duration > 0 ? r.t0 + o.po.duration : 0;
 	rc = DAEMON_EXIT_OK;
 	for (unsigned long tick = 0; !stop_requested && tick < 1000000000ul; tick++) {
 		double wake;
@@ -708,7 +678,7 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 		}
 		if (o.once && !pending)
 			break;
-		next_scan = mono_s() + o.interval;
+		next_scan = mono_s() + o.po.interval;
 		wake = o.once ? next_retry(&r) : next_scan;
 		if (pending && next_retry(&r) && next_retry(&r) < wake)
 			wake = next_retry(&r);

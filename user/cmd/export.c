@@ -2,7 +2,6 @@
 /* `memhp export`: the Prometheus exposition of the model (docs/metrics.md). */
 #include <argp.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -11,9 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -24,6 +21,7 @@
 #include "readiness_prom.h"
 #include "reconcile.h"
 #include "policy.h"
+#include "atomic_file.h"
 #include "cliopt.h"
 #include "http.h"
 #include "session.h"
@@ -31,6 +29,7 @@
 #include "snapshot.h"
 #include "stopsig.h"
 #include "sysfs.h"
+#include "zi_cache.h"
 #include "zoneinfo.h"
 
 #define PROG "memhp export"
@@ -206,71 +205,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* --- helpers shared with tests ------------------------------------------ */
-
-int export_write_atomic(const char *path, const char *data, size_t len,
-			char *err, size_t errlen)
-{
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t off = 0;
-	int fd, rc = 0;
-
-	/* Same directory (rename is atomic there), hidden, no .prom suffix:
-	 * node_exporter's collector never reads a half-written file. */
-	if (slash)
-		rc = snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,
-			      slash + 1);
-	else
-		rc = snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
-	if (rc < 0 || (size_t)rc >= sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: cannot create a temporary file: %s", tmp,
-			 strerror(errno));
-		return rc;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			snprintf(err, errlen, "%s: write failed: %s", tmp, strerror(-rc));
-			goto fail;
-		}
-		off += (size_t)n;
-	}
-	if (fchmod(fd, 0644) || fsync(fd)) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(fd)) {
-		fd = -1;
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return rc;
-}
-
 static double wall_now(void)
 {
 	struct timespec ts;
@@ -279,28 +213,6 @@ static double wall_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void zoneinfo_path(const char *sysroot, char *out, size_t len)
-{
-	snprintf(out, len, "%s/proc/zoneinfo", sysroot && *sysroot ? sysroot : "");
-}
-
-/* 1 read, 0 absent (no zone series), -1 unusable (warned once). */
-static int read_zones(const char *path, struct zoneinfo *zi, bool *warned, FILE *errf)
-{
-	char err[256];
-
-	memset(zi, 0, sizeof(*zi));
-	if (access(path, F_OK))
-		return 0;
-	if (zoneinfo_read(path, zi, err, sizeof(err))) {
-		if (!*warned)
-			fprintf(errf, PROG ": warning: no zone metrics: %s\n", err);
-		*warned = true;
-		zoneinfo_free(zi);
-		return -1;
-	}
-	return 1;
-}
 
 /* --- one shot ------------------------------------------------------------ */
 
@@ -336,8 +248,8 @@ static int export_once(const struct export_opts *o)
 		fprintf(o->err,
 			PROG ": warning: %u sysfs problem(s), shown as unknown; first: %s\n",
 			sysfs_report_problems(&rep), rep.first);
-	zoneinfo_path(o->sysroot, path, sizeof(path));
-	have_zi = read_zones(path, &zi, &warned, o->err);
+	zi_cache_path(o->sysroot, path, sizeof(path));
+	have_zi = zi_file_read(path, &zi, &warned, PROG, o->err);
 	if (have_zi <= 0) {
 		/* the exposition is printed, but it lacks families: say so, exit 1 */
 		if (!have_zi)
@@ -370,7 +282,7 @@ static int export_once(const struct export_opts *o)
 		fprintf(o->err, PROG ": out of memory rendering the metrics\n");
 		ret = 1;
 	} else {
-		if (o->textfile && export_write_atomic(o->textfile, b.p, b.len, err, sizeof(err))) {
+		if (o->textfile && atomic_file_write(o->textfile, b.p, b.len, err, sizeof(err))) {
 			fprintf(o->err, PROG ": %s\n", err);
 			ret = 1;
 		}
@@ -401,7 +313,6 @@ struct exporter {
 	struct prom_probe probes[LOADER_MAX_PROBES];
 	size_t nr_probes;
 	char release[128];
-	char zipath[PATH_MAX];
 	double start_time;
 	struct policy pol;	  /* with --policy */
 	bool have_pol;
@@ -415,68 +326,11 @@ struct exporter {
 	struct rd_keep rdk;
 	uint64_t scrapes, render_errors;
 	double last_render;
-	bool zi_warned;
-	/* /proc/zoneinfo as last read by the main thread: the HTTP threads run
+	/* /proc/zoneinfo, with the main thread's copy: the HTTP threads run
 	 * as nobody (http.c) and must not depend on what nobody may read */
-	struct zoneinfo zi;
-	int have_zi;	/* read_zones(): 1 read, 0 absent, -1 unusable */
-	double zi_read_at;
-	bool zi_wanted;	/* a render used the copy: keep it current */
+	struct zi_cache zc;
 };
 
-/*
- * Main thread: re-read /proc/zoneinfo when @force, or when a render had to
- * fall back on this copy (x->zi_wanted), at most every 0.5 s. Where the
- * HTTP threads read the file themselves, this costs nothing.
- */
-static void refresh_zones(struct exporter *x, bool force)
-{
-	struct zoneinfo zi, old;
-	double now = mono_s();
-	bool warned;
-	int have;
-
-	if (!force && (!__atomic_load_n(&x->zi_wanted, __ATOMIC_RELAXED) ||
-		       now - x->zi_read_at < 0.5))
-		return;
-	x->zi_read_at = now;
-	pthread_mutex_lock(&x->rlock);
-	warned = x->zi_warned;
-	pthread_mutex_unlock(&x->rlock);
-	have = read_zones(x->zipath, &zi, &warned, x->o->err);
-	pthread_mutex_lock(&x->rlock);
-	old = x->zi;
-	x->zi = zi;
-	x->zi_warned = warned;
-	if (x->have_zi <= 0)
-		memset(&old, 0, sizeof(old));
-	x->have_zi = have;
-	pthread_mutex_unlock(&x->rlock);
-	zoneinfo_free(&old);
-}
-
-/* A private copy of the cached zones for one render; 1 if there are any. */
-static int copy_zones(struct exporter *x, struct zoneinfo *out)
-{
-	int have;
-
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&x->rlock);
-	have = x->have_zi;
-	if (have > 0) {
-		*out = x->zi;
-		out->cap = out->nr;
-		out->zones = malloc((out->nr ? out->nr : 1) * sizeof(*out->zones));
-		if (out->zones)
-			memcpy(out->zones, x->zi.zones, out->nr * sizeof(*out->zones));
-		else
-			have = 0;
-	}
-	pthread_mutex_unlock(&x->rlock);
-	if (have <= 0)
-		memset(out, 0, sizeof(*out));
-	return have;
-}
 
 #define MAX_EXPORT_BALLOONS 16
 
@@ -491,7 +345,6 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	size_t i;
 	int nb;
 	struct zoneinfo zi;
-	char err[256];
 	double t0, dt;
 	int have_zi, rc;
 
@@ -501,12 +354,7 @@ static int render_live(struct exporter *x, struct prom_buf *b, bool scrape)
 	 * --sysroot tree in a root-only directory), the copy the main thread
 	 * keeps (at most 0.5 s old) stands in.
 	 */
-	have_zi = zoneinfo_read(x->zipath, &zi, err, sizeof(err)) ? 0 : 1;
-	if (!have_zi) {
-		zoneinfo_free(&zi);
-		__atomic_store_n(&x->zi_wanted, true, __ATOMIC_RELAXED);
-		have_zi = copy_zones(x, &zi);
-	}
+	have_zi = zi_cache_get(&x->zc, &zi);
 	pthread_mutex_lock(&x->rlock);
 	if (scrape)
 		x->scrapes++;
@@ -657,7 +505,7 @@ static int write_textfile(struct exporter *x)
 	rc = render_live(x, &b, false);
 	if (rc)
 		fprintf(x->o->err, PROG ": out of memory rendering the metrics\n");
-	else if ((rc = export_write_atomic(x->o->textfile, b.p, b.len, err, sizeof(err))))
+	else if ((rc = atomic_file_write(x->o->textfile, b.p, b.len, err, sizeof(err))))
 		fprintf(x->o->err, PROG ": %s\n", err);
 	prom_buf_free(&b);
 	return rc;
@@ -684,6 +532,20 @@ static void say_start(struct exporter *x)
 		"before this start are not known (not counted): counters start at 0, "
 		"memhp_start_time_seconds %.0f\n",
 		nr, online, x->start_time);
+}
+
+/* What export_live() set up beside the session (closed by then). */
+static void exporter_free(struct exporter *x)
+{
+	rd_keep_free(&x->rdk);
+	if (x->have_pol) {
+		policy_watch_free(&x->watch);
+		policy_free(&x->pol);
+	}
+	policy_tracker_free(&x->trk);
+	zi_cache_free(&x->zc);
+	pthread_mutex_destroy(&x->rlock);
+	free(x);
 }
 
 static int export_live(const struct export_opts *o)
@@ -719,7 +581,7 @@ static int export_live(const struct export_opts *o)
 		policy_watch_init(&x->watch);
 	}
 	snapshot_kernel_release(o->sysroot, x->release, sizeof(x->release));
-	zoneinfo_path(o->sysroot, x->zipath, sizeof(x->zipath));
+	zi_cache_init(&x->zc, o->sysroot, PROG, o->err);
 	so.mode = o->sess.mode;
 	so.ringbuf_bytes = o->sess.ringbuf_bytes;
 	so.stuck_after_ns = o->sess.stuck_after_ns;
@@ -736,13 +598,7 @@ static int export_live(const struct export_opts *o)
 	so.keep_setid = true; /* the HTTP threads become nobody (http.c) */
 	rc = session_open(&x->s, &so);
 	if (rc) {
-		if (x->have_pol) {
-			policy_watch_free(&x->watch);
-			policy_free(&x->pol);
-		}
-		policy_tracker_free(&x->trk);
-		pthread_mutex_destroy(&x->rlock);
-		free(x);
+		exporter_free(x);
 		return rc;
 	}
 	if (!o->no_trace)
@@ -761,7 +617,7 @@ static int export_live(const struct export_opts *o)
 	stop_on_signals(false);
 	signal(SIGPIPE, SIG_IGN);
 
-	refresh_zones(x, true);
+	zi_cache_refresh(&x->zc, true);
 	if (!o->textfile || o->listen_set) {
 		struct http_opts ho = {
 			.listen = o->listen,
@@ -806,11 +662,10 @@ static int export_live(const struct export_opts *o)
 		deadline = mono_s() + o->duration;
 	while (!stop_requested) {
 		double now = mono_s();
-		int timeout = 200;
 
 		if (deadline && now >= deadline)
 			break;
-		refresh_zones(x, false);
+		zi_cache_refresh(&x->zc, false);
 		if (now >= next_recon) {
 			reconcile(x);
 			next_recon = mono_s() + o->reconcile;
@@ -819,7 +674,10 @@ static int export_live(const struct export_opts *o)
 			write_textfile(x);
 			next_write = now + o->interval;
 		}
-		rc = session_poll(&x->s, timeout);
+		/* at most 200 ms, and never past --duration */
+		rc = session_poll_until(&x->s, deadline);
+		if (rc == -ETIMEDOUT)
+			break;
 		if (rc < 0) {
 			fprintf(o->err, PROG ": ring buffer poll failed: %s\n", strerror(-rc));
 			ret = 1;
@@ -828,7 +686,7 @@ static int export_live(const struct export_opts *o)
 	}
 	session_poll(&x->s, 0);
 	reconcile(x);
-	refresh_zones(x, true);
+	zi_cache_refresh(&x->zc, true);
 	if (o->textfile && write_textfile(x))
 		ret = 1;
 out:
@@ -839,16 +697,7 @@ out:
 		(unsigned long long)x->s.model.lost);
 	pthread_mutex_unlock(&x->rlock);
 	session_close(&x->s);
-	rd_keep_free(&x->rdk);
-	if (x->have_pol) {
-		policy_watch_free(&x->watch);
-		policy_free(&x->pol);
-	}
-	policy_tracker_free(&x->trk);
-	if (x->have_zi > 0)
-		zoneinfo_free(&x->zi);
-	pthread_mutex_destroy(&x->rlock);
-	free(x);
+	exporter_free(x);
 	return ret;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Policy: rule evaluation over a struct policy_state, and the text of a
- * violation. See user/lib/policy.h and docs/policy.md.
+ * Policy: rule evaluation over a struct policy_state (the result list and a
+ * violation's text: policy_result.c). See user/lib/policy.h and docs/policy.md.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,37 +16,6 @@
 #include "policy.h"
 #include "readiness.h"
 #include "zoneinfo.h"
-
-void policy_result_init(struct policy_result *r)
-{
-	memset(r, 0, sizeof(*r));
-}
-
-void policy_result_free(struct policy_result *r)
-{
-	free(r->v);
-	free(r->evaluated);
-	memset(r, 0, sizeof(*r));
-}
-
-void policy_fmt_bytes(uint64_t b, char *buf, size_t len)
-{
-	static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB",
-					 "PiB", "EiB" };
-	unsigned int i = 0;
-	double v = (double)b;
-
-	while (v >= 1024 && i < 6) {
-		v /= 1024;
-		i++;
-	}
-	if (!i)
-		snprintf(buf, len, "%" PRIu64 " B", b);
-	else if (v == (double)(uint64_t)v)
-		snprintf(buf, len, "%" PRIu64 " %s", (uint64_t)v, u[i]);
-	else
-		snprintf(buf, len, "%.2f %s", v, u[i]);
-}
 
 struct ev {
 	const struct policy *p;
@@ -92,6 +61,22 @@ static struct policy_violation *add_v(struct ev *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(v->object, sizeof(v->object), fmt, ap);
 	va_end(ap);
+	return v;
+}
+
+/* A violation of a global, node or group object (walk_scope()): what and where. */
+static struct policy_violation *scoped_v(struct ev *e, const char *obj, int nid, int gid,
+					 enum policy_unit unit, uint64_t actual, uint64_t limit)
+{
+	struct policy_violation *v = add_v(e, "%s", obj);
+
+	if (!v)
+		return NULL;
+	v->node = nid;
+	v->group = gid;
+	v->unit = unit;
+	v->actual = actual;
+	v->limit = limit;
 	return v;
 }
 
@@ -222,6 +207,55 @@ static bool node_has_memory(const struct za_state *za, int nid)
 	return false;
 }
 
+/*
+ * The objects a global, per-node or per-group rule looks at, in the order
+ * violations are listed: "global"; each node the rule names (or all) that
+ * @node_ok accepts, as "node N"; each group rule_wants_group() and
+ * @group_ok accept (index into @za->groups), named by group_object().
+ * @visit gets the object's name, node and group id (-1: none) and, for a
+ * group, its index (else -1).
+ */
+struct scope_walk {
+	int nr_nodes;
+	const struct za_state *za; /* its groups */
+	bool (*node_ok)(const void *ctx, int nid);
+	bool (*group_ok)(const void *ctx, size_t gi);
+	void (*visit)(struct ev *e, const struct policy_rule *r, const char *obj, int nid,
+		      int gid, long gi, const void *ctx);
+	const void *ctx;
+};
+
+static void walk_scope(struct ev *e, const struct policy_rule *r, const struct scope_walk *w)
+{
+	char obj[96];
+
+	switch (r->scope) {
+	case POL_SCOPE_GLOBAL:
+		w->visit(e, r, "global", -1, -1, -1, w->ctx);
+		break;
+	case POL_SCOPE_NODE:
+		for (int nid = 0; nid < w->nr_nodes; nid++) {
+			if (r->node >= 0 && nid != r->node)
+				continue;
+			if (!w->node_ok(w->ctx, nid))
+				continue;
+			snprintf(obj, sizeof(obj), "node %d", nid);
+			w->visit(e, r, obj, nid, -1, -1, w->ctx);
+		}
+		break;
+	case POL_SCOPE_GROUP:
+		for (size_t i = 0; i < w->za->nr_groups; i++) {
+			const struct za_group *g = &w->za->groups[i];
+
+			if (!rule_wants_group(e->s, r, g) || !w->group_ok(w->ctx, i))
+				continue;
+			group_object(e->s, g, obj, sizeof(obj));
+			w->visit(e, r, obj, g->nid, g->id, (long)i, w->ctx);
+		}
+		break;
+	}
+}
+
 static void ratio_violation(struct ev *e, const struct policy_rule *r,
 			    const char *obj, int nid, int gid, uint64_t movable,
 			    uint64_t kernel, const char *kernel_what)
@@ -233,15 +267,10 @@ static void ratio_violation(struct ev *e, const struct policy_rule *r,
 
 	if (!inf && pct <= r->max)
 		return;
-	v = add_v(e, "%s", obj);
+	v = scoped_v(e, obj, nid, gid, POL_UNIT_PERCENT, pct, r->max);
 	if (!v)
 		return;
-	v->node = nid;
-	v->group = gid;
-	v->unit = POL_UNIT_PERCENT;
-	v->actual = pct;
 	v->infinite = inf;
-	v->limit = r->max;
 	policy_fmt_bytes(movable * e->ps, m, sizeof(m));
 	policy_fmt_bytes(kernel * e->ps, k, sizeof(k));
 	{
@@ -267,43 +296,44 @@ static void ratio_violation(struct ev *e, const struct policy_rule *r,
 	}
 }
 
+static bool za_node_ok(const void *za, int nid)
+{
+	return node_has_memory(za, nid);
+}
+
+static bool any_group(const void *ctx, size_t gi)
+{
+	(void)ctx;
+	(void)gi;
+	return true;
+}
+
+/* max-ratio: a group compares its own present pages, the rest the kernel's early memory. */
+static void max_ratio_visit(struct ev *e, const struct policy_rule *r, const char *obj, int nid,
+			    int gid, long gi, const void *ctx)
+{
+	const struct za_state *za = ctx;
+	struct za_stats st;
+
+	if (gi >= 0) {
+		const struct za_group *g = &za->groups[gi];
+
+		ratio_violation(e, r, obj, nid, gid, g->present_movable_pages,
+				g->present_kernel_pages, "kernel");
+		return;
+	}
+	za_stats(za, nid >= 0 ? nid : ZA_NUMA_NO_NODE, NULL, &st);
+	ratio_violation(e, r, obj, nid, -1, st.movable_pages, st.kernel_early_pages,
+			"kernel early");
+}
+
 static void eval_max_ratio(struct ev *e, const struct policy_rule *r)
 {
 	const struct za_state *za = e->s->za;
-	struct za_stats st;
-	char obj[96];
+	const struct scope_walk w = { .nr_nodes = za->nr_nodes, .za = za, .node_ok = za_node_ok,
+				      .group_ok = any_group, .visit = max_ratio_visit, .ctx = za };
 
-	switch (r->scope) {
-	case POL_SCOPE_GLOBAL:
-		za_stats(za, ZA_NUMA_NO_NODE, NULL, &st);
-		ratio_violation(e, r, "global", -1, -1, st.movable_pages,
-				st.kernel_early_pages, "kernel early");
-		break;
-	case POL_SCOPE_NODE:
-		for (int nid = 0; nid < za->nr_nodes; nid++) {
-			if (r->node >= 0 && nid != r->node)
-				continue;
-			if (!node_has_memory(za, nid))
-				continue;
-			za_stats(za, nid, NULL, &st);
-			snprintf(obj, sizeof(obj), "node %d", nid);
-			ratio_violation(e, r, obj, nid, -1, st.movable_pages,
-					st.kernel_early_pages, "kernel early");
-		}
-		break;
-	case POL_SCOPE_GROUP:
-		for (size_t i = 0; i < za->nr_groups; i++) {
-			const struct za_group *g = &za->groups[i];
-
-			if (!rule_wants_group(e->s, r, g))
-				continue;
-			group_object(e->s, g, obj, sizeof(obj));
-			ratio_violation(e, r, obj, g->nid, g->id,
-					g->present_movable_pages,
-					g->present_kernel_pages, "kernel");
-		}
-		break;
-	}
+	walk_scope(e, r, &w);
 }
 
 static void eval_single_zone(struct ev *e, const struct policy_rule *r)
@@ -624,14 +654,9 @@ static void min_unplug_v(struct ev *e, const struct policy_rule *r, uint64_t hav
 
 	if (have >= r->min_bytes)
 		return;
-	v = add_v(e, "%s", obj);
+	v = scoped_v(e, obj, nid, gid, POL_UNIT_BYTES, have, r->min_bytes);
 	if (!v)
 		return;
-	v->node = nid;
-	v->group = gid;
-	v->unit = POL_UNIT_BYTES;
-	v->actual = have;
-	v->limit = r->min_bytes;
 	policy_fmt_bytes(have, a, sizeof(a));
 	policy_fmt_bytes(r->min_bytes, b, sizeof(b));
 	snprintf(v->detail, sizeof(v->detail),
@@ -646,34 +671,71 @@ bool policy_needs_readiness(const struct policy *p)
 	return false;
 }
 
+/* A node or group without online memory has nothing to give. */
+static bool rd_node_ok(const void *ctx, int nid)
+{
+	return ((const struct readiness *)ctx)->nodes[nid].online_bytes != 0;
+}
+
+static bool rd_group_ok(const void *ctx, size_t gi)
+{
+	return ((const struct readiness *)ctx)->groups[gi].online_bytes != 0;
+}
+
+static void min_unplug_visit(struct ev *e, const struct policy_rule *r, const char *obj, int nid,
+			     int gid, long gi, const void *ctx)
+{
+	const struct readiness *rd = ctx;
+	const struct rd_sum *sum = gi >= 0 ? &rd->groups[gi] : nid >= 0 ? &rd->nodes[nid] :
+					     &rd->total;
+
+	min_unplug_v(e, r, sum->unpluggable_bytes, obj, nid, gid);
+}
+
 static void eval_min_unpluggable(struct ev *e, const struct policy_rule *r)
 {
 	const struct readiness *rd = e->s->readiness;
-	char obj[96];
+	const struct scope_walk w = { .nr_nodes = rd->nr_nodes, .za = &rd->sys.st,
+				      .node_ok = rd_node_ok, .group_ok = rd_group_ok,
+				      .visit = min_unplug_visit, .ctx = rd };
 
-	if (r->scope == POL_SCOPE_GLOBAL) {
-		min_unplug_v(e, r, rd->total.unpluggable_bytes, "global", -1, -1);
-		return;
-	}
-	if (r->scope == POL_SCOPE_NODE) {
-		for (int nid = 0; nid < rd->nr_nodes; nid++) {
-			if (r->node >= 0 && nid != r->node)
-				continue;
-			/* a node without online memory has nothing to give */
-			if (!rd->nodes[nid].online_bytes)
-				continue;
-			snprintf(obj, sizeof(obj), "node %d", nid);
-			min_unplug_v(e, r, rd->nodes[nid].unpluggable_bytes, obj, nid, -1);
-		}
-		return;
-	}
-	for (size_t i = 0; i < rd->sys.st.nr_groups; i++) {
-		const struct za_group *g = &rd->sys.st.groups[i];
+	walk_scope(e, r, &w);
+}
 
-		if (!rule_wants_group(e->s, r, g) || !rd->groups[i].online_bytes)
-			continue;
-		group_object(e->s, g, obj, sizeof(obj));
-		min_unplug_v(e, r, rd->groups[i].unpluggable_bytes, obj, g->nid, g->id);
+/* What a rule reads beyond the zone state; a state without it leaves the rule unevaluated. */
+enum rule_needs { NEEDS_ZONES, NEEDS_EVENTS, NEEDS_READINESS, NEEDS_MODEL_EVENTS };
+
+static const struct {
+	void (*eval)(struct ev *e, const struct policy_rule *r);
+	enum rule_needs needs;
+} rule_kinds[POL_NR_RULE_TYPES] = {
+	[POL_MAX_RATIO] = { eval_max_ratio, NEEDS_ZONES },
+	[POL_SINGLE_ZONE_GROUP] = { eval_single_zone, NEEDS_ZONES },
+	[POL_NORMAL_BELOW_MOVABLE] = { eval_normal_below_movable, NEEDS_ZONES },
+	[POL_KERNEL_RESERVE] = { eval_kernel_reserve, NEEDS_ZONES },
+	[POL_BALLOON_MOVABLE] = { eval_balloon, NEEDS_ZONES },
+	[POL_OFFLINE_FAILURES] = { eval_block_events, NEEDS_EVENTS },
+	[POL_ONLINE_FAILURES] = { eval_block_events, NEEDS_EVENTS },
+	[POL_ONLINE_LATENCY] = { eval_block_events, NEEDS_EVENTS },
+	[POL_OFFLINE_DURATION] = { eval_block_events, NEEDS_EVENTS },
+	[POL_MIN_UNPLUGGABLE] = { eval_min_unpluggable, NEEDS_READINESS },
+	[POL_UNCOVERED_ONLINE] = { eval_coverage, NEEDS_MODEL_EVENTS },
+	[POL_BACKED_NOT_ONLINED] = { eval_coverage, NEEDS_MODEL_EVENTS },
+};
+
+static bool rule_has_inputs(const struct policy_state *s, enum policy_rule_type t)
+{
+	if ((unsigned int)t >= POL_NR_RULE_TYPES || !rule_kinds[t].eval)
+		return false;
+	switch (rule_kinds[t].needs) {
+	case NEEDS_EVENTS:
+		return s->events;
+	case NEEDS_READINESS:
+		return s->readiness;
+	case NEEDS_MODEL_EVENTS:
+		return s->model && s->events;
+	default:
+		return true;
 	}
 }
 
@@ -697,113 +759,12 @@ int policy_evaluate(const struct policy *p, const struct policy_state *s,
 		const struct policy_rule *rule = &p->rules[i];
 
 		e.rule = i;
-		r->evaluated[i] = true;
-		switch (rule->type) {
-		case POL_MAX_RATIO:
-			eval_max_ratio(&e, rule);
-			break;
-		case POL_SINGLE_ZONE_GROUP:
-			eval_single_zone(&e, rule);
-			break;
-		case POL_NORMAL_BELOW_MOVABLE:
-			eval_normal_below_movable(&e, rule);
-			break;
-		case POL_KERNEL_RESERVE:
-			eval_kernel_reserve(&e, rule);
-			break;
-		case POL_BALLOON_MOVABLE:
-			eval_balloon(&e, rule);
-			break;
-		case POL_OFFLINE_FAILURES:
-		case POL_ONLINE_FAILURES:
-		case POL_ONLINE_LATENCY:
-		case POL_OFFLINE_DURATION:
-			if (!s->events)
-				r->evaluated[i] = false;
-			else
-				eval_block_events(&e, rule);
-			break;
-		case POL_MIN_UNPLUGGABLE:
-			if (!s->readiness)
-				r->evaluated[i] = false;
-			else
-				eval_min_unpluggable(&e, rule);
-			break;
-		case POL_UNCOVERED_ONLINE:
-		case POL_BACKED_NOT_ONLINED:
-			if (!s->model || !s->events)
-				r->evaluated[i] = false;
-			else
-				eval_coverage(&e, rule);
-			break;
-		default:
-			r->evaluated[i] = false;
-			break;
-		}
+		r->evaluated[i] = rule_has_inputs(s, rule->type);
+		if (!r->evaluated[i])
+			continue;
+		rule_kinds[rule->type].eval(&e, rule);
 	}
 	if (e.err)
 		return e.err;
 	return (int)(r->nr > INT_MAX ? INT_MAX : r->nr);
-}
-
-size_t policy_count_at_least(const struct policy *p,
-			     const struct policy_result *r,
-			     enum policy_severity min)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nr; i++)
-		if (r->v[i].rule < p->nr && p->rules[r->v[i].rule].severity >= min)
-			n++;
-	return n;
-}
-
-void policy_violation_key(const struct policy_violation *v, char *buf,
-			  size_t len)
-{
-	snprintf(buf, len, "%zu|%s", v->rule, v->object);
-}
-
-static void fmt_num(enum policy_unit u, uint64_t x, bool inf, char *buf,
-		    size_t len)
-{
-	if (inf) {
-		snprintf(buf, len, "inf");
-		return;
-	}
-	switch (u) {
-	case POL_UNIT_BYTES:
-		policy_fmt_bytes(x, buf, len);
-		break;
-	case POL_UNIT_NS:
-		snprintf(buf, len, "%.3f ms", (double)x / 1e6);
-		break;
-	case POL_UNIT_PFN:
-		snprintf(buf, len, "pfn 0x%" PRIx64, x);
-		break;
-	default:
-		snprintf(buf, len, "%" PRIu64, x);
-		break;
-	}
-}
-
-void policy_violation_text(const struct policy *p,
-			   const struct policy_violation *v, char *buf,
-			   size_t len)
-{
-	const struct policy_rule *r = &p->rules[v->rule];
-	char a[32], l[32], blocks[64] = "";
-
-	fmt_num(v->unit, v->actual, v->infinite, a, sizeof(a));
-	fmt_num(v->unit, v->limit, false, l, sizeof(l));
-	if (v->has_blocks && v->first_block != v->last_block)
-		snprintf(blocks, sizeof(blocks), " memory%" PRIu64 "-%" PRIu64,
-			 v->first_block, v->last_block);
-	else if (v->has_blocks && strncmp(v->object, "memory", 6))
-		snprintf(blocks, sizeof(blocks), " memory%" PRIu64,
-			 v->first_block);
-	snprintf(buf, len, "%s %s [%s] %s%s: %s (actual %s, limit %s)",
-		 policy_severity_name(r->severity), r->name,
-		 policy_rule_type_name(r->type), v->object, blocks, v->detail,
-		 a, l);
 }

@@ -41,6 +41,14 @@ static void family(struct prom_buf *b, const char *name, const char *type,
 	prom_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one unlabelled integer sample. */
+static void sample_u64(struct prom_buf *b, const char *name, const char *type, const char *help,
+		       uint64_t v)
+{
+	family(b, name, type, help);
+	prom_printf(b, "%s %" PRIu64 "\n", name, v);
+}
+
 /* --- labels and small helpers ------------------------------------------- */
 
 /*
@@ -619,13 +627,12 @@ static void render_events(struct prom_buf *b, const struct prom_input *in)
 		prom_printf(b, "\nmemhp_operation_duration_seconds_count{op=\"%s\"} %" PRIu64 "\n",
 			    prom_op_names[op], h->count);
 	}
-	family(b, "memhp_online_released_bytes_total", "counter",
-	       "Bytes of onlined ranges that the online-page callback released to the page allocator.");
-	prom_printf(b, "memhp_online_released_bytes_total %" PRIu64 "\n",
-		    mul_sat(st->released_pages, ps));
-	family(b, "memhp_online_held_bytes_total", "counter",
-	       "Bytes of onlined ranges that the online-page callback kept back (fake-offline, e.g. balloon drivers).");
-	prom_printf(b, "memhp_online_held_bytes_total %" PRIu64 "\n", mul_sat(st->held_pages, ps));
+	sample_u64(b, "memhp_online_released_bytes_total", "counter",
+		   "Bytes of onlined ranges that the online-page callback released to the page allocator.",
+		   mul_sat(st->released_pages, ps));
+	sample_u64(b, "memhp_online_held_bytes_total", "counter",
+		   "Bytes of onlined ranges that the online-page callback kept back (fake-offline, e.g. balloon drivers).",
+		   mul_sat(st->held_pages, ps));
 }
 
 static void render_probes(struct prom_buf *b, const struct prom_input *in)
@@ -878,8 +885,9 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 	family(b, "memhp_tracing", "gauge",
 	       "1 when the state is kept current by BPF events, 0 for sysfs snapshots (--stdout, --no-trace).");
 	prom_printf(b, "memhp_tracing %d\n", in->live && !in->no_trace ? 1 : 0);
-	family(b, "memhp_block_size_bytes", "gauge", "Memory block size (block_size_bytes).");
-	prom_printf(b, "memhp_block_size_bytes %" PRIu64 "\n", m->block_size);
+	sample_u64(b, "memhp_block_size_bytes", "gauge",
+		   "Memory block size (block_size_bytes).",
+		   m->block_size);
 	if (m->sys.snapshot) {
 		family(b, "memhp_hotplug_config_info", "gauge",
 		       "Memory hotplug settings (auto_online_blocks and memory_hotplug parameters); always 1.");
@@ -916,19 +924,18 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 		render_groups(b, gp, ng, max_ratio);
 	free(groups);
 	if (in->live) {
-		family(b, "memhp_events_decoded_total", "counter",
-		       "Events read from the ring buffer and decoded.");
-		prom_printf(b, "memhp_events_decoded_total %" PRIu64 "\n", in->seen);
-		family(b, "memhp_events_lost_total", "counter",
-		       "Events lost in the kernel: ring buffer full, or an exit probe the kernel skipped.");
-		prom_printf(b, "memhp_events_lost_total %" PRIu64 "\n", in->lost);
-		family(b, "memhp_events_malformed_total", "counter",
-		       "Ring-buffer records the decoder rejected.");
-		prom_printf(b, "memhp_events_malformed_total %" PRIu64 "\n", in->malformed);
-		family(b, "memhp_events_inconsistent_total", "counter",
-		       "Events the state model could not apply (drift between events and state).");
-		prom_printf(b, "memhp_events_inconsistent_total %" PRIu64 "\n",
-			    in->inconsistent);
+		sample_u64(b, "memhp_events_decoded_total", "counter",
+			   "Events read from the ring buffer and decoded.",
+			   in->seen);
+		sample_u64(b, "memhp_events_lost_total", "counter",
+			   "Events lost in the kernel: ring buffer full, or an exit probe the kernel skipped.",
+			   in->lost);
+		sample_u64(b, "memhp_events_malformed_total", "counter",
+			   "Ring-buffer records the decoder rejected.",
+			   in->malformed);
+		sample_u64(b, "memhp_events_inconsistent_total", "counter",
+			   "Events the state model could not apply (drift between events and state).",
+			   in->inconsistent);
 		if (in->stats)
 			render_events(b, in);
 		render_probes(b, in);
@@ -939,13 +946,12 @@ int prom_render(struct prom_buf *b, const struct prom_input *in)
 	}
 	rd_summary_render(b, in->readiness);
 	if (in->scrapes_valid) {
-		family(b, "memhp_exporter_scrapes_total", "counter",
-		       "HTTP requests for /metrics answered.");
-		prom_printf(b, "memhp_exporter_scrapes_total %" PRIu64 "\n", in->scrapes);
-		family(b, "memhp_exporter_render_errors_total", "counter",
-		       "Expositions that could not be rendered (out of memory).");
-		prom_printf(b, "memhp_exporter_render_errors_total %" PRIu64 "\n",
-			    in->scrape_errors);
+		sample_u64(b, "memhp_exporter_scrapes_total", "counter",
+			   "HTTP requests for /metrics answered.",
+			   in->scrapes);
+		sample_u64(b, "memhp_exporter_render_errors_total", "counter",
+			   "Expositions that could not be rendered (out of memory).",
+			   in->scrape_errors);
 		family(b, "memhp_exporter_render_seconds", "gauge",
 		       "Time the previous exposition took to render (under the model lock).");
 		prom_printf(b, "memhp_exporter_render_seconds ");
