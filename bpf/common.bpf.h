@@ -50,14 +50,22 @@ struct {
 /*
  * Function entry state keyed by (pid_tgid, call site): the entry timestamp,
  * and the arguments for kretprobes (which cannot see them on return).
+ * struct memhp_entry, struct memhp_offline: bpf/memhp.h (userspace reads them).
  */
-/* struct memhp_entry, struct memhp_offwhy: bpf/memhp.h (userspace reads them). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct memhp_entry_key);
 	__type(value, struct memhp_entry);
 } entries SEC(".maps");
+
+/* offline_pages() calls in flight, with what offwhy.bpf.c saw (same keys). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct memhp_entry_key);
+	__type(value, struct memhp_offline);
+} offlines SEC(".maps");
 
 /*
  * fexit arguments that are pointers arrive typed (PTR_TO_BTF_ID) and the
@@ -98,6 +106,17 @@ static __always_inline struct memhp_entry *entry_of(__u64 site)
 	return bpf_map_lookup_elem(&entries, &k);
 }
 
+/*
+ * Deletes the task's entry state for @site. Exit probes read the state in
+ * place (entry_of()) and drop it after: no copy of the value on the stack.
+ */
+static __always_inline void entry_drop(__u64 site)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+
+	bpf_map_delete_elem(&entries, &k);
+}
+
 /* Deletes the entry state; its entry time, 0 if none (nothing copied). */
 static __always_inline __u64 entry_take_ts(__u64 site)
 {
@@ -112,17 +131,13 @@ static __always_inline __u64 entry_take_ts(__u64 site)
 	return ts;
 }
 
-/* Copies and deletes the entry state; 0 if found. */
-static __always_inline int entry_take(__u64 site, struct memhp_entry *out)
+/* The task's offline_pages() call in flight, in place; NULL if none. */
+static __always_inline struct memhp_offline *offline_of(void)
 {
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
-	struct memhp_entry *e = bpf_map_lookup_elem(&entries, &k);
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+				     .site = SITE_OFFLINE_PAGES };
 
-	if (!e)
-		return -1;
-	*out = *e;
-	bpf_map_delete_elem(&entries, &k);
-	return 0;
+	return bpf_map_lookup_elem(&offlines, &k);
 }
 
 /* Reserve an event and fill what every event has; NULL counts a loss. */

@@ -381,46 +381,46 @@ static __always_inline int call_end(int ret, __u32 flags)
 }
 
 SEC("fentry/online_pages")
-int BPF_PROG(fentry_hv_online, __u64 pfn, __u64 nr)
+int BPF_PROG(fentry_cov_onl, __u64 pfn, __u64 nr)
 {
 	call_begin(pfn, nr);
 	return 0;
 }
 
 SEC("fexit/online_pages")
-int BPF_PROG(fexit_hv_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
+int BPF_PROG(fexit_cov_onl, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
 	return call_end(ret, 0);
 }
 
 SEC("fexit/online_pages")
-int BPF_PROG(fexit_hv_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
+int BPF_PROG(fexit_cov_onl3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
 	return call_end(ret, 0);
 }
 
 SEC("fentry/generic_online_page")
-int BPF_PROG(fentry_hv_release, struct page *page, unsigned int order)
+int BPF_PROG(fentry_cov_rel, struct page *page, unsigned int order)
 {
 	count_page(as_scalar((__u64)page), order);
 	return 0;
 }
 
 SEC("kprobe/online_pages")
-int BPF_KPROBE(kprobe_hv_online, __u64 pfn, __u64 nr)
+int BPF_KPROBE(kprobe_cov_onl, __u64 pfn, __u64 nr)
 {
 	call_begin(pfn, nr);
 	return 0;
 }
 
 SEC("kretprobe/online_pages")
-int BPF_KRETPROBE(kretprobe_hv_online, int ret)
+int BPF_KRETPROBE(kret_cov_onl, int ret)
 {
 	return call_end(ret, MEMHP_F_KPROBE);
 }
 
 SEC("kprobe/generic_online_page")
-int BPF_KPROBE(kprobe_hv_release, __u64 page, unsigned int order)
+int BPF_KPROBE(kprobe_cov_rel, __u64 page, unsigned int order)
 {
 	count_page(page, order);
 	return 0;
