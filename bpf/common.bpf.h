@@ -195,26 +195,65 @@ static __always_inline void event_duration(struct memhp_event *e, __u64 ts)
 	}
 }
 
-/* Node, zone index and zone name of a struct zone. */
+/* What an event says about a zone; zones never move nor change node. */
+struct zone_info {
+	__s32 nid, zone_idx;
+	char name[MEMHP_ZONE_NAME_LEN];
+};
+
+/* struct zone * -> its zone_info, learnt on the zone's first event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct zone_info);
+} zones SEC(".maps");
+
+/*
+ * Node, zone index and zone name of a struct zone: four reads of kernel
+ * memory the first time, one lookup after (issue #14: they were most of
+ * what an online/offline event cost beyond bpftrace's).
+ */
 static __always_inline void event_zone(struct memhp_event *e, struct zone *zone)
 {
+	__u64 key = (__u64)zone, first;
 	struct pglist_data *pgdat;
+	struct zone_info *zi, n;
 	const char *name;
-	__u64 first;
 
 	if (!zone)
 		return;
-	pgdat = BPF_CORE_READ(zone, zone_pgdat);
-	if (!pgdat)
-		return;
-	e->nid = BPF_CORE_READ(pgdat, node_id);
-	first = (__u64)pgdat + bpf_core_field_offset(struct pglist_data, node_zones);
-	if ((__u64)zone >= first)
-		e->zone_idx = ((__u64)zone - first) / bpf_core_type_size(struct zone);
-	name = BPF_CORE_READ(zone, name);
-	if (name)
-		bpf_probe_read_kernel_str(e->zone_name, sizeof(e->zone_name), name);
+	zi = bpf_map_lookup_elem(&zones, &key);
+	if (!zi) {
+		__builtin_memset(&n, 0, sizeof(n));
+		pgdat = BPF_CORE_READ(zone, zone_pgdat);
+		if (!pgdat)
+			return;
+		n.nid = BPF_CORE_READ(pgdat, node_id);
+		n.zone_idx = -1;
+		first = (__u64)pgdat + bpf_core_field_offset(struct pglist_data, node_zones);
+		if (key >= first)
+			n.zone_idx = (key - first) / bpf_core_type_size(struct zone);
+		name = BPF_CORE_READ(zone, name);
+		if (name)
+			bpf_probe_read_kernel_str(n.name, sizeof(n.name), name);
+		bpf_map_update_elem(&zones, &key, &n, BPF_NOEXIST);
+		zi = &n;
+	}
+	e->nid = zi->nid;
+	e->zone_idx = zi->zone_idx;
+	__builtin_memcpy(e->zone_name, zi->name, sizeof(e->zone_name));
 	e->flags |= MEMHP_F_ZONE;
+}
+
+static __always_inline void event_group_id(struct memhp_event *e, __u64 key)
+{
+	__s32 *id = bpf_map_lookup_elem(&group_ids, &key);
+
+	if (id) {
+		e->group_id = *id;
+		e->flags |= MEMHP_F_GROUP_ID;
+	}
 }
 
 /* Everything about a memory group (5.15+); id only if memhp saw it used. */
@@ -222,7 +261,6 @@ static __always_inline void event_group(struct memhp_event *e,
 					struct memory_group *g)
 {
 	__u64 key = (__u64)g;
-	__s32 *id;
 
 	if (!g)
 		return;
@@ -237,11 +275,31 @@ static __always_inline void event_group(struct memhp_event *e,
 	}
 	e->group_kernel_pages = BPF_CORE_READ(g, present_kernel_pages);
 	e->group_movable_pages = BPF_CORE_READ(g, present_movable_pages);
-	id = bpf_map_lookup_elem(&group_ids, &key);
-	if (id) {
-		e->group_id = *id;
-		e->flags |= MEMHP_F_GROUP_ID;
+	event_group_id(e, key);
+}
+
+/*
+ * The same from an fentry/fexit argument the verifier knows the type of:
+ * direct loads (the JIT guards them) instead of a helper call per field.
+ * @key: the pointer as a plain number (as_scalar()).
+ */
+static __always_inline void event_group_arg(struct memhp_event *e, __u64 key,
+					    struct memory_group *g)
+{
+	if (!key)
+		return;
+	e->flags |= MEMHP_F_GROUP;
+	e->group_key = key;
+	e->group_nid = g->nid;
+	if (g->is_dynamic) {
+		e->flags |= MEMHP_F_GROUP_DYNAMIC;
+		e->group_pages = g->d.unit_pages;
+	} else {
+		e->group_pages = g->s.max_pages;
 	}
+	e->group_kernel_pages = g->present_kernel_pages;
+	e->group_movable_pages = g->present_movable_pages;
+	event_group_id(e, key);
 }
 
 #endif
