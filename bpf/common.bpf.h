@@ -223,8 +223,12 @@ static __always_inline void event_zone(struct memhp_event *e, struct zone *zone)
 
 	if (!zone)
 		return;
+	/* copied either way: the verifier refuses a pointer that may be the
+	 * map's value or the stack's */
 	zi = bpf_map_lookup_elem(&zones, &key);
-	if (!zi) {
+	if (zi) {
+		n = *zi;
+	} else {
 		__builtin_memset(&n, 0, sizeof(n));
 		pgdat = BPF_CORE_READ(zone, zone_pgdat);
 		if (!pgdat)
@@ -238,11 +242,10 @@ static __always_inline void event_zone(struct memhp_event *e, struct zone *zone)
 		if (name)
 			bpf_probe_read_kernel_str(n.name, sizeof(n.name), name);
 		bpf_map_update_elem(&zones, &key, &n, BPF_NOEXIST);
-		zi = &n;
 	}
-	e->nid = zi->nid;
-	e->zone_idx = zi->zone_idx;
-	__builtin_memcpy(e->zone_name, zi->name, sizeof(e->zone_name));
+	e->nid = n.nid;
+	e->zone_idx = n.zone_idx;
+	__builtin_memcpy(e->zone_name, n.name, sizeof(e->zone_name));
 	e->flags |= MEMHP_F_ZONE;
 }
 

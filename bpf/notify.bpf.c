@@ -125,9 +125,10 @@ static __always_inline int request_return(__u64 site, int ret, bool offline, __u
 static __always_inline void save_request(__u64 site, void *dev)
 {
 	struct memory_block *mem = dev_to_mem(dev);
+	struct block_head h;
 
-	entry_save(site, (__u64)dev, BPF_CORE_READ(mem, start_section_nr),
-		   block_online_type(mem), BPF_CORE_READ(mem, nid),
+	block_head(mem, &h);
+	entry_save(site, (__u64)dev, h.section, h.online_type, h.nid,
 		   block_vmemmap_pages(mem));
 }
 
