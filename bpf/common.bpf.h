@@ -281,28 +281,4 @@ static __always_inline void event_group(struct memhp_event *e,
 	event_group_id(e, key);
 }
 
-/*
- * The same from an fentry/fexit argument the verifier knows the type of:
- * direct loads (the JIT guards them) instead of a helper call per field.
- * @key: the pointer as a plain number (as_scalar()).
- */
-static __always_inline void event_group_arg(struct memhp_event *e, __u64 key,
-					    struct memory_group *g)
-{
-	if (!key)
-		return;
-	e->flags |= MEMHP_F_GROUP;
-	e->group_key = key;
-	e->group_nid = g->nid;
-	if (g->is_dynamic) {
-		e->flags |= MEMHP_F_GROUP_DYNAMIC;
-		e->group_pages = g->d.unit_pages;
-	} else {
-		e->group_pages = g->s.max_pages;
-	}
-	e->group_kernel_pages = g->present_kernel_pages;
-	e->group_movable_pages = g->present_movable_pages;
-	event_group_id(e, key);
-}
-
 #endif

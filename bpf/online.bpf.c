@@ -42,13 +42,10 @@ static __always_inline void notify_skipped(__u64 notify_ts)
 /*
  * @en: the call's entry state in the map, read in place (NULL: the entry
  * probe did not run); the arguments come from the exit probe (fexit) or
- * from the entry state (kretprobe). @grp: the group argument as the
- * verifier types it (fexit), read by direct loads; NULL: read @a3 (or
- * offline's group argument) with helpers (kretprobe).
+ * from the entry state (kretprobe).
  */
 static __always_inline int emit_online(const struct memhp_entry *en, __u64 a0, __u64 a1,
-				       __u64 a2, __u64 a3, struct memory_group *grp, int ret,
-				       __u32 flags)
+				       __u64 a2, __u64 a3, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
@@ -78,9 +75,7 @@ static __always_inline int emit_online(const struct memhp_entry *en, __u64 a0, _
 		e->nid = (int)a3;
 	} else {
 		event_zone(e, (struct zone *)a2);
-		if (online_abi == 0 && grp)
-			event_group_arg(e, a3, grp);
-		else if (online_abi == 0)
+		if (online_abi == 0)
 			event_group(e, (struct memory_group *)a3);
 	}
 	event_submit(e);
@@ -89,8 +84,7 @@ static __always_inline int emit_online(const struct memhp_entry *en, __u64 a0, _
 
 /* @off: the call's state in the offlines map, read in place (or NULL). */
 static __always_inline int emit_offline(const struct memhp_offline *off, __u64 a0, __u64 a1,
-					__u64 a2, __u64 a3, struct memory_group *grp, int ret,
-					__u32 flags)
+					__u64 a2, __u64 a3, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
@@ -105,15 +99,9 @@ static __always_inline int emit_offline(const struct memhp_offline *off, __u64 a
 	e->ret = ret;
 	if (offline_abi == 0) {
 		event_zone(e, (struct zone *)a2);
-		if (grp)
-			event_group_arg(e, a3, grp);
-		else
-			event_group(e, (struct memory_group *)a3);
+		event_group(e, (struct memory_group *)a3);
 	} else if (offline_abi == 1) {
-		if (grp)
-			event_group_arg(e, a2, grp);
-		else
-			event_group(e, (struct memory_group *)a2);
+		event_group(e, (struct memory_group *)a2);
 	}
 	/* phase NONE with nothing seen: the offwhy probes are not attached
 	 * (or the call failed its first checks); userspace tells them apart
@@ -129,21 +117,19 @@ static __always_inline int emit_offline(const struct memhp_offline *off, __u64 a
 }
 
 /* Return of online_pages(): the event, then the entry state goes. */
-static __always_inline int online_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3,
-					 struct memory_group *grp, int ret)
+static __always_inline int online_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	emit_online(entry_of(SITE_ONLINE_PAGES), a0, a1, a2, a3, grp, ret, 0);
+	emit_online(entry_of(SITE_ONLINE_PAGES), a0, a1, a2, a3, ret, 0);
 	entry_drop(SITE_ONLINE_PAGES);
 	return 0;
 }
 
-static __always_inline int offline_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3,
-					  struct memory_group *grp, int ret)
+static __always_inline int offline_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 				     .site = SITE_OFFLINE_PAGES };
 
-	emit_offline(bpf_map_lookup_elem(&offlines, &k), a0, a1, a2, a3, grp, ret, 0);
+	emit_offline(bpf_map_lookup_elem(&offlines, &k), a0, a1, a2, a3, ret, 0);
 	bpf_map_delete_elem(&offlines, &k);
 	return 0;
 }
@@ -175,15 +161,15 @@ int BPF_PROG(fentry_online)
  * one matching the kernel's prototype and leaves the others out.
  */
 SEC("fexit/online_pages")
-int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, struct memory_group *grp, int ret)
+int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	return online_return(a0, a1, as_scalar(a2), as_scalar((__u64)grp), grp, ret);
+	return online_return(a0, a1, as_scalar(a2), as_scalar(a3), ret);
 }
 
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	return online_return(a0, a1, as_scalar(a2), 0, NULL, ret);
+	return online_return(a0, a1, as_scalar(a2), 0, ret);
 }
 
 SEC("fentry/offline_pages")
@@ -194,21 +180,21 @@ int BPF_PROG(fentry_offline, __u64 a0, __u64 a1)
 }
 
 SEC("fexit/offline_pages")
-int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, struct memory_group *grp, int ret)
+int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	return offline_return(a0, a1, as_scalar(a2), as_scalar((__u64)grp), grp, ret);
+	return offline_return(a0, a1, as_scalar(a2), as_scalar(a3), ret);
 }
 
 SEC("fexit/offline_pages")
-int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, struct memory_group *grp, int ret)
+int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	return offline_return(a0, a1, as_scalar((__u64)grp), 0, grp, ret);
+	return offline_return(a0, a1, as_scalar(a2), 0, ret);
 }
 
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline2, __u64 a0, __u64 a1, int ret)
 {
-	return offline_return(a0, a1, 0, 0, NULL, ret);
+	return offline_return(a0, a1, 0, 0, ret);
 }
 
 SEC("kprobe/online_pages")
@@ -227,7 +213,7 @@ int BPF_KRETPROBE(kretprobe_online, int ret)
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_online(en, en->args[0], en->args[1], en->args[2], en->args[3], NULL, ret,
+	emit_online(en, en->args[0], en->args[1], en->args[2], en->args[3], ret,
 		    MEMHP_F_KPROBE);
 	entry_drop(SITE_ONLINE_PAGES);
 	return 0;
@@ -252,7 +238,7 @@ int BPF_KRETPROBE(kretprobe_offline, int ret)
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_offline(off, off->start_pfn, off->nr_pages, off->args[0], off->args[1], NULL, ret,
+	emit_offline(off, off->start_pfn, off->nr_pages, off->args[0], off->args[1], ret,
 		     MEMHP_F_KPROBE);
 	bpf_map_delete_elem(&offlines, &k);
 	return 0;
