@@ -543,6 +543,33 @@ def report(res, path):
                 fmt3(mmm(cnt["memhp"]), str), fmt3(mmm(cnt["bpftrace"]), str),
                 fmt3(mmm(share), lambda v: "%.2f" % v),
                 "met" if met else "**not met**"))
+        L.append("\nCost on the machine, per round: the tracer's BPF time plus its own process CPU "
+                 "time (utime+stime of every thread, 10 ms ticks) during the workload, as a share "
+                 "of that round's untraced time. Unlike the slowdown, this does not move with the "
+                 "host's noise, and it bounds what the tracer can take from the workload. Same bars "
+                 "on this figure.\n")
+        L.append("| workload | memhp BPF s | memhp process CPU s | memhp cost | bpftrace BPF s | bpftrace process CPU s | bpftrace cost | memhp/bpftrace cost | bar on cost |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
+        for key, label in wl:
+            parts = {}
+            for mo in ("memhp", "bpftrace"):
+                rs = [r for r in rounds if mo in r and "off" in r and key in r[mo]
+                      and "tracer_cpu_s" in r[mo][key]]
+                bpf = [r[mo][key]["bpf"]["run_time_ns"] / 1e9 for r in rs]
+                cpu = [r[mo][key]["tracer_cpu_s"] for r in rs]
+                pct = [(b + c) / r["off"][key]["total"] * 100 for b, c, r in zip(bpf, cpu, rs)]
+                parts[mo] = (mmm(bpf), mmm(cpu), mmm(pct), pct)
+            mc, bc = parts["memhp"][2], parts["bpftrace"][2]
+            if not mc or not bc:
+                continue
+            ratio = [m / b for m, b in zip(parts["memhp"][3], parts["bpftrace"][3]) if b]
+            met = (mc[1] <= bc[1] / 4) if key == "balloon" else (mc[2] < bc[0])
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                label, fmt3(parts["memhp"][0], lambda v: "%.3f" % v),
+                fmt3(parts["memhp"][1], lambda v: "%.2f" % v), fmt3(mc, lambda v: "%.2f%%" % v),
+                fmt3(parts["bpftrace"][0], lambda v: "%.3f" % v),
+                fmt3(parts["bpftrace"][1], lambda v: "%.2f" % v), fmt3(bc, lambda v: "%.2f%%" % v),
+                fmt3(mmm(ratio), lambda v: "%.2f" % v), "met" if met else "**not met**"))
         lost = {mo: [r[mo].get("lost") for r in rounds if mo in r] for mo in ("memhp", "bpftrace")}
         L.append("\nLost events per session: memhp %s, bpftrace %s. BPF programs loaded: memhp %s, "
                  "bpftrace %s.\n" % (lost["memhp"], lost["bpftrace"],
