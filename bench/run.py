@@ -359,7 +359,7 @@ def prog_functions():
     function it attaches to, from the section names of build/bpf/*.bpf.o
     (fentry/F, fexit/F, tp_btf/T). bpftrace names its programs after the
     function (cut the same way), so the two tracers meet on the function."""
-    m = {}
+    m, full = {}, {}
     objdir = os.path.join(REPO, "build", "bpf")
     for f in sorted(os.listdir(objdir)) if os.path.isdir(objdir) else []:
         if not f.endswith(".bpf.o"):
@@ -371,7 +371,13 @@ def prog_functions():
             w = line.split()
             if len(w) >= 6 and w[2] == "F" and "/" in w[3]:
                 kind, fn = w[3].split("/", 1)
-                m[w[5][:15]] = (fn, ATTACH_TYPE.get(kind, -1))
+                cut = w[5][:15]
+                # the kernel keeps 15 characters: two programs cut to one
+                # name would be one row of the table, credited to one function
+                if full.setdefault(cut, w[5]) != w[5]:
+                    sys.exit("bench: memhp programs %s and %s share the kernel name %s: "
+                             "rename one (bpf/)" % (full[cut], w[5], cut))
+                m[cut] = (fn, ATTACH_TYPE.get(kind, -1))
     return m
 
 

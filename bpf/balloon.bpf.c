@@ -101,7 +101,7 @@ int BPF_PROG(fexit_b_migrate, struct page *newpage, struct page *page, int mode,
 }
 
 SEC("fexit/balloon_page_migrate")
-int BPF_PROG(fexit_b_migrate4, void *mapping, struct page *newpage, struct page *page,
+int BPF_PROG(fexit_b_migr4, void *mapping, struct page *newpage, struct page *page,
 	     int mode, int ret)
 {
 	add_migrated(as_scalar((__u64)newpage), as_scalar((__u64)page), ret);
@@ -116,6 +116,22 @@ int BPF_KPROBE(kprobe_b_enq, __u64 b)
 	return 0;
 }
 
+/*
+ * The kretprobes' entries: the arguments a return needs, read back in
+ * place; 0 and *a0, *a1 set if the entry was there (it is then dropped).
+ */
+static __always_inline int entry_args(__u64 site, __u64 *a0, __u64 *a1)
+{
+	struct memhp_entry *en = entry_of(site);
+
+	if (!en)
+		return -1;
+	*a0 = en->args[0];
+	*a1 = en->args[1];
+	entry_drop(site);
+	return 0;
+}
+
 SEC("kprobe/balloon_page_list_enqueue")
 int BPF_KPROBE(kprobe_b_list_enq, __u64 b)
 {
@@ -124,13 +140,12 @@ int BPF_KPROBE(kprobe_b_list_enq, __u64 b)
 }
 
 SEC("kretprobe/balloon_page_list_enqueue")
-int BPF_KRETPROBE(kretprobe_b_list_enq, __u64 n)
+int BPF_KRETPROBE(kret_b_list_enq, __u64 n)
 {
-	struct memhp_entry en;
+	__u64 b, unused;
 
-	if (entry_take(SITE_B_LIST_ENQ, &en))
-		return 0;
-	add_inflated(en.args[0], n);
+	if (!entry_args(SITE_B_LIST_ENQ, &b, &unused))
+		add_inflated(b, n);
 	return 0;
 }
 
@@ -142,13 +157,12 @@ int BPF_KPROBE(kprobe_b_list_deq, __u64 b)
 }
 
 SEC("kretprobe/balloon_page_list_dequeue")
-int BPF_KRETPROBE(kretprobe_b_list_deq, __u64 n)
+int BPF_KRETPROBE(kret_b_list_deq, __u64 n)
 {
-	struct memhp_entry en;
+	__u64 b, unused;
 
-	if (entry_take(SITE_B_LIST_DEQ, &en))
-		return 0;
-	add_deflated(en.args[0], n);
+	if (!entry_args(SITE_B_LIST_DEQ, &b, &unused))
+		add_deflated(b, n);
 	return 0;
 }
 
@@ -165,10 +179,9 @@ int BPF_KPROBE(kprobe_b_migrate, __u64 a0, __u64 a1, __u64 a2)
 SEC("kretprobe/balloon_page_migrate")
 int BPF_KRETPROBE(kretprobe_b_migrate, int ret)
 {
-	struct memhp_entry en;
+	__u64 newpage, page;
 
-	if (entry_take(SITE_B_MIGRATE, &en))
-		return 0;
-	add_migrated(en.args[0], en.args[1], ret);
+	if (!entry_args(SITE_B_MIGRATE, &newpage, &page))
+		add_migrated(newpage, page, ret);
 	return 0;
 }

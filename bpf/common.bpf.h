@@ -50,14 +50,22 @@ struct {
 /*
  * Function entry state keyed by (pid_tgid, call site): the entry timestamp,
  * and the arguments for kretprobes (which cannot see them on return).
+ * struct memhp_entry, struct memhp_offline: bpf/memhp.h (userspace reads them).
  */
-/* struct memhp_entry, struct memhp_offwhy: bpf/memhp.h (userspace reads them). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct memhp_entry_key);
 	__type(value, struct memhp_entry);
 } entries SEC(".maps");
+
+/* offline_pages() calls in flight, with what offwhy.bpf.c saw (same keys). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct memhp_entry_key);
+	__type(value, struct memhp_offline);
+} offlines SEC(".maps");
 
 /*
  * fexit arguments that are pointers arrive typed (PTR_TO_BTF_ID) and the
@@ -98,6 +106,17 @@ static __always_inline struct memhp_entry *entry_of(__u64 site)
 	return bpf_map_lookup_elem(&entries, &k);
 }
 
+/*
+ * Deletes the task's entry state for @site. Exit probes read the state in
+ * place (entry_of()) and drop it after: no copy of the value on the stack.
+ */
+static __always_inline void entry_drop(__u64 site)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+
+	bpf_map_delete_elem(&entries, &k);
+}
+
 /* Deletes the entry state; its entry time, 0 if none (nothing copied). */
 static __always_inline __u64 entry_take_ts(__u64 site)
 {
@@ -112,17 +131,13 @@ static __always_inline __u64 entry_take_ts(__u64 site)
 	return ts;
 }
 
-/* Copies and deletes the entry state; 0 if found. */
-static __always_inline int entry_take(__u64 site, struct memhp_entry *out)
+/* The task's offline_pages() call in flight, in place; NULL if none. */
+static __always_inline struct memhp_offline *offline_of(void)
 {
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
-	struct memhp_entry *e = bpf_map_lookup_elem(&entries, &k);
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+				     .site = SITE_OFFLINE_PAGES };
 
-	if (!e)
-		return -1;
-	*out = *e;
-	bpf_map_delete_elem(&entries, &k);
-	return 0;
+	return bpf_map_lookup_elem(&offlines, &k);
 }
 
 /* Reserve an event and fill what every event has; NULL counts a loss. */
@@ -180,26 +195,68 @@ static __always_inline void event_duration(struct memhp_event *e, __u64 ts)
 	}
 }
 
-/* Node, zone index and zone name of a struct zone. */
+/* What an event says about a zone; zones never move nor change node. */
+struct zone_info {
+	__s32 nid, zone_idx;
+	char name[MEMHP_ZONE_NAME_LEN];
+};
+
+/* struct zone * -> its zone_info, learnt on the zone's first event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct zone_info);
+} zones SEC(".maps");
+
+/*
+ * Node, zone index and zone name of a struct zone: four reads of kernel
+ * memory the first time, one lookup after (issue #14: they were most of
+ * what an online/offline event cost beyond bpftrace's).
+ */
 static __always_inline void event_zone(struct memhp_event *e, struct zone *zone)
 {
+	__u64 key = (__u64)zone, first;
 	struct pglist_data *pgdat;
+	struct zone_info *zi, n;
 	const char *name;
-	__u64 first;
 
 	if (!zone)
 		return;
-	pgdat = BPF_CORE_READ(zone, zone_pgdat);
-	if (!pgdat)
-		return;
-	e->nid = BPF_CORE_READ(pgdat, node_id);
-	first = (__u64)pgdat + bpf_core_field_offset(struct pglist_data, node_zones);
-	if ((__u64)zone >= first)
-		e->zone_idx = ((__u64)zone - first) / bpf_core_type_size(struct zone);
-	name = BPF_CORE_READ(zone, name);
-	if (name)
-		bpf_probe_read_kernel_str(e->zone_name, sizeof(e->zone_name), name);
+	/* copied either way: the verifier refuses a pointer that may be the
+	 * map's value or the stack's */
+	zi = bpf_map_lookup_elem(&zones, &key);
+	if (zi) {
+		n = *zi;
+	} else {
+		__builtin_memset(&n, 0, sizeof(n));
+		pgdat = BPF_CORE_READ(zone, zone_pgdat);
+		if (!pgdat)
+			return;
+		n.nid = BPF_CORE_READ(pgdat, node_id);
+		n.zone_idx = -1;
+		first = (__u64)pgdat + bpf_core_field_offset(struct pglist_data, node_zones);
+		if (key >= first)
+			n.zone_idx = (key - first) / bpf_core_type_size(struct zone);
+		name = BPF_CORE_READ(zone, name);
+		if (name)
+			bpf_probe_read_kernel_str(n.name, sizeof(n.name), name);
+		bpf_map_update_elem(&zones, &key, &n, BPF_NOEXIST);
+	}
+	e->nid = n.nid;
+	e->zone_idx = n.zone_idx;
+	__builtin_memcpy(e->zone_name, n.name, sizeof(e->zone_name));
 	e->flags |= MEMHP_F_ZONE;
+}
+
+static __always_inline void event_group_id(struct memhp_event *e, __u64 key)
+{
+	__s32 *id = bpf_map_lookup_elem(&group_ids, &key);
+
+	if (id) {
+		e->group_id = *id;
+		e->flags |= MEMHP_F_GROUP_ID;
+	}
 }
 
 /* Everything about a memory group (5.15+); id only if memhp saw it used. */
@@ -207,7 +264,6 @@ static __always_inline void event_group(struct memhp_event *e,
 					struct memory_group *g)
 {
 	__u64 key = (__u64)g;
-	__s32 *id;
 
 	if (!g)
 		return;
@@ -222,11 +278,7 @@ static __always_inline void event_group(struct memhp_event *e,
 	}
 	e->group_kernel_pages = BPF_CORE_READ(g, present_kernel_pages);
 	e->group_movable_pages = BPF_CORE_READ(g, present_movable_pages);
-	id = bpf_map_lookup_elem(&group_ids, &key);
-	if (id) {
-		e->group_id = *id;
-		e->flags |= MEMHP_F_GROUP_ID;
-	}
+	event_group_id(e, key);
 }
 
 #endif

@@ -21,20 +21,23 @@ static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 {
 	struct resource *res = (struct resource *)res_addr;
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
-			       .site = SITE_ADD_MEMORY };
-	struct memhp_entry *en;
+				     .site = SITE_ADD_MEMORY };
+	struct memhp_entry en = { .ts = bpf_ktime_get_ns() };
 	const char *name;
 
-	entry_save(SITE_ADD_MEMORY, nid, BPF_CORE_READ(res, start), BPF_CORE_READ(res, end),
-		   flags, 0);
-	en = bpf_map_lookup_elem(&entries, &k);
+	en.args[0] = nid;
+	en.args[1] = BPF_CORE_READ(res, start);
+	en.args[2] = BPF_CORE_READ(res, end);
+	en.args[3] = flags;
 	name = BPF_CORE_READ(res, name);
-	if (en && name)
-		bpf_probe_read_kernel_str(en->name, sizeof(en->name), name);
+	if (name)
+		bpf_probe_read_kernel_str(en.name, sizeof(en.name), name);
+	/* one insert with the name in it, not an insert and a lookup */
+	bpf_map_update_elem(&entries, &k, &en, BPF_ANY);
 }
 
 /* en->args: nid, res->start, res->end, mhp_flags (saved at entry) */
-static __always_inline int emit_add(struct memhp_entry *en, int ret, __u32 flags)
+static __always_inline int emit_add(const struct memhp_entry *en, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 	__u64 start = en->args[1], end = en->args[2];
@@ -59,7 +62,9 @@ static __always_inline int emit_add(struct memhp_entry *en, int ret, __u32 flags
 	return 0;
 }
 
-static __always_inline int emit_remove(struct memhp_entry *en, int ret, __u32 flags)
+/* @a0..a2 the arguments (see remove_abi), @ts the entry time (0: unknown). */
+static __always_inline int emit_remove(__u64 a0, __u64 a1, __u64 a2, __u64 ts, int ret,
+				       __u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_REMOVE);
 	__u64 start, size;
@@ -67,23 +72,23 @@ static __always_inline int emit_remove(struct memhp_entry *en, int ret, __u32 fl
 	if (!e)
 		return 0;
 	if (remove_abi == 1) {
-		e->nid = (int)en->args[0];
-		start = en->args[1];
-		size = en->args[2];
+		e->nid = (int)a0;
+		start = a1;
+		size = a2;
 	} else {
-		start = en->args[0];
-		size = en->args[1];
+		start = a0;
+		size = a1;
 	}
 	e->flags |= flags;
 	e->ret = ret;
 	e->start_pfn = start >> 12;
 	e->nr_pages = size >> 12;
-	event_duration(e, en->ts);
+	event_duration(e, ts);
 	event_submit(e);
 	return 0;
 }
 
-static __always_inline int emit_group(struct memhp_entry *en, int ret, bool dynamic,
+static __always_inline int emit_group(int nid, __u64 pages, __u64 ts, int ret, bool dynamic,
 				      __u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_GROUP_REGISTER);
@@ -98,18 +103,17 @@ static __always_inline int emit_group(struct memhp_entry *en, int ret, bool dyna
 		e->group_id = ret;
 		e->flags |= MEMHP_F_GROUP_ID;
 	}
-	e->group_nid = (int)en->args[0];
+	e->group_nid = nid;
 	e->nid = e->group_nid;
-	e->group_pages = en->args[1];
-	event_duration(e, en->ts);
+	e->group_pages = pages;
+	event_duration(e, ts);
 	event_submit(e);
 	return 0;
 }
 
-static __always_inline int emit_unregister(struct memhp_entry *en, int ret, __u32 flags)
+static __always_inline int emit_unregister(__s32 id, __u64 ts, int ret, __u32 flags)
 {
 	struct memhp_event *e;
-	__s32 id = (int)en->args[0];
 	__u64 *ptr;
 
 	if (ret == 0) {
@@ -127,7 +131,7 @@ static __always_inline int emit_unregister(struct memhp_entry *en, int ret, __u3
 	e->flags |= flags | MEMHP_F_GROUP | MEMHP_F_GROUP_ID;
 	e->group_id = id;
 	e->ret = ret;
-	event_duration(e, en->ts);
+	event_duration(e, ts);
 	event_submit(e);
 	return 0;
 }
@@ -149,16 +153,30 @@ int BPF_PROG(fentry_add, __u64 nid, struct resource *res, __u64 flags)
 	return 0;
 }
 
-SEC("fexit/add_memory_resource")
-int BPF_PROG(fexit_add, __u64 a0, __u64 a1, __u64 a2, int ret)
+/* Return of add_memory_resource(): the event from the entry state, read in place. */
+static __always_inline int add_return(int ret, __u32 flags)
 {
-	struct memhp_entry en = {};
+	struct memhp_entry *en = entry_of(SITE_ADD_MEMORY);
 
-	if (entry_take(SITE_ADD_MEMORY, &en)) {
+	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	return emit_add(&en, ret, 0);
+	emit_add(en, ret, flags);
+	entry_drop(SITE_ADD_MEMORY);
+	return 0;
+}
+
+/* Return of try_remove_memory(): the entry state holds the time only. */
+static __always_inline int remove_return(__u64 a0, __u64 a1, __u64 a2, int ret)
+{
+	return emit_remove(a0, a1, a2, entry_take_ts(SITE_REMOVE_MEMORY), ret, 0);
+}
+
+SEC("fexit/add_memory_resource")
+int BPF_PROG(fexit_add, __u64 a0, __u64 a1, __u64 a2, int ret)
+{
+	return add_return(ret, 0);
 }
 
 /* Attach target may be switched to remove_memory by userspace. */
@@ -173,48 +191,31 @@ int BPF_PROG(fentry_remove)
 SEC("fexit/try_remove_memory")
 int BPF_PROG(fexit_remove, __u64 a0, __u64 a1, int ret)
 {
-	struct memhp_entry en = {};
-
-	entry_take(SITE_REMOVE_MEMORY, &en);
-	en.args[0] = a0;
-	en.args[1] = a1;
-	return emit_remove(&en, ret, 0);
+	return remove_return(a0, a1, 0, ret);
 }
 
 SEC("fexit/try_remove_memory")
 int BPF_PROG(fexit_remove3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct memhp_entry en = {};
-
-	entry_take(SITE_REMOVE_MEMORY, &en);
-	en.args[0] = a0;
-	en.args[1] = a1;
-	en.args[2] = a2;
-	return emit_remove(&en, ret, 0);
+	return remove_return(a0, a1, a2, ret);
 }
 
 SEC("fexit/memory_group_register_static")
 int BPF_PROG(fexit_grp_static, int nid, __u64 pages, int ret)
 {
-	struct memhp_entry en = { .args = { nid, pages } };
-
-	return emit_group(&en, ret, false, 0);
+	return emit_group(nid, pages, 0, ret, false, 0);
 }
 
 SEC("fexit/memory_group_register_dynamic")
 int BPF_PROG(fexit_grp_dynamic, int nid, __u64 pages, int ret)
 {
-	struct memhp_entry en = { .args = { nid, pages } };
-
-	return emit_group(&en, ret, true, 0);
+	return emit_group(nid, pages, 0, ret, true, 0);
 }
 
 SEC("fexit/memory_group_unregister")
 int BPF_PROG(fexit_grp_unreg, int mgid, int ret)
 {
-	struct memhp_entry en = { .args = { mgid } };
-
-	return emit_unregister(&en, ret, 0);
+	return emit_unregister(mgid, 0, ret, 0);
 }
 
 SEC("fexit/memory_group_find_by_id")
@@ -236,13 +237,7 @@ int BPF_KPROBE(kprobe_add, __u64 a0, __u64 a1, __u64 a2)
 SEC("kretprobe/add_memory_resource")
 int BPF_KRETPROBE(kretprobe_add, int ret)
 {
-	struct memhp_entry en;
-
-	if (entry_take(SITE_ADD_MEMORY, &en)) {
-		stat_inc(MEMHP_STAT_MISSED_ENTRY);
-		return 0;
-	}
-	return emit_add(&en, ret, MEMHP_F_KPROBE);
+	return add_return(ret, MEMHP_F_KPROBE);
 }
 
 SEC("kprobe/try_remove_memory")
@@ -255,15 +250,21 @@ int BPF_KPROBE(kprobe_remove, __u64 a0, __u64 a1, __u64 a2)
 SEC("kretprobe/try_remove_memory")
 int BPF_KRETPROBE(kretprobe_remove, int ret)
 {
-	struct memhp_entry en;
+	struct memhp_entry *en = entry_of(SITE_REMOVE_MEMORY);
 
-	if (entry_take(SITE_REMOVE_MEMORY, &en)) {
+	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	return emit_remove(&en, ret, MEMHP_F_KPROBE);
+	emit_remove(en->args[0], en->args[1], en->args[2], en->ts, ret, MEMHP_F_KPROBE);
+	entry_drop(SITE_REMOVE_MEMORY);
+	return 0;
 }
 
+/*
+ * A kretprobe's pair: the entry keeps the first two arguments; the return
+ * reads them in place (@en), then the entry goes.
+ */
 #define KPROBE_PAIR(name, site, emit)                                     \
 	SEC("kprobe/" #name)                                               \
 	int BPF_KPROBE(kprobe_##site, __u64 a0, __u64 a1)                  \
@@ -272,22 +273,23 @@ int BPF_KRETPROBE(kretprobe_remove, int ret)
 		return 0;                                                  \
 	}                                                                  \
 	SEC("kretprobe/" #name)                                            \
-	int BPF_KRETPROBE(kretprobe_##site, long ret)                      \
+	int BPF_KRETPROBE(kret_##site, long ret)                      \
 	{                                                                  \
-		struct memhp_entry en;                                           \
-		if (entry_take(SITE_##site, &en)) {                        \
+		struct memhp_entry *en = entry_of(SITE_##site);            \
+		if (!en) {                                                 \
 			stat_inc(MEMHP_STAT_MISSED_ENTRY);                 \
 			return 0;                                          \
 		}                                                          \
 		emit;                                                      \
+		entry_drop(SITE_##site);                                   \
 		return 0;                                                  \
 	}
 
 KPROBE_PAIR(memory_group_register_static, GROUP_STATIC,
-	    emit_group(&en, (int)ret, false, MEMHP_F_KPROBE))
+	    emit_group((int)en->args[0], en->args[1], en->ts, (int)ret, false, MEMHP_F_KPROBE))
 KPROBE_PAIR(memory_group_register_dynamic, GROUP_DYNAMIC,
-	    emit_group(&en, (int)ret, true, MEMHP_F_KPROBE))
+	    emit_group((int)en->args[0], en->args[1], en->ts, (int)ret, true, MEMHP_F_KPROBE))
 KPROBE_PAIR(memory_group_unregister, GROUP_UNREGISTER,
-	    emit_unregister(&en, (int)ret, MEMHP_F_KPROBE))
+	    emit_unregister((int)en->args[0], en->ts, (int)ret, MEMHP_F_KPROBE))
 KPROBE_PAIR(memory_group_find_by_id, GROUP_FIND,
-	    learn_group((int)en.args[0], (__u64)ret))
+	    learn_group((int)en->args[0], (__u64)ret))

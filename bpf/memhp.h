@@ -210,9 +210,24 @@ struct memhp_entry_key {
 
 /*
  * Values of the "entries" map: a call's state from its entry probe to its
- * exit probe. Shared with userspace, which reads the offline_pages() ones
- * to report an offline stuck inside one step (user/live/offstall_scan.c).
+ * exit probe, for every site but offline_pages() (struct memhp_offline in
+ * the "offlines" map). Kept small: the entry probe writes all of it into
+ * the map and the exit probe reads it in place (issue #14: the 280-byte
+ * value with the offline state in it cost every entry probe a copy).
  */
+struct memhp_entry {
+	unsigned long long ts; /* ktime at entry */
+	unsigned long long args[5];
+	union {
+		struct { /* online_pages */
+			unsigned long long released; /* pages the online-page callback freed */
+			unsigned long long calls;    /* ... in this many generic_online_page() calls */
+			unsigned long long notify_ts; /* its memory_notify() in progress began */
+		} on;
+		char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
+	};
+};
+
 /* offline_pages(): what bpf/offwhy.bpf.c saw during the call. */
 struct memhp_offwhy {
 	unsigned int phase; /* enum memhp_offline_phase */
@@ -226,14 +241,18 @@ struct memhp_offwhy {
 	unsigned long long last_progress; /* ktime of the last OFFLINE_PROGRESS event */
 };
 
-struct memhp_entry {
+/*
+ * Values of the "offlines" map (keys as "entries", site SITE_OFFLINE_PAGES):
+ * an offline_pages() call in flight. Userspace reads them to report an
+ * offline stuck inside one step (user/live/offstall_scan.c).
+ */
+struct memhp_offline {
 	unsigned long long ts; /* ktime at entry */
-	unsigned long long args[5];
-	unsigned long long released; /* online_pages: pages the online-page callback freed */
-	unsigned long long calls;    /* ... in this many generic_online_page() calls */
-	unsigned long long notify_ts; /* online/offline_pages: its memory_notify() in progress began */
-	char name[MEMHP_RES_NAME_LEN]; /* add_memory_resource: res->name at entry */
-	struct memhp_offwhy why;	 /* offline_pages */
+	unsigned long long start_pfn, nr_pages;
+	unsigned long long args[2]; /* kprobe fallback: the 3rd and 4th arguments
+				     * (a kretprobe cannot see them) */
+	unsigned long long notify_ts; /* its memory_notify() in progress began */
+	struct memhp_offwhy why;
 };
 
 enum memhp_site {

@@ -34,6 +34,7 @@ struct {
 static __always_inline int node_of_this_call(void)
 {
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid() };
+	struct memhp_offline *off;
 	struct node_seen *node;
 	struct memhp_entry *call;
 
@@ -42,13 +43,13 @@ static __always_inline int node_of_this_call(void)
 		return -1;
 	k.site = SITE_ONLINE_PAGES;
 	call = bpf_map_lookup_elem(&entries, &k);
-	if (!call || call->ts > node->ts) {
-		k.site = SITE_OFFLINE_PAGES;
-		call = bpf_map_lookup_elem(&entries, &k);
-	}
-	if (!call || call->ts > node->ts)
-		return -1;
-	return (int)node->nid;
+	if (call && call->ts <= node->ts)
+		return (int)node->nid;
+	k.site = SITE_OFFLINE_PAGES;
+	off = bpf_map_lookup_elem(&offlines, &k);
+	if (off && off->ts <= node->ts)
+		return (int)node->nid;
+	return -1;
 }
 
 static __always_inline int emit_notify(__u64 val, void *v, int ret, __u64 ts,
@@ -83,7 +84,7 @@ static __always_inline struct memory_block *dev_to_mem(void *dev)
 	return (void *)((char *)dev - bpf_core_field_offset(struct memory_block, dev));
 }
 
-static __always_inline int emit_request(struct memhp_entry *en, int ret, bool offline,
+static __always_inline int emit_request(const struct memhp_entry *en, int ret, bool offline,
 					__u32 flags)
 {
 	struct memhp_event *e = event_new(MEMHP_EV_REQUEST);
@@ -101,48 +102,60 @@ static __always_inline int emit_request(struct memhp_entry *en, int ret, bool of
 	return 0;
 }
 
+/*
+ * Return: the REQUEST event from the entry state, read in place, which then
+ * goes. Without an entry (probe attached mid-call) nothing is said, as the
+ * request's type and block are unknown; the kretprobe counts it.
+ */
+static __always_inline int request_return(__u64 site, int ret, bool offline, __u32 flags)
+{
+	struct memhp_entry *en = entry_of(site);
+
+	if (!en) {
+		if (flags & MEMHP_F_KPROBE)
+			stat_inc(MEMHP_STAT_MISSED_ENTRY);
+		return 0;
+	}
+	emit_request(en, ret, offline, flags);
+	entry_drop(site);
+	return 0;
+}
+
 /* Entry: remember the block's section and the requested online type. */
 static __always_inline void save_request(__u64 site, void *dev)
 {
 	struct memory_block *mem = dev_to_mem(dev);
+	struct block_head h;
 
-	entry_save(site, (__u64)dev, BPF_CORE_READ(mem, start_section_nr),
-		   block_online_type(mem), BPF_CORE_READ(mem, nid),
+	block_head(mem, &h);
+	entry_save(site, (__u64)dev, h.section, h.online_type, h.nid,
 		   block_vmemmap_pages(mem));
 }
 
 SEC("fentry/memory_subsys_online")
-int BPF_PROG(fentry_subsys_on, void *dev)
+int BPF_PROG(fentry_subs_on, void *dev)
 {
 	save_request(SITE_SUBSYS_ONLINE, dev);
 	return 0;
 }
 
 SEC("fexit/memory_subsys_online")
-int BPF_PROG(fexit_subsys_on, void *dev, int ret)
+int BPF_PROG(fexit_subs_on, void *dev, int ret)
 {
-	struct memhp_entry en;
-
-	if (entry_take(SITE_SUBSYS_ONLINE, &en))
-		return 0;
-	return emit_request(&en, ret, false, 0);
+	return request_return(SITE_SUBSYS_ONLINE, ret, false, 0);
 }
 
 SEC("fentry/memory_subsys_offline")
-int BPF_PROG(fentry_subsys_off, void *dev)
+int BPF_PROG(fentry_subs_off, void *dev)
 {
 	save_request(SITE_SUBSYS_OFFLINE, dev);
 	return 0;
 }
 
 SEC("fexit/memory_subsys_offline")
-int BPF_PROG(fexit_subsys_off, void *dev, int ret)
+int BPF_PROG(fexit_subs_off, void *dev, int ret)
 {
-	struct memhp_entry en;
-
-	if (entry_take(SITE_SUBSYS_OFFLINE, &en))
-		return 0;
-	return emit_request(&en, ret, true, 0);
+	return request_return(SITE_SUBSYS_OFFLINE, ret, true, 0);
 }
 
 /*
@@ -156,7 +169,7 @@ int BPF_PROG(fexit_subsys_off, void *dev, int ret)
  * offline_pages() the why fields of the GOING_OFFLINE chain (offwhy.bpf.c
  * reads in_chain in its notifier_run program).
  */
-static __always_inline void chain_enter(struct memhp_entry *off, __u64 val)
+static __always_inline void chain_enter(struct memhp_offline *off, __u64 val)
 {
 	if (notify_action(val) != MEMHP_NOTIFY_GOING_OFFLINE)
 		return;
@@ -166,7 +179,7 @@ static __always_inline void chain_enter(struct memhp_entry *off, __u64 val)
 	off->why.seen &= ~MEMHP_SEEN_NOTIFIER;
 }
 
-static __always_inline void chain_exit(struct memhp_entry *off, long ret)
+static __always_inline void chain_exit(struct memhp_offline *off, long ret)
 {
 	if (!off->why.in_chain)
 		return;
@@ -175,42 +188,48 @@ static __always_inline void chain_exit(struct memhp_entry *off, long ret)
 	off->why.seen |= MEMHP_SEEN_NOTIFY;
 }
 
-/* The enclosing online/offline call's entry (offline first: the chain's). */
-static __always_inline struct memhp_entry *enclosing(bool *offline)
+/*
+ * The chain's start time in the enclosing online/offline call's state
+ * (offline first: the chain's), and that offline call; NULL if none.
+ */
+static __always_inline __u64 *enclosing(struct memhp_offline **offp)
 {
-	struct memhp_entry *en = entry_of(SITE_OFFLINE_PAGES);
+	struct memhp_offline *off = offline_of();
+	struct memhp_entry *en;
 
-	*offline = en != NULL;
-	return en ? en : entry_of(SITE_ONLINE_PAGES);
+	*offp = off;
+	if (off)
+		return &off->notify_ts;
+	en = entry_of(SITE_ONLINE_PAGES);
+	return en ? &en->on.notify_ts : NULL;
 }
 
 /* Entry: true if the state went into the enclosing call's entry. */
 static __always_inline bool notify_enter(__u64 val)
 {
-	bool offline;
-	struct memhp_entry *en = enclosing(&offline);
+	struct memhp_offline *off;
+	__u64 *ts = enclosing(&off);
 
-	if (!en)
+	if (!ts)
 		return false;
-	if (offline)
-		chain_enter(en, val);
-	en->notify_ts = bpf_ktime_get_ns();
+	if (off)
+		chain_enter(off, val);
+	*ts = bpf_ktime_get_ns();
 	return true;
 }
 
 /* Return: the chain's start time from the enclosing entry, 0 if none. */
 static __always_inline __u64 notify_exit(long ret)
 {
-	bool offline;
-	struct memhp_entry *en = enclosing(&offline);
-	__u64 ts;
+	struct memhp_offline *off;
+	__u64 *tsp = enclosing(&off), ts;
 
-	if (!en)
+	if (!tsp)
 		return 0;
-	if (offline)
-		chain_exit(en, ret);
-	ts = en->notify_ts;
-	en->notify_ts = 0;
+	if (off)
+		chain_exit(off, ret);
+	ts = *tsp;
+	*tsp = 0;
 	return ts;
 }
 
@@ -233,48 +252,36 @@ int BPF_PROG(fexit_notify, unsigned long val, void *v, int ret)
 }
 
 SEC("kprobe/memory_subsys_online")
-int BPF_KPROBE(kprobe_subsys_on, void *dev)
+int BPF_KPROBE(kprobe_subs_on, void *dev)
 {
 	save_request(SITE_SUBSYS_ONLINE, dev);
 	return 0;
 }
 
 SEC("kretprobe/memory_subsys_online")
-int BPF_KRETPROBE(kretprobe_subsys_on, int ret)
+int BPF_KRETPROBE(kret_subs_on, int ret)
 {
-	struct memhp_entry en;
-
-	if (entry_take(SITE_SUBSYS_ONLINE, &en)) {
-		stat_inc(MEMHP_STAT_MISSED_ENTRY);
-		return 0;
-	}
-	return emit_request(&en, ret, false, MEMHP_F_KPROBE);
+	return request_return(SITE_SUBSYS_ONLINE, ret, false, MEMHP_F_KPROBE);
 }
 
 SEC("kprobe/memory_subsys_offline")
-int BPF_KPROBE(kprobe_subsys_off, void *dev)
+int BPF_KPROBE(kprobe_subs_off, void *dev)
 {
 	save_request(SITE_SUBSYS_OFFLINE, dev);
 	return 0;
 }
 
 SEC("kretprobe/memory_subsys_offline")
-int BPF_KRETPROBE(kretprobe_subsys_off, int ret)
+int BPF_KRETPROBE(kret_subs_off, int ret)
 {
-	struct memhp_entry en;
-
-	if (entry_take(SITE_SUBSYS_OFFLINE, &en)) {
-		stat_inc(MEMHP_STAT_MISSED_ENTRY);
-		return 0;
-	}
-	return emit_request(&en, ret, true, MEMHP_F_KPROBE);
+	return request_return(SITE_SUBSYS_OFFLINE, ret, true, MEMHP_F_KPROBE);
 }
 
 /* The kretprobe cannot see the arguments: they stay in an entry of their own. */
 SEC("kprobe/memory_notify")
 int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 {
-	struct memhp_entry *off = entry_of(SITE_OFFLINE_PAGES);
+	struct memhp_offline *off = offline_of();
 
 	if (off)
 		chain_enter(off, val);
@@ -285,16 +292,19 @@ int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 SEC("kretprobe/memory_notify")
 int BPF_KRETPROBE(kretprobe_notify, int ret)
 {
-	struct memhp_entry *off = entry_of(SITE_OFFLINE_PAGES);
-	struct memhp_entry en;
+	struct memhp_offline *off = offline_of();
+	struct memhp_entry *en;
 
 	if (off)
 		chain_exit(off, ret);
-	if (entry_take(SITE_NOTIFY, &en)) {
+	en = entry_of(SITE_NOTIFY);
+	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	return emit_notify(en.args[0], (void *)en.args[1], ret, en.ts, MEMHP_F_KPROBE);
+	emit_notify(en->args[0], (void *)en->args[1], ret, en->ts, MEMHP_F_KPROBE);
+	entry_drop(SITE_NOTIFY);
+	return 0;
 }
 
 /* node_notify() (6.17+): remember the node for the memory_notify() calls. */

@@ -2,7 +2,7 @@
 /*
  * Why an offline ended, and what a running one is stuck on: the steps of
  * offline_pages() (mm/memory_hotplug.c) seen from the inside, summed into
- * the call's entry state (struct memhp_offwhy in the entries map, keyed by task;
+ * the call's state (struct memhp_offline in the offlines map, keyed by task;
  * online.bpf.c puts it into the offline event on return).
  *
  * Every program here first looks up the task's offline_pages() entry: the
@@ -25,21 +25,13 @@ const volatile __u64 progress_every_ns = 1000000000ULL;
 /* Arguments of the mm_migrate_pages tracepoint (core_fixes.bpf.h). */
 const volatile int migrate_tp_nargs = 7;
 
-static __always_inline struct memhp_entry *offline_entry(void)
-{
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
-				     .site = SITE_OFFLINE_PAGES };
-
-	return bpf_map_lookup_elem(&entries, &k);
-}
-
 /*
  * An OFFLINE_PROGRESS event when the call has run past the threshold and
  * the last one is older than progress_every_ns. Called from the steps that
  * repeat while offline_pages() loops (migration passes, the reports of a
  * stuck page, the isolation test), so a stuck offline keeps reporting.
  */
-static __always_inline void maybe_progress(struct memhp_entry *en)
+static __always_inline void maybe_progress(struct memhp_offline *en)
 {
 	struct memhp_event *e;
 	__u64 now;
@@ -53,8 +45,8 @@ static __always_inline void maybe_progress(struct memhp_entry *en)
 	e = event_new(MEMHP_EV_OFFLINE_PROGRESS);
 	if (!e)
 		return;
-	e->start_pfn = en->args[0];
-	e->nr_pages = en->args[1];
+	e->start_pfn = en->start_pfn;
+	e->nr_pages = en->nr_pages;
 	event_duration(e, en->ts);
 	memhp_event_set_why(e, &en->why);
 	event_submit(e);
@@ -62,30 +54,50 @@ static __always_inline void maybe_progress(struct memhp_entry *en)
 
 /* ---- start_isolate_page_range() ------------------------------------------ */
 
-static __always_inline void isolate_enter(void)
+/*
+ * A step of offline_pages() that runs once and returns a code (isolation,
+ * the hugetlb dissolve): its entry sets the phase, its return keeps the
+ * code. offline_pages() isolates once; a later call of the same step on
+ * the same task (none known) must not overwrite the answer: @once.
+ */
+static __always_inline void step_enter(unsigned int phase)
 {
-	struct memhp_entry *en = offline_entry();
+	struct memhp_offline *en = offline_of();
 
 	if (en)
-		en->why.phase = MEMHP_PHASE_ISOLATE;
+		en->why.phase = phase;
+}
+
+static __always_inline struct memhp_offwhy *step_exit(unsigned int seen, bool once)
+{
+	struct memhp_offline *en = offline_of();
+
+	if (!en || (once && (en->why.seen & seen)))
+		return NULL;
+	en->why.seen |= seen;
+	return &en->why;
 }
 
 static __always_inline void isolate_exit(long ret)
 {
-	struct memhp_entry *en = offline_entry();
+	struct memhp_offwhy *w = step_exit(MEMHP_SEEN_ISOLATE, true);
 
-	/* offline_pages() isolates once; later calls on the same task (none
-	 * known) must not overwrite the answer */
-	if (!en || (en->why.seen & MEMHP_SEEN_ISOLATE))
-		return;
-	en->why.isolate_ret = (int)ret;
-	en->why.seen |= MEMHP_SEEN_ISOLATE;
+	if (w)
+		w->isolate_ret = (int)ret;
+}
+
+static __always_inline void dissolve_exit(long ret)
+{
+	struct memhp_offwhy *w = step_exit(MEMHP_SEEN_DISSOLVE, false);
+
+	if (w)
+		w->dissolve_ret = (int)ret;
 }
 
 SEC("fentry/start_isolate_page_range")
 int BPF_PROG(fentry_isolate)
 {
-	isolate_enter();
+	step_enter(MEMHP_PHASE_ISOLATE);
 	return 0;
 }
 
@@ -100,7 +112,7 @@ int BPF_PROG(fexit_isolate, __u64 a0, __u64 a1, int a2, int a3, __u32 a4, int re
 SEC("kprobe/start_isolate_page_range")
 int BPF_KPROBE(kprobe_isolate)
 {
-	isolate_enter();
+	step_enter(MEMHP_PHASE_ISOLATE);
 	return 0;
 }
 
@@ -127,7 +139,7 @@ int BPF_KRETPROBE(kretprobe_isolate, long ret)
 SEC("tp_btf/notifier_run")
 int BPF_PROG(tp_notifier_run, void *cb)
 {
-	struct memhp_entry *en = offline_entry();
+	struct memhp_offline *en = offline_of();
 
 	if (!en || !en->why.in_chain)
 		return 0;
@@ -147,7 +159,7 @@ SEC("tp_btf/mm_migrate_pages")
 int BPF_PROG(tp_migrate)
 {
 	__u64 ok, failed, reason;
-	struct memhp_entry *en;
+	struct memhp_offline *en;
 
 	/*
 	 * The verifier wants every context load at a constant offset from the
@@ -163,7 +175,7 @@ int BPF_PROG(tp_migrate)
 	failed = ctx[1];
 	if ((int)reason != bpf_core_enum_value(enum migrate_reason, MR_MEMORY_HOTPLUG))
 		return 0;
-	en = offline_entry();
+	en = offline_of();
 	if (!en)
 		return 0;
 	en->why.phase = MEMHP_PHASE_MIGRATE;
@@ -203,7 +215,7 @@ static __always_inline __u64 page_pfn(__u64 page)
  */
 static __always_inline void page_reported(__u64 page, const char *why)
 {
-	struct memhp_entry *en = offline_entry();
+	struct memhp_offline *en = offline_of();
 
 	if (!en)
 		return;
@@ -229,24 +241,6 @@ int BPF_KPROBE(kprobe_dump_page, struct page *page, const char *why)
 
 /* ---- dissolving free hugetlb pages ----------------------------------------- */
 
-static __always_inline void dissolve_enter(void)
-{
-	struct memhp_entry *en = offline_entry();
-
-	if (en)
-		en->why.phase = MEMHP_PHASE_DISSOLVE;
-}
-
-static __always_inline void dissolve_exit(long ret)
-{
-	struct memhp_entry *en = offline_entry();
-
-	if (!en)
-		return;
-	en->why.dissolve_ret = (int)ret;
-	en->why.seen |= MEMHP_SEEN_DISSOLVE;
-}
-
 /*
  * (start_pfn, end_pfn) -> int under either name; the section names the
  * newer one (the loader aims the programs at the kernel's, probes.c).
@@ -254,7 +248,7 @@ static __always_inline void dissolve_exit(long ret)
 SEC("fentry/dissolve_free_hugetlb_folios")
 int BPF_PROG(fentry_dissolve)
 {
-	dissolve_enter();
+	step_enter(MEMHP_PHASE_DISSOLVE);
 	return 0;
 }
 
@@ -268,7 +262,7 @@ int BPF_PROG(fexit_dissolve, __u64 start_pfn, __u64 end_pfn, int ret)
 SEC("kprobe/dissolve_free_hugetlb_folios")
 int BPF_KPROBE(kprobe_dissolve)
 {
-	dissolve_enter();
+	step_enter(MEMHP_PHASE_DISSOLVE);
 	return 0;
 }
 
@@ -290,7 +284,7 @@ SEC("tp_btf/test_pages_isolated")
 int BPF_PROG(tp_test_isolated, unsigned long start_pfn, unsigned long end_pfn,
 	     unsigned long fin_pfn)
 {
-	struct memhp_entry *en = offline_entry();
+	struct memhp_offline *en = offline_of();
 
 	if (!en)
 		return 0;

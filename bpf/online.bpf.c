@@ -33,72 +33,118 @@ extern const void online_page_callback __ksym __weak;
  * The chain's start time (notify.bpf.c) still set when the call returns:
  * the kernel skipped memory_notify()'s exit program, a NOTIFY event lost.
  */
-static __always_inline void notify_skipped(const struct memhp_entry *en)
+static __always_inline void notify_skipped(__u64 notify_ts)
 {
-	if (en->notify_ts)
+	if (notify_ts)
 		stat_inc(MEMHP_STAT_NOTIFY_SKIPPED);
 }
 
-static __always_inline int emit_online(struct memhp_entry *en, int ret, __u32 flags)
+/*
+ * @en: the call's entry state in the map, read in place (NULL: the entry
+ * probe did not run); the arguments come from the exit probe (fexit) or
+ * from the entry state (kretprobe).
+ */
+static __always_inline int emit_online(const struct memhp_entry *en, __u64 a0, __u64 a1,
+				       __u64 a2, __u64 a3, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
-	notify_skipped(en);
+	if (en)
+		notify_skipped(en->on.notify_ts);
 	e = event_new(MEMHP_EV_ONLINE);
-
 	if (!e)
 		return 0;
 	e->flags |= flags;
-	e->start_pfn = en->args[0];
-	e->nr_pages = en->args[1];
+	e->start_pfn = a0;
+	e->nr_pages = a1;
 	e->ret = ret;
-	event_duration(e, en->ts);
+	if (en)
+		event_duration(e, en->ts);
 	if (track_release) {
-		e->released_pages = en->released;
-		e->release_calls = en->calls;
+		if (en) {
+			e->released_pages = en->on.released;
+			e->release_calls = en->on.calls;
+		}
 		e->flags |= MEMHP_F_RELEASED;
 	}
 	if (&online_page_callback)
 		bpf_probe_read_kernel(&e->callback, sizeof(e->callback),
 				      &online_page_callback);
 	if (online_abi == 2) {
-		e->online_type = (int)en->args[2];
-		e->nid = (int)en->args[3];
+		e->online_type = (int)a2;
+		e->nid = (int)a3;
 	} else {
-		event_zone(e, (struct zone *)en->args[2]);
+		event_zone(e, (struct zone *)a2);
 		if (online_abi == 0)
-			event_group(e, (struct memory_group *)en->args[3]);
+			event_group(e, (struct memory_group *)a3);
 	}
 	event_submit(e);
 	return 0;
 }
 
-static __always_inline int emit_offline(struct memhp_entry *en, int ret, __u32 flags)
+/* @off: the call's state in the offlines map, read in place (or NULL). */
+static __always_inline int emit_offline(const struct memhp_offline *off, __u64 a0, __u64 a1,
+					__u64 a2, __u64 a3, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
-	notify_skipped(en);
+	if (off)
+		notify_skipped(off->notify_ts);
 	e = event_new(MEMHP_EV_OFFLINE);
-
 	if (!e)
 		return 0;
 	e->flags |= flags;
-	e->start_pfn = en->args[0];
-	e->nr_pages = en->args[1];
+	e->start_pfn = a0;
+	e->nr_pages = a1;
 	e->ret = ret;
-	event_duration(e, en->ts);
 	if (offline_abi == 0) {
-		event_zone(e, (struct zone *)en->args[2]);
-		event_group(e, (struct memory_group *)en->args[3]);
+		event_zone(e, (struct zone *)a2);
+		event_group(e, (struct memory_group *)a3);
 	} else if (offline_abi == 1) {
-		event_group(e, (struct memory_group *)en->args[2]);
+		event_group(e, (struct memory_group *)a2);
 	}
 	/* phase NONE with nothing seen: the offwhy probes are not attached
 	 * (or the call failed its first checks); userspace tells them apart
 	 * by the attach report, the event says what was seen */
-	memhp_event_set_why(e, &en->why);
+	if (off) {
+		event_duration(e, off->ts);
+		memhp_event_set_why(e, &off->why);
+	} else {
+		e->flags |= MEMHP_F_WHY; /* nothing seen */
+	}
 	event_submit(e);
 	return 0;
+}
+
+/* Return of online_pages(): the event, then the entry state goes. */
+static __always_inline int online_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
+{
+	emit_online(entry_of(SITE_ONLINE_PAGES), a0, a1, a2, a3, ret, 0);
+	entry_drop(SITE_ONLINE_PAGES);
+	return 0;
+}
+
+static __always_inline int offline_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+				     .site = SITE_OFFLINE_PAGES };
+
+	emit_offline(bpf_map_lookup_elem(&offlines, &k), a0, a1, a2, a3, ret, 0);
+	bpf_map_delete_elem(&offlines, &k);
+	return 0;
+}
+
+/* Entry of offline_pages(): the range is the first two arguments in every
+ * prototype, kept so that progress events (offwhy.bpf.c) can say which
+ * offline they are. */
+static __always_inline void offline_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+				     .site = SITE_OFFLINE_PAGES };
+	struct memhp_offline off = { .ts = bpf_ktime_get_ns(), .start_pfn = a0, .nr_pages = a1,
+				     .args = { a2, a3 } };
+
+	bpf_map_update_elem(&offlines, &k, &off, BPF_ANY);
 }
 
 /* fentry only stamps the time: fexit sees the arguments again. */
@@ -117,71 +163,38 @@ int BPF_PROG(fentry_online)
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	struct memhp_entry en = {};
-
-	entry_take(SITE_ONLINE_PAGES, &en);
-	en.args[0] = a0;
-	en.args[1] = a1;
-	en.args[2] = as_scalar(a2);
-	en.args[3] = as_scalar(a3);
-	return emit_online(&en, ret, 0);
+	return online_return(a0, a1, as_scalar(a2), as_scalar(a3), ret);
 }
 
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct memhp_entry en = {};
-
-	entry_take(SITE_ONLINE_PAGES, &en);
-	en.args[0] = a0;
-	en.args[1] = a1;
-	en.args[2] = as_scalar(a2);
-	return emit_online(&en, ret, 0);
+	return online_return(a0, a1, as_scalar(a2), 0, ret);
 }
 
-/* The range is the first two arguments in every prototype: kept at entry
- * so that progress events (offwhy.bpf.c) can say which offline they are. */
 SEC("fentry/offline_pages")
 int BPF_PROG(fentry_offline, __u64 a0, __u64 a1)
 {
-	entry_save(SITE_OFFLINE_PAGES, a0, a1, 0, 0, 0);
+	offline_enter(a0, a1, 0, 0);
 	return 0;
 }
 
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	struct memhp_entry en = {};
-
-	entry_take(SITE_OFFLINE_PAGES, &en);
-	en.args[0] = a0;
-	en.args[1] = a1;
-	en.args[2] = as_scalar(a2);
-	en.args[3] = as_scalar(a3);
-	return emit_offline(&en, ret, 0);
+	return offline_return(a0, a1, as_scalar(a2), as_scalar(a3), ret);
 }
 
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	struct memhp_entry en = {};
-
-	entry_take(SITE_OFFLINE_PAGES, &en);
-	en.args[0] = a0;
-	en.args[1] = a1;
-	en.args[2] = as_scalar(a2);
-	return emit_offline(&en, ret, 0);
+	return offline_return(a0, a1, as_scalar(a2), 0, ret);
 }
 
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline2, __u64 a0, __u64 a1, int ret)
 {
-	struct memhp_entry en = {};
-
-	entry_take(SITE_OFFLINE_PAGES, &en);
-	en.args[0] = a0;
-	en.args[1] = a1;
-	return emit_offline(&en, ret, 0);
+	return offline_return(a0, a1, 0, 0, ret);
 }
 
 SEC("kprobe/online_pages")
@@ -194,32 +207,41 @@ int BPF_KPROBE(kprobe_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 SEC("kretprobe/online_pages")
 int BPF_KRETPROBE(kretprobe_online, int ret)
 {
-	struct memhp_entry en;
+	struct memhp_entry *en = entry_of(SITE_ONLINE_PAGES);
 
-	if (entry_take(SITE_ONLINE_PAGES, &en)) {
+	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	return emit_online(&en, ret, MEMHP_F_KPROBE);
+	emit_online(en, en->args[0], en->args[1], en->args[2], en->args[3], ret,
+		    MEMHP_F_KPROBE);
+	entry_drop(SITE_ONLINE_PAGES);
+	return 0;
 }
 
+/* The kretprobe cannot see the arguments: all four go in the call's state. */
 SEC("kprobe/offline_pages")
 int BPF_KPROBE(kprobe_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 {
-	entry_save(SITE_OFFLINE_PAGES, a0, a1, a2, a3, 0);
+	offline_enter(a0, a1, a2, a3);
 	return 0;
 }
 
 SEC("kretprobe/offline_pages")
 int BPF_KRETPROBE(kretprobe_offline, int ret)
 {
-	struct memhp_entry en;
+	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
+				     .site = SITE_OFFLINE_PAGES };
+	struct memhp_offline *off = bpf_map_lookup_elem(&offlines, &k);
 
-	if (entry_take(SITE_OFFLINE_PAGES, &en)) {
+	if (!off) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	return emit_offline(&en, ret, MEMHP_F_KPROBE);
+	emit_offline(off, off->start_pfn, off->nr_pages, off->args[0], off->args[1], ret,
+		     MEMHP_F_KPROBE);
+	bpf_map_delete_elem(&offlines, &k);
+	return 0;
 }
 
 /*
@@ -236,8 +258,8 @@ static __always_inline void count_release(unsigned int order)
 
 	if (!en || order > 20)
 		return;
-	__sync_fetch_and_add(&en->released, 1ULL << order);
-	__sync_fetch_and_add(&en->calls, 1);
+	__sync_fetch_and_add(&en->on.released, 1ULL << order);
+	__sync_fetch_and_add(&en->on.calls, 1);
 }
 
 SEC("fentry/generic_online_page")

@@ -25,21 +25,21 @@
 #define TID ((4242ULL << 32) | 4243ULL)
 
 /* An offline_pages() call that entered at @ts, blocked in the notifier chain. */
-static struct memhp_entry call_at(uint64_t ts)
+static struct memhp_offline call_at(uint64_t ts)
 {
-	struct memhp_entry en;
+	struct memhp_offline en;
 
 	memset(&en, 0, sizeof(en));
 	en.ts = ts;
-	en.args[0] = 48 * 32768ULL;
-	en.args[1] = 32768;
+	en.start_pfn = 48 * 32768ULL;
+	en.nr_pages = 32768;
 	en.why.phase = MEMHP_PHASE_NOTIFY;
 	en.why.seen = MEMHP_SEEN_ISOLATE;
 	en.why.in_chain = 1;
 	return en;
 }
 
-static bool scan_one(struct offstall *st, const struct memhp_entry *en, uint64_t now)
+static bool scan_one(struct offstall *st, const struct memhp_offline *en, uint64_t now)
 {
 	bool due;
 
@@ -51,7 +51,7 @@ static bool scan_one(struct offstall *st, const struct memhp_entry *en, uint64_t
 
 static void test_due_after_threshold_once_a_second(void **state)
 {
-	struct memhp_entry en = call_at(100 * S);
+	struct memhp_offline en = call_at(100 * S);
 	struct offstall st;
 
 	(void)state;
@@ -75,7 +75,7 @@ static void test_due_after_threshold_once_a_second(void **state)
 
 static void test_bpf_reporting_wins(void **state)
 {
-	struct memhp_entry en = call_at(100 * S);
+	struct memhp_offline en = call_at(100 * S);
 	struct offstall st;
 
 	(void)state;
@@ -90,7 +90,7 @@ static void test_bpf_reporting_wins(void **state)
 
 static void test_ended_calls_forgotten(void **state)
 {
-	struct memhp_entry en = call_at(100 * S), next = call_at(104 * S);
+	struct memhp_offline en = call_at(100 * S), next = call_at(104 * S);
 	struct offstall st;
 
 	(void)state;
@@ -108,7 +108,7 @@ static void test_ended_calls_forgotten(void **state)
 	offstall_init(&st, 3 * S, OFFSTALL_EVERY_NS);
 	offstall_scan_begin(&st);
 	for (uint64_t i = 0; i < OFFSTALL_MAX + 2; i++) {
-		struct memhp_entry c = call_at(100 * S + i);
+		struct memhp_offline c = call_at(100 * S + i);
 
 		assert_true(offstall_due(&st, TID + i, &c, 200 * S));
 	}
@@ -133,7 +133,7 @@ static char *render(const struct memhp_event *e, bool json)
 
 static void test_event_and_consumers(void **state)
 {
-	struct memhp_entry en = call_at(100 * S);
+	struct memhp_offline en = call_at(100 * S);
 	const struct policy_block_stats *b;
 	struct policy_tracker t;
 	struct memhp_event e, d;

@@ -25,7 +25,7 @@ void offstall_scan_begin(struct offstall *st)
 		st->told[i].seen = false;
 }
 
-bool offstall_due(struct offstall *st, uint64_t pid_tgid, const struct memhp_entry *en,
+bool offstall_due(struct offstall *st, uint64_t pid_tgid, const struct memhp_offline *en,
 		  uint64_t now_ns)
 {
 	uint64_t bpf = en->why.last_progress;
@@ -70,7 +70,7 @@ void offstall_scan_end(struct offstall *st)
 	}
 }
 
-void offstall_event(struct memhp_event *e, uint64_t pid_tgid, const struct memhp_entry *en,
+void offstall_event(struct memhp_event *e, uint64_t pid_tgid, const struct memhp_offline *en,
 		    uint64_t now_ns, const char *comm, unsigned int cpu)
 {
 	const struct memhp_offwhy *w = &en->why;
@@ -90,8 +90,8 @@ void offstall_event(struct memhp_event *e, uint64_t pid_tgid, const struct memhp
 	e->group_nid = -1;
 	e->status_nid = -1;
 	e->online_type = (unsigned int)-1;
-	e->start_pfn = en->args[0];
-	e->nr_pages = en->args[1];
+	e->start_pfn = en->start_pfn;
+	e->nr_pages = en->nr_pages;
 	e->flags = MEMHP_F_TIMER;
 	if (en->ts && now_ns >= en->ts) {
 		e->duration_ns = now_ns - en->ts;

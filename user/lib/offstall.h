@@ -5,7 +5,7 @@
  * isolation tests); an offline blocked inside a single step (a memory
  * notifier that sleeps, lru_add_drain_all() waiting on a CPU) reaches none
  * of them and would say nothing. The session reads the calls in flight from
- * the "entries" map about once a second (user/live/offstall_scan.c) and,
+ * the "offlines" map about once a second (user/live/offstall_scan.c) and,
  * for a call past --stuck-after that BPF has not reported on lately, makes
  * the OFFLINE_PROGRESS event itself, with MEMHP_F_TIMER. What to emit and
  * when is decided here, on a clock the caller passes in.
@@ -48,18 +48,18 @@ void offstall_scan_begin(struct offstall *st);
  * both reporting), and memhp has not reported it within one interval. A
  * due call is remembered as reported at @now_ns.
  */
-bool offstall_due(struct offstall *st, uint64_t pid_tgid, const struct memhp_entry *en,
+bool offstall_due(struct offstall *st, uint64_t pid_tgid, const struct memhp_offline *en,
 		  uint64_t now_ns);
 /* The scan ended: forget the calls it did not see (they returned). */
 void offstall_scan_end(struct offstall *st);
 
 /*
  * The OFFLINE_PROGRESS event for the call, as the BPF side would have made
- * it at @now_ns (pid, duration, the why fields from the entry state), with
+ * it at @now_ns (pid, duration, the why fields from the call's state), with
  * MEMHP_F_TIMER; @comm the thread's name (may be NULL), @cpu the CPU the
  * timer ran on.
  */
-void offstall_event(struct memhp_event *e, uint64_t pid_tgid, const struct memhp_entry *en,
+void offstall_event(struct memhp_event *e, uint64_t pid_tgid, const struct memhp_offline *en,
 		    uint64_t now_ns, const char *comm, unsigned int cpu);
 
 #endif

@@ -40,7 +40,7 @@
 #define MAX_LINKS 64
 
 static const char *shared_maps[] = { "events", "stats", "group_ids",
-				     "group_ptrs", "entries" };
+				     "group_ptrs", "entries", "offlines" };
 
 struct memhp_loader {
 	struct loader_opts o; /* a copy: the caller's may not outlive loader_open() */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Offline calls in flight, from the entries map (see offstall_scan.h). */
+/* Offline calls in flight, from the offlines map (see offstall_scan.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -52,7 +52,7 @@ int offstall_scan(int fd, struct offstall *st, uint64_t now_ns, offstall_emit_fn
 	struct memhp_entry_key key, next, *prev = NULL;
 	struct bpf_map_info info;
 	__u32 ilen = sizeof(info);
-	struct memhp_entry en;
+	struct memhp_offline en;
 	struct memhp_event e;
 	unsigned int guard;
 	int made = 0, cpu;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The session's half of lib/offstall.h: walks the "entries" map for
+ * The session's half of lib/offstall.h: walks the "offlines" map for
  * offline_pages() calls in flight and makes the progress events BPF could
  * not (an offline stuck inside one step).
  */
@@ -14,7 +14,7 @@
 typedef void (*offstall_emit_fn)(const struct memhp_event *e, void *ctx);
 
 /*
- * One walk of @fd (the "entries" map) at @now_ns (CLOCK_MONOTONIC ns): an
+ * One walk of @fd (the "offlines" map) at @now_ns (CLOCK_MONOTONIC ns): an
  * OFFLINE_PROGRESS event through @emit for each call offstall_due() says
  * is due and whose thread is in offline_pages() as far as /proc can tell
  * (a thread whose kernel stack /proc shows and that is elsewhere left a

@@ -45,21 +45,21 @@ static const struct probe_def memadd_probes[] = {
 	  "fexit_remove", "kprobe_remove", "kretprobe_remove", false,
 	  { "fexit_remove", "fexit_remove3", NULL }, ABI_REMOVE },
 	{ "group_register_static", { "memory_group_register_static" }, NULL,
-	  "fexit_grp_static", "kprobe_GROUP_STATIC", "kretprobe_GROUP_STATIC" },
+	  "fexit_grp_static", "kprobe_GROUP_STATIC", "kret_GROUP_STATIC" },
 	{ "group_register_dynamic", { "memory_group_register_dynamic" }, NULL,
-	  "fexit_grp_dynamic", "kprobe_GROUP_DYNAMIC", "kretprobe_GROUP_DYNAMIC" },
+	  "fexit_grp_dynamic", "kprobe_GROUP_DYNAMIC", "kret_GROUP_DYNAMIC" },
 	{ "group_unregister", { "memory_group_unregister" }, NULL,
-	  "fexit_grp_unreg", "kprobe_GROUP_UNREGISTER", "kretprobe_GROUP_UNREGISTER" },
+	  "fexit_grp_unreg", "kprobe_GROUP_UNREGISTER", "kret_GROUP_UNREGISTER" },
 	{ "group_find_by_id", { "memory_group_find_by_id" }, NULL, "fexit_grp_find",
-	  "kprobe_GROUP_FIND", "kretprobe_GROUP_FIND" },
+	  "kprobe_GROUP_FIND", "kret_GROUP_FIND" },
 	{ 0 },
 };
 
 static const struct probe_def notify_probes[] = {
-	{ "memory_subsys_online", { "memory_subsys_online" }, "fentry_subsys_on",
-	  "fexit_subsys_on", "kprobe_subsys_on", "kretprobe_subsys_on" },
-	{ "memory_subsys_offline", { "memory_subsys_offline" }, "fentry_subsys_off",
-	  "fexit_subsys_off", "kprobe_subsys_off", "kretprobe_subsys_off" },
+	{ "memory_subsys_online", { "memory_subsys_online" }, "fentry_subs_on",
+	  "fexit_subs_on", "kprobe_subs_on", "kret_subs_on" },
+	{ "memory_subsys_offline", { "memory_subsys_offline" }, "fentry_subs_off",
+	  "fexit_subs_off", "kprobe_subs_off", "kret_subs_off" },
 	{ "memory_notify", { "memory_notify" }, "fentry_notify", "fexit_notify",
 	  "kprobe_notify", "kretprobe_notify" },
 	/* 6.17+: the node of a status change (bpf/core_fixes.bpf.h) */
@@ -78,14 +78,14 @@ static const struct probe_def balloon_probes[] = {
 	{ "balloon_page_enqueue", { "balloon_page_enqueue" }, "fentry_b_enq", NULL,
 	  "kprobe_b_enq", NULL, false, { NULL }, ABI_NONE, NULL, false, true },
 	{ "balloon_page_list_enqueue", { "balloon_page_list_enqueue" }, NULL,
-	  "fexit_b_list_enq", "kprobe_b_list_enq", "kretprobe_b_list_enq" },
+	  "fexit_b_list_enq", "kprobe_b_list_enq", "kret_b_list_enq" },
 	/* per page too: balloon_page_dequeue() calls it for one page */
 	{ "balloon_page_list_dequeue", { "balloon_page_list_dequeue" }, NULL,
-	  "fexit_b_list_deq", "kprobe_b_list_deq", "kretprobe_b_list_deq", false, { NULL },
+	  "fexit_b_list_deq", "kprobe_b_list_deq", "kret_b_list_deq", false, { NULL },
 	  ABI_NONE, NULL, false, true },
 	{ "balloon_page_migrate", { "balloon_page_migrate" }, NULL, "fexit_b_migrate",
 	  "kprobe_b_migrate", "kretprobe_b_migrate", false,
-	  { "fexit_b_migrate", "fexit_b_migrate4", NULL }, ABI_MIGRATE },
+	  { "fexit_b_migrate", "fexit_b_migr4", NULL }, ABI_MIGRATE },
 	{ 0 },
 };
 
@@ -111,11 +111,11 @@ static const struct probe_def offwhy_probes[] = {
 
 /* Balloon drivers' coverage: reads module state (see cover.bpf.c). */
 static const struct probe_def cover_probes[] = {
-	{ "coverage", { "online_pages" }, "fentry_hv_online", "fexit_hv_online",
-	  "kprobe_hv_online", "kretprobe_hv_online", false,
-	  { "fexit_hv_online", "fexit_hv_online3", "fexit_hv_online" }, ABI_ONLINE },
-	{ "coverage_release", { "generic_online_page" }, "fentry_hv_release", NULL,
-	  "kprobe_hv_release", NULL },
+	{ "coverage", { "online_pages" }, "fentry_cov_onl", "fexit_cov_onl",
+	  "kprobe_cov_onl", "kret_cov_onl", false,
+	  { "fexit_cov_onl", "fexit_cov_onl3", "fexit_cov_onl" }, ABI_ONLINE },
+	{ "coverage_release", { "generic_online_page" }, "fentry_cov_rel", NULL,
+	  "kprobe_cov_rel", NULL },
 	{ 0 },
 };
 

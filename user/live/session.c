@@ -151,7 +151,7 @@ static void sweep_exits(struct session *s)
 {
 	char what[96];
 	uint64_t notify = loader_stat(s->loader, MEMHP_STAT_NOTIFY_SKIPPED);
-	int n;
+	int n, m;
 
 	/* memory_notify() keeps no entry of its own (notify.bpf.c): BPF counts them */
 	if (notify > s->notify_skipped) {
@@ -164,6 +164,10 @@ static void sweep_exits(struct session *s)
 			s->o.prog, n, n == 1 ? "" : "s");
 	}
 	n = exits_sweep(loader_map_fd(s->loader, "entries"), what, sizeof(what));
+	/* offline_pages() keeps its state in a map of its own (same keys) */
+	m = exits_sweep(loader_map_fd(s->loader, "offlines"), n > 0 ? NULL : what,
+			n > 0 ? 0 : sizeof(what));
+	n = (n > 0 ? n : 0) + (m > 0 ? m : 0);
 	if (n <= 0)
 		return;
 	s->exits_missed += n;
@@ -181,13 +185,13 @@ static void emit_stalled(const struct memhp_event *e, void *ctx)
 /* Offlines stuck inside one step: no BPF progress comes, memhp reports them. */
 static void scan_stalled(struct session *s)
 {
-	int n = offstall_scan(loader_map_fd(s->loader, "entries"), &s->stall,
+	int n = offstall_scan(loader_map_fd(s->loader, "offlines"), &s->stall,
 			      (uint64_t)clock_ns(CLOCK_MONOTONIC), emit_stalled, s);
 
 	if (n < 0 && !s->stall_err++)
 		fprintf(s->o.err, "%s: warning: cannot read the offlines in flight: %s; an "
 				  "offline stuck inside one step is not reported\n",
-			s->o.prog, n == -EPROTO ? "entries map of another layout" : strerror(-n));
+			s->o.prog, n == -EPROTO ? "offlines map of another layout" : strerror(-n));
 }
 
 int session_poll(struct session *s, int timeout_ms)
