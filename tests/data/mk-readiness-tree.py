@@ -21,8 +21,8 @@ checks it is what this script makes). Expected verdicts, by design:
   memory9 node1 online  Movable  DIMM, 2 PageOffline         blocked (offline)
 """
 import os
-import struct
-import sys
+
+from readiness_treegen import run, w, write_page_files
 
 B = {n: 1 << b for n, b in dict(LRU=5, SLAB=7, BUDDY=10, MMAP=11, ANON=12, SWAPBACKED=14,
                                   HEAD=15, TAIL=16, HUGE=17, HWPOISON=19, NOPAGE=20, THP=22,
@@ -69,12 +69,6 @@ BLOCKS = [
 ZONES = [(0, "DMA32", 8, 8), (0, "Normal", 16, 24), (1, "Movable", 40, 40)]
 
 
-def w(path, text, mode="w"):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, mode) as fh:
-        fh.write(text)
-
-
 def main(out):
     mem = os.path.join(out, "sys/devices/system/memory")
     node = os.path.join(out, "sys/devices/system/node")
@@ -98,15 +92,8 @@ def main(out):
                "        spanned  %d\n        present  %d\n        managed  %d\n"
                "  start_pfn:           %d\n" % (nid, name, n, n, n, start))
     w(os.path.join(out, "proc/zoneinfo"), zi)
-    flags = b"".join(struct.pack("<Q", p[0]) for *_, pages in BLOCKS for p in pages)
-    counts = b"".join(struct.pack("<Q", p[1]) for *_, pages in BLOCKS for p in pages)
-    w(os.path.join(out, "proc/kpageflags"), flags, "wb")
-    w(os.path.join(out, "proc/kpagecount"), counts, "wb")
+    write_page_files(out, BLOCKS)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: mk-readiness-tree.py OUTDIR")
-    if os.path.exists(sys.argv[1]) and os.listdir(sys.argv[1]):
-        sys.exit("mk-readiness-tree.py: %s exists and is not empty" % sys.argv[1])
-    main(sys.argv[1])
+    run(main, "mk-readiness-tree.py")

@@ -21,8 +21,8 @@ Device: plugged 17 pages, unplugged (PageOffline) 7 pages, unpluggable
 7 subblocks = 56 KiB; the whole-block sum (memory4 + memory6) 64 KiB.
 """
 import os
-import struct
-import sys
+
+from readiness_treegen import run, w, write_page_files
 
 B = {n: 1 << b for n, b in dict(LRU=5, BUDDY=10, MMAP=11, ANON=12, SWAPBACKED=14,
                                   OFFLINE=23).items()}
@@ -62,12 +62,6 @@ IOMEM = ("00000000-0001ffff : System RAM\n"
          "  00020000-00037fff : System RAM (virtio_mem)\n")
 
 
-def w(path, text, mode="w"):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, mode) as fh:
-        fh.write(text)
-
-
 def main(out):
     mem = os.path.join(out, "sys/devices/system/memory")
     node = os.path.join(out, "sys/devices/system/node/node0")
@@ -97,15 +91,8 @@ def main(out):
       "Node 0, zone  Movable\n  pages free     0\n        min      0\n"
       "        spanned  24\n        present  24\n        managed  24\n"
       "  start_pfn:           32\n")
-    flags = b"".join(struct.pack("<Q", p[0]) for *_, pages in BLOCKS for p in pages)
-    counts = b"".join(struct.pack("<Q", p[1]) for *_, pages in BLOCKS for p in pages)
-    w(os.path.join(out, "proc/kpageflags"), flags, "wb")
-    w(os.path.join(out, "proc/kpagecount"), counts, "wb")
+    write_page_files(out, BLOCKS)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: mk-readiness-vmem-tree.py OUTDIR")
-    if os.path.exists(sys.argv[1]) and os.listdir(sys.argv[1]):
-        sys.exit("mk-readiness-vmem-tree.py: %s exists and is not empty" % sys.argv[1])
-    main(sys.argv[1])
+    run(main, "mk-readiness-vmem-tree.py")
