@@ -496,6 +496,11 @@ def test_slab_in_normal_blocks(lab):
         freed = not (flags & ~(1 << KPF_BUDDY))
         if bl["kind"] == "slab":
             assert flags & (1 << KPF_SLAB) or freed, (e, hex(flags))
+        elif bl["kind"] == "free":
+            # freed between the kernel's check and memhp's read: slab
+            # churn may have handed it out again since (seen on 6.12:
+            # "free" at the event, a slab head a second later)
+            pass
         else:
             assert not flags & (1 << KPF_SLAB), (e, hex(flags))
         kinds[b] = bl["kind"]
