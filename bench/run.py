@@ -16,7 +16,12 @@ Items (the numbering of the benchmark issue):
 Each figure is measured interleaved (memhp, alternative, memhp, ...) and
 repeated; ratios are taken per repetition, then min/median/max.
 
-Usage: bench/run.py [--reps N] [--lab-rounds N] [--no-lab] [--out bench/REPORT.md]
+With --baseline REV, items 1, 2 and 4 also run an earlier commit's build
+interleaved with this tree's (bench/baseline.py): "no worse than before" on
+the host that runs the bench, whatever CPU it has today.
+
+Usage: bench/run.py [--reps N] [--lab-rounds N] [--no-lab] [--baseline REV]
+                    [--items 1,2,...] [--out bench/REPORT.md]
 Raw data: bench/out/results.json (and bench/out/lab.json).
 """
 import argparse
@@ -35,6 +40,8 @@ import time
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import baseline  # noqa: E402  (bench/baseline.py, beside this file)
 REPO = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out")
 MEMHP = os.path.join(REPO, "build", "memhp")
@@ -218,8 +225,9 @@ def item2(reps):
             if os.path.exists(path):
                 os.unlink(path)
 
-def start_exporter(d, per_block):
-    argv = [MEMHP, "export", "--no-bpf", "--sysroot", d, "--listen", "127.0.0.1:0",
+def start_exporter(d, per_block, memhp=None):
+    # --no-trace: the old name of --no-bpf, the one builds before it know
+    argv = [memhp or MEMHP, "export", "--no-trace" if memhp else "--no-bpf", "--sysroot", d, "--listen", "127.0.0.1:0",
             "--reconcile", "3600", "-d", "900"] + (["--per-block"] if per_block else [])
     errf = open(os.path.join(OUT, "export%s.err" % ("-pb" if per_block else "")), "w+")
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errf)
@@ -680,6 +688,8 @@ def report(res, path):
         L.append("| one pread per pfn | %s | %s |" % (fmt3(mmm(i6["per_pfn_gibps"]), lambda v: "%.3f" % v),
                                                   fmt3(mmm(i6["ratio_pfn"]), lambda v: "%.1fx" % v)))
         L.append("")
+    if "baseline" in res:
+        L += baseline.report_lines(sys.modules[__name__], res["baseline"])
     L.append("## Notes\n")
     for n in res.get("notes", []):
         L.append("- " + n)
@@ -696,6 +706,9 @@ def main():
     ap.add_argument("--items", default="1,2,3,4,5,6",
                     help="comma-separated items to run (3 and 5 are the lab run)")
     ap.add_argument("--out", default=os.path.join(HERE, "REPORT.md"))
+    ap.add_argument("--baseline", metavar="REV",
+                    help="also build REV (git archive) and run items 1, 2 and 4 of it "
+                         "interleaved with this tree's, reporting new/old ratios")
     ap.add_argument("--report-only", metavar="RESULTS_JSON",
                     help="rewrite the report from saved results, measuring nothing")
     a = ap.parse_args()
@@ -715,6 +728,8 @@ def main():
     res["item2"] = item2(a.reps) if "2" in items else skip
     res["item4"] = item4(a.reps) if "4" in items else skip
     res["item6"] = item6(a.reps) if "6" in items else skip
+    if a.baseline:
+        res["baseline"] = baseline.compare(sys.modules[__name__], a.baseline, a.reps, items)
     if a.no_lab:
         res["lab"] = {"skipped": "--no-lab"}
     elif "3" in items or "5" in items:
