@@ -30,7 +30,7 @@ dups=$(cut -c1-15 "$tmp/names" | sort | uniq -d | tr '\n' ' ')
 # bench/run.py reads the same symbols: with two objects defining one cut
 # name it must stop, not credit one function with both
 mkdir -p "$tmp/repo/build/bpf" "$tmp/repo/bench"
-cp "$top/bench/run.py" "$tmp/repo/bench/"
+cp "$top/bench/run.py" "$top/bench/baseline.py" "$tmp/repo/bench/"
 long=$(awk 'length($0) >= 15 { print; exit }' "$tmp/names")
 o1=$(for o in $objs; do llvm-objdump -t "$o" | grep -qw "$long" && echo "$o"; done | head -n1)
 cp "$o1" "$tmp/repo/build/bpf/a.bpf.o"
