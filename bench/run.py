@@ -336,7 +336,8 @@ def item6(reps, max_gib=4.0):
 # --------------------------------------------------------------- lab (3, 5)
 def lab_items(rounds, timeout):
     out = os.path.join(OUT, "lab.json")
-    if not os.path.isfile(os.path.join(REPO, ".cache", "kernels", "6.1", ".done")):
+    cache = os.environ.get("MEMHP_CACHE") or os.path.join(REPO, ".cache")  # as tools/deps.sh
+    if not os.path.isfile(os.path.join(cache, "kernels", "6.1", ".done")):
         return {"skipped": "lab kernel missing (tools/deps.sh lab)"}
     bp = os.path.join(OUT, "bproot")
     if not os.path.isfile(os.path.join(bp, "bpftrace")):

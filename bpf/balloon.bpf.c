@@ -73,7 +73,7 @@ static __always_inline void add_migrated(__u64 newpage, __u64 page, int ret)
 SEC("fentry/balloon_page_enqueue")
 int BPF_PROG(fentry_b_enq, struct balloon_dev_info *b, struct page *page)
 {
-	add_inflated(as_scalar((__u64)b), 1);
+	add_inflated(FUNC_ARG(0, b), 1);
 	return 0;
 }
 
@@ -81,7 +81,7 @@ SEC("fexit/balloon_page_list_enqueue")
 int BPF_PROG(fexit_b_list_enq, struct balloon_dev_info *b, struct list_head *pages,
 	     size_t n)
 {
-	add_inflated(as_scalar((__u64)b), n);
+	add_inflated(FUNC_ARG(0, b), n);
 	return 0;
 }
 
@@ -89,14 +89,14 @@ SEC("fexit/balloon_page_list_dequeue")
 int BPF_PROG(fexit_b_list_deq, struct balloon_dev_info *b, struct list_head *pages,
 	     size_t req, size_t n)
 {
-	add_deflated(as_scalar((__u64)b), n);
+	add_deflated(FUNC_ARG(0, b), n);
 	return 0;
 }
 
 SEC("fexit/balloon_page_migrate")
 int BPF_PROG(fexit_b_migrate, struct page *newpage, struct page *page, int mode, int ret)
 {
-	add_migrated(as_scalar((__u64)newpage), as_scalar((__u64)page), ret);
+	add_migrated(FUNC_ARG(0, newpage), FUNC_ARG(1, page), ret);
 	return 0;
 }
 
@@ -104,7 +104,7 @@ SEC("fexit/balloon_page_migrate")
 int BPF_PROG(fexit_b_migr4, void *mapping, struct page *newpage, struct page *page,
 	     int mode, int ret)
 {
-	add_migrated(as_scalar((__u64)newpage), as_scalar((__u64)page), ret);
+	add_migrated(FUNC_ARG(1, newpage), FUNC_ARG(2, page), ret);
 	return 0;
 }
 

@@ -17,6 +17,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by userspace before load (user/live/loader.c). */
 const volatile __u64 pages_per_section = 1ULL << 15; /* x86_64: 128 MiB / 4 KiB */
+const volatile bool no_func_arg = false; /* FUNC_ARG() by probe reads */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -77,6 +78,30 @@ static __always_inline __u64 as_scalar(__u64 v)
 	__u64 out = 0;
 
 	bpf_probe_read_kernel(&out, sizeof(out), &v);
+	return out;
+}
+
+/*
+ * The same for a function argument (or, n < 0, the return value) of an
+ * fentry/fexit program, from the trampoline's frame: bpf_get_func_arg() and
+ * bpf_get_func_ret() (5.17+) are inlined by the verifier into one load, where
+ * as_scalar() is a helper call per argument (issue #14: the generic_online_page
+ * and add_memory_resource programs paid most of their time for it). Only
+ * programs with a trampoline may call them: tp_btf keeps as_scalar().
+ */
+#define FUNC_ARG(n, v) func_arg(ctx, (n), (__u64)(v))
+#define FUNC_RET(v) func_arg(ctx, -1, (__u64)(v))
+
+static __always_inline __u64 func_arg(void *ctx, int n, __u64 v)
+{
+	__u64 out = 0;
+
+	if (no_func_arg || !bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_func_arg))
+		return as_scalar(v);
+	if (n < 0)
+		bpf_get_func_ret(ctx, &out);
+	else
+		bpf_get_func_arg(ctx, n, &out);
 	return out;
 }
 
@@ -259,25 +284,61 @@ static __always_inline void event_group_id(struct memhp_event *e, __u64 key)
 	}
 }
 
-/* Everything about a memory group (5.15+); id only if memhp saw it used. */
+/* Bytes of struct memory_group read at once (56 on x86_64 5.15 - 6.18). */
+#define GROUP_BYTES 64
+
+/* Offset of a memory_group field if the field fits in GROUP_BYTES. */
+#define GROUP_OFF(f, sz)                                                     \
+	(bpf_core_field_offset(struct memory_group, f) <= GROUP_BYTES - (sz) \
+		 ? bpf_core_field_offset(struct memory_group, f)             \
+		 : GROUP_BYTES)
+
+/*
+ * Everything about a memory group (5.15+); id only if memhp saw it used.
+ * The struct in one read of kernel memory instead of five (issue #14), the
+ * fields picked out at their CO-RE offsets; a kernel whose struct grew past
+ * GROUP_BYTES gets the field-by-field reads.
+ */
 static __always_inline void event_group(struct memhp_event *e,
 					struct memory_group *g)
 {
+	__u32 o_nid = GROUP_OFF(nid, 4), o_dyn = GROUP_OFF(is_dynamic, 1);
+	__u32 o_max = GROUP_OFF(s.max_pages, 8), o_unit = GROUP_OFF(d.unit_pages, 8);
+	__u32 o_kern = GROUP_OFF(present_kernel_pages, 8);
+	__u32 o_mov = GROUP_OFF(present_movable_pages, 8);
+	__u32 sz = bpf_core_type_size(struct memory_group);
 	__u64 key = (__u64)g;
+	__u8 buf[GROUP_BYTES] = {};
+	int nid;
 
 	if (!g)
 		return;
 	e->flags |= MEMHP_F_GROUP;
 	e->group_key = key;
-	e->group_nid = BPF_CORE_READ(g, nid);
-	if (BPF_CORE_READ(g, is_dynamic)) {
-		e->flags |= MEMHP_F_GROUP_DYNAMIC;
-		e->group_pages = BPF_CORE_READ(g, d.unit_pages);
+	if (o_nid == GROUP_BYTES || o_dyn == GROUP_BYTES || o_max == GROUP_BYTES ||
+	    o_unit == GROUP_BYTES || o_kern == GROUP_BYTES || o_mov == GROUP_BYTES) {
+		e->group_nid = BPF_CORE_READ(g, nid);
+		if (BPF_CORE_READ(g, is_dynamic)) {
+			e->flags |= MEMHP_F_GROUP_DYNAMIC;
+			e->group_pages = BPF_CORE_READ(g, d.unit_pages);
+		} else {
+			e->group_pages = BPF_CORE_READ(g, s.max_pages);
+		}
+		e->group_kernel_pages = BPF_CORE_READ(g, present_kernel_pages);
+		e->group_movable_pages = BPF_CORE_READ(g, present_movable_pages);
 	} else {
-		e->group_pages = BPF_CORE_READ(g, s.max_pages);
+		bpf_probe_read_kernel(buf, sz < GROUP_BYTES ? sz : GROUP_BYTES, g);
+		__builtin_memcpy(&nid, buf + o_nid, 4);
+		e->group_nid = nid;
+		if (buf[o_dyn]) {
+			e->flags |= MEMHP_F_GROUP_DYNAMIC;
+			__builtin_memcpy(&e->group_pages, buf + o_unit, 8);
+		} else {
+			__builtin_memcpy(&e->group_pages, buf + o_max, 8);
+		}
+		__builtin_memcpy(&e->group_kernel_pages, buf + o_kern, 8);
+		__builtin_memcpy(&e->group_movable_pages, buf + o_mov, 8);
 	}
-	e->group_kernel_pages = BPF_CORE_READ(g, present_kernel_pages);
-	e->group_movable_pages = BPF_CORE_READ(g, present_movable_pages);
 	event_group_id(e, key);
 }
 

@@ -200,8 +200,28 @@ static __always_inline __u64 backed_in(const struct hv_region *r, __u64 lo, __u6
 	return (e - s) - gap_pages(r->has, s, e);
 }
 
-/* The virtio-mem device whose region holds [pfn, pfn + n), or 0. */
-static __always_inline __u64 vmem_device(__u64 pfn, __u64 n)
+/*
+ * A device's region, [addr, addr + region_size): the two fields sit side by
+ * side in struct virtio_mem, so one read of kernel memory (two if a kernel
+ * ever parts them).
+ */
+static __always_inline void vmem_region(struct virtio_mem___memhp *vm, __u64 *a, __u64 *size)
+{
+	__u64 r[2] = {};
+
+	if (bpf_core_field_offset(vm->region_size) == bpf_core_field_offset(vm->addr) + 8) {
+		bpf_probe_read_kernel(r, sizeof(r), (char *)vm + bpf_core_field_offset(vm->addr));
+		*a = r[0];
+		*size = r[1];
+	} else {
+		*a = BPF_CORE_READ(vm, addr);
+		*size = BPF_CORE_READ(vm, region_size);
+	}
+}
+
+/* The virtio-mem device whose region holds [pfn, pfn + n), or 0; its
+ * region in *a and *size. */
+static __always_inline __u64 vmem_device(__u64 pfn, __u64 n, __u64 *a, __u64 *size)
 {
 	__u64 head = (__u64)&virtio_mem_devices, pos = head, next;
 	__u64 lo = pfn << 12, hi = (pfn + n) << 12;
@@ -209,7 +229,6 @@ static __always_inline __u64 vmem_device(__u64 pfn, __u64 n)
 
 	for (i = 0; i < VMEM_MAX_DEVICES; i++) {
 		struct virtio_mem___memhp *vm;
-		__u64 a, size;
 
 		next = 0;
 		bpf_probe_read_kernel(&next, sizeof(next), (void *)pos);
@@ -217,28 +236,63 @@ static __always_inline __u64 vmem_device(__u64 pfn, __u64 n)
 			return 0;
 		pos = next;
 		vm = (void *)(next - bpf_core_field_offset(struct virtio_mem___memhp, next));
-		a = BPF_CORE_READ(vm, addr);
-		size = BPF_CORE_READ(vm, region_size);
-		if (lo >= a && hi <= a + size)
+		vmem_region(vm, a, size);
+		if (lo >= *a && hi <= *a + *size)
 			return (__u64)vm;
 	}
 	return 0;
 }
 
+/* Bytes from in_sbm on that hold the SBM/BBM fields (about 96 in 6.1 and
+ * 6.12): read at once, as block_head() does (issue #14: five reads were a
+ * third of the online_pages entry program). */
+#define VMEM_GEO_BYTES 160
+#define GEO_OFF(f, sz)                                                                   \
+	(bpf_core_field_offset(struct virtio_mem___memhp, f) >= o_base &&                 \
+			 bpf_core_field_offset(struct virtio_mem___memhp, f) - o_base <=  \
+				 VMEM_GEO_BYTES - (sz)                                    \
+		 ? bpf_core_field_offset(struct virtio_mem___memhp, f) - o_base           \
+		 : VMEM_GEO_BYTES)
+
 static __always_inline void vmem_geo_read(__u64 dev, struct vmem_geo *g)
 {
 	struct virtio_mem___memhp *vm = (void *)dev;
+	__u32 o_base = bpf_core_field_offset(struct virtio_mem___memhp, in_sbm);
+	__u32 o_sbs = GEO_OFF(sbm.sb_size, 8), o_mb = GEO_OFF(sbm.first_mb_id, 8);
+	__u32 o_per = GEO_OFF(sbm.sbs_per_mb, 4), o_st = GEO_OFF(sbm.sb_states, 8);
+	__u32 o_bbs = GEO_OFF(bbm.bb_size, 8), o_bb = GEO_OFF(bbm.first_bb_id, 8);
+	__u32 o_bst = GEO_OFF(bbm.bb_states, 8);
+	__u8 buf[VMEM_GEO_BYTES] = {};
+	__u32 per = 0;
 
-	g->in_sbm = BPF_CORE_READ(vm, in_sbm);
+	if (o_sbs == VMEM_GEO_BYTES || o_mb == VMEM_GEO_BYTES || o_per == VMEM_GEO_BYTES ||
+	    o_st == VMEM_GEO_BYTES || o_bbs == VMEM_GEO_BYTES || o_bb == VMEM_GEO_BYTES ||
+	    o_bst == VMEM_GEO_BYTES) {
+		g->in_sbm = BPF_CORE_READ(vm, in_sbm);
+		if (g->in_sbm) {
+			g->sb_size = BPF_CORE_READ(vm, sbm.sb_size);
+			g->first_mb_id = BPF_CORE_READ(vm, sbm.first_mb_id);
+			g->sbs_per_mb = BPF_CORE_READ(vm, sbm.sbs_per_mb);
+			g->states = (__u64)BPF_CORE_READ(vm, sbm.sb_states);
+		} else {
+			g->bb_size = BPF_CORE_READ(vm, bbm.bb_size);
+			g->first_bb_id = BPF_CORE_READ(vm, bbm.first_bb_id);
+			g->bb_states = (__u64)BPF_CORE_READ(vm, bbm.bb_states);
+		}
+		return;
+	}
+	bpf_probe_read_kernel(buf, sizeof(buf), (char *)vm + o_base);
+	g->in_sbm = buf[0];
 	if (g->in_sbm) {
-		g->sb_size = BPF_CORE_READ(vm, sbm.sb_size);
-		g->first_mb_id = BPF_CORE_READ(vm, sbm.first_mb_id);
-		g->sbs_per_mb = BPF_CORE_READ(vm, sbm.sbs_per_mb);
-		g->states = (__u64)BPF_CORE_READ(vm, sbm.sb_states);
+		__builtin_memcpy(&g->sb_size, buf + o_sbs, 8);
+		__builtin_memcpy(&g->first_mb_id, buf + o_mb, 8);
+		__builtin_memcpy(&per, buf + o_per, 4);
+		g->sbs_per_mb = per;
+		__builtin_memcpy(&g->states, buf + o_st, 8);
 	} else {
-		g->bb_size = BPF_CORE_READ(vm, bbm.bb_size);
-		g->first_bb_id = BPF_CORE_READ(vm, bbm.first_bb_id);
-		g->bb_states = (__u64)BPF_CORE_READ(vm, bbm.bb_states);
+		__builtin_memcpy(&g->bb_size, buf + o_bbs, 8);
+		__builtin_memcpy(&g->first_bb_id, buf + o_bb, 8);
+		__builtin_memcpy(&g->bb_states, buf + o_bst, 8);
 	}
 }
 
@@ -329,18 +383,15 @@ static __always_inline void call_begin(__u64 pfn, __u64 nr)
 	if (&vmemmap_base)
 		bpf_probe_read_kernel(&c.vmemmap, sizeof(c.vmemmap), &vmemmap_base);
 	if (&virtio_mem_devices) {
-		__u64 dev = vmem_device(pfn, nr);
+		__u64 a = 0, size = 0, dev = vmem_device(pfn, nr, &a, &size);
 
 		if (dev) {
-			__u64 a = BPF_CORE_READ((struct virtio_mem___memhp *)dev, addr);
-
 			c.driver = DRV_VIRTIO_MEM;
 			c.dev = dev;
 			vmem_geo_read(dev, &c.geo);
 			c.backed = vmem_backed(&c.geo, pfn, nr);
 			c.region_start = a >> 12;
-			c.region_end = (a + BPF_CORE_READ((struct virtio_mem___memhp *)dev,
-							  region_size)) >> 12;
+			c.region_end = (a + size) >> 12;
 			bpf_map_update_elem(&hv_calls, &id, &c, BPF_ANY);
 			return;
 		}
@@ -377,7 +428,7 @@ static __always_inline void count_page(__u64 page, unsigned int order)
 	pfn = (page - base) / bpf_core_type_size(struct page);
 	n = 1ULL << order;
 	if (c->driver == DRV_VIRTIO_MEM) {
-		__u64 dev;
+		__u64 dev, a, size;
 
 		/* Without the module its types are unknown: the verifier must
 		 * see this path is dead, or the object cannot load. */
@@ -386,7 +437,7 @@ static __always_inline void count_page(__u64 page, unsigned int order)
 		if (c->dev && pfn >= c->region_start && pfn + n <= c->region_end) {
 			b = vmem_backed(&c->geo, pfn, n);
 		} else {
-			dev = vmem_device(pfn, n);
+			dev = vmem_device(pfn, n, &a, &size);
 			b = dev ? vmem_backed_dev(dev, pfn, n) : 0;
 		}
 		c->released_backed += b;
@@ -460,7 +511,7 @@ int BPF_PROG(fexit_cov_onl3, __u64 a0, __u64 a1, __u64 a2, int ret)
 SEC("fentry/generic_online_page")
 int BPF_PROG(fentry_cov_rel, struct page *page, unsigned int order)
 {
-	count_page(as_scalar((__u64)page), order);
+	count_page(FUNC_ARG(0, page), order);
 	return 0;
 }
 

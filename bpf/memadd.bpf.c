@@ -149,7 +149,7 @@ static __always_inline void learn_group(__s32 id, __u64 ptr)
 SEC("fentry/add_memory_resource")
 int BPF_PROG(fentry_add, __u64 nid, struct resource *res, __u64 flags)
 {
-	save_add(nid, as_scalar((__u64)res), flags);
+	save_add(nid, FUNC_ARG(1, res), flags);
 	return 0;
 }
 
@@ -221,7 +221,7 @@ int BPF_PROG(fexit_grp_unreg, int mgid, int ret)
 SEC("fexit/memory_group_find_by_id")
 int BPF_PROG(fexit_grp_find, int mgid, struct memory_group *ret)
 {
-	learn_group(mgid, as_scalar((__u64)ret));
+	learn_group(mgid, FUNC_RET(ret));
 	return 0;
 }
 

@@ -323,7 +323,7 @@ static __always_inline void save_node(void *v)
 SEC("fentry/node_notify")
 int BPF_PROG(fentry_node_notify, unsigned long val, void *v)
 {
-	save_node((void *)as_scalar((__u64)v));
+	save_node((void *)FUNC_ARG(1, v));
 	return 0;
 }
 

@@ -228,7 +228,7 @@ static __always_inline void page_reported(__u64 page, const char *why)
 SEC("fentry/dump_page")
 int BPF_PROG(fentry_dump_page, struct page *page, const char *why)
 {
-	page_reported(as_scalar((__u64)page), why);
+	page_reported(FUNC_ARG(0, page), why);
 	return 0;
 }
 

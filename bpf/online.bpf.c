@@ -163,13 +163,13 @@ int BPF_PROG(fentry_online)
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	return online_return(a0, a1, as_scalar(a2), as_scalar(a3), ret);
+	return online_return(a0, a1, FUNC_ARG(2, a2), FUNC_ARG(3, a3), ret);
 }
 
 SEC("fexit/online_pages")
 int BPF_PROG(fexit_online3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	return online_return(a0, a1, as_scalar(a2), 0, ret);
+	return online_return(a0, a1, FUNC_ARG(2, a2), 0, ret);
 }
 
 SEC("fentry/offline_pages")
@@ -182,13 +182,13 @@ int BPF_PROG(fentry_offline, __u64 a0, __u64 a1)
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline, __u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	return offline_return(a0, a1, as_scalar(a2), as_scalar(a3), ret);
+	return offline_return(a0, a1, FUNC_ARG(2, a2), FUNC_ARG(3, a3), ret);
 }
 
 SEC("fexit/offline_pages")
 int BPF_PROG(fexit_offline3, __u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	return offline_return(a0, a1, as_scalar(a2), 0, ret);
+	return offline_return(a0, a1, FUNC_ARG(2, a2), 0, ret);
 }
 
 SEC("fexit/offline_pages")

@@ -13,7 +13,10 @@
  * - fentry/fexit programs cannot load here (the host forbids trampolines):
  *   the same relocated body is loaded as BPF_PROG_TYPE_KPROBE instead (see
  *   syscall() below), which memhp's tracing programs pass because they read
- *   their arguments from the context and everything else by probe reads.
+ *   their arguments from the context and everything else by probe reads
+ *   (rodata no_func_arg: the pointer arguments too, as on kernels before
+ *   5.17; the inlined bpf_get_func_arg() path they take otherwise has no
+ *   CO-RE relocation, and the lab loads it on the real kernels).
  * Module types (cover.bpf.c reads hv_balloon's and virtio_mem's structs)
  * need the modules' split BTF: libbpf ignores module BTF when
  * btf_custom_path is set, so vmlinux and the modules' BTF are merged into
@@ -445,6 +448,7 @@ int main(int argc, char **argv)
 				 strerror(errno));
 		else
 			loader_kconf_from_btf(ks[j].btf, &ks[j].kc);
+			ks[j].kc.no_func_arg = true; /* see FUNC_ARG in bpf/common.bpf.h */
 	}
 	np = loader_nr_probes();
 	printf("memhp compat: %zu probes x %zu kernels (fentry/fexit bodies verified as kprobe "

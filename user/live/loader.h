@@ -119,6 +119,10 @@ struct loader_kconf {
 	uint64_t block_bytes; /* memory block size, 0: the BPF default */
 	int migrate_tp_nargs; /* arguments of the mm_migrate_pages tracepoint */
 	uint64_t stuck_after_ns; /* OFFLINE_PROGRESS after this long, 0: never */
+	/* fentry/fexit read pointer arguments by probe reads, not by the
+	 * inlined bpf_get_func_arg(): tools/compat.c verifies their bodies as
+	 * kprobe programs, which may not call it */
+	bool no_func_arg;
 };
 void loader_kconf_from_btf(const struct btf *btf, struct loader_kconf *k);
 

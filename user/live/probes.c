@@ -145,6 +145,7 @@ static void online_rodata(void *s, const struct loader_kconf *k)
 	skel->rodata->offline_abi = k->offline_abi;
 	skel->rodata->track_release = k->has_release;
 	skel->rodata->pages_per_section = PAGES_PER_SECTION;
+	skel->rodata->no_func_arg = k->no_func_arg;
 }
 
 static void memadd_rodata(void *s, const struct loader_kconf *k)
@@ -153,17 +154,20 @@ static void memadd_rodata(void *s, const struct loader_kconf *k)
 
 	skel->rodata->remove_abi = k->remove_abi;
 	skel->rodata->pages_per_section = PAGES_PER_SECTION;
+	skel->rodata->no_func_arg = k->no_func_arg;
 }
 
 static void notify_rodata(void *s, const struct loader_kconf *k)
 {
 	((struct memhp_notify *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+	((struct memhp_notify *)s)->rodata->no_func_arg = k->no_func_arg;
 }
 
 static void balloon_rodata(void *s, const struct loader_kconf *k)
 {
 	((struct memhp_balloon *)s)->rodata->migrate_abi = k->migrate_abi;
 	((struct memhp_balloon *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+	((struct memhp_balloon *)s)->rodata->no_func_arg = k->no_func_arg;
 }
 
 static void offwhy_rodata(void *s, const struct loader_kconf *k)
@@ -171,6 +175,7 @@ static void offwhy_rodata(void *s, const struct loader_kconf *k)
 	struct memhp_offwhy *skel = s;
 
 	skel->rodata->pages_per_section = PAGES_PER_SECTION;
+	skel->rodata->no_func_arg = k->no_func_arg;
 	skel->rodata->migrate_tp_nargs = k->migrate_tp_nargs;
 	skel->rodata->stuck_after_ns = k->stuck_after_ns;
 }
@@ -179,6 +184,7 @@ static void cover_rodata(void *s, const struct loader_kconf *k)
 {
 	((struct memhp_cover *)s)->rodata->online_abi = k->online_abi;
 	((struct memhp_cover *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+	((struct memhp_cover *)s)->rodata->no_func_arg = k->no_func_arg;
 	if (k->block_bytes)
 		((struct memhp_cover *)s)->rodata->block_bytes = k->block_bytes;
 }
