@@ -91,6 +91,14 @@ def _ls(run, base, reps, rows):
             rows.append(_row(1, "`ls` %d blocks, %s" % (n, label), "ms", new, old, ratio,
                              same_output=rc1 == rc2 == 0 and o1 == o2))
             run.log("baseline: ls %d %s: new/old median %.3f" % (n, label, statistics.median(ratio)))
+            # build/memhp prints through libsmartcols since the ls parity
+            # work (user/cmd/LS-NOTES.md); memhp-static keeps the built-in
+            # printer the baseline had: the same code path, side by side
+            static = os.path.join(os.path.dirname(run.MEMHP), "memhp-static")
+            if os.access(static, os.X_OK):
+                new, old, ratio = _pairs(reps, lambda: timed(static), lambda: timed(base["memhp"]))
+                rows.append(_row(1, "`ls` %d blocks, %s, memhp-static (built-in printer)" % (
+                    n, label), "ms", new, old, ratio))
 
 
 def _replay(run, base, reps, rows):
