@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""What an idle `memhp trace` costs in CPU time, in the lab VM.
+
+Boots the bench's lab VM (tools/lab: q35, TCG, 4 GiB, a virtio-balloon, a
+16 GiB virtio-mem device, a 4 GiB DIMM onlined movable), then for each set
+of trace options given starts `memhp trace -J -e all OPTIONS`, waits until
+it has attached, and reads its utime + stime (/proc/PID/stat, 10 ms ticks)
+over SECONDS of nothing happening. This is the tracer's own loop (ring
+polls every 100 ms, the once-a-second module/exit/stall checks, the drift
+reconciliation every 5 s while quiet): what `make bench` item 3 counts as
+"process CPU" on a workload that runs no memhp BPF program (the balloon).
+
+Usage: MEMHP_CACHE=... bench/idle.py [--seconds 30] [OPTIONS ...]
+  e.g. bench/idle.py "" "--no-reconcile"   (an empty string: no options)
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
+
+from lab import Lab, VirtioMem  # noqa: E402
+
+
+def cpu_s(lab, pid):
+    st = lab.check("cat /proc/%d/stat" % pid)
+    f = st[st.rindex(")") + 2:].split()
+    return (int(f[11]) + int(f[12])) / 100.0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("options", nargs="*", default=[""],
+                    help="trace option sets, one argument each ('' for none)")
+    a = ap.parse_args()
+    if not 1 <= a.seconds <= 600:
+        ap.error("--seconds: 1 to 600")
+    lab = Lab(name="idle", default_state="online_movable", balloon=True, cmdline="nokaslr",
+              virtio_mem=[VirtioMem("vm0", size="16G")],
+              hard_timeout=int(120 + len(a.options) * (a.seconds + 90)), share=REPO)
+    try:
+        lab.boot()
+        before = len(lab.online_blocks())
+        dev = lab.add_dimm("4G")
+        lab.wait_online_count(before + len(lab.device_blocks(dev)), timeout=180)
+        for opts in a.options:
+            lab.check("%s trace -J -e all %s >/tmp/t.out 2>/tmp/t.err & echo $! >/tmp/t.pid"
+                      % (lab.memhp(), opts))
+            lab.wait_until("grep -q attached /tmp/t.err", timeout=60, what="trace attached")
+            pid = int(lab.check("cat /tmp/t.pid"))
+            time.sleep(3)  # past the first drift check
+            c0, t0 = cpu_s(lab, pid), time.monotonic()
+            time.sleep(a.seconds)
+            c1, t1 = cpu_s(lab, pid), time.monotonic()
+            print("trace -J -e all %-20s idle CPU %.2f s over %.1f s (%.2f%%)" % (
+                repr(opts), c1 - c0, t1 - t0, 100 * (c1 - c0) / (t1 - t0)), flush=True)
+            lab.check("kill -TERM %d; i=0; while kill -0 %d 2>/dev/null && [ $i -lt 50 ]; "
+                      "do sleep 0.1; i=$((i+1)); done" % (pid, pid))
+    finally:
+        lab.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
