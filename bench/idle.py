@@ -37,7 +37,13 @@ def main():
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("options", nargs="*", default=[""],
                     help="trace option sets, one argument each ('' for none)")
-    a = ap.parse_args()
+    # an option set that starts with "-" ("--no-reconcile") is not ours:
+    # taken as given, in order, with the positional ones
+    a, extra = ap.parse_known_args()
+    unknown = [x for x in extra if x.startswith("--seconds")]
+    if unknown:
+        ap.error("--seconds needs a value: %s" % unknown[0])
+    a.options = [x for x in sys.argv[1:] if x in a.options or x in extra] or [""]
     if not 1 <= a.seconds <= 600:
         ap.error("--seconds: 1 to 600")
     lab = Lab(name="idle", default_state="online_movable", balloon=True, cmdline="nokaslr",

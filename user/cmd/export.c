@@ -674,7 +674,7 @@ static int export_live(const struct export_opts *o)
 			write_textfile(x);
 			next_write = now + o->interval;
 		}
-		/* at most 200 ms, and never past --duration */
+		/* at most 1 s, and never past --duration */
 		rc = session_poll_until(&x->s, deadline);
 		if (rc == -ETIMEDOUT)
 			break;

@@ -48,6 +48,7 @@ struct memhp_loader {
 	size_t first_link[NR_OBJECTS]; /* links of object i start here... */
 	struct loader_kconf k;
 	uint64_t modules_hash; /* of /proc/modules' names at the last load */
+	struct timespec last_events; /* when a poll last brought events */
 	struct bpf_link *links[MAX_LINKS];
 	size_t nr_links;
 	struct ring_buffer *rb;
@@ -698,26 +699,33 @@ int loader_poll(struct memhp_loader *l, int timeout_ms)
 
 	/*
 	 * The BPF side wakes us only when the buffer fills up (wakeup_flag()
-	 * in bpf/common.bpf.h): wait in slices of at most LOADER_POLL_MS and
+	 * in bpf/common.bpf.h): wait in slices of at most LOADER_POLL_MS
+	 * (LOADER_IDLE_POLL_MS after LOADER_IDLE_AFTER_MS without events) and
 	 * read what is there after each, until something came or @timeout_ms
-	 * (-1: forever) passed. Events are seen at most LOADER_POLL_MS late.
+	 * (-1: forever) passed.
 	 */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t = t0;
 	for (;;) {
-		long left = LOADER_POLL_MS;
+		long quiet = (t.tv_sec - l->last_events.tv_sec) * 1000L +
+			     (t.tv_nsec - l->last_events.tv_nsec) / 1000000L;
+		long every = quiet >= LOADER_IDLE_AFTER_MS ? LOADER_IDLE_POLL_MS : LOADER_POLL_MS;
+		long left = every;
 
 		if (timeout_ms >= 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
 			left = timeout_ms - ((t.tv_sec - t0.tv_sec) * 1000L +
 					     (t.tv_nsec - t0.tv_nsec) / 1000000L);
 			if (left < 0)
 				left = 0;
 		}
-		slice = left > LOADER_POLL_MS ? LOADER_POLL_MS : (int)left;
+		slice = left > every ? (int)every : (int)left;
 		n = ring_buffer__poll(l->rb, slice);
 		if (n == 0)
 			n = ring_buffer__consume(l->rb);
-		if (n != 0 || (timeout_ms >= 0 && left <= LOADER_POLL_MS))
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (n > 0)
+			l->last_events = t;
+		if (n != 0 || (timeout_ms >= 0 && left <= every))
 			return n;
 	}
 }

@@ -79,12 +79,19 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
  * changed (a driver came or went). Returns how many were reloaded.
  */
 int loader_refresh(struct memhp_loader *l);
-/* How late an event can be seen: the BPF side does not wake the reader. */
+/*
+ * How late an event can be seen: the BPF side does not wake the reader.
+ * LOADER_POLL_MS while events come; after LOADER_IDLE_AFTER_MS without any,
+ * LOADER_IDLE_POLL_MS for the first event of the next burst: an idle
+ * tracer's wakeups were most of its CPU time (bench/idle.py).
+ */
 #define LOADER_POLL_MS 100
+#define LOADER_IDLE_POLL_MS 500
+#define LOADER_IDLE_AFTER_MS 2000
 /*
  * Polls the ring buffer: returns events consumed (as soon as some were seen,
- * at most LOADER_POLL_MS after they came), 0 after @timeout_ms without any
- * (-1: wait for events), or -errno.
+ * at most LOADER_POLL_MS after they came, LOADER_IDLE_POLL_MS when idle),
+ * 0 after @timeout_ms without any (-1: wait for events), or -errno.
  */
 int loader_poll(struct memhp_loader *l, int timeout_ms);
 /* Sum over CPUs of a stats counter (enum memhp_stat). */

@@ -210,7 +210,7 @@ int session_poll(struct session *s, int timeout_ms)
 	now = mono_s();
 
 	/* A driver module loaded or unloaded: reattach what reads its state. */
-	if (now - s->modules_checked >= 1.0) {
+	if (now - s->modules_checked >= 0.95) {
 		s->modules_checked = now;
 		if (loader_refresh(s->loader) > 0 && !s->o.quiet) {
 			fprintf(s->o.err, "%s: modules changed; probes reattached:\n", s->o.prog);
@@ -250,7 +250,7 @@ int session_poll(struct session *s, int timeout_ms)
 
 int session_poll_until(struct session *s, double deadline)
 {
-	int timeout = 200;
+	int timeout = 1000; /* the once-a-second checks of session_poll() */
 
 	if (deadline) {
 		double left = deadline - mono_s();

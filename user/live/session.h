@@ -99,7 +99,7 @@ struct session {
 int session_open(struct session *s, const struct session_opts *o);
 /* Waits up to timeout_ms for events; >= 0 events handled, or -errno. */
 int session_poll(struct session *s, int timeout_ms);
-/* One poll of at most 200 ms that ends by @deadline (CLOCK_MONOTONIC
+/* One poll of at most 1 s that ends by @deadline (CLOCK_MONOTONIC
  * seconds; 0: none): >= 0 events handled, -ETIMEDOUT once @deadline has
  * passed, or another -errno. The body of every command's event loop. */
 int session_poll_until(struct session *s, double deadline);
