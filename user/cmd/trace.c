@@ -382,17 +382,25 @@ static void evaluate_policy(struct trace_state *st, struct session *s)
 #define DRIFT_EVERY_S 5.0
 #define DRIFT_IDLE_MAX_S 60.0
 
-/* Differences between a fresh sysfs snapshot and the model; -1 on error. */
+/*
+ * Differences between a fresh sysfs snapshot and the model; -1 on error.
+ * Only the blocks' state is compared, so only state is read, in this
+ * thread: valid_zones (the kernel walks the block's pages for it), the node
+ * links and the reader threads of a full snapshot made each check cost
+ * several times more.
+ */
 static int64_t diff_now(struct session *s, struct drift_item *items, size_t max)
 {
 	struct memhp_model *k = calloc(1, sizeof(*k));
+	struct sysfs_opts so = { .sysroot = s->o.sysroot, .want = SYSFS_WANT_STATE,
+				 .threads = 1 };
 	char err[256];
 	int64_t d = -1;
 
 	if (!k)
 		return -1;
 	model_init(k);
-	if (!sysfs_snapshot(k, s->o.sysroot, err, sizeof(err))) {
+	if (!sysfs_snapshot_opts(k, &so, NULL, err, sizeof(err))) {
 		pthread_mutex_lock(&s->lock);
 		d = (int64_t)reconcile_diff(k, &s->model, items, max);
 		pthread_mutex_unlock(&s->lock);
