@@ -10,7 +10,9 @@ polls every 100 ms, the once-a-second module/exit/stall checks, the drift
 reconciliation every 5 s while quiet): what `make bench` item 3 counts as
 "process CPU" on a workload that runs no memhp BPF program (the balloon).
 
-Usage: MEMHP_CACHE=... bench/idle.py [--seconds 30] [OPTIONS ...]
+With --dimm-cycle N, also the tracer's CPU time over each of N offline+online
+cycles of the DIMM's blocks and the 3 s after (events, the drift check).
+Usage: MEMHP_CACHE=... bench/idle.py [--seconds 30] [--dimm-cycle N] [OPTIONS ...]
   e.g. bench/idle.py "" "--no-reconcile"   (an empty string: no options)
 """
 import argparse
@@ -26,15 +28,32 @@ sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
 from lab import Lab, VirtioMem  # noqa: E402
 
 
-def cpu_s(lab, pid):
+def cpu_ut(lab, pid):
+    """(utime, stime) of process pid, seconds (10 ms ticks)."""
     st = lab.check("cat /proc/%d/stat" % pid)
     f = st[st.rindex(")") + 2:].split()
-    return (int(f[11]) + int(f[12])) / 100.0
+    return int(f[11]) / 100.0, int(f[12]) / 100.0
+
+
+def cpu_s(lab, pid):
+    return sum(cpu_ut(lab, pid))
+
+
+def run_s(lab, pid):
+    """CPU time of all threads of pid from the scheduler's own clock
+    (/proc/PID/task/*/schedstat, ns): not sampled at ticks, which charge a
+    whole 4 ms tick to a process that happened to run when it came."""
+    out = lab.check("cat /proc/%d/task/*/schedstat" % pid)
+    return sum(int(line.split()[0]) for line in out.splitlines() if line.strip()) / 1e9
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--dimm-cycle", type=int, default=0, metavar="N",
+                    help="then also the CPU time of each of N offline+online cycles of the "
+                         "DIMM's blocks (bench/hpload cycle, as make bench's workload (c)) and "
+                         "the 3 s after each")
     ap.add_argument("options", nargs="*", default=[""],
                     help="trace option sets, one argument each ('' for none)")
     # an option set that starts with "-" ("--no-reconcile") is not ours:
@@ -48,7 +67,8 @@ def main():
         ap.error("--seconds: 1 to 600")
     lab = Lab(name="idle", default_state="online_movable", balloon=True, cmdline="nokaslr",
               virtio_mem=[VirtioMem("vm0", size="16G")],
-              hard_timeout=int(120 + len(a.options) * (a.seconds + 90)), share=REPO)
+              hard_timeout=int(120 + len(a.options) * (a.seconds + 90 + 60 * a.dimm_cycle)),
+              share=REPO)
     try:
         lab.boot()
         before = len(lab.online_blocks())
@@ -60,11 +80,27 @@ def main():
             lab.wait_until("grep -q attached /tmp/t.err", timeout=60, what="trace attached")
             pid = int(lab.check("cat /tmp/t.pid"))
             time.sleep(3)  # past the first drift check
-            c0, t0 = cpu_s(lab, pid), time.monotonic()
+            c0, r0, t0 = cpu_s(lab, pid), run_s(lab, pid), time.monotonic()
             time.sleep(a.seconds)
-            c1, t1 = cpu_s(lab, pid), time.monotonic()
-            print("trace -J -e all %-20s idle CPU %.2f s over %.1f s (%.2f%%)" % (
-                repr(opts), c1 - c0, t1 - t0, 100 * (c1 - c0) / (t1 - t0)), flush=True)
+            c1, r1, t1 = cpu_s(lab, pid), run_s(lab, pid), time.monotonic()
+            print("trace -J -e all %-20s idle CPU %.2f s over %.1f s (%.2f%%); scheduler "
+                  "run time %.3f s" % (repr(opts), c1 - c0, t1 - t0, 100 * (c1 - c0) / (t1 - t0),
+                                       r1 - r0), flush=True)
+            for cycle in range(a.dimm_cycle):
+                blocks = lab.device_blocks(dev)
+                u0, s0 = cpu_ut(lab, pid)
+                r0 = run_s(lab, pid)
+                l0 = int(lab.check("wc -l </tmp/t.out"))
+                out = lab.check("/memhp/build/bench/hpload cycle %d %d 1" % (blocks[0], blocks[-1]),
+                                timeout=600)
+                time.sleep(3)  # the drift check after the burst
+                u1, s1 = cpu_ut(lab, pid)
+                r1 = run_s(lab, pid)
+                lines = int(lab.check("wc -l </tmp/t.out")) - l0
+                print("trace -J -e all %-20s DIMM cycle %d (%d blocks, %.2f s, %d events) + 3 s: "
+                      "CPU %.2f s (user %.2f, system %.2f); scheduler run time %.3f s" % (
+                          repr(opts), cycle + 1, len(blocks), int(out.split()[-1]) / 1e9, lines,
+                          u1 - u0 + s1 - s0, u1 - u0, s1 - s0, r1 - r0), flush=True)
             lab.check("kill -TERM %d; i=0; while kill -0 %d 2>/dev/null && [ $i -lt 50 ]; "
                       "do sleep 0.1; i=$((i+1)); done" % (pid, pid))
     finally:
