@@ -448,7 +448,7 @@ int main(int argc, char **argv)
 				 strerror(errno));
 		else
 			loader_kconf_from_btf(ks[j].btf, &ks[j].kc);
-			ks[j].kc.no_func_arg = true; /* see FUNC_ARG in bpf/common.bpf.h */
+		ks[j].kc.no_func_arg = true; /* see FUNC_ARG in bpf/common.bpf.h */
 	}
 	np = loader_nr_probes();
 	printf("memhp compat: %zu probes x %zu kernels (fentry/fexit bodies verified as kprobe "
