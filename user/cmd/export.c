@@ -674,8 +674,10 @@ static int export_live(const struct export_opts *o)
 			write_textfile(x);
 			next_write = now + o->interval;
 		}
-		/* at most 1 s, and never past --duration */
-		rc = session_poll_until(&x->s, deadline);
+		/* at most 1 s, never past --duration, back for the next
+		 * reconciliation or textfile write */
+		rc = session_poll_by(&x->s, deadline,
+				     o->textfile && next_write < next_recon ? next_write : next_recon);
 		if (rc == -ETIMEDOUT)
 			break;
 		if (rc < 0) {

@@ -248,19 +248,33 @@ int session_poll(struct session *s, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
-int session_poll_until(struct session *s, double deadline)
+int session_poll_by(struct session *s, double deadline, double wake)
 {
 	int timeout = 1000; /* the once-a-second checks of session_poll() */
+	double now = mono_s();
 
 	if (deadline) {
-		double left = deadline - mono_s();
+		double left = deadline - now;
 
 		if (left <= 0)
 			return -ETIMEDOUT;
 		if (left * 1000 < timeout)
 			timeout = (int)(left * 1000) + 1;
 	}
+	if (wake) {
+		double left = wake - now;
+
+		if (left <= 0)
+			timeout = 0;
+		else if (left * 1000 < timeout)
+			timeout = (int)(left * 1000) + 1;
+	}
 	return session_poll(s, timeout);
+}
+
+int session_poll_until(struct session *s, double deadline)
+{
+	return session_poll_by(s, deadline, 0);
 }
 
 int session_resnapshot(struct session *s, char *err, size_t errlen)

@@ -103,6 +103,9 @@ int session_poll(struct session *s, int timeout_ms);
  * seconds; 0: none): >= 0 events handled, -ETIMEDOUT once @deadline has
  * passed, or another -errno. The body of every command's event loop. */
 int session_poll_until(struct session *s, double deadline);
+/* The same, returning by @wake too (0: none), when the caller has its own
+ * work due then (export's textfile writes and reconciliations). */
+int session_poll_by(struct session *s, double deadline, double wake);
 void session_close(struct session *s);
 /*
  * One ring-buffer record, as the loader hands it over: decoded, the blocker
