@@ -567,6 +567,15 @@ FINDINGS = """\
   operations; this is a high-water mark. The warm-up is now half the run;
   that run analyzed so: RssAnon growth 26.9 / 29.4 / 28.3 KiB (PASS). The
   exporter's RssAnon levels at 864 KiB in both runs.
+- Found later (2026-12-05, the 2-minute soak of `make test` failing CI at
+  82 KiB for the daemon): the exporter's and the daemon's climb was the
+  kernel log. Both read it (klogctl) for virtio-mem's probe messages into a
+  heap buffer of the kernel's log size; free() kept the pages the log had
+  filled, so RssAnon rose with the log until the kernel's buffer was full
+  (about 1 KiB/s in the lab), then stayed: the "high-water mark". The
+  buffer is now a mapping of its own, unmapped after use; the same test
+  then showed the exporter flat at 864 KiB from 40 s and the daemon at
+  704 KiB from 60 s (they had climbed 848 -> 988 and 708 -> 840 KiB).
 - Ring-buffer fill is not exposed by memhp; 0 lost events (kernel side) is
   what shows it never overflowed."""
 

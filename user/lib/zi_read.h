@@ -16,7 +16,9 @@ int read_word(const char *path, char *out, size_t outlen);
 int split_words(char *line, char **w, int max);
 bool next_line(const char *buf, size_t len, size_t *pos, char *line,
 	       size_t linesz, bool *cut);
-/* The kernel log buffer (klogctl): 0 and a malloc'd *buf, or -errno. */
-int read_kernel_log(char **buf, size_t *len);
+/* The kernel log buffer (klogctl): 0 and *buf, *len bytes of it, in a
+ * mapping of *cap bytes that kernel_log_free() gives back; or -errno. */
+int read_kernel_log(char **buf, size_t *len, size_t *cap);
+void kernel_log_free(char *buf, size_t cap);
 
 #endif

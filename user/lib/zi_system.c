@@ -571,7 +571,7 @@ int zi_system_from_model(struct zi_system *s, const struct memhp_model *m,
 	char path[PATH_MAX], memdir[PATH_MAX];
 	struct vmem_params vp;
 	char *klog = NULL;
-	size_t klog_len = 0;
+	size_t klog_len = 0, klog_cap = 0; /* cap: read_kernel_log()'s mapping */
 	size_t k;
 	int rc, n, zid;
 
@@ -706,7 +706,7 @@ int zi_system_from_model(struct zi_system *s, const struct memhp_model *m,
 			struct vmem_log vl = { .nid = -1 };
 
 			if (!klog && !root[0] &&
-			    read_kernel_log(&klog, &klog_len))
+			    read_kernel_log(&klog, &klog_len, &klog_cap))
 				klog_len = 0;
 			if (!klog && root[0]) {
 				path_of(path, sizeof(path), root, "dmesg");
@@ -788,7 +788,10 @@ int zi_system_from_model(struct zi_system *s, const struct memhp_model *m,
 	}
 	rc = 0;
 out:
-	free(klog);
+	if (klog_cap)
+		kernel_log_free(klog, klog_cap);
+	else
+		free(klog);
 	free(bi);
 	zoneinfo_free(&zi);
 	return rc;
