@@ -5,10 +5,12 @@ Boots the bench's lab VM (tools/lab: q35, TCG, 4 GiB, a virtio-balloon, a
 16 GiB virtio-mem device, a 4 GiB DIMM onlined movable), then for each set
 of trace options given starts `memhp trace -J -e all OPTIONS`, waits until
 it has attached, and reads its utime + stime (/proc/PID/stat, 10 ms ticks)
-over SECONDS of nothing happening. This is the tracer's own loop (ring
-polls every 100 ms, the once-a-second module/exit/stall checks, the drift
-reconciliation every 5 s while quiet): what `make bench` item 3 counts as
-"process CPU" on a workload that runs no memhp BPF program (the balloon).
+over SECONDS of nothing happening, and the scheduler's run time of its
+threads (/proc/PID/task/*/schedstat). This is the tracer's own loop (ring
+polls every 500 ms once 2 s passed without events, the once-a-second
+module/exit/stall checks, the drift check every 5 s doubling to 60 s while
+quiet): what `make bench` item 3 counts as "process CPU" on a workload that
+runs no memhp BPF program (the balloon).
 
 With --dimm-cycle N, also the tracer's CPU time over each of N offline+online
 cycles of the DIMM's blocks and the 3 s after (events, the drift check).

@@ -630,7 +630,7 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 			}
 		}
 		/*
-		 * After a burst, or every 5 s, once nothing happened for
+		 * After a burst, or every check_every s, once nothing happened for
 		 * DRIFT_QUIET_S: re-reading sysfs competes with the hotplug
 		 * operations for CPU and cannot compare while they run anyway.
 		 */

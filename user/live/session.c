@@ -209,7 +209,9 @@ int session_poll(struct session *s, int timeout_ms)
 	n = loader_poll(s->loader, timeout_ms);
 	now = mono_s();
 
-	/* A driver module loaded or unloaded: reattach what reads its state. */
+	/* A driver module loaded or unloaded: reattach what reads its state.
+	 * 0.95: session_poll_until()'s 1 s poll may return a hair early
+	 * against this clock, and must not skip a second. */
 	if (now - s->modules_checked >= 0.95) {
 		s->modules_checked = now;
 		if (loader_refresh(s->loader) > 0 && !s->o.quiet) {
