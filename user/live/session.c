@@ -250,28 +250,24 @@ int session_poll(struct session *s, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
+/* timeout_ms cut so the poll returns by time point `at` (0: no such point). */
+static int cap_until(int timeout_ms, double at, double now)
+{
+	double left = at - now;
+
+	if (!at || left * 1000 >= timeout_ms)
+		return timeout_ms;
+	return left <= 0 ? 0 : (int)(left * 1000) + 1;
+}
+
 int session_poll_by(struct session *s, double deadline, double wake)
 {
-	int timeout = 1000; /* the once-a-second checks of session_poll() */
 	double now = mono_s();
 
-	if (deadline) {
-		double left = deadline - now;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		if (left * 1000 < timeout)
-			timeout = (int)(left * 1000) + 1;
-	}
-	if (wake) {
-		double left = wake - now;
-
-		if (left <= 0)
-			timeout = 0;
-		else if (left * 1000 < timeout)
-			timeout = (int)(left * 1000) + 1;
-	}
-	return session_poll(s, timeout);
+	if (deadline && deadline <= now)
+		return -ETIMEDOUT;
+	/* 1000: the once-a-second checks of session_poll() */
+	return session_poll(s, cap_until(cap_until(1000, deadline, now), wake, now));
 }
 
 int session_poll_until(struct session *s, double deadline)
