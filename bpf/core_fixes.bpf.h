@@ -40,9 +40,12 @@
  *     migrate_reason (bpf_core_enum_value) all the same.
  *   - the notifier_run tracepoint (include/trace/events/notifier.h, "notifier:
  *     Add some basic tracepoints", v6.2) is what names the callback that
- *     vetoed MEM_GOING_OFFLINE; 6.1 has none, the event then says
- *     "notifier failure" without the callback (probe offline_notifier_run,
- *     since 6.2: "not needed" on older kernels).
+ *     vetoed MEM_GOING_OFFLINE; 6.1 has none (and notifier_call_chain()
+ *     is NOKPROBE_SYMBOL): there the loader reads memory_chain's callbacks
+ *     once and watches each one's entry, by kprobe or (notrace callbacks)
+ *     hardware breakpoint (offwhy.bpf.c chain_walk, kprobe_chain_cb,
+ *     bp_chain_cb; probe offline_notifier_cb, "not needed" where the
+ *     tracepoint is).
  *   - dissolve_free_huge_pages() became dissolve_free_hugetlb_folios()
  *     (same (start_pfn, end_pfn) -> int; renamed in the hugetlb folio
  *     conversion, in 6.12 not 6.1): both are probe targets, the loader

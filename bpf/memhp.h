@@ -83,7 +83,7 @@ enum memhp_offline_phase {
 #define MEMHP_SEEN_DISSOLVE (1u << 3)
 #define MEMHP_SEEN_TEST	    (1u << 4)
 #define MEMHP_SEEN_BLOCKER  (1u << 5) /* blocker_pfn is valid */
-#define MEMHP_SEEN_NOTIFIER (1u << 6) /* notifier_cb is valid (6.2+) */
+#define MEMHP_SEEN_NOTIFIER (1u << 6) /* notifier_cb is valid */
 #define MEMHP_BLOCKER_WHY_LEN 24
 
 /* Online types as in the kernel (MMOP_*), stable across versions. */
@@ -239,6 +239,9 @@ struct memhp_offwhy {
 	char blocker_why[MEMHP_BLOCKER_WHY_LEN];
 	unsigned int in_chain;		 /* inside memory_notify(MEM_GOING_OFFLINE) */
 	unsigned long long last_progress; /* ktime of the last OFFLINE_PROGRESS event */
+	/* before 6.2 (offwhy.bpf.c chain_cb_enter): the callback after the
+	 * one running, read from the live chain at its entry */
+	unsigned long long chain_next;
 };
 
 /*
@@ -253,6 +256,17 @@ struct memhp_offline {
 				     * (a kretprobe cannot see them) */
 	unsigned long long notify_ts; /* its memory_notify() in progress began */
 	struct memhp_offwhy why;
+};
+
+/*
+ * The memory notifier chain's callbacks, in call order, as offwhy.bpf.c's
+ * chain_walk reads them (kernels without the notifier_run tracepoint): the
+ * loader watches each one's entry (user/live/loader.c, attach_chain_cbs()).
+ */
+#define MEMHP_CHAIN_MAX 32
+struct memhp_chain {
+	unsigned int n, pad;
+	unsigned long long cb[MEMHP_CHAIN_MAX];
 };
 
 enum memhp_site {

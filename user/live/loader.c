@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -132,6 +135,16 @@ static void enable_probe(struct bpf_object *obj, const struct probe_def *p,
 		if (fl == FL_FENTRY && target)
 			bpf_program__set_attach_target(bp, 0, target);
 	}
+	if (p->chain_cbs && fl == FL_KPROBE) {
+		const char *more[] = { CHAIN_WALK_PROG, CHAIN_BP_PROG };
+
+		for (j = 0; j < 2; j++) {
+			struct bpf_program *bp = bpf_object__find_program_by_name(obj, more[j]);
+
+			if (bp)
+				bpf_program__set_autoload(bp, true);
+		}
+	}
 }
 
 static void disable_all(struct bpf_object *obj)
@@ -171,6 +184,9 @@ struct plan {
 	char why_k[MAX_OBJ_PROBES][LOADER_WHY_LEN]; /* kprobe/kretprobe failed */
 	bool attached[MAX_OBJ_PROBES];
 	bool opt_out[MAX_OBJ_PROBES]; /* per-page, not asked for */
+	bool superseded[MAX_OBJ_PROBES]; /* a tracepoint does its job */
+	/* a chain_cbs probe: callbacks by kprobes, by breakpoints, of */
+	unsigned int chain_n, chain_bp, chain_of;
 };
 
 /*
@@ -329,6 +345,123 @@ static bool blame_one(struct memhp_loader *l, const struct obj_ops *ops, struct 
 }
 
 /*
+ * An execute hardware breakpoint on kernel address @addr on every online
+ * CPU, each running @prog with @addr as the cookie; 0 or -errno (then none
+ * is left). x86 has four such breakpoints per CPU.
+ */
+static int attach_breakpoints(struct memhp_loader *l, struct bpf_program *prog, __u64 addr)
+{
+	LIBBPF_OPTS(bpf_perf_event_opts, o, .bpf_cookie = addr);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t first = l->nr_links;
+	int cpu, fd, err;
+
+	for (cpu = 0; cpu < cpus; cpu++) {
+		struct perf_event_attr a = {
+			.type = PERF_TYPE_BREAKPOINT,
+			.size = sizeof(a),
+			.bp_type = HW_BREAKPOINT_X,
+			.bp_addr = addr,
+			.bp_len = sizeof(long),
+			.sample_period = 1,
+			.exclude_user = 1,
+		};
+
+		fd = (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			goto fail;
+		}
+		err = add_link(l, bpf_program__attach_perf_event_opts(prog, fd, &o));
+		if (err) {
+			close(fd);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	detach_from(l, first);
+	return err;
+}
+
+/*
+ * A chain_cbs probe: run the walk program once (BPF_PROG_TEST_RUN), which
+ * reads the memory notifier chain into the chain_cbs map, then watch each
+ * callback's entry, by address (static callbacks share names) with the
+ * address as the cookie: the probe's kprobe and kretprobe where the kernel
+ * allows them, else (notrace callbacks) a hardware breakpoint; each watched
+ * callback goes into chain_watched. Callbacks registered later (a module
+ * loaded after memhp started) are not watched. 0 when at least one callback
+ * is; @counts: by kprobes, by breakpoints, in the chain.
+ */
+static int attach_chain_cbs(struct memhp_loader *l, struct bpf_object *obj,
+			    const struct probe_def *p, unsigned int counts[3], char *why,
+			    size_t whylen)
+{
+	struct bpf_program *walk = bpf_object__find_program_by_name(obj, CHAIN_WALK_PROG);
+	struct bpf_program *bp = bpf_object__find_program_by_name(obj, CHAIN_BP_PROG);
+	struct bpf_program *entry = bpf_object__find_program_by_name(obj, p->kprobe);
+	struct bpf_program *ret = bpf_object__find_program_by_name(obj, p->kretprobe);
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "chain_cbs");
+	struct bpf_map *watched = bpf_object__find_map_by_name(obj, "chain_watched");
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+	struct memhp_chain chain;
+	unsigned int i;
+	__u32 key = 0;
+	__u8 one = 1;
+	int err = 0;
+
+	counts[0] = counts[1] = counts[2] = 0;
+	if (!walk || !bp || !entry || !ret || !m || !watched) {
+		snprintf(why, whylen, "chain programs missing from the object");
+		return -ENOENT;
+	}
+	memset(&chain, 0, sizeof(chain));
+	if (bpf_prog_test_run_opts(bpf_program__fd(walk), &run) ||
+	    bpf_map_lookup_elem(bpf_map__fd(m), &key, &chain)) {
+		err = -errno;
+		snprintf(why, whylen, "reading the memory notifier chain failed: %s", strerror(errno));
+		return err;
+	}
+	counts[2] = chain.n;
+	for (i = 0; i < chain.n && i < MEMHP_CHAIN_MAX; i++) {
+		LIBBPF_OPTS(bpf_kprobe_opts, o, .offset = chain.cb[i], .bpf_cookie = chain.cb[i]);
+		size_t first = l->nr_links;
+		__u64 cb = chain.cb[i];
+		bool by_bp = false;
+
+		if (!cb)
+			continue;
+		/* func_name NULL: .offset is the address */
+		err = add_link(l, bpf_program__attach_kprobe_opts(entry, NULL, &o));
+		o.retprobe = true;
+		if (!err)
+			err = add_link(l, bpf_program__attach_kprobe_opts(ret, NULL, &o));
+		if (err) {
+			detach_from(l, first);
+			err = attach_breakpoints(l, bp, cb);
+			by_bp = true;
+		}
+		if (!err && bpf_map_update_elem(bpf_map__fd(watched), &cb, &one, BPF_ANY)) {
+			err = -errno;
+			detach_from(l, first);
+		}
+		if (!err)
+			counts[by_bp]++;
+	}
+	if (counts[0] + counts[1])
+		return 0;
+	if (!err)
+		err = -ENOENT;
+	if (!chain.n)
+		snprintf(why, whylen, "the memory notifier chain has no callbacks");
+	else
+		snprintf(why, whylen, "watching the %u notifier callbacks failed: %s", chain.n,
+			 strerror(-err));
+	return err;
+}
+
+/*
  * Attach every planned probe of the loaded object; a probe whose attach
  * fails is demoted. true if a demoted probe has another flavour to try
  * (the object must be loaded again).
@@ -348,6 +481,22 @@ static bool attach_planned(struct memhp_loader *l, const struct obj_ops *ops, vo
 
 		probe_progs(&ops->probes[i], &l->k, fl, progs);
 		pl->attached[i] = false;
+		if (ops->probes[i].chain_cbs && fl == FL_KPROBE) {
+			char why[LOADER_WHY_LEN];
+
+			unsigned int w[3];
+
+			err = attach_chain_cbs(l, obj, &ops->probes[i], w, why, sizeof(why));
+			pl->chain_n = w[0];
+			pl->chain_bp = w[1];
+			pl->chain_of = w[2];
+			if (err) {
+				detach_from(l, first);
+				demote(l, pl, i, why);
+			}
+			pl->attached[i] = !err;
+			continue;
+		}
 		for (j = 0; j < 2 && fl != FL_OFF && !err; j++) {
 			struct bpf_program *bp;
 			char why[LOADER_WHY_LEN];
@@ -388,6 +537,16 @@ static void plan_init(struct memhp_loader *l, const struct obj_ops *ops, struct 
 		if (p->per_page && !l->o.balloon_pages) {
 			pl->opt_out[i] = true;
 			continue; /* FL_OFF */
+		}
+		if (probe_superseded(l->vmlinux, p)) {
+			pl->superseded[i] = true;
+			continue; /* FL_OFF */
+		}
+		/* kretprobes on functions found at run time, whatever --attach
+		 * says (as tp_btf): kprobe is their only flavour */
+		if (p->chain_cbs) {
+			pl->fl[i] = FL_KPROBE;
+			continue;
 		}
 		/* tp_btf programs (in the fentry slot) need no trampoline */
 		pl->fl[i] = l->o.mode == LOADER_KPROBE && !p->tracepoint ? FL_KPROBE : FL_FENTRY;
@@ -434,6 +593,8 @@ static void plan_why(const struct plan *pl, size_t i, const struct probe_def *p,
 	if (pl->opt_out[i])
 		snprintf(why, len, "not needed: per-page program (--balloon-pages), the kernel's "
 			 "vmstat counts instead");
+	else if (pl->superseded[i])
+		snprintf(why, len, "not needed: the notifier_run tracepoint (6.2+) names the callback");
 	else if (!pl->target[i] && p->since)
 		snprintf(why, len, "not needed: %s is %s+, this kernel has none", p->targets[0],
 			 p->since);
@@ -461,8 +622,12 @@ static void record_status(struct memhp_loader *l, const struct obj_ops *ops,
 		if (!s)
 			continue;
 		s->required = p->required || required_by_user(l, p->name);
-		s->not_needed = (!pl->target[i] && p->since) || pl->opt_out[i];
+		s->not_needed = (!pl->target[i] && p->since) || pl->opt_out[i] || pl->superseded[i];
 		snprintf(s->target, sizeof(s->target), "%s", pl->target[i] ? pl->target[i] : p->targets[0]);
+		if (p->chain_cbs && pl->attached[i]) /* the callbacks, not memory_notify */
+			snprintf(s->target, sizeof(s->target),
+				 "%u kprobed + %u breakpoints of %u notifier callbacks", pl->chain_n,
+				 pl->chain_bp, pl->chain_of);
 		s->attached = pl->attached[i];
 		s->how = "-";
 		s->why[0] = '\0';

@@ -97,6 +97,10 @@ static const struct probe_def offwhy_probes[] = {
 	/* 6.2+: the callback a GOING_OFFLINE veto came from */
 	{ "offline_notifier_run", { "notifier_run" }, "tp_notifier_run", NULL, NULL, NULL, false,
 	  { NULL }, ABI_NONE, "6.2", true },
+	/* before 6.2: the same callback from kretprobes on the chain's callbacks,
+	 * read from memory_chain at start (not needed where notifier_run is) */
+	{ "offline_notifier_cb", { "memory_notify" }, NULL, NULL, "kprobe_chain_cb", "kret_chain_cb",
+	  false, { NULL }, ABI_NONE, NULL, false, false, true },
 	{ "offline_migrate", { "mm_migrate_pages" }, "tp_migrate", NULL, NULL, NULL, false,
 	  { NULL }, ABI_NONE, NULL, true },
 	{ "offline_dump_page", { "dump_page" }, "fentry_dump_page", NULL, "kprobe_dump_page",
@@ -420,6 +424,11 @@ const char *resolve_target(const struct btf *btf, const struct probe_def *p)
 				  : btf__find_by_name_kind(btf, p->targets[i], BTF_KIND_FUNC) > 0)
 			return p->targets[i];
 	return NULL;
+}
+
+bool probe_superseded(const struct btf *btf, const struct probe_def *p)
+{
+	return p->chain_cbs && btf && tp_nparams(btf, "notifier_run") >= 0;
 }
 
 /* The fexit program for this kernel's prototype of the probe's target. */

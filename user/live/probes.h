@@ -28,6 +28,11 @@ struct probe_def {
 	/* runs for every 4 KiB page where the kernel's own counters give the
 	 * same numbers: planned only with loader_opts.balloon_pages */
 	bool per_page;
+	/* the memory notifier chain's callbacks (kernels without the
+	 * notifier_run tracepoint): kprobe and kretprobe go on each callback
+	 * (CHAIN_BP_PROG on a breakpoint where kprobes cannot), after the
+	 * object's CHAIN_WALK_PROG read the chain (loader.c attach_chain_cbs()) */
+	bool chain_cbs;
 };
 
 struct obj_ops {
@@ -46,6 +51,12 @@ extern const struct obj_ops probe_objects[NR_OBJECTS];
 
 /* Probe @idx of all objects' tables in order (NULL past the end), and its object. */
 const struct probe_def *probe_at(size_t idx, const struct obj_ops **ops);
+/* A chain_cbs probe's other programs (autoloaded with it): the one run once
+ * to read the chain, the one on breakpoints at notrace callbacks. */
+#define CHAIN_WALK_PROG "chain_walk"
+#define CHAIN_BP_PROG "bp_chain_cb"
+/* A chain_cbs probe on a kernel whose notifier_run tracepoint does its job. */
+bool probe_superseded(const struct btf *btf, const struct probe_def *p);
 /* The first of the probe's candidate functions @btf has, or NULL. */
 const char *resolve_target(const struct btf *btf, const struct probe_def *p);
 /* The fexit program for this kernel's prototype of the probe's target. */

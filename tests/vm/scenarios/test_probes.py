@@ -6,6 +6,7 @@ not needed without --balloon-pages (test_balloon attaches them), and nothing
 is skipped for any other reason (a CO-RE relocation that fails on a new
 layout shows up here first)."""
 import os
+import re
 import sys
 
 import lab as labmod
@@ -28,6 +29,8 @@ PROBES = ("online_pages", "offline_pages", "generic_online_page", "add_memory",
 PER_PAGE = ("balloon_page_enqueue", "balloon_page_list_dequeue")
 # kernel tracepoints: tp_btf whatever --attach says (no trampoline)
 TRACEPOINTS = ("offline_migrate", "offline_test", "offline_notifier_run")
+# before 6.2: kretprobes on the notifier chain's callbacks, whatever --attach says
+CHAIN = "offline_notifier_cb"
 
 
 def _report(lab, mode):
@@ -55,18 +58,24 @@ def _check(lab, mode, want):
             p, labmod.kernel_release(), mode, skipped.get(p, "not reported"))
         how = att[p].split(":")[0]
         assert how == "tp_btf" if p in TRACEPOINTS else how in want, (p, att[p])
-    # include/trace/events/notifier.h came in 6.2
+    # include/trace/events/notifier.h came in 6.2; before, the chain's callbacks
     if labmod.kernel_version() >= (6, 2):
         assert att.get("offline_notifier_run", "").startswith("tp_btf:"), (att, skipped)
+        assert "not needed: the notifier_run tracepoint (6.2+) names the callback" in \
+            skipped.get(CHAIN, ""), (att, skipped)
     else:
         assert "not needed: notifier_run is 6.2+" in skipped.get("offline_notifier_run", ""), \
             (att, skipped)
+        # kprobes where the kernel allows them, breakpoints on notrace callbacks
+        m = re.match(r"kretprobe:(\d+) kprobed \+ (\d+) breakpoints of (\d+) notifier callbacks$",
+                     att.get(CHAIN, ""))
+        assert m and int(m.group(1)) + int(m.group(2)) == int(m.group(3)) > 0, (att, skipped)
     new_node_notifier = labmod.kernel_version() >= (6, 17)
     if new_node_notifier:
         assert "node_notify" in att, skipped.get("node_notify")
     else:
         assert "not needed: node_notify is 6.17+" in skipped.get("node_notify", ""), (att, skipped)
-    other = set(skipped) - {"node_notify", "offline_notifier_run"} - set(PER_PAGE)
+    other = set(skipped) - {"node_notify", "offline_notifier_run", CHAIN} - set(PER_PAGE)
     # the notifier chain's why fields ride on memory_notify's programs
     assert "offline_notify" not in att and "offline_notify" not in skipped, (att, skipped)
     assert not other, skipped
