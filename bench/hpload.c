@@ -10,7 +10,8 @@
  *                                   failed write)
  *   hpload progstats PID            one line per BPF program PID holds
  *                                   (as a program fd or through a link fd):
- *                                   "id name run_time_ns run_cnt"
+ *                                   "id name run_time_ns run_cnt
+ *                                   attach_type attach_btf_id"
  *
  * progstats exists because fdinfo of a link fd names its program but has no
  * run_time_ns/run_cnt: a tracer that keeps only links would count nothing.
@@ -67,7 +68,10 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 
 /* A tracing link's attach type (fdinfo "attach_type:", 24 fentry, 25
  * fexit), -1 when the program is held without a link or the kernel does
- * not say: the report compares entry with entry and exit with exit. */
+ * not say: the report compares entry with entry and exit with exit. The
+ * program's attach_btf_id (0: none) is the kernel function it traces, in
+ * full: the 15-character name alone cannot tell memory_subsys_online from
+ * memory_subsys_offline (bench/run.py names it from the kernel's BTF). */
 static int print_prog(unsigned int id, int attach_type)
 {
 	struct bpf_prog_info info;
@@ -89,9 +93,9 @@ static int print_prog(unsigned int id, int attach_type)
 		return -1;
 	}
 	close(fd);
-	printf("%u %s %llu %llu %d\n", id, info.name[0] ? info.name : "-",
+	printf("%u %s %llu %llu %d %u\n", id, info.name[0] ? info.name : "-",
 	       (unsigned long long)info.run_time_ns, (unsigned long long)info.run_cnt,
-	       attach_type);
+	       attach_type, info.attach_btf_id);
 	return 0;
 }
 

@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -57,15 +58,18 @@ def log(msg):
 
 
 def prog_stats(lab, pid):
-    """{prog_id: (run_time_ns, run_cnt, name, attach_type)} of the BPF programs
-    process pid holds, as program fds or through links (hpload progstats;
-    attach_type from the link's fdinfo: 24 fentry, 25 fexit, -1 unknown)."""
+    """{prog_id: (run_time_ns, run_cnt, name, attach_type, attach_btf_id)} of
+    the BPF programs process pid holds, as program fds or through links
+    (hpload progstats; attach_type from the link's fdinfo: 24 fentry, 25
+    fexit, -1 unknown; attach_btf_id: the traced function's id in the
+    kernel's BTF, 0 unknown)."""
     out = lab.check("%s progstats %d" % (HPLOAD, pid))
     res = {}
     for ln in out.splitlines():
         f = ln.split()
-        if len(f) in (4, 5) and f[0].isdigit():
-            res[int(f[0])] = (int(f[2]), int(f[3]), f[1], int(f[4]) if len(f) == 5 else -1)
+        if len(f) in (4, 5, 6) and f[0].isdigit():
+            res[int(f[0])] = (int(f[2]), int(f[3]), f[1], int(f[4]) if len(f) >= 5 else -1,
+                              int(f[5]) if len(f) == 6 else 0)
     return res
 
 
@@ -78,11 +82,32 @@ def proc_cpu_s(lab, pid):
 
 def stats_delta(a, b):
     d = {}
-    for pid_, (t, c, name, at) in b.items():
+    for pid_, (t, c, name, at, btf_id) in b.items():
         t0, c0 = a.get(pid_, (0, 0))[:2]
         if c - c0:
-            d[pid_] = (t - t0, c - c0, name, at)
+            d[pid_] = (t - t0, c - c0, name, at, btf_id)
     return d
+
+
+def btf_func_names(ids):
+    """{btf id: function name} for the ids of traced functions, from the lab
+    kernel's BTF (its vmlinux in the kernel cache, through bpftool); {} when
+    either is missing (the report then falls back to 15-character names)."""
+    import lab as labmod
+    vml = os.path.join(labmod.KERNEL_DIR, "vmlinux")
+    want = {i for i in ids if i}
+    if not want or not os.path.isfile(vml):
+        return {}
+    try:
+        r = subprocess.run(["bpftool", "btf", "dump", "file", vml], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, universal_newlines=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    names = {}
+    for m in re.finditer(r"^\[(\d+)\] FUNC '([^']+)'", r.stdout, re.M):
+        if int(m.group(1)) in want:
+            names[int(m.group(1))] = m.group(2)
+    return names
 
 
 class Tracer:
@@ -276,6 +301,10 @@ def main():
     finally:
         res["elapsed_s"] = time.monotonic() - t_start
         lab.stop()
+        res["btf_funcs"] = {str(k): v for k, v in btf_func_names(
+            v[4] for rnd in res["rounds"] for s in rnd.values() if isinstance(s, dict)
+            for w in s.values() if isinstance(w, dict)
+            for v in w.get("bpf", {}).get("progs", {}).values() if len(v) > 4).items()}
         with open(a.out, "w") as f:
             json.dump(res, f, indent=1)
     return 0 if res["rounds"] else 1

@@ -390,15 +390,18 @@ def prog_functions():
     return m
 
 
-def round_progs(r, mo, key, by_type=False):
+def round_progs(r, mo, key, by_type=False, funcs=None):
     """{program name: (run_time_ns, run_cnt)} of one tracer in one round;
     with by_type, keyed (name, attach type) (-1 when the round's samples
-    predate the attach type)."""
+    predate the attach type). With funcs ({btf id: function}, bench/lab.py's
+    btf_funcs), a program is named after the whole function it traces where
+    its sample has the id."""
     per = {}
     for v in r.get(mo, {}).get(key, {}).get("bpf", {}).get("progs", {}).values():
         if len(v) < 3:
             continue
-        k = (v[2], v[3] if len(v) > 3 else -1) if by_type else v[2]
+        name = (funcs or {}).get(str(v[4]), v[2]) if len(v) > 4 else v[2]
+        k = (name, v[3] if len(v) > 3 else -1) if by_type else name
         t, c = per.get(k, (0, 0))
         per[k] = (t + v[0], c + v[1])
     return per
@@ -585,30 +588,34 @@ def report(res, path):
                                      sorted({r["memhp"].get("nprogs") for r in rounds if "memhp" in r}),
                                      sorted({r["bpftrace"].get("nprogs") for r in rounds if "bpftrace" in r})))
         L.append("Per program (kernel BPF stats, run_time_ns/run_cnt summed over the rounds; "
-                 "names as the kernel keeps them, 15 characters):\n")
+                 "memhp's names as the kernel keeps them, 15 characters; bpftrace's the "
+                 "function each traces, where its BTF id was read):\n")
         L.append("| workload | tracer | program | runs | ns/run | share of the tracer's BPF time |")
         L.append("|---|---|---|---|---|---|")
         for key, label in wl:
             for mo in ("memhp", "bpftrace"):
                 per = {}
                 for r in rounds:
-                    for v in r.get(mo, {}).get(key, {}).get("bpf", {}).get("progs", {}).values():
-                        if len(v) < 3:
-                            continue
-                        t, c = per.get(v[2], (0, 0))
-                        per[v[2]] = (t + v[0], c + v[1])
+                    for name, (t, c) in round_progs(r, mo, key, False, lab.get(
+                            "btf_funcs") if mo == "bpftrace" else None).items():
+                        t0, c0 = per.get(name, (0, 0))
+                        per[name] = (t0 + t, c0 + c)
                 tot = sum(t for t, _ in per.values()) or 1
                 for name, (t, c) in sorted(per.items(), key=lambda kv: -kv[1][0]):
                     L.append("| %s | %s | %s | %d | %.0f | %.0f%% |" % (
                         label.split(" ")[0], mo, name, c, t / c if c else 0, 100.0 * t / tot))
         L.append("")
         fn_of = prog_functions()
+        funcs = lab.get("btf_funcs", {})
         L.append("Per kernel function: each memhp program against bpftrace's program on the "
                  "same function and side (entry or exit: the attach type of each tracer's link, "
-                 "hpload progstats). bpftrace names a program after its function cut to 15 "
-                 "characters, so memory_subsys_online and memory_subsys_offline share a name and "
-                 "their bpftrace figure is the two together. ns/run per round, min / median / max "
-                 "over the rounds. Bar: memhp's median <= bpftrace's median.\n")
+                 "hpload progstats). %s ns/run per round, min / median / max "
+                 "over the rounds. Bar: memhp's median <= bpftrace's median.\n" % (
+                     "bpftrace's programs are matched by the function they trace, named from "
+                     "the kernel's BTF (each program's attach_btf_id)." if funcs else
+                     "bpftrace names a program after its function cut to 15 characters, so "
+                     "memory_subsys_online and memory_subsys_offline share a name and their "
+                     "bpftrace figure is the two together."))
         L.append("| workload | function | side | memhp program | memhp ns/run | bpftrace ns/run | bar |")
         L.append("|---|---|---|---|---|---|---|")
         for key, label in wl:
@@ -620,7 +627,7 @@ def report(res, path):
                         mp.setdefault(name, []).append(t / c)
                 # per round: a program's two sides of a shared name summed
                 per = {}
-                for (name, at), (t, c) in round_progs(r, "bpftrace", key, True).items():
+                for (name, at), (t, c) in round_progs(r, "bpftrace", key, True, funcs).items():
                     for k in ((name, at), (name, -1)):
                         t0, c0 = per.get(k, (0, 0))
                         per[k] = (t0 + t, c0 + c)
@@ -632,8 +639,10 @@ def report(res, path):
                 m3 = mmm(mp[name])
                 b3 = None
                 if fn:
-                    b3 = mmm(bp.get((fn[:15], at), [])) or mmm(bp.get((fn[:15], -1), []))
-                    side = ATTACH_NAME[at] if bp.get((fn[:15], at)) else "entry+exit"
+                    # the whole function's name where the samples have it
+                    bfn = fn if any(k[0] == fn for k in bp) else fn[:15]
+                    b3 = mmm(bp.get((bfn, at), [])) or mmm(bp.get((bfn, -1), []))
+                    side = ATTACH_NAME[at] if bp.get((bfn, at)) else "entry+exit"
                 bar = "–" if not b3 else ("met" if m3[1] <= b3[1] else "**not met**")
                 L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                     label.split(" ")[0], fn or "?", side if b3 else ATTACH_NAME.get(at, "?"),
