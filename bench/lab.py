@@ -50,6 +50,7 @@ BP_HOST = os.path.join(REPO, "bench", "out", "bproot")
 BP = "/tmp/bp"   # guest copy (tmpfs): 9p reads of libLLVM would be timed otherwise
 HPLOAD = "/memhp/build/bench/hpload"
 MODES = ("off", "memhp", "bpftrace", "control")
+MEMHP_ARGS = ""  # --memhp-args: more options for memhp trace (e.g. --watch-notifiers)
 
 
 def log(msg):
@@ -122,7 +123,8 @@ class Tracer:
             self.pid = None
             return 0.0
         if self.mode == "memhp":
-            cmd = ("/memhp/build/memhp-static trace -J -e all >/tmp/tr.out 2>/tmp/tr.err")
+            cmd = ("/memhp/build/memhp-static trace -J -e all %s >/tmp/tr.out 2>/tmp/tr.err"
+                   % MEMHP_ARGS)
             ready = "grep -q '^memhp: attached' /tmp/tr.err"
         else:
             cmd = ("%s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/bpftrace "
@@ -213,7 +215,13 @@ def main():
     ap.add_argument("--timeout", type=int, default=1500, help="hard limit of the VM (s)")
     ap.add_argument("--modes", default=",".join(MODES), help="subset of off,memhp,bpftrace,control")
     ap.add_argument("--workloads", default="balloon,vmem,dimm", help="subset of balloon,vmem,dimm")
+    ap.add_argument("--memhp-args", default="", help="more options for memhp trace, as one "
+                    "string (e.g. --memhp-args=--watch-notifiers)")
     a = ap.parse_args()
+    global MEMHP_ARGS
+    if not re.match(r"^[A-Za-z0-9 =,._-]*$", a.memhp_args):
+        ap.error("--memhp-args: letters, digits and ' =,._-' only (a guest shell line)")
+    MEMHP_ARGS = a.memhp_args
     modes = tuple(m for m in MODES if m in a.modes.split(","))
     wls = a.workloads.split(",")
     res = {"rounds_asked": a.rounds, "rounds": [], "errors": []}

@@ -4,7 +4,7 @@
 #include "cliopt.h"
 #include "sessopt.h"
 
-enum { OPT_ATTACH = 0x5e55, OPT_BUF, OPT_STUCK };
+enum { OPT_ATTACH = 0x5e55, OPT_BUF, OPT_STUCK, OPT_WATCH_NOTIFIERS };
 
 /* A duration (cliopt: 10s, 500ms, 2m); 0 turns the alarm off. */
 static bool parse_stuck(const char *arg, uint64_t *out)
@@ -23,6 +23,12 @@ static const struct argp_option options[] = {
 	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
 	{ "stuck-after", OPT_STUCK, "TIME", 0,
 	  "Report an offline still running after TIME (10s, 500ms; default 10s, 0: never)", 0 },
+	{ "watch-notifiers", OPT_WATCH_NOTIFIERS, NULL, 0,
+	  "Kernels before 6.2 (no notifier_run tracepoint): watch every memory notifier "
+	  "callback, by kprobe or (notrace ones) hardware breakpoint, so an offline the chain "
+	  "vetoed names the callback; costs a probe hit per callback per chain call "
+	  "(docs/kernels.md). 6.2+ names it without this",
+	  0 },
 	/* the old name in check and online-daemon, kept working */
 	{ "mode", OPT_ATTACH, "MODE", OPTION_HIDDEN, NULL, 0 },
 	{ 0 },
@@ -40,6 +46,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_BUF:
 		if (!cliopt_parse_ringbuf(arg, &o->ringbuf_bytes))
 			return cli_usage(state, CLIOPT_RINGBUF_BAD, arg);
+		break;
+	case OPT_WATCH_NOTIFIERS:
+		o->watch_notifiers = true;
 		break;
 	case OPT_STUCK:
 		if (!parse_stuck(arg, &o->stuck_after_ns))

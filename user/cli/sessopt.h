@@ -20,6 +20,7 @@ struct sessopt {
 	enum loader_mode mode;	/* --attach */
 	uint32_t ringbuf_bytes; /* --buffer-size; 0: the default */
 	uint64_t stuck_after_ns; /* --stuck-after; 0: the default, SESS_STUCK_OFF: never */
+	bool watch_notifiers;	 /* --watch-notifiers */
 };
 
 

@@ -172,6 +172,7 @@ int balloon_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = 0;
 	so.mode = o.sess.mode;
 	so.ringbuf_bytes = o.sess.ringbuf_bytes;
+	so.watch_notifiers = o.sess.watch_notifiers;
 	so.err = err;
 	so.verbose = o.verbose;
 	so.sysroot = o.sysroot;

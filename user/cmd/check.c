@@ -312,6 +312,7 @@ static int open_session(struct check_run *c)
 
 	so.mode = c->o->sess.mode;
 	so.ringbuf_bytes = c->o->sess.ringbuf_bytes;
+	so.watch_notifiers = c->o->sess.watch_notifiers;
 	so.quiet = c->o->po.quiet;
 	so.sysroot = NULL;
 	so.prog = PROG;

@@ -645,6 +645,7 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 
 		so.mode = o.sess.mode;
 		so.ringbuf_bytes = o.sess.ringbuf_bytes;
+		so.watch_notifiers = o.sess.watch_notifiers;
 		so.quiet = o.po.quiet;
 		so.prog = PROG;
 		so.on_event = on_event;

@@ -584,6 +584,7 @@ static int export_live(const struct export_opts *o)
 	zi_cache_init(&x->zc, o->sysroot, PROG, o->err);
 	so.mode = o->sess.mode;
 	so.ringbuf_bytes = o->sess.ringbuf_bytes;
+	so.watch_notifiers = o->sess.watch_notifiers;
 	so.stuck_after_ns = o->sess.stuck_after_ns;
 	so.verbose = o->verbose;
 	so.quiet = o->quiet;

@@ -751,6 +751,7 @@ int top_main(int argc, char **argv, FILE *out, FILE *err)
 			.mode = o.sess.mode, .verbose = o.verbose, .quiet = !o.verbose,
 			.sysroot = o.sysroot, .prog = PROG, .err = err, .on_event = on_event,
 			.ctx = st, .ringbuf_bytes = o.sess.ringbuf_bytes,
+			.watch_notifiers = o.sess.watch_notifiers,
 			.stuck_after_ns = o.sess.stuck_after_ns,
 		};
 		const struct probe_status *ps;

@@ -585,6 +585,7 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
 	so.ringbuf_bytes = o.sess.ringbuf_bytes;
+	so.watch_notifiers = o.sess.watch_notifiers;
 	so.stuck_after_ns = o.sess.stuck_after_ns;
 	so.require = o.require;
 	so.prog = "memhp trace";

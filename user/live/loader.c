@@ -542,6 +542,10 @@ static void plan_init(struct memhp_loader *l, const struct obj_ops *ops, struct 
 			pl->superseded[i] = true;
 			continue; /* FL_OFF */
 		}
+		if (p->chain_cbs && !l->o.watch_notifiers) {
+			pl->opt_out[i] = true;
+			continue; /* FL_OFF */
+		}
 		/* kretprobes on functions found at run time, whatever --attach
 		 * says (as tp_btf): kprobe is their only flavour */
 		if (p->chain_cbs) {
@@ -590,7 +594,10 @@ static void plan_why(const struct plan *pl, size_t i, const struct probe_def *p,
 
 	why_part("fentry/fexit", f, a, sizeof(a));
 	why_part("kprobe", k, b, sizeof(b));
-	if (pl->opt_out[i])
+	if (pl->opt_out[i] && p->chain_cbs)
+		snprintf(why, len, "not asked for: before 6.2 naming a vetoing notifier callback "
+			 "takes a probe on every callback (--watch-notifiers)");
+	else if (pl->opt_out[i])
 		snprintf(why, len, "not needed: per-page program (--balloon-pages), the kernel's "
 			 "vmstat counts instead");
 	else if (pl->superseded[i])

@@ -38,6 +38,8 @@ struct loader_opts {
 	const char *require;
 	/* the per-page balloon programs too (probe_def.per_page; --balloon-pages) */
 	bool balloon_pages;
+	/* the chain_cbs probe too (--watch-notifiers; kernels before 6.2) */
+	bool watch_notifiers;
 };
 
 /*

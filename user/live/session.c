@@ -111,6 +111,7 @@ int session_open(struct session *s, const struct session_opts *o)
 			    : o->stuck_after_ns == SESS_STUCK_OFF ? 0 : o->stuck_after_ns;
 	lo.require = o->require;
 	lo.balloon_pages = o->balloon_pages;
+	lo.watch_notifiers = o->watch_notifiers;
 	offstall_init(&s->stall, lo.stuck_after_ns, OFFSTALL_EVERY_NS);
 	lo.on_event = on_record;
 	lo.ctx = s;

@@ -62,6 +62,9 @@ struct session_opts {
 	bool keep_setid;
 	/* per-page balloon programs (loader_opts.balloon_pages) */
 	bool balloon_pages;
+	/* kernels before 6.2: watch the memory notifier chain's callbacks
+	 * (loader_opts.watch_notifiers, --watch-notifiers) */
+	bool watch_notifiers;
 #define BALLOON_PAGES_HELP                                                        \
 	"Count balloon pages per device with BPF programs that run for every 4 KiB " \
 	"page (about 2 runs a page; default: the kernel's vmstat counters, given to " \

@@ -279,22 +279,31 @@ def test_notifier_veto_names_callback(lab):
     lab.check("echo online_movable > " + STATE % b)
     inj = "/sys/kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error"
     lab.check("test -e %s" % inj)
-    t = Tracer(lab, "veto", "-e all")
-    t.start()
-    lab.check("echo -12 > %s" % inj)
-    try:
-        rc, out = lab.run("echo offline > %s" % (STATE % b))
-    finally:
-        lab.check("echo 0 > %s" % inj)
-    assert rc != 0, out
-    evs = t.wait_events(lambda e: _offlines(e, b), what="offline")
-    t.stop()
-    e = _offlines(evs, b)[0]
+    old = labmod.kernel_version() < (6, 2)
+
+    def veto(name, args):
+        t = Tracer(lab, name, "-e all " + args)
+        t.start()
+        lab.check("echo -12 > %s" % inj)
+        try:
+            rc, out = lab.run("echo offline > %s" % (STATE % b))
+        finally:
+            lab.check("echo 0 > %s" % inj)
+        assert rc != 0, out
+        evs = t.wait_events(lambda e: _offlines(e, b), what="offline")
+        return _offlines(evs, b)[0], t.stop()
+
+    if old:
+        # before 6.2 the callback takes --watch-notifiers: without, null
+        e0, err0 = veto("veto-plain", "")
+        assert e0["reason"] == "notifier failure" and e0["notifier_callback"] is None, e0
+        assert "not asked for: before 6.2" in err0, err0[-800:]
+    e, _ = veto("veto", "--watch-notifiers")
     assert e["ret"] == -12 and e["reason"] == "notifier failure" and e["phase"] == "notifier", e
     assert e["notifier_errno"] == -12 and e["isolate_ret"] == 0 and e["migrate_passes"] == 0, e
     # 6.2+: the notifier_run tracepoint's last callback before the veto;
-    # 6.1: the kretprobe on the callback that returned NOTIFY_STOP_MASK
-    # (probe offline_notifier_cb, the chain read at start). The same words.
+    # 6.1 with --watch-notifiers: the last callback entered, by kprobes and
+    # hardware breakpoints (probe offline_notifier_cb). The same words.
     cb = e["notifier_callback"] or ""
     assert cb == "notifier_err_inject_callback [notifier_error_inject]", e
     assert sysfs_blocks(lab)[b][0] == "online"

@@ -33,8 +33,8 @@ TRACEPOINTS = ("offline_migrate", "offline_test", "offline_notifier_run")
 CHAIN = "offline_notifier_cb"
 
 
-def _report(lab, mode):
-    t = Tracer(lab, "probes-" + mode, "-e all --attach %s" % mode)
+def _report(lab, mode, extra=""):
+    t = Tracer(lab, "probes-" + mode, "-e all --attach %s %s" % (mode, extra))
     t.start()
     err = t.stop()
     lines = [ln for ln in err.splitlines() if ln.startswith(("memhp: attached", "memhp: skipped"))]
@@ -48,8 +48,8 @@ def _report(lab, mode):
     return att, skipped
 
 
-def _check(lab, mode, want):
-    att, skipped = _report(lab, mode)
+def _check(lab, mode, want, watch=False):
+    att, skipped = _report(lab, mode, "--watch-notifiers" if watch else "")
     for p in PER_PAGE:
         assert p not in att and skipped.get(p, "").startswith("not needed: per-page program"), \
             (p, att.get(p), skipped.get(p))
@@ -63,6 +63,10 @@ def _check(lab, mode, want):
         assert att.get("offline_notifier_run", "").startswith("tp_btf:"), (att, skipped)
         assert "not needed: the notifier_run tracepoint (6.2+) names the callback" in \
             skipped.get(CHAIN, ""), (att, skipped)
+    elif not watch:
+        assert "not needed: notifier_run is 6.2+" in skipped.get("offline_notifier_run", ""), \
+            (att, skipped)
+        assert skipped.get(CHAIN, "").startswith("not asked for: before 6.2"), (att, skipped)
     else:
         assert "not needed: notifier_run is 6.2+" in skipped.get("offline_notifier_run", ""), \
             (att, skipped)
@@ -86,4 +90,5 @@ def test_every_probe_fentry(lab):
 
 
 def test_every_probe_kprobe(lab):
-    _check(lab, "kprobe", ("kprobe", "kretprobe"))
+    """With --watch-notifiers: before 6.2 the chain's callbacks are watched too."""
+    _check(lab, "kprobe", ("kprobe", "kretprobe"), watch=True)
