@@ -95,6 +95,22 @@ def memhp_ls_json(lab, args="-a"):
     return json.loads(out)
 
 
+NOTIFIER_INJECT = "/sys/kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error"
+
+
+def offline_vetoed(lab, block, errno=-12):
+    """Offline memory block `block` while memory-notifier-error-inject (loaded
+    at boot: LAB load=) makes the MEM_GOING_OFFLINE chain fail with errno;
+    the sysfs write must fail."""
+    lab.check("test -e %s" % NOTIFIER_INJECT)
+    lab.check("echo %d > %s" % (errno, NOTIFIER_INJECT))
+    try:
+        rc, out = lab.run("echo offline > /sys/devices/system/memory/memory%d/state" % block)
+    finally:
+        lab.check("echo 0 > %s" % NOTIFIER_INJECT)
+    assert rc != 0, out
+
+
 def sysfs_blocks(lab):
     """{block id: (state, valid_zones, node)} straight from the guest's sysfs."""
     return {b: (v.state, v.zone, v.node) for b, v in lab.blocks().items()}

@@ -483,7 +483,6 @@ static bool attach_planned(struct memhp_loader *l, const struct obj_ops *ops, vo
 		pl->attached[i] = false;
 		if (ops->probes[i].chain_cbs && fl == FL_KPROBE) {
 			char why[LOADER_WHY_LEN];
-
 			unsigned int w[3];
 
 			err = attach_chain_cbs(l, obj, &ops->probes[i], w, why, sizeof(why));
@@ -546,8 +545,8 @@ static void plan_init(struct memhp_loader *l, const struct obj_ops *ops, struct 
 			pl->opt_out[i] = true;
 			continue; /* FL_OFF */
 		}
-		/* kretprobes on functions found at run time, whatever --attach
-		 * says (as tp_btf): kprobe is their only flavour */
+		/* kprobes (or breakpoints) on functions found at run time,
+		 * whatever --attach says (as tp_btf): their only flavour */
 		if (p->chain_cbs) {
 			pl->fl[i] = FL_KPROBE;
 			continue;

@@ -30,7 +30,7 @@ import lab as labmod
 from lab import Skip, REPO, scenario
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from memhp_vm import Tracer, sysfs_blocks  # noqa: E402
+from memhp_vm import Tracer, offline_vetoed, sysfs_blocks  # noqa: E402
 
 LAB = dict(default_state="offline", cmdline="nokaslr", load=["memory-notifier-error-inject"])
 BLOCK_PAGES = 32768
@@ -277,19 +277,12 @@ def test_notifier_veto_names_callback(lab):
     lab.dimm_blocks = blocks
     b = blocks[1]
     lab.check("echo online_movable > " + STATE % b)
-    inj = "/sys/kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error"
-    lab.check("test -e %s" % inj)
     old = labmod.kernel_version() < (6, 2)
 
     def veto(name, args):
         t = Tracer(lab, name, "-e all " + args)
         t.start()
-        lab.check("echo -12 > %s" % inj)
-        try:
-            rc, out = lab.run("echo offline > %s" % (STATE % b))
-        finally:
-            lab.check("echo 0 > %s" % inj)
-        assert rc != 0, out
+        offline_vetoed(lab, b)
         evs = t.wait_events(lambda e: _offlines(e, b), what="offline")
         return _offlines(evs, b)[0], t.stop()
 

@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from memhp_vm import Tracer, assert_online_events, sysfs_blocks  # noqa: E402
+from memhp_vm import Tracer, assert_online_events, offline_vetoed, sysfs_blocks  # noqa: E402
 
 LAB = dict(default_state="offline", cmdline="nokaslr", load=["memory-notifier-error-inject"])
 BLOCK_PAGES = 32768
@@ -120,16 +120,9 @@ def test_offline_cancelled_by_notifier(lab):
     blocks = getattr(lab, "dimm_blocks", None)
     assert blocks, "needs the first scenario's DIMM"
     b = blocks[-2]  # online_movable, still online
-    inj = "/sys/kernel/debug/notifier-error-inject/memory/actions/MEM_GOING_OFFLINE/error"
-    lab.check("test -e %s" % inj)
     t = Tracer(lab, "offline-cancel", "-e all")
     t.start()
-    lab.check("echo -12 > %s" % inj)
-    try:
-        rc, out = lab.run("echo offline > %s" % (STATE % b))
-    finally:
-        lab.check("echo 0 > %s" % inj)
-    assert rc != 0, out
+    offline_vetoed(lab, b)
     evs = t.wait_events(lambda e: any(x["event"] == "offline" for x in e), what="offline")
     t.stop()
     off = [e for e in evs if e["event"] == "offline"]
