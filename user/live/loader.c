@@ -40,7 +40,13 @@
 #define ENOTSUPP 524 /* the kernel's, not in userspace errno.h */
 #endif
 
-#define MAX_LINKS 64
+/*
+ * About 35 program links, plus with --watch-notifiers up to two per kprobed
+ * notifier callback and one per CPU for each of the (at most four per CPU on
+ * x86) breakpoints: room for 230 CPUs; past that a breakpoint fails with
+ * E2BIG and its callback is reported unwatched.
+ */
+#define MAX_LINKS 1024
 
 static const char *shared_maps[] = { "events", "stats", "group_ids",
 				     "group_ptrs", "entries", "offlines" };
