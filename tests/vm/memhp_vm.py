@@ -46,7 +46,7 @@ class Tracer:
     def events(self, kind=None, whole=False):
         """The events written so far. The last line without its newline is
         one memhp is still writing (a read can see part of a write: CI saw a
-        6.12 offline event cut after 500 bytes): left for the next read.
+        6.12 offline event cut after 375 bytes): left for the next read.
         whole: memhp has exited, so there must be no such line."""
         raw = self.lab.check("cat %s" % self.out, timeout=60)
         lines = raw.split("\n")
