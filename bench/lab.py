@@ -44,7 +44,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
 
-from lab import Lab, VirtioMem, MIB, GIB  # noqa: E402
+from lab import KERNEL_DIR, Lab, VirtioMem, MIB, GIB  # noqa: E402
 
 BP_HOST = os.path.join(REPO, "bench", "out", "bproot")
 BP = "/tmp/bp"   # guest copy (tmpfs): 9p reads of libLLVM would be timed otherwise
@@ -94,8 +94,7 @@ def btf_func_names(ids):
     """{btf id: function name} for the ids of traced functions, from the lab
     kernel's BTF (its vmlinux in the kernel cache, through bpftool); {} when
     either is missing (the report then falls back to 15-character names)."""
-    import lab as labmod
-    vml = os.path.join(labmod.KERNEL_DIR, "vmlinux")
+    vml = os.path.join(KERNEL_DIR, "vmlinux")
     want = {i for i in ids if i}
     if not want or not os.path.isfile(vml):
         return {}
