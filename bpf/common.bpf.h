@@ -165,6 +165,16 @@ static __always_inline struct memhp_offline *offline_of(void)
 	return bpf_map_lookup_elem(&offlines, &k);
 }
 
+/* The callback named as the GOING_OFFLINE chain's vetoer; 0: none (yet). */
+static __always_inline void name_vetoer(struct memhp_offwhy *w, __u64 cb)
+{
+	w->notifier_cb = cb;
+	if (cb)
+		w->seen |= MEMHP_SEEN_NOTIFIER;
+	else
+		w->seen &= ~MEMHP_SEEN_NOTIFIER;
+}
+
 /* Reserve an event and fill what every event has; NULL counts a loss. */
 static __always_inline struct memhp_event *event_new(__u16 kind)
 {

@@ -175,8 +175,7 @@ static __always_inline void chain_enter(struct memhp_offline *off, __u64 val)
 		return;
 	off->why.phase = MEMHP_PHASE_NOTIFY;
 	off->why.in_chain = 1;
-	off->why.notifier_cb = 0;
-	off->why.seen &= ~MEMHP_SEEN_NOTIFIER;
+	name_vetoer(&off->why, 0);
 }
 
 static __always_inline void chain_exit(struct memhp_offline *off, long ret)

@@ -143,8 +143,7 @@ int BPF_PROG(tp_notifier_run, void *cb)
 
 	if (!en || !en->why.in_chain)
 		return 0;
-	en->why.notifier_cb = as_scalar((__u64)cb);
-	en->why.seen |= MEMHP_SEEN_NOTIFIER;
+	name_vetoer(&en->why, as_scalar((__u64)cb));
 	return 0;
 }
 
@@ -228,14 +227,9 @@ static __always_inline void chain_cb_enter(__u64 cb, struct notifier_block *nb, 
 		return;
 	next = next_cb(nb);
 	en->why.chain_next = next;
-	if (next && !watched(next) && !sees_return) {
-		/* this one or an unwatched one after it: no answer */
-		en->why.notifier_cb = 0;
-		en->why.seen &= ~MEMHP_SEEN_NOTIFIER;
-		return;
-	}
-	en->why.notifier_cb = cb;
-	en->why.seen |= MEMHP_SEEN_NOTIFIER;
+	/* an unwatched next one that memhp cannot see this one end before:
+	 * this one or that one, no answer */
+	name_vetoer(&en->why, next && !watched(next) && !sees_return ? 0 : cb);
 }
 
 SEC("kprobe")
@@ -260,10 +254,8 @@ int BPF_KRETPROBE(kret_chain_cb, int ret)
 
 	if (!en || !en->why.in_chain || (ret & NOTIFY_STOP_MASK))
 		return 0;
-	if (en->why.chain_next && !watched(en->why.chain_next)) {
-		en->why.notifier_cb = 0;
-		en->why.seen &= ~MEMHP_SEEN_NOTIFIER;
-	}
+	if (en->why.chain_next && !watched(en->why.chain_next))
+		name_vetoer(&en->why, 0);
 	return 0;
 }
 
