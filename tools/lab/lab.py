@@ -806,6 +806,13 @@ class Lab:
         return (self.proc is not None and not self._stopped and not self._hard_killed
                 and self.proc.poll() is None)
 
+    @property
+    def died(self):
+        """QEMU exited on its own (the guest crashed or powered off): not
+        stopped by us, not killed by the hard timeout."""
+        return (self.proc is not None and not self._stopped and not self._hard_killed
+                and self.proc.poll() is not None)
+
     # --------------------------------------------------------------- console
     @property
     def console_path(self):
