@@ -111,6 +111,17 @@ for c in trace record export top check balloon online-daemon; do
 	accepts "$c --buffer-size 1G (the maximum its message names)" "$c" --buffer-size 1G
 	accepts "$c --buffer-size 4K (the minimum its message names)" "$c" --buffer-size 4K
 done
+# The offline options only where offlines show; balloon and online-daemon
+# refuse them instead of accepting options that would do nothing there.
+for c in trace record export top check; do
+	accepts "$c --stuck-after 3s" "$c" --stuck-after 3s
+	accepts "$c --watch-notifiers" "$c" --watch-notifiers
+done
+for c in balloon online-daemon; do
+	refuses "$c --stuck-after refused (shows no offlines)" "$c" --stuck-after 3s
+	refuses "$c --watch-notifiers refused (shows no offlines)" "$c" --watch-notifiers
+	help_lacks "$c --help has no --stuck-after" "$c" "--stuck-after"
+done
 run trace --buffer-size 3M
 if [ "$rc" -eq 2 ] && grep -q "a power of 2, 4K to 1G" "$tmp/err"; then
 	ok "--buffer-size 3M refused: a power of 2, 4K to 1G"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* --attach, --buffer-size and --stuck-after as one argp child (see sessopt.h). */
+/* The BPF session's options as two argp children (see sessopt.h). */
 #include "cli.h"
 #include "cliopt.h"
 #include "sessopt.h"
@@ -21,6 +21,12 @@ static bool parse_stuck(const char *arg, uint64_t *out)
 static const struct argp_option options[] = {
 	{ "attach", OPT_ATTACH, "MODE", 0, LOADER_MODE_HELP, 0 },
 	{ "buffer-size", OPT_BUF, "BYTES", 0, CLIOPT_RINGBUF_HELP, 0 },
+	/* the old name in check and online-daemon, kept working */
+	{ "mode", OPT_ATTACH, "MODE", OPTION_HIDDEN, NULL, 0 },
+	{ 0 },
+};
+
+static const struct argp_option offline_options[] = {
 	{ "stuck-after", OPT_STUCK, "TIME", 0,
 	  "Report an offline still running after TIME (10s, 500ms; default 10s, 0: never)", 0 },
 	{ "watch-notifiers", OPT_WATCH_NOTIFIERS, NULL, 0,
@@ -29,11 +35,10 @@ static const struct argp_option options[] = {
 	  "vetoed names the callback; costs a probe hit per callback per chain call "
 	  "(docs/kernels.md). 6.2+ names it without this",
 	  0 },
-	/* the old name in check and online-daemon, kept working */
-	{ "mode", OPT_ATTACH, "MODE", OPTION_HIDDEN, NULL, 0 },
 	{ 0 },
 };
 
+/* Both children: each option is in one table only, so one parser serves. */
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct sessopt *o = state->input;
@@ -62,3 +67,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 const struct argp sessopt_argp = { options, parse_opt, NULL, NULL, NULL, NULL, NULL };
+const struct argp sessopt_offline_argp = { offline_options, parse_opt, NULL, NULL, NULL,
+					   NULL, NULL };
+
+void sessopt_apply(const struct sessopt *o, struct session_opts *so)
+{
+	so->mode = o->mode;
+	so->ringbuf_bytes = o->ringbuf_bytes;
+	so->stuck_after_ns = o->stuck_after_ns;
+	so->watch_notifiers = o->watch_notifiers;
+}

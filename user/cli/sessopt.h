@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * --attach, --buffer-size and --stuck-after, the options of the commands that
- * run a BPF session (trace, record, top, export, balloon, check,
- * online-daemon): one argp child. --mode is a hidden alias of --attach (check
- * and online-daemon called it that). A command lists
- * sessopt_argp among its children and hands it a struct sessopt at
- * ARGP_KEY_INIT (state->child_inputs[i]).
+ * The options of the commands that run a BPF session, as argp children:
+ * - sessopt_argp: --attach and --buffer-size, for every such command (trace,
+ *   record, top, export, check, balloon, online-daemon); --mode is a hidden
+ *   alias of --attach (check and online-daemon called it that);
+ * - sessopt_offline_argp: --stuck-after and --watch-notifiers, only for the
+ *   commands that show offlines (trace, record, top, export, check): balloon
+ *   and online-daemon have nothing to show them in, so they do not offer
+ *   options that would do nothing there.
+ * A command lists the children it offers and hands each the same struct
+ * sessopt at ARGP_KEY_INIT (state->child_inputs[i]), then sessopt_apply().
  */
 #ifndef MEMHP_SESSOPT_H
 #define MEMHP_SESSOPT_H
@@ -25,5 +29,10 @@ struct sessopt {
 
 
 extern const struct argp sessopt_argp;
+extern const struct argp sessopt_offline_argp;
+
+/* The parsed options into the session's (what was not given stays 0: the
+ * session's default). */
+void sessopt_apply(const struct sessopt *o, struct session_opts *so);
 
 #endif

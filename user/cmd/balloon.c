@@ -26,7 +26,7 @@
 struct balloon_opts {
 	FILE *out, *err;
 	struct cli cli;	     /* -h, --usage, -V */
-	struct sessopt sess; /* --attach, --buffer-size */
+	struct sessopt sess; /* --attach, --buffer-size; no offline options (sessopt.h) */
 	bool json, verbose;
 	bool balloon_pages; /* --balloon-pages */
 	double interval;
@@ -170,9 +170,9 @@ int balloon_main(int argc, char **argv, FILE *out, FILE *err)
 	if (ret >= 0)
 		return ret;
 	ret = 0;
-	so.mode = o.sess.mode;
-	so.ringbuf_bytes = o.sess.ringbuf_bytes;
-	so.watch_notifiers = o.sess.watch_notifiers;
+	sessopt_apply(&o.sess, &so);
+	/* nothing here shows offlines: no progress timer (sessopt.h) */
+	so.stuck_after_ns = SESS_STUCK_OFF;
 	so.err = err;
 	so.verbose = o.verbose;
 	so.sysroot = o.sysroot;

@@ -39,7 +39,7 @@ struct check_opts {
 	enum policy_severity fail_on;
 	double live;	 /* seconds, 0: no BPF session */
 	bool watch;
-	struct sessopt sess; /* --attach (alias --mode), --buffer-size */
+	struct sessopt sess; /* --attach (alias --mode), --buffer-size, --stuck-after, --watch-notifiers */
 	struct cli cli; /* -h, --usage, -V */
 };
 
@@ -97,6 +97,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		state->child_inputs[0] = &o->cli;
 		state->child_inputs[1] = &o->sess;
 		state->child_inputs[2] = &o->po;
+		state->child_inputs[3] = &o->sess;
 		break;
 	case 'J':
 		o->json = true;
@@ -310,9 +311,7 @@ static int open_session(struct check_run *c)
 	struct session_opts so = { 0 };
 	int ret;
 
-	so.mode = c->o->sess.mode;
-	so.ringbuf_bytes = c->o->sess.ringbuf_bytes;
-	so.watch_notifiers = c->o->sess.watch_notifiers;
+	sessopt_apply(&c->o->sess, &so);
 	so.quiet = c->o->po.quiet;
 	so.sysroot = NULL;
 	so.prog = PROG;
@@ -429,6 +428,7 @@ int check_main(int argc, char **argv, FILE *out, FILE *err)
 	static const struct argp_child children[] = { { &cli_argp, 0, NULL, 0 },
 						       { &sessopt_argp, 0, NULL, 0 },
 						       { &polopt_argp, 0, NULL, 0 },
+						       { &sessopt_offline_argp, 0, NULL, 0 },
 						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct check_opts o = { .out = out, .err = err,

@@ -40,7 +40,7 @@ struct daemon_opts {
 	bool json, dry_run, once;
 	double backoff;
 	unsigned int retries;
-	struct sessopt sess; /* --attach (alias --mode), --buffer-size */
+	struct sessopt sess; /* --attach (alias --mode), --buffer-size; no offline options (sessopt.h) */
 	struct cli cli; /* -h, --usage, -V */
 };
 
@@ -643,9 +643,9 @@ int daemon_main(int argc, char **argv, FILE *out, FILE *err)
 	} else if (!o.po.no_bpf && !o.po.sysroot) {
 		struct session_opts so = { 0 };
 
-		so.mode = o.sess.mode;
-		so.ringbuf_bytes = o.sess.ringbuf_bytes;
-		so.watch_notifiers = o.sess.watch_notifiers;
+		sessopt_apply(&o.sess, &so);
+		/* nothing here shows offlines: no progress timer (sessopt.h) */
+		so.stuck_after_ns = SESS_STUCK_OFF;
 		so.quiet = o.po.quiet;
 		so.prog = PROG;
 		so.on_event = on_event;

@@ -45,7 +45,7 @@ struct export_opts {
 	double interval; /* textfile period, seconds */
 	double duration; /* 0: until a signal */
 	unsigned int max_conns;
-	struct sessopt sess; /* --attach, --buffer-size */
+	struct sessopt sess; /* --attach, --buffer-size, --stuck-after, --watch-notifiers */
 	const char *policy;  /* --policy FILE */
 	double reconcile;    /* seconds between reconciliations */
 	double readiness;    /* seconds between readiness scans; 0: none */
@@ -198,6 +198,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
 		state->child_inputs[1] = &o->cli;
+		state->child_inputs[2] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -582,10 +583,7 @@ static int export_live(const struct export_opts *o)
 	}
 	snapshot_kernel_release(o->sysroot, x->release, sizeof(x->release));
 	zi_cache_init(&x->zc, o->sysroot, PROG, o->err);
-	so.mode = o->sess.mode;
-	so.ringbuf_bytes = o->sess.ringbuf_bytes;
-	so.watch_notifiers = o->sess.watch_notifiers;
-	so.stuck_after_ns = o->sess.stuck_after_ns;
+	sessopt_apply(&o->sess, &so);
 	so.verbose = o->verbose;
 	so.quiet = o->quiet;
 	so.sysroot = o->sysroot;
@@ -708,6 +706,7 @@ int export_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
 						       { &cli_argp, 0, NULL, 0 },
+						       { &sessopt_offline_argp, 0, NULL, 0 },
 						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct export_opts o = {

@@ -34,7 +34,7 @@ struct record_opts {
 	const char *out;
 	double duration; /* seconds, 0: until a signal */
 	uint64_t count;	 /* events, 0: unlimited */
-	struct sessopt sess; /* --attach, --buffer-size */
+	struct sessopt sess; /* --attach, --buffer-size, --stuck-after, --watch-notifiers */
 	const char *sysroot;
 	bool quiet, verbose;
 	struct rot_opts rot; /* --max-size, --rotate-every, --max-files, --min-free */
@@ -187,6 +187,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
 		state->child_inputs[1] = &o->cli;
+		state->child_inputs[2] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -237,6 +238,7 @@ int record_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
 						       { &cli_argp, 0, NULL, 0 },
+						       { &sessopt_offline_argp, 0, NULL, 0 },
 						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct record_opts o = { .err = err, .cli = { .out = out, .err = err },
@@ -251,13 +253,10 @@ int record_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = cli_parse(&argp, argc, argv, 0, &o, &o.cli);
 	if (ret >= 0)
 		return ret;
-	so.mode = o.sess.mode;
+	sessopt_apply(&o.sess, &so);
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
-	so.ringbuf_bytes = o.sess.ringbuf_bytes;
-	so.watch_notifiers = o.sess.watch_notifiers;
-	so.stuck_after_ns = o.sess.stuck_after_ns;
 	so.prog = PROG;
 	so.err = err;
 	so.on_raw = on_raw;

@@ -44,7 +44,7 @@ struct top_opts {
 	double duration; /* stop after this many seconds (--duration); 0: never */
 	int max_ratio;	/* percent, 0: the kernel's */
 	const char *sysroot;
-	struct sessopt sess; /* --attach, --buffer-size */
+	struct sessopt sess; /* --attach, --buffer-size, --stuck-after, --watch-notifiers */
 	const char *policy; /* --policy FILE */
 };
 
@@ -689,6 +689,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
 		state->child_inputs[1] = &o->cli;
+		state->child_inputs[2] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -710,6 +711,7 @@ int top_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
 						       { &cli_argp, 0, NULL, 0 },
+						       { &sessopt_offline_argp, 0, NULL, 0 },
 						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct top_opts o = {
@@ -748,14 +750,12 @@ int top_main(int argc, char **argv, FILE *out, FILE *err)
 	start_s = mono_s();
 	if (!o.no_bpf) {
 		struct session_opts so = {
-			.mode = o.sess.mode, .verbose = o.verbose, .quiet = !o.verbose,
-			.sysroot = o.sysroot, .prog = PROG, .err = err, .on_event = on_event,
-			.ctx = st, .ringbuf_bytes = o.sess.ringbuf_bytes,
-			.watch_notifiers = o.sess.watch_notifiers,
-			.stuck_after_ns = o.sess.stuck_after_ns,
+			.verbose = o.verbose, .quiet = !o.verbose, .sysroot = o.sysroot,
+			.prog = PROG, .err = err, .on_event = on_event, .ctx = st,
 		};
 		const struct probe_status *ps;
 
+		sessopt_apply(&o.sess, &so);
 		ret = session_open(&st->s, &so);
 		if (ret == 0) {
 			st->live = true;

@@ -38,7 +38,7 @@ struct trace_opts {
 	int group;		/* -2: any */
 	double duration;	/* seconds, 0: forever */
 	uint64_t count;		/* 0: unlimited */
-	struct sessopt sess; /* --attach, --buffer-size */
+	struct sessopt sess; /* --attach, --buffer-size, --stuck-after, --watch-notifiers */
 	const char *sysroot;
 	bool prog_stats; /* --prog-stats */
 	const char *policy; /* --policy FILE: flag violations as they appear/clear */
@@ -273,6 +273,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->sess;
 		state->child_inputs[1] = &o->cli;
+		state->child_inputs[2] = &o->sess;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -534,6 +535,7 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct argp_child children[] = { { &sessopt_argp, 0, NULL, 0 },
 						       { &cli_argp, 0, NULL, 0 },
+						       { &sessopt_offline_argp, 0, NULL, 0 },
 						       { 0 } };
 	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 	struct trace_opts o = {
@@ -580,13 +582,10 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 			return 2;
 		}
 	}
-	so.mode = o.sess.mode;
+	sessopt_apply(&o.sess, &so);
 	so.verbose = o.verbose;
 	so.quiet = o.quiet;
 	so.sysroot = o.sysroot;
-	so.ringbuf_bytes = o.sess.ringbuf_bytes;
-	so.watch_notifiers = o.sess.watch_notifiers;
-	so.stuck_after_ns = o.sess.stuck_after_ns;
 	so.require = o.require;
 	so.prog = "memhp trace";
 	so.err = err;
