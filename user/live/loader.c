@@ -396,9 +396,10 @@ fail:
  * callback's entry, by address (static callbacks share names) with the
  * address as the cookie: the probe's kprobe and kretprobe where the kernel
  * allows them, else (notrace callbacks) a hardware breakpoint; each watched
- * callback goes into chain_watched. Callbacks registered later (a module
- * loaded after memhp started) are not watched. 0 when at least one callback
- * is; @counts: by kprobes, by breakpoints, in the chain.
+ * callback goes into chain_watched. The object is a module-state one:
+ * loader_refresh() loads it again when modules change, so this reruns on
+ * the chain of the moment. 0 when at least one callback is; @counts: by
+ * kprobes, by breakpoints, in the chain.
  */
 static int attach_chain_cbs(struct memhp_loader *l, struct bpf_object *obj,
 			    const struct probe_def *p, unsigned int counts[3], char *why,
@@ -717,21 +718,35 @@ static void load_one(struct memhp_loader *l, size_t i)
 	record_status(l, ops, &pl);
 }
 
-/* FNV-1a over the module names in /proc/modules: changes when one comes or goes. */
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+{
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * FNV-1a over each module's name and state in /proc/modules ("name size
+ * refs deps state addr"): changes when one comes or goes, and when one
+ * turns Live - a module is listed while its init still runs, before the
+ * notifier callbacks it registers there are on the chain.
+ */
 static uint64_t modules_hash(void)
 {
 	uint64_t h = 1469598103934665603ULL;
-	char line[512];
+	char line[4096]; /* the users column of a module many use is long */
 	FILE *f = fopen("/proc/modules", "re");
 
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		char *p;
+		char *save = NULL, *tok = strtok_r(line, " \n", &save);
+		int field;
 
-		for (p = line; *p && *p != ' '; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ '\n') * 1099511628211ULL;
+		for (field = 0; tok; field++, tok = strtok_r(NULL, " \n", &save))
+			if (field == 0 || field == 4)
+				h = fnv1a(h, tok, strlen(tok) + 1);
+		h = fnv1a(h, "\n", 1);
 	}
 	fclose(f);
 	return h;
@@ -762,14 +777,23 @@ int loader_refresh(struct memhp_loader *l)
 	l->modules_hash = h;
 	if (!l->vmlinux)
 		l->vmlinux = load_btf(); /* NULL: probes say why */
+	/* module-state objects come last: their links are the tail, from the
+	 * first one's on; all go before any is loaded again, as each load
+	 * appends its links (and moves its first_link) */
+	for (i = 0; i < NR_OBJECTS && !probe_objects[i].module_state; i++)
+		;
+	if (i < NR_OBJECTS)
+		detach_from(l, l->first_link[i]);
 	for (i = 0; i < NR_OBJECTS; i++) {
 		if (!probe_objects[i].module_state)
 			continue;
-		/* module-state objects come last: their links are the tail */
-		detach_from(l, l->first_link[i]);
 		if (l->skel[i])
 			probe_objects[i].destroy(l->skel[i]);
 		l->skel[i] = NULL;
+	}
+	for (i = 0; i < NR_OBJECTS; i++) {
+		if (!probe_objects[i].module_state)
+			continue;
 		load_one(l, i);
 		reloaded++;
 	}

@@ -21,6 +21,7 @@
 #include "balloon.skel.h"
 #include "cover.skel.h"
 #include "offwhy.skel.h"
+#include "chainwatch.skel.h"
 
 /* x86_64: SECTION_SIZE_BITS 27, PAGE_SHIFT 12. */
 #define PAGES_PER_SECTION (1ULL << (27 - 12))
@@ -97,10 +98,7 @@ static const struct probe_def offwhy_probes[] = {
 	/* 6.2+: the callback a GOING_OFFLINE veto came from */
 	{ "offline_notifier_run", { "notifier_run" }, "tp_notifier_run", NULL, NULL, NULL, false,
 	  { NULL }, ABI_NONE, "6.2", true },
-	/* before 6.2: the same callback from kretprobes on the chain's callbacks,
-	 * read from memory_chain at start (not needed where notifier_run is) */
-	{ "offline_notifier_cb", { "memory_notify" }, NULL, NULL, "kprobe_chain_cb", "kret_chain_cb",
-	  false, { NULL }, ABI_NONE, NULL, false, false, true },
+	/* before 6.2: offline_notifier_cb (chainwatch_probes) */
 	{ "offline_migrate", { "mm_migrate_pages" }, "tp_migrate", NULL, NULL, NULL, false,
 	  { NULL }, ABI_NONE, NULL, true },
 	{ "offline_dump_page", { "dump_page" }, "fentry_dump_page", NULL, "kprobe_dump_page",
@@ -123,6 +121,17 @@ static const struct probe_def cover_probes[] = {
 	{ 0 },
 };
 
+/*
+ * Before 6.2, the callback a GOING_OFFLINE veto came from, by kprobes and
+ * kretprobes on the chain's callbacks as read from memory_chain when the
+ * object loads (not needed where notifier_run is; chainwatch.bpf.c).
+ */
+static const struct probe_def chainwatch_probes[] = {
+	{ "offline_notifier_cb", { "memory_notify" }, NULL, NULL, "kprobe_chain_cb", "kret_chain_cb",
+	  false, { NULL }, ABI_NONE, NULL, false, false, true },
+	{ 0 },
+};
+
 #define OBJ_OPS(n)                                                            \
 	static void *n##_open(const struct bpf_object_open_opts *o)           \
 	{                                                                     \
@@ -140,6 +149,7 @@ OBJ_OPS(notify)
 OBJ_OPS(balloon)
 OBJ_OPS(cover)
 OBJ_OPS(offwhy)
+OBJ_OPS(chainwatch)
 
 static void online_rodata(void *s, const struct loader_kconf *k)
 {
@@ -184,6 +194,12 @@ static void offwhy_rodata(void *s, const struct loader_kconf *k)
 	skel->rodata->stuck_after_ns = k->stuck_after_ns;
 }
 
+static void chainwatch_rodata(void *s, const struct loader_kconf *k)
+{
+	((struct memhp_chainwatch *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
+	((struct memhp_chainwatch *)s)->rodata->no_func_arg = k->no_func_arg;
+}
+
 static void cover_rodata(void *s, const struct loader_kconf *k)
 {
 	((struct memhp_cover *)s)->rodata->online_abi = k->online_abi;
@@ -199,8 +215,11 @@ const struct obj_ops probe_objects[NR_OBJECTS] = {
 	{ "notify", notify_probes, notify_open, notify_obj, notify_rodata, notify_destroy },
 	{ "balloon", balloon_probes, balloon_open, balloon_obj, balloon_rodata, balloon_destroy },
 	{ "offwhy", offwhy_probes, offwhy_open, offwhy_obj, offwhy_rodata, offwhy_destroy },
-	/* last: reloaded when modules come and go (module symbols resolve at load) */
+	/* last: reloaded when modules come and go (module symbols resolve at
+	 * load; the notifier chain's callbacks change with them) */
 	{ "cover", cover_probes, cover_open, cover_obj, cover_rodata, cover_destroy, true },
+	{ "chainwatch", chainwatch_probes, chainwatch_open, chainwatch_obj, chainwatch_rodata,
+	  chainwatch_destroy, true },
 };
 
 /* Probe @idx of all objects' tables in order, and its object. */

@@ -45,8 +45,9 @@ struct obj_ops {
 	bool module_state; /* reads module symbols: reload when modules change */
 };
 
-/* online, memadd, notify, balloon, offwhy, cover (last: reloaded with the modules) */
-#define NR_OBJECTS 6
+/* online, memadd, notify, balloon, offwhy, then the module-state objects
+ * (reloaded with the modules): cover, chainwatch */
+#define NR_OBJECTS 7
 extern const struct obj_ops probe_objects[NR_OBJECTS];
 
 /* Probe @idx of all objects' tables in order (NULL past the end), and its object. */

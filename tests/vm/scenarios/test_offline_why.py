@@ -22,6 +22,7 @@ independently (held_pfn, the writer's errno, sysfs state, HugePages_Total,
 /proc/kpageflags of the named pfn)."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -302,6 +303,52 @@ def test_notifier_veto_names_callback(lab):
     assert sysfs_blocks(lab)[b][0] == "online"
     with open(os.path.join(lab.rundir, "offline_why-veto.json"), "w") as f:
         json.dump(e, f, indent=1)
+    if old:
+        _veto_module_loaded_later(lab, b)
+
+
+def _veto_module_loaded_later(lab, b):
+    """6.1, --watch-notifiers: the vetoing callback registered after memhp
+    started. The inject modules go before memhp starts and come back while
+    it runs; memhp reloads its module-state objects when /proc/modules
+    changes (the chain walk reruns), says so on stderr, and names the
+    callback as before. Unloading them again takes the watches off the
+    unloaded code: the attach count drops back."""
+    lab.check("rmmod memory_notifier_error_inject notifier_error_inject")
+    t = Tracer(lab, "veto-late", "-e all --watch-notifiers")
+    err0 = t.start()
+    n0 = _chain_watch_count(err0)
+    lab.modprobe("memory-notifier-error-inject")
+    lab.wait_until("grep -q 'modules changed; probes reattached' %s && "
+                   "grep offline_notifier_cb %s | tail -n 1 | grep -q 'of %d notifier'"
+                   % (t.err, t.err, n0 + 1), timeout=30,
+                   what="offline_notifier_cb reattached with one callback more")
+    offline_vetoed(lab, b)
+    evs = t.wait_events(lambda e: _offlines(e, b), what="offline")
+    e = _offlines(evs, b)[0]
+    assert e["reason"] == "notifier failure", e
+    assert e["notifier_callback"] == "notifier_err_inject_callback [notifier_error_inject]", e
+    lab.check("rmmod memory_notifier_error_inject notifier_error_inject")
+    lab.wait_until("grep offline_notifier_cb %s | tail -n 1 | grep -q 'of %d notifier'"
+                   % (t.err, n0), timeout=30, what="offline_notifier_cb back to %d" % n0)
+    err = t.stop()
+    lab.modprobe("memory-notifier-error-inject")
+    print("VETO-LATE [%s] at start: %s; loaded later, named %s; unloaded: %s"
+          % (labmod.kernel_release(), _chain_watch_line(err0), e["notifier_callback"],
+             _chain_watch_line(err)))
+
+
+def _chain_watch_line(err):
+    ln = [x for x in err.splitlines() if "offline_notifier_cb" in x]
+    assert ln, err[-800:]
+    return ln[-1].strip()
+
+
+def _chain_watch_count(err):
+    """N of the attach report's 'K kprobed + B breakpoints of N notifier callbacks'."""
+    m = re.search(r"of (\d+) notifier callbacks", _chain_watch_line(err))
+    assert m, err[-800:]
+    return int(m.group(1))
 
 
 def _huge_total(lab):
