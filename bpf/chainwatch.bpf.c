@@ -13,7 +13,6 @@
  * chain, and no probe stays on the address of an unloaded module's code.
  */
 #include "common.bpf.h"
-#include "core_fixes.bpf.h"
 
 /*
  * Before 6.2 there is no tracepoint inside notifier_call_chain() (and the

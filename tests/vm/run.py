@@ -175,40 +175,34 @@ class Runner:
         for t in tests:
             if self.stop_now:
                 return
-            if boot_error is not None:
-                self.report("FAIL", t.id, 0.0, "not run: boot failed earlier (%s)" % boot_error)
-                continue
-            if t.needs_lab and (lab is None or not lab.alive):
-                if lab is not None:
-                    lab.stop()
-                t0 = time.monotonic()
-                try:
-                    lab = self.make_lab(t.config)
-                except labmod.LabSetupError as e:
-                    lab = None
-                    if self.args.skip_unavailable:
-                        self.report("SKIP", t.id, time.monotonic() - t0, "lab unavailable: %s" % e)
-                        continue
-                    boot_error = str(e).splitlines()[0]
-                    self.report("FAIL", t.id, time.monotonic() - t0, "lab setup: %s" % e)
-                    continue
-                except Exception as e:
-                    lab = None
-                    boot_error = str(e).splitlines()[0] if str(e) else type(e).__name__
-                    self.report("FAIL", t.id, time.monotonic() - t0, "boot: %s" % e)
-                    continue
-            if self.run_one(t, lab, may_retry=True) == "retry":
-                # A new VM for the same test, once (see run_one).
-                lab.stop()
-                t0 = time.monotonic()
-                try:
-                    lab = self.make_lab(t.config)
-                except Exception as e:
-                    lab = None
-                    boot_error = str(e).splitlines()[0] if str(e) else type(e).__name__
-                    self.report("FAIL", t.id, time.monotonic() - t0, "boot: %s" % e)
-                    continue
-                self.run_one(t, lab)
+            # twice at most: again in a new VM after the TCG crash (run_one)
+            for may_retry in (True, False):
+                if boot_error is not None:
+                    self.report("FAIL", t.id, 0.0,
+                                "not run: boot failed earlier (%s)" % boot_error)
+                    break
+                if t.needs_lab and (lab is None or not lab.alive):
+                    if lab is not None:
+                        lab.stop()
+                    t0 = time.monotonic()
+                    try:
+                        lab = self.make_lab(t.config)
+                    except labmod.LabSetupError as e:
+                        lab = None
+                        if self.args.skip_unavailable:
+                            self.report("SKIP", t.id, time.monotonic() - t0,
+                                        "lab unavailable: %s" % e)
+                            break
+                        boot_error = str(e).splitlines()[0]
+                        self.report("FAIL", t.id, time.monotonic() - t0, "lab setup: %s" % e)
+                        break
+                    except Exception as e:
+                        lab = None
+                        boot_error = str(e).splitlines()[0] if str(e) else type(e).__name__
+                        self.report("FAIL", t.id, time.monotonic() - t0, "boot: %s" % e)
+                        break
+                if self.run_one(t, lab, may_retry) != "retry":
+                    break
             if lab is not None and self.counts_failed_last:
                 lab.stop()
                 lab = None
@@ -243,30 +237,27 @@ class Runner:
             status, reason = "FAIL", reason_of(e)
             if self.args.verbose:
                 reason += "\n" + "".join(traceback.format_exception(type(e), e, e.__traceback__))
-        if lab is not None and status != "SKIP":
-            probs = lab.kernel_problems(con0)
-            if probs and not t.allow_warn:
-                status = "FAIL"
-                reason = ((reason + "\n") if reason else "") + \
-                    "kernel reported problems in console.log:\n" + "\n".join(probs[:10])
+        probs = lab.kernel_problems(con0) if lab is not None and status != "SKIP" else []
+        if probs and not t.allow_warn:
+            status = "FAIL"
+            reason = ((reason + "\n") if reason else "") + \
+                "kernel reported problems in console.log:\n" + "\n".join(probs[:10])
         dt = time.monotonic() - t0
         died = status == "FAIL" and lab is not None and lab.died
         if died:
-            crash = [ln.strip() for ln in lab.kernel_problems(con0)
-                     if self.TCG_TEXT_POKE_CRASH in ln]
+            crash = [ln.strip() for ln in probs if self.TCG_TEXT_POKE_CRASH in ln]
             if crash and may_retry:
                 print("RETRY %s%s  (%.1fs): the guest kernel crashed (%s), the TCG "
                       "text-patching crash; run dir %s; running it again in a new VM"
                       % ("[%s] " % self.kernel if self.kernel else "", t.id, dt, crash[0],
                          lab.rundir), flush=True)
+                # the VM is dead: run_group boots a new one (lab.alive)
                 return "retry"
+            if probs and t.allow_warn:  # else they are in the reason already
+                reason += "\nthe VM died; kernel problems in console.log:\n" + \
+                    "\n".join(probs[:10])
         if status == "FAIL" and lab is not None and lab.rundir:
             tail = lab.console_tail(8)
-            if died and t.allow_warn:  # else kernel_problems() are in the reason already
-                probs = lab.kernel_problems(con0)
-                if probs:
-                    reason += "\nthe VM died; kernel problems in console.log:\n" + \
-                        "\n".join(probs[:10])
             if tail and (self.args.verbose or died):
                 reason += "\nconsole tail:\n  " + tail.replace("\n", "\n  ")
         self.report(status, t.id, dt, reason, lab.rundir if lab else None)

@@ -803,15 +803,16 @@ class Lab:
 
     @property
     def alive(self):
-        return (self.proc is not None and not self._stopped and not self._hard_killed
-                and self.proc.poll() is None)
+        return self._not_ended_by_us() and self.proc.poll() is None
 
     @property
     def died(self):
         """QEMU exited on its own (the guest crashed or powered off): not
         stopped by us, not killed by the hard timeout."""
-        return (self.proc is not None and not self._stopped and not self._hard_killed
-                and self.proc.poll() is not None)
+        return self._not_ended_by_us() and self.proc.poll() is not None
+
+    def _not_ended_by_us(self):
+        return self.proc is not None and not self._stopped and not self._hard_killed
 
     # --------------------------------------------------------------- console
     @property
