@@ -18,6 +18,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by userspace before load (user/live/loader.c). */
 const volatile __u64 pages_per_section = 1ULL << 15; /* x86_64: 128 MiB / 4 KiB */
 const volatile bool no_func_arg = false; /* FUNC_ARG() by probe reads */
+/* Wake the reader at this much unread data: a quarter of the ring, set by
+ * userspace to match --buffer-size (wakeup_flag()). */
+const volatile __u64 ring_wake_bytes = 256 * 1024 / 4;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -113,6 +116,11 @@ static __always_inline void stat_inc(__u32 idx)
 		(*v)++;
 }
 
+/*
+ * The entry-state helpers come in two forms: with the task's pid_tgid from
+ * the caller (exit programs look up, emit and drop with one helper call for
+ * it: issue #14) and without.
+ */
 static __always_inline void entry_save(__u64 site, __u64 a0, __u64 a1, __u64 a2,
 				       __u64 a3, __u64 a4)
 {
@@ -123,29 +131,39 @@ static __always_inline void entry_save(__u64 site, __u64 a0, __u64 a1, __u64 a2,
 	bpf_map_update_elem(&entries, &k, &e, BPF_ANY);
 }
 
-/* The task's entry state for @site in place (no copy), NULL if none. */
-static __always_inline struct memhp_entry *entry_of(__u64 site)
+/* The entry state of task @id for @site in place (no copy), NULL if none. */
+static __always_inline struct memhp_entry *entry_of_id(__u64 id, __u64 site)
 {
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct memhp_entry_key k = { .pid_tgid = id, .site = site };
 
 	return bpf_map_lookup_elem(&entries, &k);
+}
+
+static __always_inline struct memhp_entry *entry_of(__u64 site)
+{
+	return entry_of_id(bpf_get_current_pid_tgid(), site);
 }
 
 /*
  * Deletes the task's entry state for @site. Exit probes read the state in
  * place (entry_of()) and drop it after: no copy of the value on the stack.
  */
-static __always_inline void entry_drop(__u64 site)
+static __always_inline void entry_drop_id(__u64 id, __u64 site)
 {
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	struct memhp_entry_key k = { .pid_tgid = id, .site = site };
 
 	bpf_map_delete_elem(&entries, &k);
 }
 
-/* Deletes the entry state; its entry time, 0 if none (nothing copied). */
-static __always_inline __u64 entry_take_ts(__u64 site)
+static __always_inline void entry_drop(__u64 site)
 {
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(), .site = site };
+	entry_drop_id(bpf_get_current_pid_tgid(), site);
+}
+
+/* Deletes the entry state; its entry time, 0 if none (nothing copied). */
+static __always_inline __u64 entry_take_ts_id(__u64 id, __u64 site)
+{
+	struct memhp_entry_key k = { .pid_tgid = id, .site = site };
 	struct memhp_entry *e = bpf_map_lookup_elem(&entries, &k);
 	__u64 ts;
 
@@ -156,13 +174,22 @@ static __always_inline __u64 entry_take_ts(__u64 site)
 	return ts;
 }
 
-/* The task's offline_pages() call in flight, in place; NULL if none. */
-static __always_inline struct memhp_offline *offline_of(void)
+static __always_inline __u64 entry_take_ts(__u64 site)
 {
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
-				     .site = SITE_OFFLINE_PAGES };
+	return entry_take_ts_id(bpf_get_current_pid_tgid(), site);
+}
+
+/* Task @id's offline_pages() call in flight, in place; NULL if none. */
+static __always_inline struct memhp_offline *offline_of_id(__u64 id)
+{
+	struct memhp_entry_key k = { .pid_tgid = id, .site = SITE_OFFLINE_PAGES };
 
 	return bpf_map_lookup_elem(&offlines, &k);
+}
+
+static __always_inline struct memhp_offline *offline_of(void)
+{
+	return offline_of_id(bpf_get_current_pid_tgid());
 }
 
 /* The callback named as the GOING_OFFLINE chain's vetoer; 0: none (yet). */
@@ -175,8 +202,11 @@ static __always_inline void name_vetoer(struct memhp_offwhy *w, __u64 cb)
 		w->seen &= ~MEMHP_SEEN_NOTIFIER;
 }
 
-/* Reserve an event and fill what every event has; NULL counts a loss. */
-static __always_inline struct memhp_event *event_new(__u16 kind)
+/*
+ * Reserve an event and fill what every event has, for the task @pid_tgid
+ * (the current one); NULL counts a loss.
+ */
+static __always_inline struct memhp_event *event_new_id(__u16 kind, __u64 pid_tgid)
 {
 	struct memhp_event *e;
 
@@ -191,7 +221,7 @@ static __always_inline struct memhp_event *event_new(__u16 kind)
 	e->hdr.size = sizeof(*e);
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cpu = bpf_get_smp_processor_id();
-	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->pid = pid_tgid >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->nid = -1;
 	e->zone_idx = -1;
@@ -202,18 +232,23 @@ static __always_inline struct memhp_event *event_new(__u16 kind)
 	return e;
 }
 
+static __always_inline struct memhp_event *event_new(__u16 kind)
+{
+	return event_new_id(kind, bpf_get_current_pid_tgid());
+}
+
 /*
  * Waking the reader happens inside the probed call (irq_work, IPI, wakeup):
  * in the lab it made fexit programs of memory_notify() and remove cost
  * 0.5-2 ms per run instead of 30-130 us. Userspace polls the buffer every
- * LOADER_POLL_MS anyway, so wake it only when the buffer is a quarter full.
+ * LOADER_POLL_MS anyway, so wake it only when the buffer is a quarter full
+ * (ring_wake_bytes: one query per event, not two).
  */
 static __always_inline __u64 wakeup_flag(void)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 
-	return avail >= size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return avail >= ring_wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void event_submit(struct memhp_event *e)

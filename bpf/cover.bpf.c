@@ -373,15 +373,30 @@ static __always_inline __u64 vmem_backed_dev(__u64 dev, __u64 pfn, __u64 n)
 	return vmem_backed(&g, pfn, n);
 }
 
+/* The call's state goes in the map: what every driver's call has. */
+static __always_inline void call_save(struct hv_call *c)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	c->ts = bpf_ktime_get_ns();
+	if (&vmemmap_base)
+		bpf_probe_read_kernel(&c->vmemmap, sizeof(c->vmemmap), &vmemmap_base);
+	bpf_map_update_elem(&hv_calls, &id, c, BPF_ANY);
+}
+
+/*
+ * Entry of online_pages(): the driver that manages the range, if any, first;
+ * a range no driver manages (a DIMM) costs the walk and nothing else (issue
+ * #14). The duration starts after the walk: a few reads against an online
+ * of milliseconds.
+ */
 static __always_inline void call_begin(__u64 pfn, __u64 nr)
 {
-	__u64 id = bpf_get_current_pid_tgid(), pos;
-	struct hv_call c = { .start_pfn = pfn, .nr_pages = nr, .ts = bpf_ktime_get_ns() };
+	struct hv_call c = { .start_pfn = pfn, .nr_pages = nr };
 	struct hv_region r;
+	__u64 pos;
 	int i;
 
-	if (&vmemmap_base)
-		bpf_probe_read_kernel(&c.vmemmap, sizeof(c.vmemmap), &vmemmap_base);
 	if (&virtio_mem_devices) {
 		__u64 a = 0, size = 0, dev = vmem_device(pfn, nr, &a, &size);
 
@@ -392,7 +407,7 @@ static __always_inline void call_begin(__u64 pfn, __u64 nr)
 			c.backed = vmem_backed(&c.geo, pfn, nr);
 			c.region_start = a >> 12;
 			c.region_end = (a + size) >> 12;
-			bpf_map_update_elem(&hv_calls, &id, &c, BPF_ANY);
+			call_save(&c);
 			return;
 		}
 	}
@@ -410,7 +425,7 @@ static __always_inline void call_begin(__u64 pfn, __u64 nr)
 		c.region_end = r.end;
 	}
 	if (c.region_end) /* only ranges the driver manages */
-		bpf_map_update_elem(&hv_calls, &id, &c, BPF_ANY);
+		call_save(&c);
 }
 
 static __always_inline void count_page(__u64 page, unsigned int order)

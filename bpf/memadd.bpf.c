@@ -17,6 +17,36 @@ const volatile int remove_abi = 0;
  * add_memory_resource() merges it into its neighbour and frees it before
  * returning, so at return it may hold anything.
  */
+/* Bytes of struct resource read at once: start, end, name (the first 24). */
+#define RES_HEAD_BYTES 32
+
+/*
+ * start, end and name of a resource in one read of kernel memory instead of
+ * three (issue #14), at their CO-RE offsets; field by field if a kernel
+ * ever moves them past RES_HEAD_BYTES.
+ */
+static __always_inline const char *res_head(struct resource *res, __u64 *start, __u64 *end)
+{
+	__u32 o_start = bpf_core_field_offset(res->start), o_end = bpf_core_field_offset(res->end);
+	__u32 o_name = bpf_core_field_offset(res->name);
+	__u32 sz = bpf_core_type_size(struct resource);
+	__u8 buf[RES_HEAD_BYTES] = {};
+	const char *name;
+
+	if (o_start > RES_HEAD_BYTES - 8 || o_end > RES_HEAD_BYTES - 8 ||
+	    o_name > RES_HEAD_BYTES - 8 || bpf_core_field_size(res->start) != 8 ||
+	    bpf_core_field_size(res->end) != 8) {
+		*start = BPF_CORE_READ(res, start);
+		*end = BPF_CORE_READ(res, end);
+		return BPF_CORE_READ(res, name);
+	}
+	bpf_probe_read_kernel(buf, sz < RES_HEAD_BYTES ? sz : RES_HEAD_BYTES, res);
+	__builtin_memcpy(start, buf + o_start, 8);
+	__builtin_memcpy(end, buf + o_end, 8);
+	__builtin_memcpy(&name, buf + o_name, 8);
+	return name;
+}
+
 static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 {
 	struct resource *res = (struct resource *)res_addr;
@@ -26,10 +56,8 @@ static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 	const char *name;
 
 	en.args[0] = nid;
-	en.args[1] = BPF_CORE_READ(res, start);
-	en.args[2] = BPF_CORE_READ(res, end);
+	name = res_head(res, &en.args[1], &en.args[2]);
 	en.args[3] = flags;
-	name = BPF_CORE_READ(res, name);
 	if (name)
 		bpf_probe_read_kernel_str(en.name, sizeof(en.name), name);
 	/* one insert with the name in it, not an insert and a lookup */
@@ -37,12 +65,13 @@ static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 }
 
 /* en->args: nid, res->start, res->end, mhp_flags (saved at entry) */
-static __always_inline int emit_add(const struct memhp_entry *en, int ret, __u32 flags)
+static __always_inline int emit_add(const struct memhp_entry *en, __u64 id, int ret,
+				    __u32 flags)
 {
 	struct memhp_event *e;
 	__u64 start = en->args[1], end = en->args[2];
 
-	e = event_new(MEMHP_EV_ADD);
+	e = event_new_id(MEMHP_EV_ADD, id);
 	if (!e)
 		return 0;
 	e->flags |= flags;
@@ -63,10 +92,10 @@ static __always_inline int emit_add(const struct memhp_entry *en, int ret, __u32
 }
 
 /* @a0..a2 the arguments (see remove_abi), @ts the entry time (0: unknown). */
-static __always_inline int emit_remove(__u64 a0, __u64 a1, __u64 a2, __u64 ts, int ret,
-				       __u32 flags)
+static __always_inline int emit_remove(__u64 id, __u64 a0, __u64 a1, __u64 a2, __u64 ts,
+				       int ret, __u32 flags)
 {
-	struct memhp_event *e = event_new(MEMHP_EV_REMOVE);
+	struct memhp_event *e = event_new_id(MEMHP_EV_REMOVE, id);
 	__u64 start, size;
 
 	if (!e)
@@ -156,21 +185,24 @@ int BPF_PROG(fentry_add, __u64 nid, struct resource *res, __u64 flags)
 /* Return of add_memory_resource(): the event from the entry state, read in place. */
 static __always_inline int add_return(int ret, __u32 flags)
 {
-	struct memhp_entry *en = entry_of(SITE_ADD_MEMORY);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct memhp_entry *en = entry_of_id(id, SITE_ADD_MEMORY);
 
 	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_add(en, ret, flags);
-	entry_drop(SITE_ADD_MEMORY);
+	emit_add(en, id, ret, flags);
+	entry_drop_id(id, SITE_ADD_MEMORY);
 	return 0;
 }
 
 /* Return of try_remove_memory(): the entry state holds the time only. */
 static __always_inline int remove_return(__u64 a0, __u64 a1, __u64 a2, int ret)
 {
-	return emit_remove(a0, a1, a2, entry_take_ts(SITE_REMOVE_MEMORY), ret, 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	return emit_remove(id, a0, a1, a2, entry_take_ts_id(id, SITE_REMOVE_MEMORY), ret, 0);
 }
 
 SEC("fexit/add_memory_resource")
@@ -250,14 +282,15 @@ int BPF_KPROBE(kprobe_remove, __u64 a0, __u64 a1, __u64 a2)
 SEC("kretprobe/try_remove_memory")
 int BPF_KRETPROBE(kretprobe_remove, int ret)
 {
-	struct memhp_entry *en = entry_of(SITE_REMOVE_MEMORY);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct memhp_entry *en = entry_of_id(id, SITE_REMOVE_MEMORY);
 
 	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_remove(en->args[0], en->args[1], en->args[2], en->ts, ret, MEMHP_F_KPROBE);
-	entry_drop(SITE_REMOVE_MEMORY);
+	emit_remove(id, en->args[0], en->args[1], en->args[2], en->ts, ret, MEMHP_F_KPROBE);
+	entry_drop_id(id, SITE_REMOVE_MEMORY);
 	return 0;
 }
 

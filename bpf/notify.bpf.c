@@ -31,9 +31,9 @@ struct {
 	__type(value, struct node_seen);
 } node_seen SEC(".maps");
 
-static __always_inline int node_of_this_call(void)
+static __always_inline int node_of_this_call(__u64 id)
 {
-	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid() };
+	struct memhp_entry_key k = { .pid_tgid = id };
 	struct memhp_offline *off;
 	struct node_seen *node;
 	struct memhp_entry *call;
@@ -52,13 +52,55 @@ static __always_inline int node_of_this_call(void)
 	return -1;
 }
 
-static __always_inline int emit_notify(__u64 val, void *v, int ret, __u64 ts,
+/* Bytes of struct memory_notify read at once (24 in 6.1, 40 in 6.9 - 6.16). */
+#define NOTIFY_HEAD_BYTES 48
+
+struct notify_head {
+	__u64 start_pfn, nr_pages;
+	int status_nid; /* -1: none; the kernel has no such field: see has_nid */
+	bool has_nid;
+};
+
+/*
+ * The range and (up to 6.16) the status node of a memory_notify() call: the
+ * struct in one read of kernel memory instead of three (issue #14), the
+ * fields at their CO-RE offsets, as block_head() does.
+ */
+static __always_inline void notify_head(struct memory_notify *arg, struct notify_head *h)
+{
+	__u32 o_pfn = bpf_core_field_offset(arg->start_pfn);
+	__u32 o_nr = bpf_core_field_offset(arg->nr_pages);
+	__u32 o_nid = NOTIFY_HEAD_BYTES; /* none */
+	__u32 sz = bpf_core_type_size(struct memory_notify);
+	__u8 buf[NOTIFY_HEAD_BYTES] = {};
+
+	h->has_nid = notify_has_status_nid(arg);
+	h->status_nid = -1;
+	if (h->has_nid)
+		o_nid = bpf_core_field_offset(arg->status_change_nid);
+	if (o_pfn > NOTIFY_HEAD_BYTES - 8 || o_nr > NOTIFY_HEAD_BYTES - 8 ||
+	    (h->has_nid && o_nid > NOTIFY_HEAD_BYTES - 4)) {
+		h->start_pfn = BPF_CORE_READ(arg, start_pfn);
+		h->nr_pages = BPF_CORE_READ(arg, nr_pages);
+		if (h->has_nid)
+			h->status_nid = BPF_CORE_READ(arg, status_change_nid);
+		return;
+	}
+	bpf_probe_read_kernel(buf, sz < NOTIFY_HEAD_BYTES ? sz : NOTIFY_HEAD_BYTES, arg);
+	__builtin_memcpy(&h->start_pfn, buf + o_pfn, 8);
+	__builtin_memcpy(&h->nr_pages, buf + o_nr, 8);
+	if (h->has_nid)
+		__builtin_memcpy(&h->status_nid, buf + o_nid, 4);
+}
+
+static __always_inline int emit_notify(__u64 id, __u64 val, void *v, int ret, __u64 ts,
 				       __u32 flags)
 {
 	struct memory_notify *arg = v;
+	struct notify_head h;
 	struct memhp_event *e;
 
-	e = event_new(MEMHP_EV_NOTIFY);
+	e = event_new_id(MEMHP_EV_NOTIFY, id);
 	if (!e)
 		return 0;
 	e->flags |= flags;
@@ -67,12 +109,10 @@ static __always_inline int emit_notify(__u64 val, void *v, int ret, __u64 ts,
 	e->online_type = (unsigned int)val; /* raw kernel value, for debugging */
 	event_duration(e, ts);
 	if (arg) {
-		e->start_pfn = BPF_CORE_READ(arg, start_pfn);
-		e->nr_pages = BPF_CORE_READ(arg, nr_pages);
-		if (notify_has_status_nid(arg))
-			e->status_nid = BPF_CORE_READ(arg, status_change_nid);
-		else
-			e->status_nid = node_of_this_call();
+		notify_head(arg, &h);
+		e->start_pfn = h.start_pfn;
+		e->nr_pages = h.nr_pages;
+		e->status_nid = h.has_nid ? h.status_nid : node_of_this_call(id);
 	}
 	event_submit(e);
 	return 0;
@@ -84,10 +124,10 @@ static __always_inline struct memory_block *dev_to_mem(void *dev)
 	return (void *)((char *)dev - bpf_core_field_offset(struct memory_block, dev));
 }
 
-static __always_inline int emit_request(const struct memhp_entry *en, int ret, bool offline,
-					__u32 flags)
+static __always_inline int emit_request(const struct memhp_entry *en, __u64 id, int ret,
+					bool offline, __u32 flags)
 {
-	struct memhp_event *e = event_new(MEMHP_EV_REQUEST);
+	struct memhp_event *e = event_new_id(MEMHP_EV_REQUEST, id);
 
 	if (!e)
 		return 0;
@@ -109,15 +149,16 @@ static __always_inline int emit_request(const struct memhp_entry *en, int ret, b
  */
 static __always_inline int request_return(__u64 site, int ret, bool offline, __u32 flags)
 {
-	struct memhp_entry *en = entry_of(site);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct memhp_entry *en = entry_of_id(id, site);
 
 	if (!en) {
 		if (flags & MEMHP_F_KPROBE)
 			stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_request(en, ret, offline, flags);
-	entry_drop(site);
+	emit_request(en, id, ret, offline, flags);
+	entry_drop_id(id, site);
 	return 0;
 }
 
@@ -191,15 +232,15 @@ static __always_inline void chain_exit(struct memhp_offline *off, long ret)
  * The chain's start time in the enclosing online/offline call's state
  * (offline first: the chain's), and that offline call; NULL if none.
  */
-static __always_inline __u64 *enclosing(struct memhp_offline **offp)
+static __always_inline __u64 *enclosing(__u64 id, struct memhp_offline **offp)
 {
-	struct memhp_offline *off = offline_of();
+	struct memhp_offline *off = offline_of_id(id);
 	struct memhp_entry *en;
 
 	*offp = off;
 	if (off)
 		return &off->notify_ts;
-	en = entry_of(SITE_ONLINE_PAGES);
+	en = entry_of_id(id, SITE_ONLINE_PAGES);
 	return en ? &en->on.notify_ts : NULL;
 }
 
@@ -207,7 +248,7 @@ static __always_inline __u64 *enclosing(struct memhp_offline **offp)
 static __always_inline bool notify_enter(__u64 val)
 {
 	struct memhp_offline *off;
-	__u64 *ts = enclosing(&off);
+	__u64 *ts = enclosing(bpf_get_current_pid_tgid(), &off);
 
 	if (!ts)
 		return false;
@@ -218,10 +259,10 @@ static __always_inline bool notify_enter(__u64 val)
 }
 
 /* Return: the chain's start time from the enclosing entry, 0 if none. */
-static __always_inline __u64 notify_exit(long ret)
+static __always_inline __u64 notify_exit(__u64 id, long ret)
 {
 	struct memhp_offline *off;
-	__u64 *tsp = enclosing(&off), ts;
+	__u64 *tsp = enclosing(id, &off), ts;
 
 	if (!tsp)
 		return 0;
@@ -243,11 +284,11 @@ int BPF_PROG(fentry_notify, __u64 val)
 SEC("fexit/memory_notify")
 int BPF_PROG(fexit_notify, unsigned long val, void *v, int ret)
 {
-	__u64 ts = notify_exit(ret);
+	__u64 id = bpf_get_current_pid_tgid(), ts = notify_exit(id, ret);
 
 	if (!ts)
-		ts = entry_take_ts(SITE_NOTIFY);
-	return emit_notify(val, v, ret, ts, 0);
+		ts = entry_take_ts_id(id, SITE_NOTIFY);
+	return emit_notify(id, val, v, ret, ts, 0);
 }
 
 SEC("kprobe/memory_subsys_online")
@@ -291,18 +332,19 @@ int BPF_KPROBE(kprobe_notify, unsigned long val, void *v)
 SEC("kretprobe/memory_notify")
 int BPF_KRETPROBE(kretprobe_notify, int ret)
 {
-	struct memhp_offline *off = offline_of();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct memhp_offline *off = offline_of_id(id);
 	struct memhp_entry *en;
 
 	if (off)
 		chain_exit(off, ret);
-	en = entry_of(SITE_NOTIFY);
+	en = entry_of_id(id, SITE_NOTIFY);
 	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_notify(en->args[0], (void *)en->args[1], ret, en->ts, MEMHP_F_KPROBE);
-	entry_drop(SITE_NOTIFY);
+	emit_notify(id, en->args[0], (void *)en->args[1], ret, en->ts, MEMHP_F_KPROBE);
+	entry_drop_id(id, SITE_NOTIFY);
 	return 0;
 }
 

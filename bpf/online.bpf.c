@@ -42,16 +42,16 @@ static __always_inline void notify_skipped(__u64 notify_ts)
 /*
  * @en: the call's entry state in the map, read in place (NULL: the entry
  * probe did not run); the arguments come from the exit probe (fexit) or
- * from the entry state (kretprobe).
+ * from the entry state (kretprobe); @id: the task's pid_tgid.
  */
-static __always_inline int emit_online(const struct memhp_entry *en, __u64 a0, __u64 a1,
-				       __u64 a2, __u64 a3, int ret, __u32 flags)
+static __always_inline int emit_online(const struct memhp_entry *en, __u64 id, __u64 a0,
+				       __u64 a1, __u64 a2, __u64 a3, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
 	if (en)
 		notify_skipped(en->on.notify_ts);
-	e = event_new(MEMHP_EV_ONLINE);
+	e = event_new_id(MEMHP_EV_ONLINE, id);
 	if (!e)
 		return 0;
 	e->flags |= flags;
@@ -83,14 +83,14 @@ static __always_inline int emit_online(const struct memhp_entry *en, __u64 a0, _
 }
 
 /* @off: the call's state in the offlines map, read in place (or NULL). */
-static __always_inline int emit_offline(const struct memhp_offline *off, __u64 a0, __u64 a1,
-					__u64 a2, __u64 a3, int ret, __u32 flags)
+static __always_inline int emit_offline(const struct memhp_offline *off, __u64 id, __u64 a0,
+					__u64 a1, __u64 a2, __u64 a3, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
 	if (off)
 		notify_skipped(off->notify_ts);
-	e = event_new(MEMHP_EV_OFFLINE);
+	e = event_new_id(MEMHP_EV_OFFLINE, id);
 	if (!e)
 		return 0;
 	e->flags |= flags;
@@ -119,8 +119,10 @@ static __always_inline int emit_offline(const struct memhp_offline *off, __u64 a
 /* Return of online_pages(): the event, then the entry state goes. */
 static __always_inline int online_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3, int ret)
 {
-	emit_online(entry_of(SITE_ONLINE_PAGES), a0, a1, a2, a3, ret, 0);
-	entry_drop(SITE_ONLINE_PAGES);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	emit_online(entry_of_id(id, SITE_ONLINE_PAGES), id, a0, a1, a2, a3, ret, 0);
+	entry_drop_id(id, SITE_ONLINE_PAGES);
 	return 0;
 }
 
@@ -129,7 +131,7 @@ static __always_inline int offline_return(__u64 a0, __u64 a1, __u64 a2, __u64 a3
 	struct memhp_entry_key k = { .pid_tgid = bpf_get_current_pid_tgid(),
 				     .site = SITE_OFFLINE_PAGES };
 
-	emit_offline(bpf_map_lookup_elem(&offlines, &k), a0, a1, a2, a3, ret, 0);
+	emit_offline(bpf_map_lookup_elem(&offlines, &k), k.pid_tgid, a0, a1, a2, a3, ret, 0);
 	bpf_map_delete_elem(&offlines, &k);
 	return 0;
 }
@@ -207,15 +209,16 @@ int BPF_KPROBE(kprobe_online, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 SEC("kretprobe/online_pages")
 int BPF_KRETPROBE(kretprobe_online, int ret)
 {
-	struct memhp_entry *en = entry_of(SITE_ONLINE_PAGES);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct memhp_entry *en = entry_of_id(id, SITE_ONLINE_PAGES);
 
 	if (!en) {
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_online(en, en->args[0], en->args[1], en->args[2], en->args[3], ret,
+	emit_online(en, id, en->args[0], en->args[1], en->args[2], en->args[3], ret,
 		    MEMHP_F_KPROBE);
-	entry_drop(SITE_ONLINE_PAGES);
+	entry_drop_id(id, SITE_ONLINE_PAGES);
 	return 0;
 }
 
@@ -238,7 +241,7 @@ int BPF_KRETPROBE(kretprobe_offline, int ret)
 		stat_inc(MEMHP_STAT_MISSED_ENTRY);
 		return 0;
 	}
-	emit_offline(off, off->start_pfn, off->nr_pages, off->args[0], off->args[1], ret,
+	emit_offline(off, k.pid_tgid, off->start_pfn, off->nr_pages, off->args[0], off->args[1], ret,
 		     MEMHP_F_KPROBE);
 	bpf_map_delete_elem(&offlines, &k);
 	return 0;

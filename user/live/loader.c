@@ -874,6 +874,7 @@ int loader_open(struct memhp_loader **out, const struct loader_opts *o,
 	loader_kconf_from_btf(l->vmlinux, &l->k);
 	l->k.block_bytes = o->block_size;
 	l->k.stuck_after_ns = o->stuck_after_ns;
+	l->k.ring_wake_bytes = o->ringbuf_bytes / 4;
 	l->modules_hash = modules_hash();
 	for (i = 0; i < NR_OBJECTS; i++)
 		load_one(l, i);

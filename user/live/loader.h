@@ -128,6 +128,7 @@ struct loader_kconf {
 	uint64_t block_bytes; /* memory block size, 0: the BPF default */
 	int migrate_tp_nargs; /* arguments of the mm_migrate_pages tracepoint */
 	uint64_t stuck_after_ns; /* OFFLINE_PROGRESS after this long, 0: never */
+	uint64_t ring_wake_bytes; /* wake the reader at this much data, 0: default */
 	/* fentry/fexit read pointer arguments by probe reads, not by the
 	 * inlined bpf_get_func_arg(): tools/compat.c verifies their bodies as
 	 * kprobe programs, which may not call it */

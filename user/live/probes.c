@@ -151,6 +151,19 @@ OBJ_OPS(cover)
 OBJ_OPS(offwhy)
 OBJ_OPS(chainwatch)
 
+/*
+ * What every object's rodata holds (bpf/common.bpf.h); @ro is the
+ * skeleton's rodata. ring_wake_bytes: 0 keeps the BPF default, a quarter of
+ * the default ring.
+ */
+#define COMMON_RODATA(ro, k)                                         \
+	do {                                                         \
+		(ro)->pages_per_section = PAGES_PER_SECTION;         \
+		(ro)->no_func_arg = (k)->no_func_arg;                \
+		if ((k)->ring_wake_bytes)                            \
+			(ro)->ring_wake_bytes = (k)->ring_wake_bytes; \
+	} while (0)
+
 static void online_rodata(void *s, const struct loader_kconf *k)
 {
 	struct memhp_online *skel = s;
@@ -158,8 +171,7 @@ static void online_rodata(void *s, const struct loader_kconf *k)
 	skel->rodata->online_abi = k->online_abi;
 	skel->rodata->offline_abi = k->offline_abi;
 	skel->rodata->track_release = k->has_release;
-	skel->rodata->pages_per_section = PAGES_PER_SECTION;
-	skel->rodata->no_func_arg = k->no_func_arg;
+	COMMON_RODATA(skel->rodata, k);
 }
 
 static void memadd_rodata(void *s, const struct loader_kconf *k)
@@ -167,44 +179,38 @@ static void memadd_rodata(void *s, const struct loader_kconf *k)
 	struct memhp_memadd *skel = s;
 
 	skel->rodata->remove_abi = k->remove_abi;
-	skel->rodata->pages_per_section = PAGES_PER_SECTION;
-	skel->rodata->no_func_arg = k->no_func_arg;
+	COMMON_RODATA(skel->rodata, k);
 }
 
 static void notify_rodata(void *s, const struct loader_kconf *k)
 {
-	((struct memhp_notify *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
-	((struct memhp_notify *)s)->rodata->no_func_arg = k->no_func_arg;
+	COMMON_RODATA(((struct memhp_notify *)s)->rodata, k);
 }
 
 static void balloon_rodata(void *s, const struct loader_kconf *k)
 {
 	((struct memhp_balloon *)s)->rodata->migrate_abi = k->migrate_abi;
-	((struct memhp_balloon *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
-	((struct memhp_balloon *)s)->rodata->no_func_arg = k->no_func_arg;
+	COMMON_RODATA(((struct memhp_balloon *)s)->rodata, k);
 }
 
 static void offwhy_rodata(void *s, const struct loader_kconf *k)
 {
 	struct memhp_offwhy *skel = s;
 
-	skel->rodata->pages_per_section = PAGES_PER_SECTION;
-	skel->rodata->no_func_arg = k->no_func_arg;
+	COMMON_RODATA(skel->rodata, k);
 	skel->rodata->migrate_tp_nargs = k->migrate_tp_nargs;
 	skel->rodata->stuck_after_ns = k->stuck_after_ns;
 }
 
 static void chainwatch_rodata(void *s, const struct loader_kconf *k)
 {
-	((struct memhp_chainwatch *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
-	((struct memhp_chainwatch *)s)->rodata->no_func_arg = k->no_func_arg;
+	COMMON_RODATA(((struct memhp_chainwatch *)s)->rodata, k);
 }
 
 static void cover_rodata(void *s, const struct loader_kconf *k)
 {
 	((struct memhp_cover *)s)->rodata->online_abi = k->online_abi;
-	((struct memhp_cover *)s)->rodata->pages_per_section = PAGES_PER_SECTION;
-	((struct memhp_cover *)s)->rodata->no_func_arg = k->no_func_arg;
+	COMMON_RODATA(((struct memhp_cover *)s)->rodata, k);
 	if (k->block_bytes)
 		((struct memhp_cover *)s)->rodata->block_bytes = k->block_bytes;
 }

@@ -7,6 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from memhp_vm import Tracer, assert_online_events, offline_vetoed, sysfs_blocks  # noqa: E402
+from lab import scenario  # noqa: E402
 
 LAB = dict(default_state="offline", cmdline="nokaslr", load=["memory-notifier-error-inject"])
 BLOCK_PAGES = 32768
@@ -130,3 +131,37 @@ def test_offline_cancelled_by_notifier(lab):
     acts = [n["action"] for n in evs if n["event"] == "notify" and n["start_pfn"] == b * BLOCK_PAGES]
     assert acts == ["going-offline", "cancel-offline"], acts
     assert sysfs_blocks(lab)[b][0] == "online"
+
+
+@scenario(numa=["4G", 0])
+def test_notify_status_node(lab):
+    """The notifier chain's range and status node (notify.bpf.c reads
+    struct memory_notify in one read and picks the fields at their CO-RE
+    offsets): the first block onlined on a memoryless node names the node in
+    going-online and online, the second says -1; offlining the last block
+    names it again. Kernels with node_notify() (6.17+) take the node from
+    there; 6.1 and 6.12 from the field."""
+    before = set(lab.online_blocks())
+    dev = lab.add_dimm("256M", node=1)
+    blocks = lab.device_blocks(dev)
+    assert len(blocks) == 2, blocks
+    t = Tracer(lab, "status-node", "-e all")
+    t.start()
+    for b in blocks:
+        lab.check("echo online_movable > " + STATE % b)
+    lab.wait_online_count(len(before) + 2, timeout=60)
+    for b in reversed(blocks):
+        lab.check("echo offline > " + STATE % b)
+    evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "offline"]) >= 2,
+                        what="two offlines")
+    stderr = t.stop()
+    assert " 0 lost" in stderr, stderr
+    got = [(n["action"], n["start_pfn"] // BLOCK_PAGES, n["nr_pages"], n["status_change_nid"])
+           for n in evs if n["event"] == "notify"]
+    first, second = blocks
+    want = [("going-online", first, BLOCK_PAGES, 1), ("online", first, BLOCK_PAGES, 1),
+            ("going-online", second, BLOCK_PAGES, -1), ("online", second, BLOCK_PAGES, -1),
+            ("going-offline", second, BLOCK_PAGES, -1), ("offline", second, BLOCK_PAGES, -1),
+            ("going-offline", first, BLOCK_PAGES, 1), ("offline", first, BLOCK_PAGES, 1)]
+    assert got == want, got
+    print("NOTIFY-NODE %s" % got)
