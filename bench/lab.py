@@ -49,8 +49,9 @@ from lab import KERNEL_DIR, Lab, VirtioMem, MIB, GIB  # noqa: E402
 BP_HOST = os.path.join(REPO, "bench", "out", "bproot")
 BP = "/tmp/bp"   # guest copy (tmpfs): 9p reads of libLLVM would be timed otherwise
 HPLOAD = "/memhp/build/bench/hpload"
-MODES = ("off", "memhp", "bpftrace", "control")
+MODES = ("off", "memhp", "bpftrace", "control", "memhp-base")
 MEMHP_ARGS = ""  # --memhp-args: more options for memhp trace (e.g. --watch-notifiers)
+MEMHP_BASE = ""  # --memhp-base: the guest path of an earlier build's memhp-static
 
 
 def log(msg):
@@ -121,9 +122,12 @@ class Tracer:
             self.lab.check("head -c %d /dev/zero >/tmp/control" % self.control_bytes)
             self.pid = None
             return 0.0
-        if self.mode == "memhp":
-            cmd = ("/memhp/build/memhp-static trace -J -e all %s >/tmp/tr.out 2>/tmp/tr.err"
-                   % MEMHP_ARGS)
+        if self.mode in ("memhp", "memhp-base"):
+            # memhp-base: an earlier build, run the same way in the same VM,
+            # so a change's effect per program is a ratio within each round
+            cmd = ("%s trace -J -e all %s >/tmp/tr.out 2>/tmp/tr.err"
+                   % ("/memhp/build/memhp-static" if self.mode == "memhp" else MEMHP_BASE,
+                      MEMHP_ARGS))
             ready = "grep -q '^memhp: attached' /tmp/tr.err"
         else:
             cmd = ("%s/lib/ld-linux-x86-64.so.2 --library-path %s/lib %s/bpftrace "
@@ -150,7 +154,7 @@ class Tracer:
         self.lab.wait_until("! kill -0 %d" % self.pid, timeout=120, interval=0.1,
                             what="%s exit" % self.mode)
         err = self.lab.check("cat /tmp/tr.err; echo ===; tail -c 4000 /tmp/tr.out")
-        if self.mode == "memhp":
+        if self.mode in ("memhp", "memhp-base"):
             m = re.findall(r"(\d+) lost", err)
             lost = int(m[-1]) if m else None
         else:
@@ -212,15 +216,34 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--timeout", type=int, default=1500, help="hard limit of the VM (s)")
-    ap.add_argument("--modes", default=",".join(MODES), help="subset of off,memhp,bpftrace,control")
+    ap.add_argument("--modes", default=",".join(MODES[:4]),
+                    help="subset of off,memhp,bpftrace,control,memhp-base")
     ap.add_argument("--workloads", default="balloon,vmem,dimm", help="subset of balloon,vmem,dimm")
     ap.add_argument("--memhp-args", default="", help="more options for memhp trace, as one "
                     "string (e.g. --memhp-args=--watch-notifiers)")
+    ap.add_argument("--memhp-base", default="", metavar="REV|BIN",
+                    help="for mode memhp-base: a commit, built by bench/baseline.py into "
+                    "bench/out/baseline-SHA/ (cached), or a memhp-static under this repository")
     a = ap.parse_args()
-    global MEMHP_ARGS
+    global MEMHP_ARGS, MEMHP_BASE
     if not re.match(r"^[A-Za-z0-9 =,._-]*$", a.memhp_args):
         ap.error("--memhp-args: letters, digits and ' =,._-' only (a guest shell line)")
     MEMHP_ARGS = a.memhp_args
+    if "memhp-base" in a.modes.split(","):
+        base = a.memhp_base
+        if base and not os.path.isfile(base):
+            import baseline  # noqa: E402  (bench/baseline.py; builds with run.py's helpers)
+            import run as bench_run  # noqa: E402
+            built = baseline.build(bench_run, base)
+            if "skipped" in built:
+                ap.error(built["skipped"].replace("--baseline", "--memhp-base"))
+            base = os.path.join(os.path.dirname(built["memhp"]), "memhp-static")
+        base = os.path.realpath(base) if base else ""
+        if not base or not os.path.isfile(base) or \
+                not base.startswith(os.path.realpath(REPO) + os.sep):
+            ap.error("mode memhp-base needs --memhp-base: a commit, or a file under %s (the "
+                     "guest sees the repository only)" % os.path.realpath(REPO))
+        MEMHP_BASE = "/memhp/" + os.path.relpath(base, os.path.realpath(REPO))
     modes = tuple(m for m in MODES if m in a.modes.split(","))
     wls = a.workloads.split(",")
     res = {"rounds_asked": a.rounds, "rounds": [], "errors": []}

@@ -65,8 +65,7 @@ static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 }
 
 /* en->args: nid, res->start, res->end, mhp_flags (saved at entry) */
-static __always_inline int emit_add(const struct memhp_entry *en, __u64 id, int ret,
-				    __u32 flags)
+static __always_inline int emit_add(const struct memhp_entry *en, __u64 id, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 	__u64 start = en->args[1], end = en->args[2];
@@ -92,8 +91,8 @@ static __always_inline int emit_add(const struct memhp_entry *en, __u64 id, int 
 }
 
 /* @a0..a2 the arguments (see remove_abi), @ts the entry time (0: unknown). */
-static __always_inline int emit_remove(__u64 id, __u64 a0, __u64 a1, __u64 a2, __u64 ts,
-				       int ret, __u32 flags)
+static __always_inline int emit_remove(__u64 id, __u64 a0, __u64 a1, __u64 a2, __u64 ts, int ret,
+				       __u32 flags)
 {
 	struct memhp_event *e = event_new_id(MEMHP_EV_REMOVE, id);
 	__u64 start, size;

@@ -44,8 +44,8 @@ static __always_inline void notify_skipped(__u64 notify_ts)
  * probe did not run); the arguments come from the exit probe (fexit) or
  * from the entry state (kretprobe); @id: the task's pid_tgid.
  */
-static __always_inline int emit_online(const struct memhp_entry *en, __u64 id, __u64 a0,
-				       __u64 a1, __u64 a2, __u64 a3, int ret, __u32 flags)
+static __always_inline int emit_online(const struct memhp_entry *en, __u64 id, __u64 a0, __u64 a1,
+				       __u64 a2, __u64 a3, int ret, __u32 flags)
 {
 	struct memhp_event *e;
 
