@@ -12,11 +12,6 @@ const volatile int remove_abi = 0;
 
 #define MHP_NID_IS_MGID_FLAG (1u << 2) /* 5.15+, see include/linux/memory_hotplug.h */
 
-/*
- * The resource is read at entry: with MHP_MERGE_RESOURCE (virtio-mem),
- * add_memory_resource() merges it into its neighbour and frees it before
- * returning, so at return it may hold anything.
- */
 /* Bytes of struct resource read at once: start, end, name (the first 24). */
 #define RES_HEAD_BYTES 32
 
@@ -47,6 +42,11 @@ static __always_inline const char *res_head(struct resource *res, __u64 *start, 
 	return name;
 }
 
+/*
+ * The resource is read at entry: with MHP_MERGE_RESOURCE (virtio-mem),
+ * add_memory_resource() merges it into its neighbour and frees it before
+ * returning, so at return it may hold anything.
+ */
 static __always_inline void save_add(__u64 nid, __u64 res_addr, __u64 flags)
 {
 	struct resource *res = (struct resource *)res_addr;
