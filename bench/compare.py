@@ -23,6 +23,8 @@ import statistics as st
 import sys
 
 WORKLOADS = ("vmem", "dimm")
+# bench/lab.py: the link's attach type (24 fentry, 25 fexit); memhp's
+# others are tp_btf programs
 SIDE = {24: "entry", 25: "exit"}
 
 
@@ -43,9 +45,15 @@ def progs(d, mode):
             if not isinstance(w, dict) or "bpf" not in w:
                 continue
             tot.setdefault(wl, []).append(w["bpf"]["run_time_ns"])
-            for ns, cnt, name, at, bid in w["bpf"]["progs"].values():
+            for v in w["bpf"]["progs"].values():
+                # older samples lack the attach type and the function's BTF
+                # id (edf43a0), as bench/run.py's round_progs allows
+                ns, cnt, name = v[0], v[1], v[2] if len(v) > 2 else "?"
+                at = v[3] if len(v) > 3 else -1
+                bid = v[4] if len(v) > 4 else 0
                 if cnt:
-                    key = (wl, fn.get(str(bid), str(bid)), SIDE.get(at, "tp"), name)
+                    side = SIDE.get(at, "tp") if bid else "?"
+                    key = (wl, fn.get(str(bid), str(bid) if bid else name), side, name)
                     per.setdefault(key, []).append(ns / cnt)
     return per, tot
 

@@ -13,6 +13,9 @@ shared host hits every mode alike):
             memory (VmRSS measured once before the rounds): what memhp's
             pages alone cost when the workload offlines the memory they sit
             in (user pages prefer ZONE_MOVABLE; docs/DESIGN-NOTES.md)
+  memhp-base  (not by default) an earlier build's memhp, run as memhp is
+            (--memhp-base REV|BIN): a BPF change side by side in one VM,
+            read by bench/compare.py
 Workloads:
   balloon   inflate by 2 GiB, then deflate (virtio-balloon, per-page
             callbacks); host-timed from the QMP request until QEMU's
@@ -28,7 +31,7 @@ count from /proc/PID/fdinfo with kernel.bpf_stats_enabled=1 (before/after
 each workload), lost events (memhp's exit summary, bpftrace's 'Lost').
 
 Usage: bench/lab.py --out FILE.json [--rounds N] [--timeout SECS] [--modes off,memhp,bpftrace,control]
-                    [--workloads balloon,vmem,dimm]
+                    [--workloads balloon,vmem,dimm] [--memhp-base REV|BIN]
 Writes the raw samples as JSON; bench/run.py turns them into tables.
 """
 import argparse
@@ -229,6 +232,8 @@ def main():
     if not re.match(r"^[A-Za-z0-9 =,._-]*$", a.memhp_args):
         ap.error("--memhp-args: letters, digits and ' =,._-' only (a guest shell line)")
     MEMHP_ARGS = a.memhp_args
+    if a.memhp_base and "memhp-base" not in a.modes.split(","):
+        ap.error("--memhp-base is for mode memhp-base: add it to --modes")
     if "memhp-base" in a.modes.split(","):
         base = a.memhp_base
         if base and not os.path.isfile(base):
