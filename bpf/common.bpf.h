@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "memhp.h"
+#include "core_fixes.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -332,11 +333,7 @@ static __always_inline void event_group_id(struct memhp_event *e, __u64 key)
 /* Bytes of struct memory_group read at once (56 on x86_64 5.15 - 6.18). */
 #define GROUP_BYTES 64
 
-/* Offset of a memory_group field if the field fits in GROUP_BYTES. */
-#define GROUP_OFF(f, sz)                                                     \
-	(bpf_core_field_offset(struct memory_group, f) <= GROUP_BYTES - (sz) \
-		 ? bpf_core_field_offset(struct memory_group, f)             \
-		 : GROUP_BYTES)
+#define GROUP_OFF(f, sz) HEAD_OFF(struct memory_group, f, 0, sz, GROUP_BYTES)
 
 /*
  * Everything about a memory group (5.15+); id only if memhp saw it used.
@@ -351,7 +348,6 @@ static __always_inline void event_group(struct memhp_event *e,
 	__u32 o_max = GROUP_OFF(s.max_pages, 8), o_unit = GROUP_OFF(d.unit_pages, 8);
 	__u32 o_kern = GROUP_OFF(present_kernel_pages, 8);
 	__u32 o_mov = GROUP_OFF(present_movable_pages, 8);
-	__u32 sz = bpf_core_type_size(struct memory_group);
 	__u64 key = (__u64)g;
 	__u8 buf[GROUP_BYTES] = {};
 	int nid;
@@ -372,7 +368,7 @@ static __always_inline void event_group(struct memhp_event *e,
 		e->group_kernel_pages = BPF_CORE_READ(g, present_kernel_pages);
 		e->group_movable_pages = BPF_CORE_READ(g, present_movable_pages);
 	} else {
-		bpf_probe_read_kernel(buf, sz < GROUP_BYTES ? sz : GROUP_BYTES, g);
+		HEAD_READ(buf, struct memory_group, g);
 		__builtin_memcpy(&nid, buf + o_nid, 4);
 		e->group_nid = nid;
 		if (buf[o_dyn]) {

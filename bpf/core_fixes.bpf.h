@@ -79,6 +79,37 @@
 #include <bpf/bpf_core_read.h>
 #include "memhp.h"
 
+/* ---- reading a struct's head at once ------------------------------------- */
+
+/*
+ * Issue #14: every bpf_probe_read_kernel() is a helper call, so where a
+ * program wants several fields that lie close together it reads their
+ * bytes into a buffer with one call and copies each field out at its
+ * CO-RE offset (block_head(), event_group(), notify_head(), res_head(),
+ * cover.bpf.c's vmem_geo_read()).
+ *
+ * HEAD_OFF() is where @field of @type lies in a buffer of @n bytes read
+ * from byte @base of the struct: its offset minus @base when the field is
+ * @sz bytes wide on this kernel and lies wholly inside the buffer, else @n.
+ * @n tells the caller to read field by field instead: a kernel whose
+ * struct grew or whose field changed width. The field must exist (test
+ * bpf_core_field_exists() first for fields some kernels lack).
+ */
+#define HEAD_OFF(type, field, base, sz, n)                                            \
+	(bpf_core_field_offset(type, field) >= (base) &&                              \
+			 bpf_core_field_offset(type, field) - (base) <= (n) - (sz) && \
+			 bpf_core_field_size(type, field) == (sz)                     \
+		 ? bpf_core_field_offset(type, field) - (base)                        \
+		 : (n))
+
+/* One read of the struct at @src into @buf: its first sizeof(@buf) bytes, or
+ * all of it when this kernel's struct @type is smaller. */
+#define HEAD_READ(buf, type, src)                                                               \
+	bpf_probe_read_kernel(buf,                                                              \
+			      bpf_core_type_size(type) < sizeof(buf) ? bpf_core_type_size(type) \
+								     : sizeof(buf),             \
+			      src)
+
 /* ---- struct memory_block ------------------------------------------------- */
 
 /*
@@ -155,27 +186,32 @@ static __always_inline void block_head(struct memory_block *mem, struct block_he
 {
 	struct memory_block___int_online_type *i = (void *)mem;
 	struct memory_block___enum_online_type *en = (void *)mem;
-	__u32 o_sec = bpf_core_field_offset(mem->start_section_nr);
-	__u32 o_nid = bpf_core_field_offset(mem->nid);
-	__u32 o_type = BLOCK_HEAD_BYTES; /* none: -1 */
+	__u32 o_sec = HEAD_OFF(struct memory_block, start_section_nr, 0, 8, BLOCK_HEAD_BYTES);
+	__u32 o_nid = HEAD_OFF(struct memory_block, nid, 0, 4, BLOCK_HEAD_BYTES);
+	__u32 o_type = BLOCK_HEAD_BYTES;
+	bool has_type = true;
 	__u8 buf[BLOCK_HEAD_BYTES] = {};
 
 	if (bpf_core_field_exists(i->online_type))
-		o_type = bpf_core_field_offset(i->online_type);
+		o_type = HEAD_OFF(struct memory_block___int_online_type, online_type, 0, 4,
+				  BLOCK_HEAD_BYTES);
 	else if (bpf_core_field_exists(en->online_type))
-		o_type = bpf_core_field_offset(en->online_type);
-	if (o_sec > BLOCK_HEAD_BYTES - 8 || o_nid > BLOCK_HEAD_BYTES - 4 ||
-	    (o_type != BLOCK_HEAD_BYTES && o_type > BLOCK_HEAD_BYTES - 4)) {
+		o_type = HEAD_OFF(struct memory_block___enum_online_type, online_type, 0, 4,
+				  BLOCK_HEAD_BYTES);
+	else
+		has_type = false; /* online_type -1 */
+	if (o_sec == BLOCK_HEAD_BYTES || o_nid == BLOCK_HEAD_BYTES ||
+	    (has_type && o_type == BLOCK_HEAD_BYTES)) {
 		h->section = BPF_CORE_READ(mem, start_section_nr);
 		h->online_type = block_online_type(mem);
 		h->nid = BPF_CORE_READ(mem, nid);
 		return;
 	}
-	bpf_probe_read_kernel(buf, sizeof(buf), mem);
+	HEAD_READ(buf, struct memory_block, mem);
 	__builtin_memcpy(&h->section, buf + o_sec, 8);
 	__builtin_memcpy(&h->nid, buf + o_nid, 4);
 	h->online_type = -1;
-	if (o_type != BLOCK_HEAD_BYTES)
+	if (has_type)
 		__builtin_memcpy(&h->online_type, buf + o_type, 4);
 }
 

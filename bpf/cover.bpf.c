@@ -244,15 +244,10 @@ static __always_inline __u64 vmem_device(__u64 pfn, __u64 n, __u64 *a, __u64 *si
 }
 
 /* Bytes from in_sbm on that hold the SBM/BBM fields (about 96 in 6.1 and
- * 6.12): read at once, as block_head() does (issue #14: five reads were a
- * third of the online_pages entry program). */
+ * 6.12): read at once, fields at HEAD_OFF() (core_fixes.bpf.h; issue #14:
+ * five reads were a third of the online_pages entry program). */
 #define VMEM_GEO_BYTES 160
-#define GEO_OFF(f, sz)                                                                   \
-	(bpf_core_field_offset(struct virtio_mem___memhp, f) >= o_base &&                 \
-			 bpf_core_field_offset(struct virtio_mem___memhp, f) - o_base <=  \
-				 VMEM_GEO_BYTES - (sz)                                    \
-		 ? bpf_core_field_offset(struct virtio_mem___memhp, f) - o_base           \
-		 : VMEM_GEO_BYTES)
+#define GEO_OFF(f, sz) HEAD_OFF(struct virtio_mem___memhp, f, o_base, sz, VMEM_GEO_BYTES)
 
 static __always_inline void vmem_geo_read(__u64 dev, struct vmem_geo *g)
 {
@@ -373,6 +368,15 @@ static __always_inline __u64 vmem_backed_dev(__u64 dev, __u64 pfn, __u64 n)
 	return vmem_backed(&g, pfn, n);
 }
 
+/* A driver's call: zeroed only once a driver manages the range. */
+static __always_inline void call_init(struct hv_call *c, __u64 driver, __u64 pfn, __u64 nr)
+{
+	__builtin_memset(c, 0, sizeof(*c));
+	c->driver = driver;
+	c->start_pfn = pfn;
+	c->nr_pages = nr;
+}
+
 /* The call's state goes in the map: what every driver's call has. */
 static __always_inline void call_save(struct hv_call *c)
 {
@@ -392,7 +396,7 @@ static __always_inline void call_save(struct hv_call *c)
  */
 static __always_inline void call_begin(__u64 pfn, __u64 nr)
 {
-	struct hv_call c = { .start_pfn = pfn, .nr_pages = nr };
+	struct hv_call c;
 	struct hv_region r;
 	__u64 pos;
 	int i;
@@ -401,7 +405,7 @@ static __always_inline void call_begin(__u64 pfn, __u64 nr)
 		__u64 a = 0, size = 0, dev = vmem_device(pfn, nr, &a, &size);
 
 		if (dev) {
-			c.driver = DRV_VIRTIO_MEM;
+			call_init(&c, DRV_VIRTIO_MEM, pfn, nr);
 			c.dev = dev;
 			vmem_geo_read(dev, &c.geo);
 			c.backed = vmem_backed(&c.geo, pfn, nr);
@@ -413,7 +417,7 @@ static __always_inline void call_begin(__u64 pfn, __u64 nr)
 	}
 	if (!&dm_device)
 		return;
-	c.driver = DRV_HV;
+	call_init(&c, DRV_HV, pfn, nr);
 	pos = list_head_addr();
 	for (i = 0; i < HV_MAX_REGIONS; i++) {
 		if (!region_at(&pos, &r))

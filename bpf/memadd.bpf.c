@@ -22,20 +22,18 @@ const volatile int remove_abi = 0;
  */
 static __always_inline const char *res_head(struct resource *res, __u64 *start, __u64 *end)
 {
-	__u32 o_start = bpf_core_field_offset(res->start), o_end = bpf_core_field_offset(res->end);
-	__u32 o_name = bpf_core_field_offset(res->name);
-	__u32 sz = bpf_core_type_size(struct resource);
+	__u32 o_start = HEAD_OFF(struct resource, start, 0, 8, RES_HEAD_BYTES);
+	__u32 o_end = HEAD_OFF(struct resource, end, 0, 8, RES_HEAD_BYTES);
+	__u32 o_name = HEAD_OFF(struct resource, name, 0, 8, RES_HEAD_BYTES);
 	__u8 buf[RES_HEAD_BYTES] = {};
 	const char *name;
 
-	if (o_start > RES_HEAD_BYTES - 8 || o_end > RES_HEAD_BYTES - 8 ||
-	    o_name > RES_HEAD_BYTES - 8 || bpf_core_field_size(res->start) != 8 ||
-	    bpf_core_field_size(res->end) != 8) {
+	if (o_start == RES_HEAD_BYTES || o_end == RES_HEAD_BYTES || o_name == RES_HEAD_BYTES) {
 		*start = BPF_CORE_READ(res, start);
 		*end = BPF_CORE_READ(res, end);
 		return BPF_CORE_READ(res, name);
 	}
-	bpf_probe_read_kernel(buf, sz < RES_HEAD_BYTES ? sz : RES_HEAD_BYTES, res);
+	HEAD_READ(buf, struct resource, res);
 	__builtin_memcpy(start, buf + o_start, 8);
 	__builtin_memcpy(end, buf + o_end, 8);
 	__builtin_memcpy(&name, buf + o_name, 8);

@@ -57,39 +57,37 @@ static __always_inline int node_of_this_call(__u64 id)
 
 struct notify_head {
 	__u64 start_pfn, nr_pages;
-	int status_nid; /* -1: none; the kernel has no such field: see has_nid */
-	bool has_nid;
+	int status_nid; /* -1 where the kernel has no such field (6.17+) */
 };
 
 /*
  * The range and (up to 6.16) the status node of a memory_notify() call: the
  * struct in one read of kernel memory instead of three (issue #14), the
- * fields at their CO-RE offsets, as block_head() does.
+ * fields at their CO-RE offsets (HEAD_OFF(), core_fixes.bpf.h).
  */
 static __always_inline void notify_head(struct memory_notify *arg, struct notify_head *h)
 {
-	__u32 o_pfn = bpf_core_field_offset(arg->start_pfn);
-	__u32 o_nr = bpf_core_field_offset(arg->nr_pages);
-	__u32 o_nid = NOTIFY_HEAD_BYTES; /* none */
-	__u32 sz = bpf_core_type_size(struct memory_notify);
+	__u32 o_pfn = HEAD_OFF(struct memory_notify, start_pfn, 0, 8, NOTIFY_HEAD_BYTES);
+	__u32 o_nr = HEAD_OFF(struct memory_notify, nr_pages, 0, 8, NOTIFY_HEAD_BYTES);
+	__u32 o_nid = NOTIFY_HEAD_BYTES;
+	bool has_nid = notify_has_status_nid(arg);
 	__u8 buf[NOTIFY_HEAD_BYTES] = {};
 
-	h->has_nid = notify_has_status_nid(arg);
 	h->status_nid = -1;
-	if (h->has_nid)
-		o_nid = bpf_core_field_offset(arg->status_change_nid);
-	if (o_pfn > NOTIFY_HEAD_BYTES - 8 || o_nr > NOTIFY_HEAD_BYTES - 8 ||
-	    (h->has_nid && o_nid > NOTIFY_HEAD_BYTES - 4)) {
+	if (has_nid)
+		o_nid = HEAD_OFF(struct memory_notify, status_change_nid, 0, 4, NOTIFY_HEAD_BYTES);
+	if (o_pfn == NOTIFY_HEAD_BYTES || o_nr == NOTIFY_HEAD_BYTES ||
+	    (has_nid && o_nid == NOTIFY_HEAD_BYTES)) {
 		h->start_pfn = BPF_CORE_READ(arg, start_pfn);
 		h->nr_pages = BPF_CORE_READ(arg, nr_pages);
-		if (h->has_nid)
+		if (has_nid)
 			h->status_nid = BPF_CORE_READ(arg, status_change_nid);
 		return;
 	}
-	bpf_probe_read_kernel(buf, sz < NOTIFY_HEAD_BYTES ? sz : NOTIFY_HEAD_BYTES, arg);
+	HEAD_READ(buf, struct memory_notify, arg);
 	__builtin_memcpy(&h->start_pfn, buf + o_pfn, 8);
 	__builtin_memcpy(&h->nr_pages, buf + o_nr, 8);
-	if (h->has_nid)
+	if (has_nid)
 		__builtin_memcpy(&h->status_nid, buf + o_nid, 4);
 }
 
@@ -112,7 +110,8 @@ static __always_inline int emit_notify(__u64 id, __u64 val, void *v, int ret, __
 		notify_head(arg, &h);
 		e->start_pfn = h.start_pfn;
 		e->nr_pages = h.nr_pages;
-		e->status_nid = h.has_nid ? h.status_nid : node_of_this_call(id);
+		/* 6.17+: the node_notify() chain's node (node_of_this_call()) */
+		e->status_nid = notify_has_status_nid(arg) ? h.status_nid : node_of_this_call(id);
 	}
 	event_submit(e);
 	return 0;
