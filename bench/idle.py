@@ -30,15 +30,8 @@ sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
 from lab import Lab, VirtioMem  # noqa: E402
 
 
-def cpu_ut(lab, pid):
-    """(utime, stime) of process pid, seconds (10 ms ticks)."""
-    st = lab.check("cat /proc/%d/stat" % pid)
-    f = st[st.rindex(")") + 2:].split()
-    return int(f[11]) / 100.0, int(f[12]) / 100.0
-
-
 def cpu_s(lab, pid):
-    return sum(cpu_ut(lab, pid))
+    return sum(lab.proc_cpu(pid))
 
 
 def run_s(lab, pid):
@@ -90,13 +83,13 @@ def main():
                                        r1 - r0), flush=True)
             for cycle in range(a.dimm_cycle):
                 blocks = lab.device_blocks(dev)
-                u0, s0 = cpu_ut(lab, pid)
+                u0, s0 = lab.proc_cpu(pid)
                 r0 = run_s(lab, pid)
                 l0 = int(lab.check("wc -l </tmp/t.out"))
                 out = lab.check("/memhp/build/bench/hpload cycle %d %d 1" % (blocks[0], blocks[-1]),
                                 timeout=600)
                 time.sleep(3)  # the drift check after the burst
-                u1, s1 = cpu_ut(lab, pid)
+                u1, s1 = lab.proc_cpu(pid)
                 r1 = run_s(lab, pid)
                 lines = int(lab.check("wc -l </tmp/t.out")) - l0
                 print("trace -J -e all %-20s DIMM cycle %d (%d blocks, %.2f s, %d events) + 3 s: "

@@ -78,13 +78,6 @@ def prog_stats(lab, pid):
     return res
 
 
-def proc_cpu_s(lab, pid):
-    """utime + stime of process pid, all its threads (seconds, 10 ms ticks)."""
-    st = lab.check("cat /proc/%d/stat" % pid)
-    f = st[st.rindex(")") + 2:].split()
-    return (int(f[11]) + int(f[12])) / 100.0
-
-
 def stats_delta(a, b):
     d = {}
     for pid_, (t, c, name, at, btf_id) in b.items():
@@ -311,12 +304,12 @@ def main():
                     if name not in wls:
                         continue
                     p0 = prog_stats(lab, tr.pid) if tr and tr.pid else {}
-                    c0 = proc_cpu_s(lab, tr.pid) if tr and tr.pid else 0.0
+                    c0 = sum(lab.proc_cpu(tr.pid)) if tr and tr.pid else 0.0
                     s[name] = fn()
                     if tr and tr.pid:
                         # the tracer's own CPU time over the workload: with
                         # its BPF time, everything it costs the machine
-                        s[name]["tracer_cpu_s"] = proc_cpu_s(lab, tr.pid) - c0
+                        s[name]["tracer_cpu_s"] = sum(lab.proc_cpu(tr.pid)) - c0
                         d = stats_delta(p0, prog_stats(lab, tr.pid))
                         s[name]["bpf"] = {"run_time_ns": sum(v[0] for v in d.values()),
                                           "run_cnt": sum(v[1] for v in d.values()),

@@ -51,12 +51,11 @@ def main():
                         "until grep -q '^memhp: attached' /tmp/e.err; do n=$((n+1)); "
                         "[ $n -gt 6000 ] && break; usleep 10000; done" % cmd, timeout=120)
                     pid = int(out.split()[0])
-                    c0 = lab.check("cat /proc/%d/stat" % pid).split()
+                    c0 = sum(lab.proc_cpu(pid))
                 t = int(lab.check(cycle, timeout=600).split()[-1]) / 1e9
                 cpu = None
                 if pid:
-                    c1 = lab.check("cat /proc/%d/stat" % pid).split()
-                    cpu = (int(c1[13]) + int(c1[14]) - int(c0[13]) - int(c0[14])) / 100.0
+                    cpu = round(sum(lab.proc_cpu(pid)) - c0, 2)
                     lab.run("kill -TERM %d" % pid)
                     lab.wait_until("! kill -0 %d" % pid, timeout=120, interval=0.1, what="exit")
                     lab.run("rm -f /tmp/hog /tmp/e.out")

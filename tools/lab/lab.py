@@ -998,6 +998,14 @@ done
         out = self.check("cat /proc/vmstat")
         return {k: int(v) for k, v in (ln.split() for ln in out.splitlines() if len(ln.split()) == 2)}
 
+    def proc_cpu(self, pid):
+        """(utime, stime) of guest process pid, all its threads, in seconds
+        (10 ms ticks). The fields after the last ')': comm may hold
+        spaces and parentheses."""
+        st = self.check("cat /proc/%d/stat" % pid)
+        f = st[st.rindex(")") + 2:].split()
+        return int(f[11]) / 100.0, int(f[12]) / 100.0
+
     def meminfo(self):
         """/proc/meminfo as {name: kB or count}."""
         out = self.check("cat /proc/meminfo")
