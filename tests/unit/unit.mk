@@ -10,7 +10,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 test_check_CMD_OBJS := $(OUTPUT)/user/cmd/check.o
 test_ls_CMD_OBJS := $(OUTPUT)/user/cmd/ls.o $(OUTPUT)/user/cmd/ls_print.o
 test_simulate_CMD_OBJS := $(OUTPUT)/user/cmd/simulate.o
-test_cmd_streams_CMD_OBJS := $(OUTPUT)/user/cmd/export.o $(OUTPUT)/user/cmd/top.o
+test_cmd_streams_CMD_OBJS := $(OUTPUT)/user/cmd/export.o $(OUTPUT)/user/cmd/top.o \
+	$(OUTPUT)/user/cmd/top_collect.o
 test_readiness_CMD_OBJS := $(OUTPUT)/user/cmd/readiness_cmd.o
 test_offrecord_CMD_OBJS := $(OUTPUT)/user/cmd/replay.o
 test_recrot_CMD_OBJS := $(OUTPUT)/user/cmd/replay.o
