@@ -30,10 +30,6 @@ sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
 from lab import Lab, VirtioMem  # noqa: E402
 
 
-def cpu_s(lab, pid):
-    return sum(lab.proc_cpu(pid))
-
-
 def run_s(lab, pid):
     """CPU time of all threads of pid from the scheduler's own clock
     (/proc/PID/task/*/schedstat, ns): not sampled at ticks, which charge a
@@ -75,9 +71,9 @@ def main():
             lab.wait_until("grep -q attached /tmp/t.err", timeout=60, what="trace attached")
             pid = int(lab.check("cat /tmp/t.pid"))
             time.sleep(3)  # past the first drift check
-            c0, r0, t0 = cpu_s(lab, pid), run_s(lab, pid), time.monotonic()
+            c0, r0, t0 = sum(lab.proc_cpu(pid)), run_s(lab, pid), time.monotonic()
             time.sleep(a.seconds)
-            c1, r1, t1 = cpu_s(lab, pid), run_s(lab, pid), time.monotonic()
+            c1, r1, t1 = sum(lab.proc_cpu(pid)), run_s(lab, pid), time.monotonic()
             print("trace -J -e all %-20s idle CPU %.2f s over %.1f s (%.2f%%); scheduler "
                   "run time %.3f s" % (repr(opts), c1 - c0, t1 - t0, 100 * (c1 - c0) / (t1 - t0),
                                        r1 - r0), flush=True)
