@@ -96,12 +96,53 @@ static void test_restricted_not_cached(void **s)
 			    "virtballoon_migratepage [virtio_balloon]");
 }
 
+/*
+ * Lines are skipped on their address alone (issue #14); any line that is
+ * not plainly "HEX blank" takes the full parse, as every line did before:
+ * leading blanks, a 0x prefix, upper case, tabs, a target far into the
+ * file (past several 64 KiB reads).
+ */
+static void test_lines_read_as_before(void **s)
+{
+	char p[] = "/tmp/memhp-ksyms-l-XXXXXX", b[96];
+	int fd = mkstemp(p), i;
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (i = 0; i < 20000; i++)
+		fprintf(f, "ffffffff8%07x t filler_%d\n", i * 16, i);
+	fprintf(f, " ffffffff90000010 T spaced\n"
+		   "0xffffffff90000020 T prefixed\n"
+		   "FFFFFFFF90000030\tT upper\n"
+		   "ffffffff90000040 T\n"
+		   "ffffffff90000040 T named_after_a_short_line\n"
+		   "1ffffffff90000050 T seventeen_digits\n"
+		   "ffffffffc0a00000 t far_away\t[some_module]\n");
+	fclose(f);
+	ksym_set_path(p);
+	assert_string_equal(ksym_name(0xffffffff90000010ULL, b, sizeof(b)), "spaced");
+	assert_string_equal(ksym_name(0xffffffff90000020ULL, b, sizeof(b)), "prefixed");
+	assert_string_equal(ksym_name(0xffffffff90000030ULL, b, sizeof(b)), "upper");
+	assert_string_equal(ksym_name(0xffffffff90000040ULL, b, sizeof(b)),
+			    "named_after_a_short_line");
+	/* sscanf's %llx saturates 17 digits to ~0, which names ~0 */
+	assert_string_equal(ksym_name(~0ULL, b, sizeof(b)), "seventeen_digits");
+	assert_string_equal(ksym_name(0xffffffff90000050ULL, b, sizeof(b)), "0xffffffff90000050");
+	assert_string_equal(ksym_name(0xffffffffc0a00000ULL, b, sizeof(b)),
+			    "far_away [some_module]");
+	assert_string_equal(ksym_name(0xffffffff8004e1f0ULL, b, sizeof(b)), "filler_19999");
+	unlink(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_no_file),
 		cmocka_unit_test(test_restricted_not_cached),
+		cmocka_unit_test(test_lines_read_as_before),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

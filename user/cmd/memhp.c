@@ -28,7 +28,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "trace", trace_main, "live memory hotplug events (BPF; text or JSON lines)", true },
+	/* trace writes its output out once per batch of events itself */
+	{ "trace", trace_main, "live memory hotplug events (BPF; text or JSON lines)", false },
 	{ "record", record_main, "record live events into a file for replay (BPF)", false },
 	{ "replay", replay_main, "replay a record file through decode, model, policy and exposition", false },
 	{ "ls", ls_main, "memory blocks from sysfs, lsmem-compatible (no BPF needed)", false },

@@ -613,6 +613,13 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 		next_eval = mono_s() + 5;
 	}
 	while (!stop_requested) {
+		/*
+		 * Written out before each wait, not a line at a time: events
+		 * come in batches anyway (the BPF side wakes no one per event,
+		 * bpf/common.bpf.h), and one write(2) per event was 16% of the
+		 * tracer's CPU in the lab's virtio-mem workload (issue #14).
+		 */
+		fflush(out);
 		n = session_poll_until(&s, deadline);
 		if (n == -ETIMEDOUT)
 			break;
@@ -666,6 +673,7 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 	/* Drain what is already in the buffer unless a count stopped us. */
 	if (!st.done)
 		session_poll(&s, 0);
+	fflush(out); /* the events before the summary on stderr */
 	/* what was missing all along, said again where the run is summed up */
 	if (loader_missing(s.loader, missing, sizeof(missing)))
 		snprintf(tail, sizeof(tail), "; probes not attached: %s", missing);
