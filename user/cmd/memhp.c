@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "balloon.h"
 #include "check.h"
@@ -19,27 +20,35 @@
 #include "top.h"
 #include "trace.h"
 
+/*
+ * stdout of live commands: written out a line at a time, or (trace, which
+ * flushes before each wait for events itself) in one write(2) per batch of
+ * events, up to OUT_BATCH_BYTES (some 400 JSON lines). A terminal keeps
+ * its line buffering either way.
+ */
+enum out_buffering { OUT_DEFAULT, OUT_LINES, OUT_BATCHES };
+#define OUT_BATCH_BYTES (256 * 1024)
+
 struct command {
 	const char *name;
 	/* every command: the same testable main and exit-status contract */
 	int (*main)(int argc, char **argv, FILE *out, FILE *err);
 	const char *help;
-	bool line_buffered; /* stdout a line at a time (live output, pipes) */
+	enum out_buffering buffering; /* of stdout */
 };
 
 static const struct command commands[] = {
-	/* trace writes its output out once per batch of events itself */
-	{ "trace", trace_main, "live memory hotplug events (BPF; text or JSON lines)", false },
-	{ "record", record_main, "record live events into a file for replay (BPF)", false },
-	{ "replay", replay_main, "replay a record file through decode, model, policy and exposition", false },
-	{ "ls", ls_main, "memory blocks from sysfs, lsmem-compatible (no BPF needed)", false },
-	{ "export", export_main, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once", false },
-	{ "top", top_main, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events", false },
-	{ "check", check_main, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)", true },
-	{ "readiness", readiness_main, "would offlining each block succeed now, and what blocks it (no BPF)", false },
-	{ "simulate", simulate_main, "predict the kernel's zone for hotplug operations (no BPF needed)", false },
-	{ "balloon", balloon_main, "balloon inflate/deflate/migrate activity per driver (BPF)", true },
-	{ "online-daemon", daemon_main, "online hot-added memory left offline by a policy (DIMM one zone, ratio, reserve)", true },
+	{ "trace", trace_main, "live memory hotplug events (BPF; text or JSON lines)", OUT_BATCHES },
+	{ "record", record_main, "record live events into a file for replay (BPF)", OUT_DEFAULT },
+	{ "replay", replay_main, "replay a record file through decode, model, policy and exposition", OUT_DEFAULT },
+	{ "ls", ls_main, "memory blocks from sysfs, lsmem-compatible (no BPF needed)", OUT_DEFAULT },
+	{ "export", export_main, "Prometheus metrics: HTTP /metrics, textfile, or --stdout once", OUT_DEFAULT },
+	{ "top", top_main, "live terminal dashboard: zones, groups' MOVABLE:KERNEL ratios, events", OUT_DEFAULT },
+	{ "check", check_main, "evaluate a memory hotplug policy (ratios, DIMM zones, reserves, budgets)", OUT_LINES },
+	{ "readiness", readiness_main, "would offlining each block succeed now, and what blocks it (no BPF)", OUT_DEFAULT },
+	{ "simulate", simulate_main, "predict the kernel's zone for hotplug operations (no BPF needed)", OUT_DEFAULT },
+	{ "balloon", balloon_main, "balloon inflate/deflate/migrate activity per driver (BPF)", OUT_LINES },
+	{ "online-daemon", daemon_main, "online hot-added memory left offline by a policy (DIMM one zone, ratio, reserve)", OUT_LINES },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -76,8 +85,12 @@ static int run(const struct command *c, int argc, char **argv)
 	/* argp prints "memhp trace: ..." in its messages. */
 	snprintf(name, sizeof(name), "memhp %s", c->name);
 	argv[0] = name;
-	if (c->line_buffered)
+	static char batch_buf[OUT_BATCH_BYTES];
+
+	if (c->buffering == OUT_LINES)
 		setvbuf(stdout, NULL, _IOLBF, 0);
+	else if (c->buffering == OUT_BATCHES && !isatty(STDOUT_FILENO))
+		setvbuf(stdout, batch_buf, _IOFBF, sizeof(batch_buf));
 	return c->main(argc, argv, stdout, stderr);
 }
 

@@ -80,6 +80,8 @@ static const char doc[] =
 	"request coverage (balloon driver's backed pages vs onlined, with findings)\n"
 	"offline-progress (an offline running past --stuck-after: what it waits for)\n"
 	"notify (memory notifier chain; not shown by default), or 'all'.\n"
+	"Events are read at least every 100 ms (500 ms once idle) and written out\n"
+	"together: to a pipe or file in one write per batch, to a terminal by lines.\n"
 	"Needs root and a kernel with BTF plus fentry or kprobes. A probe the kernel\n"
 	"rejects is skipped (the attach report says why) unless --require names it.\n"
 	"Exit status: 0 ok, 1 runtime error, 2 bad usage or tracing not possible here\n"
@@ -614,8 +616,9 @@ int trace_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	while (!stop_requested) {
 		/*
-		 * Written out before each wait, not a line at a time: events
-		 * come in batches anyway (the BPF side wakes no one per event,
+		 * Written out before each wait, not a line at a time (main()
+		 * gives stdout a batch-sized buffer): events come in batches
+		 * anyway (the BPF side wakes no one per event,
 		 * bpf/common.bpf.h), and one write(2) per event was 16% of the
 		 * tracer's CPU in the lab's virtio-mem workload (issue #14).
 		 */

@@ -94,8 +94,11 @@ def test_virtio_mem_grow_shrink(lab):
     before = len(lab.online_blocks())
     lab.virtio_mem_resize("vm0", "1G")
     lab.wait_online_count(before + 8, timeout=120)
-    evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "online"]) >= 8,
-                        timeout=60, what="8 virtio-mem online events")
+    # each add's event follows its block's online and may come one poll
+    # (one batch of output) later: wait for both
+    evs = t.wait_events(lambda e: len([x for x in e if x["event"] == "online"]) >= 8 and
+                        len([x for x in e if x["event"] == "add"]) >= 8,
+                        timeout=60, what="8 virtio-mem online and add events")
     adds = [e for e in evs if e["event"] == "add"]
     assert len(adds) == 8 and all(a["ret"] == 0 for a in adds), adds
     assert all(a["group"]["id"] == gid for a in adds), adds
