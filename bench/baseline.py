@@ -51,6 +51,24 @@ def build(run, rev):
             "gen": os.path.join(d, "build", "gen-record")}
 
 
+def guest_static(run, base, option):
+    """The lab guest's path (/memhp/...) of an earlier build's memhp-static:
+    @base a commit (built by build(), cached) or a file under the repository
+    (the guest sees the repository only). Raises ValueError, naming @option,
+    when it cannot be had."""
+    if base and not os.path.isfile(base):
+        built = build(run, base)
+        if "skipped" in built:
+            raise ValueError(built["skipped"].replace("--baseline", option))
+        base = os.path.join(os.path.dirname(built["memhp"]), "memhp-static")
+    repo = os.path.realpath(run.REPO)
+    base = os.path.realpath(base) if base else ""
+    if not base or not os.path.isfile(base) or not base.startswith(repo + os.sep):
+        raise ValueError("%s: a commit, or a file under %s (the guest sees the repository only)"
+                         % (option, repo))
+    return "/memhp/" + os.path.relpath(base, repo)
+
+
 def _pairs(reps, new_fn, old_fn):
     """Runs new_fn/old_fn interleaved reps times; each returns a number.
     Returns (new values, old values, new/old ratios)."""

@@ -14,7 +14,9 @@ runs no memhp BPF program (the balloon).
 
 With --dimm-cycle N, also the tracer's CPU time over each of N offline+online
 cycles of the DIMM's blocks and the 3 s after (events, the drift check).
-Usage: MEMHP_CACHE=... bench/idle.py [--seconds 30] [--dimm-cycle N] [OPTIONS ...]
+With --base REV|BIN, an earlier build runs the same way right after this
+one, for each option set, in the same VM.
+Usage: MEMHP_CACHE=... bench/idle.py [--seconds 30] [--dimm-cycle N] [--base REV|BIN] [OPTIONS ...]
   e.g. bench/idle.py "" "--no-reconcile"   (an empty string: no options)
 """
 import argparse
@@ -45,6 +47,10 @@ def main():
                     help="then also the CPU time of each of N offline+online cycles of the "
                          "DIMM's blocks (bench/hpload cycle, as make bench's workload (c)) and "
                          "the 3 s after each")
+    ap.add_argument("--base", metavar="REV|BIN", default="",
+                    help="run an earlier build's memhp-static too, right after this one's, "
+                         "for each option set (a commit, built by bench/baseline.py, or a "
+                         "file under this repository)")
     ap.add_argument("options", nargs="*", default=[""],
                     help="trace option sets, one argument each ('' for none)")
     # an option set that starts with "-" ("--no-reconcile") is not ours:
@@ -56,26 +62,36 @@ def main():
     a.options = [x for x in sys.argv[1:] if x in a.options or x in extra] or [""]
     if not 1 <= a.seconds <= 600:
         ap.error("--seconds: 1 to 600")
+    builds = [("this", None)]
+    if a.base:
+        sys.path.insert(0, HERE)
+        import baseline  # noqa: E402  (bench/baseline.py; builds with run.py's helpers)
+        import run as bench_run  # noqa: E402
+        try:
+            builds.append(("base", baseline.guest_static(bench_run, a.base, "--base")))
+        except ValueError as e:
+            ap.error(str(e))
     lab = Lab(name="idle", default_state="online_movable", balloon=True, cmdline="nokaslr",
               virtio_mem=[VirtioMem("vm0", size="16G")],
-              hard_timeout=int(120 + len(a.options) * (a.seconds + 90 + 60 * a.dimm_cycle)),
+              hard_timeout=int(120 + len(builds) * len(a.options) *
+                               (a.seconds + 90 + 60 * a.dimm_cycle)),
               share=REPO)
     try:
         lab.boot()
         before = len(lab.online_blocks())
         dev = lab.add_dimm("4G")
         lab.wait_online_count(before + len(lab.device_blocks(dev)), timeout=180)
-        for opts in a.options:
+        for opts, (build, binary) in [(o, b) for o in a.options for b in builds]:
             lab.check("%s trace -J -e all %s >/tmp/t.out 2>/tmp/t.err & echo $! >/tmp/t.pid"
-                      % (lab.memhp(), opts))
+                      % (binary or lab.memhp(), opts))
             lab.wait_until("grep -q attached /tmp/t.err", timeout=60, what="trace attached")
             pid = int(lab.check("cat /tmp/t.pid"))
             time.sleep(3)  # past the first drift check
             c0, r0, t0 = sum(lab.proc_cpu(pid)), run_s(lab, pid), time.monotonic()
             time.sleep(a.seconds)
             c1, r1, t1 = sum(lab.proc_cpu(pid)), run_s(lab, pid), time.monotonic()
-            print("trace -J -e all %-20s idle CPU %.2f s over %.1f s (%.2f%%); scheduler "
-                  "run time %.3f s" % (repr(opts), c1 - c0, t1 - t0, 100 * (c1 - c0) / (t1 - t0),
+            print("%s: trace -J -e all %-20s idle CPU %.2f s over %.1f s (%.2f%%); scheduler "
+                  "run time %.3f s" % (build, repr(opts), c1 - c0, t1 - t0, 100 * (c1 - c0) / (t1 - t0),
                                        r1 - r0), flush=True)
             for cycle in range(a.dimm_cycle):
                 blocks = lab.device_blocks(dev)
@@ -88,9 +104,9 @@ def main():
                 u1, s1 = lab.proc_cpu(pid)
                 r1 = run_s(lab, pid)
                 lines = int(lab.check("wc -l </tmp/t.out")) - l0
-                print("trace -J -e all %-20s DIMM cycle %d (%d blocks, %.2f s, %d events) + 3 s: "
+                print("%s: trace -J -e all %-20s DIMM cycle %d (%d blocks, %.2f s, %d events) + 3 s: "
                       "CPU %.2f s (user %.2f, system %.2f); scheduler run time %.3f s" % (
-                          repr(opts), cycle + 1, len(blocks), int(out.split()[-1]) / 1e9, lines,
+                          build, repr(opts), cycle + 1, len(blocks), int(out.split()[-1]) / 1e9, lines,
                           u1 - u0 + s1 - s0, u1 - u0, s1 - s0, r1 - r0), flush=True)
             lab.check("kill -TERM %d; i=0; while kill -0 %d 2>/dev/null && [ $i -lt 50 ]; "
                       "do sleep 0.1; i=$((i+1)); done" % (pid, pid))

@@ -228,20 +228,12 @@ def main():
     if a.memhp_base and "memhp-base" not in a.modes.split(","):
         ap.error("--memhp-base is for mode memhp-base: add it to --modes")
     if "memhp-base" in a.modes.split(","):
-        base = a.memhp_base
-        if base and not os.path.isfile(base):
-            import baseline  # noqa: E402  (bench/baseline.py; builds with run.py's helpers)
-            import run as bench_run  # noqa: E402
-            built = baseline.build(bench_run, base)
-            if "skipped" in built:
-                ap.error(built["skipped"].replace("--baseline", "--memhp-base"))
-            base = os.path.join(os.path.dirname(built["memhp"]), "memhp-static")
-        base = os.path.realpath(base) if base else ""
-        if not base or not os.path.isfile(base) or \
-                not base.startswith(os.path.realpath(REPO) + os.sep):
-            ap.error("mode memhp-base needs --memhp-base: a commit, or a file under %s (the "
-                     "guest sees the repository only)" % os.path.realpath(REPO))
-        MEMHP_BASE = "/memhp/" + os.path.relpath(base, os.path.realpath(REPO))
+        import baseline  # noqa: E402  (bench/baseline.py; builds with run.py's helpers)
+        import run as bench_run  # noqa: E402
+        try:
+            MEMHP_BASE = baseline.guest_static(bench_run, a.memhp_base, "--memhp-base")
+        except ValueError as e:
+            ap.error("mode memhp-base needs %s" % e)
     modes = tuple(m for m in MODES if m in a.modes.split(","))
     wls = a.workloads.split(",")
     res = {"rounds_asked": a.rounds, "rounds": [], "errors": []}
