@@ -100,6 +100,26 @@ def ab_report(path):
     lower = [k for k in r if k[3] and st.median(r[k]) < 1]
     print()
     print("programs with a median ratio below 1: %d of %d" % (len(lower), len([k for k in r if k[3]])))
+    # the tracer's own process CPU over each workload (utime+stime, 10 ms
+    # ticks), this/base within each round: what a userspace change moves
+    cpu = {}
+    for rnd in d["rounds"]:
+        if "memhp" not in rnd or "memhp-base" not in rnd:
+            continue
+        for wl, v in rnd["memhp"].items():
+            w = rnd["memhp-base"].get(wl)
+            if isinstance(v, dict) and isinstance(w, dict) and "tracer_cpu_s" in v and \
+                    "tracer_cpu_s" in w:
+                cpu.setdefault(wl, []).append((v["tracer_cpu_s"], w["tracer_cpu_s"]))
+    if cpu:
+        print()
+        print("| workload | this process CPU s | base process CPU s | this/base per round |")
+        print("|---|---|---|---|")
+        for wl in sorted(cpu):
+            this, base = [x[0] for x in cpu[wl]], [x[1] for x in cpu[wl]]
+            ratio = [a / b for a, b in cpu[wl] if b > 0]
+            print("| %s | %s | %s | %s |" % (wl, mmm(this), mmm(base),
+                                             mmm(ratio) if ratio else "-"))
 
 
 def vs_bpftrace(path):

@@ -80,13 +80,12 @@ static const struct command *find(const char *name)
 
 static int run(const struct command *c, int argc, char **argv)
 {
+	static char batch_buf[OUT_BATCH_BYTES];
 	char name[64];
 
 	/* argp prints "memhp trace: ..." in its messages. */
 	snprintf(name, sizeof(name), "memhp %s", c->name);
 	argv[0] = name;
-	static char batch_buf[OUT_BATCH_BYTES];
-
 	if (c->buffering == OUT_LINES)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	else if (c->buffering == OUT_BATCHES && !isatty(STDOUT_FILENO))

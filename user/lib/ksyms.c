@@ -72,14 +72,15 @@ static bool scan(uint64_t addr, char *name, size_t len)
 	name[0] = '\0';
 	if (!f)
 		return false;
-	/* one read(2) per 64 KiB, not per 4: the file is 150k lines and
-	 * more. (Static: callers hold cache_lock.) */
+	/* one read(2) per 64 KiB, not per 4: the file has over 100k lines
+	 * (static: callers hold cache_lock) */
 	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	while (fgets(line, sizeof(line), f)) {
 		/*
 		 * All but the line that names @addr are skipped on their
-		 * address alone: sscanf() on every line cost the tracer 0.3 s
-		 * of CPU per lookup in the lab (issue #14). Until an address
+		 * address alone: sscanf() on every line cost the tracer about
+		 * a third of a second of CPU per lookup in the lab (issue #14,
+		 * docs/DESIGN-NOTES.md). Until an address
 		 * shows the file's addresses are real, lines take the full
 		 * parse, which decides that as before.
 		 */
