@@ -8,6 +8,9 @@
  *                                   FIRST..LAST through sysfs, LOOPS times;
  *                                   prints the elapsed ns (exit 1 on a
  *                                   failed write)
+ *   hpload clockcost N              ns per clock_gettime(CLOCK_MONOTONIC),
+ *                                   the mean of N calls (what a clock read
+ *                                   costs on the guest's clocksource)
  *   hpload progstats PID            one line per BPF program PID holds
  *                                   (as a program fd or through a link fd):
  *                                   "id name run_time_ns run_cnt
@@ -157,6 +160,20 @@ int main(int argc, char **argv)
 		printf("%lld\n", now_ns());
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "clockcost")) {
+		long n = atol(argv[2]), i;
+		long long t0;
+
+		if (n < 1 || n > 100000000) {
+			fprintf(stderr, "hpload clockcost: N from 1 to 100000000\n");
+			return 2;
+		}
+		t0 = now_ns();
+		for (i = 0; i < n; i++)
+			now_ns();
+		printf("%.0f\n", (double)(now_ns() - t0) / n);
+		return 0;
+	}
 	if (argc == 5 && !strcmp(argv[1], "cycle")) {
 		long first = atol(argv[2]), last = atol(argv[3]), loops = atol(argv[4]), b, i;
 		long long t0 = now_ns();
@@ -172,6 +189,6 @@ int main(int argc, char **argv)
 		printf("%lld\n", now_ns() - t0);
 		return 0;
 	}
-	fprintf(stderr, "usage: hpload now | cycle FIRST LAST LOOPS | progstats PID\n");
+	fprintf(stderr, "usage: hpload now | clockcost N | cycle FIRST LAST LOOPS | progstats PID\n");
 	return 2;
 }
