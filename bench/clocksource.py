@@ -12,14 +12,13 @@ clocksource in use and `hpload clockcost` (ns per clock_gettime, the mean of
 Usage: MEMHP_CACHE=... bench/clocksource.py ["" "clocksource=tsc tsc=reliable" ...]
 """
 import os
-import re
 import sys
 
 sys.dont_write_bytecode = True
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
 
-from lab import Lab  # noqa: E402
+from lab import GUEST_WORDS, Lab  # noqa: E402
 
 HPLOAD = "/memhp/build/bench/hpload"
 
@@ -27,7 +26,7 @@ HPLOAD = "/memhp/build/bench/hpload"
 def main():
     extras = sys.argv[1:] or [""]
     for extra in extras:
-        if not re.match(r"^[A-Za-z0-9 =,._-]*$", extra):
+        if not GUEST_WORDS.match(extra):
             sys.exit("%s: %r: letters, digits and ' =,._-' only" % (sys.argv[0], extra))
     if not os.access(os.path.join(REPO, "build", "bench", "hpload"), os.X_OK):
         sys.exit("%s: build/bench/hpload missing: make build/bench/hpload" % sys.argv[0])

@@ -64,7 +64,6 @@ def main():
         ap.error("--seconds: 1 to 600")
     builds = [("this", None)]
     if a.base:
-        sys.path.insert(0, HERE)
         import baseline  # noqa: E402  (bench/baseline.py; builds with run.py's helpers)
         import run as bench_run  # noqa: E402
         try:

@@ -47,7 +47,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tools", "lab"))
 
-from lab import KERNEL_DIR, Lab, VirtioMem, MIB, GIB  # noqa: E402
+from lab import GUEST_WORDS, KERNEL_DIR, Lab, VirtioMem, MIB, GIB  # noqa: E402
 
 BP_HOST = os.path.join(REPO, "bench", "out", "bproot")
 BP = "/tmp/bp"   # guest copy (tmpfs): 9p reads of libLLVM would be timed otherwise
@@ -222,7 +222,7 @@ def main():
                     "bench/out/baseline-SHA/ (cached), or a memhp-static under this repository")
     a = ap.parse_args()
     global MEMHP_ARGS, MEMHP_BASE
-    if not re.match(r"^[A-Za-z0-9 =,._-]*$", a.memhp_args):
+    if not GUEST_WORDS.match(a.memhp_args):
         ap.error("--memhp-args: letters, digits and ' =,._-' only (a guest shell line)")
     MEMHP_ARGS = a.memhp_args
     if a.memhp_base and "memhp-base" not in a.modes.split(","):

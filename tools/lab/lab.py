@@ -57,6 +57,9 @@ ONLINE_COUNT = "grep -l '^online' %s/memory*/state | wc -l" % MEMORY_SYSFS
 BLOCK_COUNT = "ls -d %s/memory[0-9]* | wc -l" % MEMORY_SYSFS
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+# Words a caller may put into a guest shell line unquoted (a bench's extra
+# trace options, kernel command-line additions): letters, digits, ' =,._-'.
+GUEST_WORDS = re.compile(r"^[A-Za-z0-9 =,._-]*$")
 
 
 class LabError(Exception):
